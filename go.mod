@@ -1,0 +1,3 @@
+module smsmfa
+
+go 1.26.0

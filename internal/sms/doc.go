@@ -1,0 +1,6 @@
+// Package sms holds what every SMS provider adapter shares: the Message a
+// provider sends, the Provider interface, and the typed delivery errors that
+// let the delivery worker decide between failing a message, trying the next
+// provider, or retrying later. It imports nothing but the standard library;
+// each adapter lives in its own sub-package and no SDK type escapes it.
+package sms
