@@ -1,0 +1,125 @@
+package mfa
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code is the class of a domain error; adapters map it to an HTTP status.
+type Code string
+
+// Error codes.
+const (
+	EInvalid      Code = "invalid"      // bad input
+	ENotFound     Code = "not_found"    // no such user, factor, …
+	EConflict     Code = "conflict"     // already exists / already set up
+	EUnauthorized Code = "unauthorized" // bad credentials, dead token
+	EForbidden    Code = "forbidden"    // not allowed now (state, policy, wrong code)
+	ELocked       Code = "locked"       // user locked out
+	ERateLimited  Code = "rate_limited" // a limit was hit; see RetryAt
+	EUnavailable  Code = "unavailable"  // SMS could not be sent
+	EInternal     Code = "internal"     // a bug or an outage; details are logged, not shown
+)
+
+// Reason is the exact cause of a refusal. It is stable: the API maps it onto
+// Okta's error codes, the system log records it.
+type Reason string
+
+// Reasons.
+const (
+	RAuthFailed        Reason = "auth_failed"        // wrong login or password, or the account is locked (not told apart)
+	RInvalidToken      Reason = "invalid_token"      // state token unknown, expired or cancelled
+	RWrongState        Reason = "wrong_state"        // operation not allowed in the transaction's state
+	RPhoneInvalid      Reason = "phone_invalid"      // not a phone number at all
+	RPhoneUnverifiable Reason = "phone_unverifiable" // looks like a number, but not a valid one (may be sent anyway on request)
+	RPhoneType         Reason = "phone_type"         // valid number of a type we do not text (landline, premium, …)
+	RPhoneCountry      Reason = "phone_country"      // the country is not allowed
+	RPhoneRequired     Reason = "phone_required"     // no number given and none on file
+	RPhoneExists       Reason = "phone_exists"       // a different verified number is on file and updatePhone was not asked
+	RFactorExists      Reason = "factor_exists"      // an active SMS factor is already set up
+	RFactorDisabled    Reason = "factor_disabled"    // the org's SMS factor is off
+	RFactorNotFound    Reason = "factor_not_found"   // no such factor for this user
+	RFactorNotActive   Reason = "factor_not_active"  // the factor is not active
+	RFactorNotPending  Reason = "factor_not_pending" // the factor is already active
+	RUserNotFound      Reason = "user_not_found"     // no such user
+	RLoginTaken        Reason = "login_taken"        // login already used
+	RInvalidInput      Reason = "invalid_input"      // other validation failure
+	RCodeWrong         Reason = "code_wrong"         // the code does not match
+	RCodeExpired       Reason = "code_expired"       // no live code: expired, killed or never sent
+	RCodeUsed          Reason = "code_used"          // the code was already used
+	RCodeMissing       Reason = "code_missing"       // no code was typed
+	RUserLocked        Reason = "user_locked"        // too many failed verifications
+	RResendTooSoon     Reason = "resend_too_soon"    // within the resend cooldown
+	RActivationLimit   Reason = "activation_limit"   // too many activation attempts
+	RPhoneLimit        Reason = "phone_limit"        // too many codes to this number
+	RUserLimit         Reason = "user_limit"         // too many codes for this user
+	RIPLimit           Reason = "ip_limit"           // too many codes from this client address
+	RBudget            Reason = "budget"             // the org's daily SMS budget is spent
+	RNumberBlocked     Reason = "number_blocked"     // shared number blocked for high activity
+	RSendFailed        Reason = "send_failed"        // the provider refused the message for good
+	RSettingInvalid    Reason = "setting_invalid"    // a setting value is not valid
+	RInternal          Reason = "internal"           // anything unexpected
+	RPasswordPolicy    Reason = "password_policy"    // the password is too weak
+	RNotPermitted      Reason = "not_permitted"      // the caller may not do this
+)
+
+// Error is a domain error with a user-safe message.
+type Error struct {
+	Code    Code
+	Reason  Reason
+	Message string
+	// RetryAt is when a rate-limited request may be tried again.
+	RetryAt time.Time
+	// Limit is the limit that was hit, for rate-limit headers.
+	Limit int
+	// Remaining is how many tries are left (wrong code), or -1.
+	Remaining int
+	// Err is the wrapped cause (internal errors only; never shown).
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Reason, e.Message, e.Err)
+	}
+	return string(e.Reason) + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a formatted message.
+func Errorf(code Code, reason Reason, format string, args ...any) *Error {
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...), Remaining: -1}
+}
+
+// Internal wraps an unexpected error. Its message is generic; the cause is
+// kept for the log.
+func Internal(context string, err error) *Error {
+	return &Error{Code: EInternal, Reason: RInternal, Message: "Something went wrong on our side. Please try again.", Err: fmt.Errorf("%s: %w", context, err), Remaining: -1}
+}
+
+// ErrorOf returns err as an *Error; any other error becomes an internal one.
+func ErrorOf(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e
+	}
+	return Internal("unexpected", err)
+}
+
+// ReasonOf returns the Reason of err, or "" when err is nil.
+func ReasonOf(err error) Reason {
+	if err == nil {
+		return ""
+	}
+	return ErrorOf(err).Reason
+}
+
+// ErrNotFound is returned by stores when a row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned by stores when a unique constraint is violated.
+var ErrConflict = errors.New("conflict")

@@ -1,0 +1,95 @@
+package mfa
+
+import "time"
+
+// Event types recorded in the system log. Where Okta has an event type for
+// the same thing, it is Okta's name.
+const (
+	EvSignIn            = "user.session.start"
+	EvSignOut           = "user.session.end"
+	EvMFAVerify         = "user.authentication.auth_via_mfa"
+	EvAccountLock       = "user.account.lock"
+	EvAccountUnlock     = "user.account.unlock_by_admin"
+	EvFactorEnroll      = "user.mfa.factor.enroll"
+	EvFactorActivate    = "user.mfa.factor.activate"
+	EvFactorUpdate      = "user.mfa.factor.update"
+	EvFactorDeactivate  = "user.mfa.factor.deactivate"
+	EvFactorResetAll    = "user.mfa.factor.reset_all"
+	EvSMSVerifyCode     = "system.sms.send_factor_verify_message"
+	EvSMSEnrollCode     = "system.sms.send_phone_verification_message"
+	EvSMSDelivery       = "system.sms.delivery"
+	EvRateLimit         = "system.operation.rate_limit.violation"
+	EvBudgetWarning     = "system.sms.budget.warning"
+	EvBudgetExceeded    = "system.sms.budget.exceeded"
+	EvNumberBlocked     = "system.sms.number.blocked"
+	EvNumberTrusted     = "system.sms.number.trusted"
+	EvNumberUnblocked   = "system.sms.number.unblocked"
+	EvPhoneRefused      = "system.sms.number.refused"
+	EvOrgFactorActivate = "system.mfa.factor.activate"
+	EvOrgFactorDisable  = "system.mfa.factor.deactivate"
+	EvSettingsUpdate    = "system.org.settings.update"
+	EvUserCreate        = "user.lifecycle.create"
+	EvUserActivate      = "user.lifecycle.activate"
+	EvUserDeactivate    = "user.lifecycle.deactivate"
+	EvUserDelete        = "user.lifecycle.delete.completed"
+	EvTokenCreate       = "system.api_token.create"
+	EvTokenRevoke       = "system.api_token.revoke"
+	EvSessionExchange   = "user.authentication.sso"
+)
+
+// Outcomes, as in Okta's LogEvent.outcome.result.
+const (
+	OutcomeSuccess   = "SUCCESS"
+	OutcomeFailure   = "FAILURE"
+	OutcomeDeny      = "DENY"
+	OutcomeAllow     = "ALLOW"
+	OutcomeChallenge = "CHALLENGE"
+)
+
+// Severities.
+const (
+	SeverityInfo  = "INFO"
+	SeverityWarn  = "WARN"
+	SeverityError = "ERROR"
+)
+
+// Party is an actor or target of an event.
+type Party struct {
+	ID          string
+	Type        string // User, AppInstance, PublicClientApp, Factor, PhoneNumber, Setting, ApiToken, System
+	AlternateID string // login, masked number, setting name
+	DisplayName string
+}
+
+// Event is one record of the system log.
+type Event struct {
+	// Seq orders events; the store assigns it.
+	Seq       int64
+	ID        string
+	Published time.Time
+	Type      string
+	Severity  string
+	Message   string // display message
+	Actor     Party
+	Target    Party
+	ClientIP  string
+	UserAgent string
+	RequestID string
+	Outcome   string
+	Reason    string
+	// Details are extra facts (never secrets, numbers masked).
+	Details map[string]string
+}
+
+// EventFilter selects events from the system log.
+type EventFilter struct {
+	Since, Until time.Time
+	Types        []string // exact event types; empty means all
+	Query        string   // substring of actor, target, message or reason
+	Outcome      string
+	// After is a cursor: only events with Seq below it (newest first) or
+	// above it (oldest first).
+	After       int64
+	Limit       int
+	OldestFirst bool
+}

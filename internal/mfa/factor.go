@@ -1,0 +1,476 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"smsmfa/internal/phone"
+)
+
+// EnrollRequest asks to set up the SMS factor.
+type EnrollRequest struct {
+	// Phone is the number as typed. Empty means: use the verified number
+	// on file (the "set up again without a number" case).
+	Phone string
+	// Region is the country picked in the UI ("US"); empty means the org's
+	// default region.
+	Region string
+	// UpdatePhone allows replacing a verified number on file with another
+	// (Okta's updatePhone=true).
+	UpdatePhone bool
+	// SkipValidation is Okta's validatePhone:false: accept a possible
+	// number that is not in a known range.
+	SkipValidation bool
+	// Activate makes the factor active at once without a code (Okta's
+	// activate=true, management API only).
+	Activate bool
+}
+
+// FactorState is a user's SMS factor with its verified phone.
+type FactorState struct {
+	Factor *Factor // nil when not set up
+	Phone  *Phone  // nil when no verified number is on file
+	// Pending is the newest enrollment challenge still alive: a number
+	// being verified (for a new factor or a phone change).
+	Pending *Challenge
+}
+
+// loadUser locks and returns a user who may use factors.
+func (s *Service) loadUser(ctx context.Context, tx Tx, userID string) (*User, *Error, error) {
+	u, err := tx.LockUser(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Status == UserDeprovisioned {
+		return nil, Errorf(EForbidden, RNotPermitted, "The user is deactivated."), nil
+	}
+	return &u, nil, nil
+}
+
+// smsFactor returns the user's SMS factor, or nil.
+func smsFactor(ctx context.Context, tx Tx, userID string) (*Factor, error) {
+	fs, err := tx.ListFactors(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range fs {
+		if fs[i].Type == FactorTypeSMS {
+			return &fs[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func verifiedPhone(ctx context.Context, tx Tx, userID string) (*Phone, error) {
+	p, err := tx.GetPhone(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func getFactor(ctx context.Context, tx Tx, userID, factorID string) (*Factor, *Error, error) {
+	f, err := tx.GetFactor(ctx, userID, factorID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &f, nil, nil
+}
+
+// FactorState returns the user's SMS factor, verified phone and pending
+// number change.
+func (s *Service) FactorState(ctx context.Context, userID string) (FactorState, error) {
+	var st FactorState
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		if _, err := tx.GetUser(ctx, userID); errors.Is(err, ErrNotFound) {
+			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+		} else if err != nil {
+			return nil, err
+		}
+		var err error
+		if st.Factor, err = smsFactor(ctx, tx, userID); err != nil {
+			return nil, err
+		}
+		if st.Phone, err = verifiedPhone(ctx, tx, userID); err != nil {
+			return nil, err
+		}
+		if st.Factor != nil {
+			ch, err := tx.LatestChallenge(ctx, st.Factor.ID, PurposeEnroll)
+			if err == nil && ch.Live(s.clock.Now()) {
+				st.Pending = &ch
+			} else if err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	return st, err
+}
+
+// EnrollSMS sets up the SMS factor for a user: it creates (or reuses) a
+// pending factor for the number and texts it a code, or, with
+// req.Activate, makes it active at once. Refusals: RFactorDisabled,
+// RUserNotFound, RFactorExists (already active), RPhoneRequired, the phone
+// policy reasons, RPhoneExists (another verified number on file and no
+// UpdatePhone), and the sending limits.
+func (s *Service) EnrollSMS(ctx context.Context, userID string, req EnrollRequest) (*Factor, *Sent, error) {
+	var f *Factor
+	var sent *Sent
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		f, sent, r, err = s.enroll(ctx, tx, set, u, req)
+		return r, err
+	})
+	if err != nil {
+		return f, sent, err
+	}
+	return f, sent, s.dispatch(ctx, sent)
+}
+
+// enroll is EnrollSMS inside a unit of work.
+func (s *Service) enroll(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest) (*Factor, *Sent, *Error, error) {
+	now := s.clock.Now()
+	if !set.SMSEnabled {
+		return nil, nil, Errorf(EForbidden, RFactorDisabled, "Text message codes are not enabled for your organisation."), nil
+	}
+	f, err := smsFactor(ctx, tx, u.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if f != nil && f.Status == FactorActive {
+		return nil, nil, Errorf(EConflict, RFactorExists, "A factor of this type is already set up."), nil
+	}
+	onFile, err := verifiedPhone(ctx, tx, u.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var number string
+	switch {
+	case req.Phone != "":
+		n, r := checkNumber(set, req.Phone, req.Region, req.SkipValidation)
+		if r != nil {
+			err := s.record(ctx, tx, Event{Type: EvPhoneRefused, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message,
+				Details: map[string]string{"country": n.Region, "type": string(n.Type)}})
+			return nil, nil, r, err
+		}
+		number = n.E164
+		if onFile != nil && onFile.Number != number && !req.UpdatePhone {
+			return nil, nil, Errorf(EInvalid, RPhoneExists, "There is an existing verified phone number."), nil
+		}
+	case onFile != nil:
+		number = onFile.Number
+	case f != nil:
+		number = f.PhoneNumber
+	default:
+		return nil, nil, Errorf(EInvalid, RPhoneRequired, "Enter your mobile phone number."), nil
+	}
+	if f == nil {
+		f = &Factor{ID: s.newID("mbl"), UserID: u.ID, Type: FactorTypeSMS, Status: FactorPending, PhoneNumber: number, Created: now, LastUpdated: now}
+		if err := tx.InsertFactor(ctx, *f); err != nil {
+			return nil, nil, nil, err
+		}
+	} else if f.PhoneNumber != number {
+		f.PhoneNumber, f.LastUpdated = number, now
+		if err := tx.UpdateFactor(ctx, *f); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	details := map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}
+	if req.Activate {
+		if err := s.activate(ctx, tx, u, f, number, now); err != nil {
+			return nil, nil, nil, err
+		}
+		return f, nil, nil, nil
+	}
+	if err := s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor enrollment started", Details: details}); err != nil {
+		return nil, nil, nil, err
+	}
+	sent, r, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+	return f, sent, r, err
+}
+
+// activate makes f active on number and records number as verified.
+func (s *Service) activate(ctx context.Context, tx Tx, u *User, f *Factor, number string, now time.Time) error {
+	ev, msg := EvFactorActivate, "SMS factor activated"
+	if f.Status == FactorActive {
+		ev, msg = EvFactorUpdate, "SMS factor phone number changed"
+	}
+	f.Status, f.PhoneNumber, f.LastUpdated = FactorActive, number, now
+	if err := tx.UpdateFactor(ctx, *f); err != nil {
+		return err
+	}
+	p := Phone{ID: s.newID("mbl"), UserID: u.ID, Number: number, Verified: now, Created: now}
+	if old, err := verifiedPhone(ctx, tx, u.ID); err != nil {
+		return err
+	} else if old != nil {
+		p.ID, p.Created = old.ID, old.Created
+	}
+	if err := tx.PutPhone(ctx, p); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: msg,
+		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}})
+}
+
+// ChangePhone starts replacing the number of an active SMS factor (the
+// account page's Reset): it texts a code to the new number (or, with an
+// empty Phone, to the current one); the factor keeps its number until
+// ActivateSMS checks that code.
+func (s *Service) ChangePhone(ctx context.Context, userID string, req EnrollRequest) (*Sent, error) {
+	var sent *Sent
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		f, err := smsFactor(ctx, tx, userID)
+		if err != nil {
+			return nil, err
+		}
+		if f == nil || f.Status != FactorActive {
+			return Errorf(EForbidden, RFactorNotActive, "Text Message Code is not set up yet."), nil
+		}
+		number := f.PhoneNumber
+		if req.Phone != "" {
+			n, r := checkNumber(set, req.Phone, req.Region, req.SkipValidation)
+			if r != nil {
+				err := s.record(ctx, tx, Event{Type: EvPhoneRefused, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message})
+				return r, err
+			}
+			number = n.E164
+		}
+		sent, r, err = s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+		return r, err
+	})
+	if err != nil {
+		return sent, err
+	}
+	return sent, s.dispatch(ctx, sent)
+}
+
+// ResendEnroll texts a new enrollment code: to a pending factor's number,
+// or to the number of a phone change in progress. Refusals:
+// RFactorNotFound, RFactorNotPending (nothing to verify), sending limits.
+func (s *Service) ResendEnroll(ctx context.Context, userID, factorID string) (*Sent, error) {
+	var sent *Sent
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		f, r, err := getFactor(ctx, tx, userID, factorID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		number := f.PhoneNumber
+		if f.Status == FactorActive {
+			ch, err := tx.LatestChallenge(ctx, f.ID, PurposeEnroll)
+			if errors.Is(err, ErrNotFound) || (err == nil && (!ch.Consumed.IsZero() || s.clock.Now().Sub(ch.Created) > time.Hour)) {
+				return Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify."), nil
+			} else if err != nil {
+				return nil, err
+			}
+			number = ch.PhoneNumber
+		}
+		sent, r, err = s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+		return r, err
+	})
+	if err != nil {
+		return sent, err
+	}
+	return sent, s.dispatch(ctx, sent)
+}
+
+// ActivateSMS checks an enrollment code. A pending factor becomes active; an
+// active factor takes the newly verified number. The number becomes the
+// user's verified phone. Refusals: RFactorNotFound, RActivationLimit, and
+// the code refusals of checkCode.
+func (s *Service) ActivateSMS(ctx context.Context, userID, factorID, code string) (*Factor, error) {
+	var f *Factor
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		f, r, err = s.activateCode(ctx, tx, set, u, factorID, code)
+		return r, err
+	})
+	return f, err
+}
+
+// activateCode is ActivateSMS inside a unit of work.
+func (s *Service) activateCode(ctx context.Context, tx Tx, set Settings, u *User, factorID, code string) (*Factor, *Error, error) {
+	f, r, err := getFactor(ctx, tx, u.ID, factorID)
+	if r != nil || err != nil {
+		return nil, r, err
+	}
+	now := s.clock.Now()
+	n, err := tx.AddCount(ctx, "activate:"+u.ID, windowStart(now, 5*time.Minute), 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n > set.ActivationLimit {
+		e := Errorf(ERateLimited, RActivationLimit, "Too many attempts. Wait a few minutes, then try again.")
+		e.RetryAt, e.Limit = windowStart(now, 5*time.Minute).Add(5*time.Minute), set.ActivationLimit
+		err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(e.Reason), Message: e.Message,
+			Details: map[string]string{"rule": "activation"}})
+		return nil, e, err
+	}
+	ch, r, err := s.checkCode(ctx, tx, set, u, f, PurposeEnroll, code)
+	if r != nil || err != nil {
+		return nil, r, err
+	}
+	return f, nil, s.activate(ctx, tx, u, f, ch.PhoneNumber, now)
+}
+
+// ChallengeSMS texts a sign-in code to the number of an active factor.
+func (s *Service) ChallengeSMS(ctx context.Context, userID, factorID string) (*Sent, error) {
+	var sent *Sent
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		sent, r, err = s.challenge(ctx, tx, set, u, factorID)
+		return r, err
+	})
+	if err != nil {
+		return sent, err
+	}
+	return sent, s.dispatch(ctx, sent)
+}
+
+func (s *Service) challenge(ctx context.Context, tx Tx, set Settings, u *User, factorID string) (*Sent, *Error, error) {
+	f, r, err := getFactor(ctx, tx, u.ID, factorID)
+	if r != nil || err != nil {
+		return nil, r, err
+	}
+	if f.Status != FactorActive {
+		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment."), nil
+	}
+	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber)
+}
+
+// VerifySMS checks a sign-in code for an active factor.
+func (s *Service) VerifySMS(ctx context.Context, userID, factorID, code string) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		return s.verify(ctx, tx, set, u, factorID, code)
+	})
+}
+
+func (s *Service) verify(ctx context.Context, tx Tx, set Settings, u *User, factorID, code string) (*Error, error) {
+	f, r, err := getFactor(ctx, tx, u.ID, factorID)
+	if r != nil || err != nil {
+		return r, err
+	}
+	if f.Status != FactorActive {
+		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet."), nil
+	}
+	_, r, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code)
+	if r != nil || err != nil {
+		return r, err
+	}
+	return nil, s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
+		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
+}
+
+// DeleteFactor removes a user's factor. The verified phone stays on file
+// so that setting up again without a number reuses it.
+func (s *Service) DeleteFactor(ctx context.Context, userID, factorID string) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		f, r, err := getFactor(ctx, tx, userID, factorID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		if err := tx.DeleteFactor(ctx, userID, f.ID); err != nil {
+			return nil, err
+		}
+		if err := tx.KillChallenges(ctx, userID, s.clock.Now()); err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
+			Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
+	})
+}
+
+// ResetFactors removes every factor of a user (an admin's reset). The user
+// sets the factor up again at the next sign-in.
+func (s *Service) ResetFactors(ctx context.Context, userID string) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		fs, err := tx.ListFactors(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if err := tx.DeleteFactor(ctx, userID, f.ID); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.KillChallenges(ctx, userID, s.clock.Now()); err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvFactorResetAll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "All factors reset"})
+	})
+}
+
+// dispatch hands a queued message to the deliverer after the unit of work
+// committed, and reports a permanent failure as an error.
+func (s *Service) dispatch(ctx context.Context, sent *Sent) error {
+	if sent == nil {
+		return nil
+	}
+	sent.Delivery = s.deliver.Deliver(ctx, sent.MessageID)
+	if sent.Delivery.State == MessageFailed {
+		return Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s (%s). Check the number, or use a different one.", phone.Mask(sent.To), sent.Delivery.Error)
+	}
+	return nil
+}

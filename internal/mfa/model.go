@@ -1,0 +1,236 @@
+package mfa
+
+import "time"
+
+// UserStatus is a user's lifecycle status, as in Okta.
+type UserStatus string
+
+// User statuses.
+const (
+	UserStaged        UserStatus = "STAGED"
+	UserActive        UserStatus = "ACTIVE"
+	UserDeprovisioned UserStatus = "DEPROVISIONED"
+)
+
+// User is a person who signs in to the org.
+type User struct {
+	ID        string
+	Login     string // unique, stored lower-case
+	FirstName string
+	LastName  string
+	Email     string
+	Locale    string
+	TimeZone  string
+	Status    UserStatus
+	Admin     bool
+	// PasswordHash is a PHC string (argon2id); empty when the user has no password.
+	PasswordHash string
+	// FailedPasswords counts wrong passwords in a row.
+	FailedPasswords int
+	// FailedMFA counts failed code verifications in a row.
+	FailedMFA int
+	// LockedUntil is when a lockout ends; zero when not locked.
+	LockedUntil     time.Time
+	Created         time.Time
+	LastUpdated     time.Time
+	PasswordChanged time.Time
+	LastLogin       time.Time
+	Activated       time.Time
+	StatusChanged   time.Time
+}
+
+// Locked reports whether the user is locked out at now.
+func (u *User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
+
+// DisplayName is "First Last", or the login when there is no name.
+func (u *User) DisplayName() string {
+	switch {
+	case u.FirstName != "" && u.LastName != "":
+		return u.FirstName + " " + u.LastName
+	case u.FirstName != "":
+		return u.FirstName
+	case u.LastName != "":
+		return u.LastName
+	}
+	return u.Login
+}
+
+// FactorType is the type of a factor; smsmfa has one.
+const FactorTypeSMS = "sms"
+
+// FactorProvider is the provider name Okta uses for its own SMS factor.
+const FactorProvider = "OKTA"
+
+// FactorStatus is a factor's lifecycle status.
+type FactorStatus string
+
+// Factor statuses.
+const (
+	FactorPending FactorStatus = "PENDING_ACTIVATION"
+	FactorActive  FactorStatus = "ACTIVE"
+)
+
+// Factor is a user's enrollment of the SMS factor.
+type Factor struct {
+	ID     string
+	UserID string
+	Type   string
+	Status FactorStatus
+	// PhoneNumber is the E.164 number codes go to. While a pending factor
+	// awaits activation it is the number being verified; an active
+	// factor's number only changes once a new number is verified.
+	PhoneNumber string
+	Created     time.Time
+	LastUpdated time.Time
+}
+
+// Phone is a user's verified phone number. It outlives the factor: removing
+// the factor and setting it up again without a number reuses it.
+type Phone struct {
+	ID       string
+	UserID   string
+	Number   string // E.164
+	Verified time.Time
+	Created  time.Time
+}
+
+// Purpose says what a challenge proves.
+type Purpose string
+
+// Challenge purposes.
+const (
+	PurposeEnroll Purpose = "enroll" // proves a new number: activates the factor or changes its number
+	PurposeVerify Purpose = "verify" // proves the user holds the factor's phone
+)
+
+// Challenge is one code sent by SMS. The code itself is never stored, only
+// its MAC under the server key.
+type Challenge struct {
+	ID          string
+	UserID      string
+	FactorID    string
+	Purpose     Purpose
+	PhoneNumber string
+	CodeMAC     []byte
+	Created     time.Time
+	Expires     time.Time
+	Attempts    int
+	MaxAttempts int
+	// Consumed is when the code was used; zero while unused.
+	Consumed time.Time
+	// Dead is when the challenge was superseded by a newer one or killed by
+	// too many wrong tries; zero while alive.
+	Dead      time.Time
+	MessageID string
+	ClientIP  string
+}
+
+// Live reports whether the challenge can still accept its code at now.
+func (c *Challenge) Live(now time.Time) bool {
+	return c.Consumed.IsZero() && c.Dead.IsZero() && now.Before(c.Expires) && c.Attempts < c.MaxAttempts
+}
+
+// TxnStatus is the state of a sign-in transaction (Okta's authn states).
+type TxnStatus string
+
+// Transaction states.
+const (
+	TxnMFAEnroll         TxnStatus = "MFA_ENROLL"
+	TxnMFAEnrollActivate TxnStatus = "MFA_ENROLL_ACTIVATE"
+	TxnMFARequired       TxnStatus = "MFA_REQUIRED"
+	TxnMFAChallenge      TxnStatus = "MFA_CHALLENGE"
+	TxnSuccess           TxnStatus = "SUCCESS"
+	TxnLockedOut         TxnStatus = "LOCKED_OUT"
+	TxnCancelled         TxnStatus = "CANCELLED"
+)
+
+// Transaction is one sign-in in progress: primary authentication done, the
+// second factor not yet. The web UI and the authn API both drive it.
+type Transaction struct {
+	ID        string
+	TokenHash []byte // SHA-256 of the state token
+	UserID    string
+	Status    TxnStatus
+	FactorID  string
+	Created   time.Time
+	Expires   time.Time
+	// RelayState is echoed back to API clients.
+	RelayState string
+	// SessionTokenHash is set once the transaction reaches SUCCESS: the
+	// one-time token that can be exchanged for a browser session.
+	SessionTokenHash    []byte
+	SessionTokenExpires time.Time
+	ClientIP            string
+	// StateToken is the clear-text state token. It is only set on the
+	// value returned by the call that created it (never stored).
+	StateToken string `json:"-"`
+	// SessionToken is the clear-text one-time session token, only on the
+	// value returned by the call that reached SUCCESS.
+	SessionToken string `json:"-"`
+}
+
+// MessageState is the delivery state of an outgoing SMS.
+type MessageState string
+
+// Message states.
+const (
+	MessageQueued      MessageState = "queued"      // waiting for a worker
+	MessageSending     MessageState = "sending"     // claimed by a worker
+	MessageSent        MessageState = "sent"        // accepted by a provider
+	MessageDelivered   MessageState = "delivered"   // receipt says delivered
+	MessageUndelivered MessageState = "undelivered" // receipt says it did not arrive
+	MessageFailed      MessageState = "failed"      // refused for good
+	MessageExpired     MessageState = "expired"     // the code expired before it could be sent
+)
+
+// Message is an outgoing SMS in the durable outbox.
+type Message struct {
+	ID          string
+	ChallengeID string
+	UserID      string
+	To          string
+	// SealedBody is the body encrypted under the server key. It is cleared
+	// once the message has left or can no longer leave.
+	SealedBody        []byte
+	State             MessageState
+	Attempts          int
+	NextAttempt       time.Time
+	LockedUntil       time.Time
+	Created           time.Time
+	Expires           time.Time
+	Sent              time.Time
+	Provider          string
+	Sender            string
+	ProviderMessageID string
+	Error             string
+}
+
+// NumberStatus is an admin decision about a phone number.
+type NumberStatus string
+
+// Number statuses.
+const (
+	NumberBlocked NumberStatus = "blocked" // blocked for high activity until an admin acts
+	NumberTrusted NumberStatus = "trusted" // a known shared number: never blocked for sharing
+	NumberCleared NumberStatus = "cleared" // unblocked by an admin; sharing counts again from Updated
+)
+
+// Number is a phone number the org has a rule about.
+type Number struct {
+	Number    string // E.164
+	Status    NumberStatus
+	Reason    string
+	Updated   time.Time
+	UpdatedBy string
+}
+
+// APIToken is a management API token (Authorization: SSWS …).
+type APIToken struct {
+	ID        string
+	Name      string
+	TokenHash []byte
+	UserID    string // the admin who created it, if any
+	Created   time.Time
+	LastUsed  time.Time
+	Revoked   time.Time
+}

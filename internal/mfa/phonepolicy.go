@@ -1,0 +1,55 @@
+package mfa
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"smsmfa/internal/phone"
+)
+
+// checkNumber reads a number typed by a user and applies the org's number
+// policy. region is the country picked in the UI ("" for the org default).
+// skipValidation (Okta's validatePhone:false) accepts a number that is
+// possible but not in a known range; type and country rules still apply.
+func checkNumber(set Settings, input, region string, skipValidation bool) (phone.Number, *Error) {
+	if region == "" {
+		region = set.DefaultRegion
+	}
+	n, err := phone.Parse(input, region)
+	switch {
+	case errors.Is(err, phone.ErrNoCountry):
+		return n, Errorf(EInvalid, RPhoneInvalid, "Choose your country, or type the number with its country code (for example +1 415 555 0123).")
+	case err != nil:
+		return n, Errorf(EInvalid, RPhoneInvalid, "Enter a valid mobile phone number, for example +1 415 555 0123.")
+	}
+	if !n.Valid && !skipValidation {
+		return n, Errorf(EInvalid, RPhoneUnverifiable, "This phone number is invalid.")
+	}
+	if n.Valid && !slices.Contains(set.PhoneTypes, string(n.Type)) {
+		return n, Errorf(EInvalid, RPhoneType, "%s is %s, which cannot be used for text message codes. Enter a mobile phone number.", phone.Format(n.E164), n.Type.Describe())
+	}
+	if (len(set.CountriesAllow) > 0 && !slices.Contains(set.CountriesAllow, n.CallingCode)) || slices.Contains(set.CountriesDeny, n.CallingCode) {
+		return n, Errorf(EInvalid, RPhoneCountry, "Your organisation does not send text messages to %s numbers (+%d). %s", countryName(n.Region), n.CallingCode, allowedHint(set))
+	}
+	return n, nil
+}
+
+func countryName(region string) string {
+	if c, ok := phone.CountryByRegion(region); ok {
+		return c.Name
+	}
+	return "these"
+}
+
+func allowedHint(set Settings) string {
+	if len(set.CountriesAllow) == 0 {
+		return ""
+	}
+	var cc []string
+	for _, c := range set.CountriesAllow {
+		cc = append(cc, fmt.Sprintf("+%d", c))
+	}
+	return "Numbers starting with " + strings.Join(cc, ", ") + " can be used."
+}

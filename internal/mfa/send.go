@@ -1,0 +1,222 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"smsmfa/internal/otp"
+	"smsmfa/internal/phone"
+)
+
+// Sent describes a code that was queued for sending.
+type Sent struct {
+	ChallengeID string
+	MessageID   string
+	To          string // E.164
+	Expires     time.Time
+	// ResendAt is the earliest time another code can be requested.
+	ResendAt time.Time
+	// Delivery is filled in after the unit of work commits.
+	Delivery Delivery
+}
+
+// limit is one rate-limit rule checked before a code is sent.
+type limit struct {
+	bucket string
+	window time.Duration
+	max    int
+	reason Reason
+	msg    string
+}
+
+// windowStart returns the start of the fixed window of size w holding t.
+func windowStart(t time.Time, w time.Duration) time.Time { return t.Truncate(w) }
+
+// sendCode creates a challenge for number and queues its SMS, inside tx with
+// u locked. It enforces, in order: the user's lockout, the resend cooldown,
+// the number's block status and sharing limit, and the rate limits and
+// budget. A refusal is returned as *Error and its event recorded.
+func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number string) (*Sent, *Error, error) {
+	now := s.clock.Now()
+	target := userParty(u)
+	refuse := func(e *Error, evType, outcome string, details map[string]string) (*Sent, *Error, error) {
+		if details == nil {
+			details = map[string]string{}
+		}
+		details["phone"] = phone.Mask(number)
+		err := s.record(ctx, tx, Event{Type: evType, Target: target, Outcome: outcome, Reason: string(e.Reason), Message: e.Message, Details: details})
+		return nil, e, err
+	}
+	if u.Locked(now) {
+		return refuse(lockedError(u), EvMFAVerify, OutcomeDeny, nil)
+	}
+	last, err := tx.LastChallengeAt(ctx, u.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if next := last.Add(set.ResendCooldown); !last.IsZero() && now.Before(next) {
+		wait := next.Sub(now).Round(time.Second)
+		if wait < time.Second {
+			wait = time.Second
+		}
+		e := Errorf(ERateLimited, RResendTooSoon, "A code was sent a moment ago. You can ask for another in %s.", humanDuration(wait))
+		e.RetryAt, e.Limit = next, 1
+		return refuse(e, EvRateLimit, OutcomeDeny, map[string]string{"rule": "resend_cooldown"})
+	}
+	if r, err := s.checkSharedNumber(ctx, tx, set, u, number, now); r != nil || err != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
+	}
+	if r, rule, err := s.countSend(ctx, tx, set, u, number, now); r != nil || err != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		ev := EvRateLimit
+		if r.Reason == RBudget {
+			ev = EvBudgetExceeded
+		}
+		return refuse(r, ev, OutcomeDeny, map[string]string{"rule": rule})
+	}
+
+	if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
+		return nil, nil, err
+	}
+	code, err := otp.Generate(s.rand, set.CodeLength)
+	if err != nil {
+		return nil, nil, err
+	}
+	ch := Challenge{
+		ID: s.newID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
+		Created: now, Expires: now.Add(set.CodeLifetime), MaxAttempts: set.CodeMaxAttempts,
+		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP,
+	}
+	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
+	msg := Message{
+		ID: ch.MessageID, ChallengeID: ch.ID, UserID: u.ID, To: number,
+		SealedBody: s.sealer.Seal([]byte(smsBody(set.OrgName, code, set.CodeLifetime, s.host)), ch.MessageID),
+		State:      MessageQueued, NextAttempt: now, Created: now, Expires: ch.Expires,
+	}
+	if err := tx.InsertChallenge(ctx, ch); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.InsertMessage(ctx, msg); err != nil {
+		return nil, nil, err
+	}
+	ev := EvSMSVerifyCode
+	if purpose == PurposeEnroll {
+		ev = EvSMSEnrollCode
+	}
+	if err := s.record(ctx, tx, Event{Type: ev, Target: target, Outcome: OutcomeSuccess,
+		Message: "Code sent by SMS", Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID}}); err != nil {
+		return nil, nil, err
+	}
+	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil, nil
+}
+
+// checkSharedNumber refuses a number an admin has not cleared that is
+// blocked, or that would now serve more users in 24 hours than the org
+// allows; in that case it blocks the number.
+func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (*Error, error) {
+	blocked := Errorf(EForbidden, RNumberBlocked, "This phone number has been blocked because of unusually high activity. Contact your administrator.")
+	n, err := tx.GetNumber(ctx, number)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	switch n.Status {
+	case NumberTrusted:
+		return nil, nil
+	case NumberBlocked:
+		return blocked, nil
+	}
+	since := now.Add(-24 * time.Hour)
+	if n.Status == NumberCleared && n.Updated.After(since) {
+		since = n.Updated
+	}
+	used, err := tx.NumberUsedBy(ctx, number, u.ID, since)
+	if err != nil || used {
+		return nil, err
+	}
+	users, err := tx.CountNumberUsers(ctx, number, since)
+	if err != nil {
+		return nil, err
+	}
+	if users+1 <= set.SharedMaxUsers {
+		return nil, nil
+	}
+	reason := fmt.Sprintf("used by more than %d users in 24 hours", set.SharedMaxUsers)
+	if err := tx.PutNumber(ctx, Number{Number: number, Status: NumberBlocked, Reason: reason, Updated: now, UpdatedBy: "system"}); err != nil {
+		return nil, err
+	}
+	err = s.record(ctx, tx, Event{Type: EvNumberBlocked, Severity: SeverityWarn, Target: Party{ID: number, Type: "PhoneNumber", AlternateID: phone.Mask(number)},
+		Outcome: OutcomeDeny, Reason: reason, Message: "Phone number blocked for high activity", Details: map[string]string{"users": strconv.Itoa(users + 1), "requested_by": u.Login}})
+	return blocked, err
+}
+
+// countSend adds one send to every rate-limit counter and the budget. When
+// one is over its limit it takes the send back from all of them and returns
+// the refusal and the rule's name.
+func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (*Error, string, error) {
+	limits := []limit{
+		{"phone15m:" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
+		{"phoneday:" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."},
+		{"userhour:" + u.ID, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."},
+	}
+	if ip := ClientFrom(ctx).IP; ip != "" {
+		limits = append(limits, limit{"iphour:" + ip, time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
+	}
+	limits = append(limits, limit{"budget", 24 * time.Hour, set.BudgetDaily, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator."})
+	var done []limit
+	undo := func() error {
+		for _, l := range done {
+			if _, err := tx.AddCount(ctx, l.bucket, windowStart(now, l.window), -1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, l := range limits {
+		w := windowStart(now, l.window)
+		n, err := tx.AddCount(ctx, l.bucket, w, 1)
+		if err != nil {
+			return nil, "", err
+		}
+		done = append(done, l)
+		if n > l.max {
+			if err := undo(); err != nil {
+				return nil, "", err
+			}
+			end := w.Add(l.window)
+			e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+			e.RetryAt, e.Limit = end, l.max
+			return e, l.bucket[:indexColon(l.bucket)], nil
+		}
+		if l.reason == RBudget && n == (l.max*set.BudgetAlertPct+99)/100 {
+			if err := s.record(ctx, tx, Event{Type: EvBudgetWarning, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeAllow,
+				Message: fmt.Sprintf("%d%% of the daily SMS budget is spent", set.BudgetAlertPct), Details: map[string]string{"sent": strconv.Itoa(n), "budget": strconv.Itoa(l.max)}}); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	return nil, "", nil
+}
+
+func indexColon(s string) int {
+	for i := range len(s) {
+		if s[i] == ':' {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// lockedError is the refusal for a user locked out by failed verifications.
+func lockedError(u *User) *Error {
+	e := Errorf(ELocked, RUserLocked, "Your account is locked because of too many failed verifications. Try again later or contact your administrator.")
+	e.RetryAt = u.LockedUntil
+	return e
+}

@@ -1,0 +1,250 @@
+package mfa
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Settings are the org's settings: every default of DESIGN §2, editable in
+// the console and with `smsmfa settings set`.
+type Settings struct {
+	OrgName          string
+	SMSEnabled       bool
+	CodeLength       int
+	CodeLifetime     time.Duration
+	CodeMaxAttempts  int
+	ResendCooldown   time.Duration
+	MFALockFailures  int
+	MFALockDuration  time.Duration
+	PasswordFailures int
+	PasswordLockFor  time.Duration
+	ActivationLimit  int // activation attempts per user per 5 minutes
+	PhonePer15m      int
+	PhonePerDay      int
+	UserPerHour      int
+	IPPerHour        int
+	SharedMaxUsers   int // distinct users per number per 24 h before it is blocked
+	BudgetDaily      int
+	BudgetAlertPct   int
+	PhoneTypes       []string // accepted number types (phone package names)
+	CountriesAllow   []int    // calling codes; empty = all
+	CountriesDeny    []int    // calling codes
+	DefaultRegion    string   // region for numbers typed without +
+	TxnLifetime      time.Duration
+	SessionLifetime  time.Duration
+	SessionIdle      time.Duration
+}
+
+// SettingDef describes one setting.
+type SettingDef struct {
+	Name    string
+	Help    string
+	Default string
+	// normalize validates a value and returns its canonical text.
+	normalize func(string) (string, error)
+	apply     func(*Settings, string)
+}
+
+// Normalize validates v and returns its canonical text.
+func (d SettingDef) Normalize(v string) (string, error) { return d.normalize(strings.TrimSpace(v)) }
+
+func intSetting(name, help string, def, lo, hi int, set func(*Settings, int)) SettingDef {
+	return SettingDef{Name: name, Help: help, Default: strconv.Itoa(def),
+		normalize: func(v string) (string, error) {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < lo || n > hi {
+				return "", fmt.Errorf("%s must be a whole number from %d to %d", name, lo, hi)
+			}
+			return strconv.Itoa(n), nil
+		},
+		apply: func(s *Settings, v string) { n, _ := strconv.Atoi(v); set(s, n) }}
+}
+
+func durationSetting(name, help string, def, lo, hi time.Duration, set func(*Settings, time.Duration)) SettingDef {
+	return SettingDef{Name: name, Help: help, Default: formatDuration(def),
+		normalize: func(v string) (string, error) {
+			d, err := parseDuration(v)
+			if err != nil || d < lo || d > hi {
+				return "", fmt.Errorf("%s must be a duration from %s to %s (e.g. 300s, 5m, 1h)", name, formatDuration(lo), formatDuration(hi))
+			}
+			return formatDuration(d), nil
+		},
+		apply: func(s *Settings, v string) { d, _ := parseDuration(v); set(s, d) }}
+}
+
+func boolSetting(name, help string, def bool, set func(*Settings, bool)) SettingDef {
+	return SettingDef{Name: name, Help: help, Default: strconv.FormatBool(def),
+		normalize: func(v string) (string, error) {
+			switch strings.ToLower(v) {
+			case "true", "on", "yes", "1":
+				return "true", nil
+			case "false", "off", "no", "0":
+				return "false", nil
+			}
+			return "", fmt.Errorf("%s must be true or false", name)
+		},
+		apply: func(s *Settings, v string) { set(s, v == "true") }}
+}
+
+func textSetting(name, help, def string, check func(string) (string, error), set func(*Settings, string)) SettingDef {
+	return SettingDef{Name: name, Help: help, Default: def, normalize: check, apply: set}
+}
+
+// parseDuration accepts Go durations ("5m", "300s") and bare seconds ("300").
+func parseDuration(v string) (time.Duration, error) {
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	return time.ParseDuration(v)
+}
+
+// formatDuration prints whole seconds as "300s", the form settings use.
+func formatDuration(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) + "s" }
+
+func callingCodes(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		if v == "" {
+			return "", nil
+		}
+		var out []string
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			n, err := strconv.Atoi(strings.TrimPrefix(f, "+"))
+			if err != nil || n < 1 || n > 999 {
+				return "", fmt.Errorf("%s must be a list of calling codes such as 1,44,33 (got %q)", name, f)
+			}
+			out = append(out, strconv.Itoa(n))
+		}
+		slices.Sort(out)
+		return strings.Join(slices.Compact(out), ","), nil
+	}
+}
+
+func parseCodes(v string) []int {
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		if n, err := strconv.Atoi(f); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// PhoneTypeNames are the number types an admin may accept (phone package names).
+var PhoneTypeNames = []string{"mobile", "fixed_line_or_mobile", "voip", "fixed_line", "toll_free", "premium_rate", "shared_cost", "personal_number", "pager", "uan", "voicemail", "unknown"}
+
+func phoneTypes(v string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !slices.Contains(PhoneTypeNames, f) {
+			return "", fmt.Errorf("phone_types: unknown type %q (known: %s)", f, strings.Join(PhoneTypeNames, ", "))
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return "", fmt.Errorf("phone_types must name at least one type")
+	}
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ","), nil
+}
+
+// SettingDefs lists every setting, in the order the console shows them.
+var SettingDefs = []SettingDef{
+	textSetting("org_name", "Organisation name, shown on pages and in every SMS", "smsmfa", func(v string) (string, error) {
+		if v == "" || len(v) > 40 {
+			return "", fmt.Errorf("org_name must be 1 to 40 characters")
+		}
+		return v, nil
+	}, func(s *Settings, v string) { s.OrgName = v }),
+	boolSetting("sms_enabled", "The SMS factor is on: every user must set it up and use it at sign-in", false, func(s *Settings, b bool) { s.SMSEnabled = b }),
+	intSetting("code_length", "Digits in a code", 6, 6, 10, func(s *Settings, n int) { s.CodeLength = n }),
+	durationSetting("code_lifetime", "How long a code can be used", 300*time.Second, 60*time.Second, 30*time.Minute, func(s *Settings, d time.Duration) { s.CodeLifetime = d }),
+	intSetting("code_max_attempts", "Wrong tries before a code is dead", 5, 1, 10, func(s *Settings, n int) { s.CodeMaxAttempts = n }),
+	durationSetting("resend_cooldown", "Wait before another code can be sent", 30*time.Second, 0, 10*time.Minute, func(s *Settings, d time.Duration) { s.ResendCooldown = d }),
+	intSetting("mfa_lockout_failures", "Failed verifications in a row before the user is locked", 10, 3, 100, func(s *Settings, n int) { s.MFALockFailures = n }),
+	durationSetting("mfa_lockout_duration", "How long an MFA lockout lasts", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.MFALockDuration = d }),
+	intSetting("password_lockout_failures", "Wrong passwords in a row before the user is locked", 10, 3, 100, func(s *Settings, n int) { s.PasswordFailures = n }),
+	durationSetting("password_lockout_duration", "How long a password lockout lasts", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.PasswordLockFor = d }),
+	intSetting("activation_limit", "Activation attempts per user per 5 minutes", 5, 1, 100, func(s *Settings, n int) { s.ActivationLimit = n }),
+	intSetting("limit_phone_15m", "Codes to one number per 15 minutes", 5, 1, 1000, func(s *Settings, n int) { s.PhonePer15m = n }),
+	intSetting("limit_phone_day", "Codes to one number per day", 20, 1, 10000, func(s *Settings, n int) { s.PhonePerDay = n }),
+	intSetting("limit_user_hour", "Codes per user per hour", 10, 1, 1000, func(s *Settings, n int) { s.UserPerHour = n }),
+	intSetting("limit_ip_hour", "Codes per client IP address per hour", 30, 1, 100000, func(s *Settings, n int) { s.IPPerHour = n }),
+	intSetting("shared_number_max_users", "Users one number may serve in 24 hours before it is blocked (unless trusted)", 5, 1, 10000, func(s *Settings, n int) { s.SharedMaxUsers = n }),
+	intSetting("budget_daily", "SMS the org may send per day (UTC)", 10000, 1, 100000000, func(s *Settings, n int) { s.BudgetDaily = n }),
+	intSetting("budget_alert_percent", "Warn in the system log when this share of the daily budget is spent", 80, 1, 100, func(s *Settings, n int) { s.BudgetAlertPct = n }),
+	textSetting("phone_types", "Number types that may enroll", "fixed_line_or_mobile,mobile", phoneTypes, func(s *Settings, v string) { s.PhoneTypes = strings.Split(v, ",") }),
+	textSetting("countries_allow", "Calling codes that may enroll (empty: all)", "", callingCodes("countries_allow"), func(s *Settings, v string) { s.CountriesAllow = parseCodes(v) }),
+	textSetting("countries_deny", "Calling codes that may not enroll", "", callingCodes("countries_deny"), func(s *Settings, v string) { s.CountriesDeny = parseCodes(v) }),
+	textSetting("default_region", "Country assumed for numbers typed without + (ISO code)", "US", func(v string) (string, error) {
+		v = strings.ToUpper(v)
+		if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
+			return "", fmt.Errorf("default_region must be a two-letter country code such as US")
+		}
+		return v, nil
+	}, func(s *Settings, v string) { s.DefaultRegion = v }),
+	durationSetting("transaction_lifetime", "Idle time before a sign-in in progress expires", 5*time.Minute, time.Minute, time.Hour, func(s *Settings, d time.Duration) { s.TxnLifetime = d }),
+	durationSetting("session_lifetime", "Longest a browser session lasts", 12*time.Hour, 5*time.Minute, 30*24*time.Hour, func(s *Settings, d time.Duration) { s.SessionLifetime = d }),
+	durationSetting("session_idle", "Idle time before a browser session ends", 2*time.Hour, 5*time.Minute, 30*24*time.Hour, func(s *Settings, d time.Duration) { s.SessionIdle = d }),
+}
+
+// SettingByName returns the definition of a setting.
+func SettingByName(name string) (SettingDef, bool) {
+	for _, d := range SettingDefs {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return SettingDef{}, false
+}
+
+// DefaultSettings returns the settings of a new org.
+func DefaultSettings() Settings {
+	s, _ := ParseSettings(nil)
+	return s
+}
+
+// ParseSettings builds Settings from stored name → value pairs; missing
+// names take their defaults. A stored value that no longer validates is
+// replaced by the default and reported in the error (the rest still apply).
+func ParseSettings(stored map[string]string) (Settings, error) {
+	var s Settings
+	var bad []string
+	for _, d := range SettingDefs {
+		v, ok := stored[d.Name]
+		if ok {
+			if n, err := d.normalize(v); err == nil {
+				v = n
+			} else {
+				bad = append(bad, d.Name)
+				ok = false
+			}
+		}
+		if !ok {
+			v = d.Default
+		}
+		d.apply(&s, v)
+	}
+	if len(bad) > 0 {
+		return s, fmt.Errorf("stored settings not valid, defaults used: %s", strings.Join(bad, ", "))
+	}
+	return s, nil
+}
+
+// SettingValues returns the canonical text of every setting, defaults
+// filled in.
+func SettingValues(stored map[string]string) map[string]string {
+	out := make(map[string]string, len(SettingDefs))
+	for _, d := range SettingDefs {
+		v := d.Default
+		if sv, ok := stored[d.Name]; ok {
+			if n, err := d.normalize(sv); err == nil {
+				v = n
+			}
+		}
+		out[d.Name] = v
+	}
+	return out
+}

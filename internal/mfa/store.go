@@ -1,0 +1,140 @@
+package mfa
+
+import (
+	"context"
+	"time"
+)
+
+// Store runs units of work. Everything the domain reads or writes happens
+// inside InTx, so each operation sees and leaves a consistent state, also
+// with several instances on one database.
+type Store interface {
+	// InTx runs fn in a transaction. It commits when fn returns nil and
+	// rolls back otherwise, returning fn's error.
+	InTx(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is the set of storage operations available inside a unit of work. Get*
+// methods return ErrNotFound when the row does not exist; Insert* return
+// ErrConflict on a unique violation.
+type Tx interface {
+	UserTx
+	FactorTx
+	ChallengeTx
+	TransactionTx
+	MessageTx
+	CounterTx
+	NumberTx
+	SettingTx
+	EventTx
+	TokenTx
+}
+
+// UserTx stores users.
+type UserTx interface {
+	GetUser(ctx context.Context, id string) (User, error)
+	GetUserByLogin(ctx context.Context, login string) (User, error)
+	// LockUser reads a user and holds it against concurrent changes until
+	// the unit of work ends (SELECT … FOR UPDATE where the engine has it).
+	LockUser(ctx context.Context, id string) (User, error)
+	InsertUser(ctx context.Context, u User) error
+	UpdateUser(ctx context.Context, u User) error
+	DeleteUser(ctx context.Context, id string) error
+	// ListUsers returns users ordered by login, after the given login,
+	// whose login or name contains query (when set).
+	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]User, error)
+}
+
+// FactorTx stores factors and verified phones.
+type FactorTx interface {
+	ListFactors(ctx context.Context, userID string) ([]Factor, error)
+	GetFactor(ctx context.Context, userID, id string) (Factor, error)
+	InsertFactor(ctx context.Context, f Factor) error
+	UpdateFactor(ctx context.Context, f Factor) error
+	DeleteFactor(ctx context.Context, userID, id string) error
+	// GetPhone returns the user's verified phone.
+	GetPhone(ctx context.Context, userID string) (Phone, error)
+	// PutPhone inserts or replaces the user's verified phone.
+	PutPhone(ctx context.Context, p Phone) error
+}
+
+// ChallengeTx stores code challenges.
+type ChallengeTx interface {
+	InsertChallenge(ctx context.Context, c Challenge) error
+	GetChallenge(ctx context.Context, id string) (Challenge, error)
+	// LatestChallenge returns the newest challenge of a factor for purpose.
+	LatestChallenge(ctx context.Context, factorID string, purpose Purpose) (Challenge, error)
+	// LastChallengeAt returns when the user was last sent a code (zero if never).
+	LastChallengeAt(ctx context.Context, userID string) (time.Time, error)
+	// KillChallenges marks every live challenge of the user dead at now.
+	KillChallenges(ctx context.Context, userID string, now time.Time) error
+	// AddAttempt counts one wrong try if the challenge has tries left and
+	// returns the new count; ok is false when it had none left.
+	AddAttempt(ctx context.Context, id string) (attempts int, ok bool, err error)
+	// ConsumeChallenge marks the challenge used if, at now, it is unused,
+	// alive, unexpired and has tries left; ok reports whether this call
+	// consumed it. Two concurrent calls can never both get ok.
+	ConsumeChallenge(ctx context.Context, id string, now time.Time) (ok bool, err error)
+	// CountNumberUsers counts distinct users sent a code to number since.
+	CountNumberUsers(ctx context.Context, number string, since time.Time) (int, error)
+	// NumberUsedBy reports whether userID was sent a code to number since.
+	NumberUsedBy(ctx context.Context, number, userID string, since time.Time) (bool, error)
+	// DeleteChallengesBefore removes challenges that expired before t.
+	DeleteChallengesBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// TransactionTx stores sign-in transactions.
+type TransactionTx interface {
+	InsertTransaction(ctx context.Context, t Transaction) error
+	GetTransactionByToken(ctx context.Context, tokenHash []byte) (Transaction, error)
+	UpdateTransaction(ctx context.Context, t Transaction) error
+	// TakeSessionToken consumes a one-time session token that is valid at
+	// now and returns the user it signs in.
+	TakeSessionToken(ctx context.Context, tokenHash []byte, now time.Time) (userID string, err error)
+	DeleteTransactionsBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// MessageTx stores the SMS outbox.
+type MessageTx interface {
+	InsertMessage(ctx context.Context, m Message) error
+	GetMessage(ctx context.Context, id string) (Message, error)
+}
+
+// CounterTx keeps fixed-window counters for rate limits and budgets.
+type CounterTx interface {
+	// AddCount adds n to the counter of bucket in the window starting at
+	// window and returns the new total.
+	AddCount(ctx context.Context, bucket string, window time.Time, n int) (int, error)
+	// Count returns the counter's total (0 if none).
+	Count(ctx context.Context, bucket string, window time.Time) (int, error)
+	DeleteCountsBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// NumberTx stores admin decisions about phone numbers.
+type NumberTx interface {
+	GetNumber(ctx context.Context, number string) (Number, error)
+	PutNumber(ctx context.Context, n Number) error
+	DeleteNumber(ctx context.Context, number string) error
+	ListNumbers(ctx context.Context) ([]Number, error)
+}
+
+// SettingTx stores org settings as canonical text.
+type SettingTx interface {
+	LoadSettings(ctx context.Context) (map[string]string, error)
+	SaveSetting(ctx context.Context, name, value, by string, at time.Time) error
+}
+
+// EventTx stores the system log.
+type EventTx interface {
+	InsertEvent(ctx context.Context, e *Event) error
+	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
+}
+
+// TokenTx stores API tokens.
+type TokenTx interface {
+	InsertToken(ctx context.Context, t APIToken) error
+	GetTokenByHash(ctx context.Context, hash []byte) (APIToken, error)
+	TouchToken(ctx context.Context, id string, at time.Time) error
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	ListTokens(ctx context.Context) ([]APIToken, error)
+}

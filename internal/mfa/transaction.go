@@ -1,0 +1,427 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"smsmfa/internal/secret"
+)
+
+// SessionTokenLifetime is how long a one-time session token can be exchanged.
+const SessionTokenLifetime = 5 * time.Minute
+
+// TxnView is a transaction with what a client needs to show it.
+type TxnView struct {
+	Txn  Transaction
+	User User
+	// Factor is the factor in play in MFA_ENROLL_ACTIVATE and MFA_CHALLENGE.
+	Factor *Factor
+	// Factors are the user's active factors (MFA_REQUIRED).
+	Factors []Factor
+	// Phone is the user's verified phone, if any (MFA_ENROLL).
+	Phone *Phone
+	// Pending is the live challenge of Factor, if any: its number and when
+	// another code can be requested.
+	Pending  *Challenge
+	ResendAt time.Time
+	// SMSEnabled reports whether the org's SMS factor is on.
+	SMSEnabled bool
+	// CodeLength is the number of digits in a code.
+	CodeLength int
+}
+
+// invalidToken is the refusal for an unknown, expired, used or cancelled
+// state token (Okta E0000011).
+func invalidToken() *Error {
+	return Errorf(EUnauthorized, RInvalidToken, "Your sign-in has expired. Please sign in again.")
+}
+
+// wrongState is the refusal for an operation that does not fit the state.
+func wrongState() *Error {
+	return Errorf(EForbidden, RWrongState, "This operation is not allowed in the current authentication state.")
+}
+
+// PrimaryAuth checks a login and password and starts a sign-in transaction.
+// Wrong login, wrong password, a locked, staged or deactivated user all give
+// the same refusal (RAuthFailed) after the same work, so nobody can learn
+// which logins exist. With the SMS factor off, the transaction is at
+// SUCCESS at once; otherwise at MFA_ENROLL or MFA_REQUIRED.
+func (s *Service) PrimaryAuth(ctx context.Context, login, pw, relayState string) (*TxnView, error) {
+	login = NormalizeLogin(login)
+	var u User
+	found := false
+	if login != "" && len(login) <= maxLogin {
+		err := s.run(ctx, func(tx Tx) (*Error, error) {
+			var err error
+			u, err = tx.GetUserByLogin(ctx, login)
+			if errors.Is(err, ErrNotFound) {
+				return nil, nil
+			}
+			found = err == nil
+			return nil, err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Always one hash, known user or not.
+	ok, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, pw)
+	if err != nil && found {
+		s.log.Error("password verify", "user", u.ID, "err", err)
+		ok = false
+	}
+	failed := Errorf(EUnauthorized, RAuthFailed, "Sign-in failed. Check your username and password.")
+	var view *TxnView
+	err = s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		now := s.clock.Now()
+		if !found {
+			return failed, s.record(ctx, tx, Event{Type: EvSignIn, Actor: Party{ID: "unknown", Type: "User", AlternateID: login},
+				Outcome: OutcomeFailure, Reason: "unknown user", Message: "Sign-in failed"})
+		}
+		u, err = tx.LockUser(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		target := userParty(&u)
+		switch {
+		case u.Locked(now):
+			return failed, s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeDeny, Reason: "locked out", Message: "Sign-in refused: user locked out"})
+		case !ok:
+			u.FailedPasswords++
+			u.LastUpdated = now
+			lock := u.FailedPasswords >= set.PasswordFailures
+			if lock {
+				u.LockedUntil, u.FailedPasswords = now.Add(set.PasswordLockFor), 0
+			}
+			if err := tx.UpdateUser(ctx, u); err != nil {
+				return nil, err
+			}
+			if err := s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeFailure, Reason: "INVALID_CREDENTIALS", Message: "Sign-in failed: wrong password"}); err != nil {
+				return nil, err
+			}
+			if lock {
+				return failed, s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
+					Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)})
+			}
+			return failed, nil
+		case u.Status != UserActive:
+			return failed, s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeDeny, Reason: "user " + strings.ToLower(string(u.Status)), Message: "Sign-in refused: user not active"})
+		}
+		u.FailedPasswords = 0
+		u.LastUpdated = now
+		if rehash {
+			if h, err := s.hasher.Hash(ctx, pw); err == nil {
+				u.PasswordHash = h
+			}
+		}
+		token := s.newToken("00")
+		t := Transaction{ID: s.newID("atx"), TokenHash: secret.HashToken(token), UserID: u.ID, Created: now,
+			Expires: now.Add(set.TxnLifetime), RelayState: relayState, ClientIP: ClientFrom(ctx).IP, StateToken: token}
+		f, err := smsFactor(ctx, tx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !set.SMSEnabled:
+			t.Status = TxnSuccess
+		case f != nil && f.Status == FactorActive:
+			t.Status = TxnMFARequired
+		default:
+			t.Status = TxnMFAEnroll
+		}
+		if err := s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeSuccess, Message: "Password verified",
+			Details: map[string]string{"next": string(t.Status)}}); err != nil {
+			return nil, err
+		}
+		if t.Status == TxnSuccess {
+			s.succeed(&t, &u, now)
+		}
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return nil, err
+		}
+		if err := tx.InsertTransaction(ctx, t); err != nil {
+			return nil, err
+		}
+		view, err = s.view(ctx, tx, set, t, u)
+		return nil, err
+	})
+	return view, err
+}
+
+// succeed moves t to SUCCESS with a new one-time session token.
+func (s *Service) succeed(t *Transaction, u *User, now time.Time) {
+	tok := s.newToken("20")
+	t.Status = TxnSuccess
+	t.SessionToken = tok
+	t.SessionTokenHash = secret.HashToken(tok)
+	t.SessionTokenExpires = now.Add(SessionTokenLifetime)
+	u.LastLogin = now
+}
+
+// txnStep runs fn on the transaction of stateToken when its status is one
+// of allowed. It slides the transaction's expiry and returns its new view.
+// Refusals: RInvalidToken (unknown, expired, finished), RWrongState,
+// RUserLocked, and whatever fn refuses.
+func (s *Service) txnStep(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error)) (*TxnView, error) {
+	var view *TxnView
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		now := s.clock.Now()
+		t, err := tx.GetTransactionByToken(ctx, secret.HashToken(stateToken))
+		if errors.Is(err, ErrNotFound) {
+			return invalidToken(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !now.Before(t.Expires) || t.Status == TxnSuccess || t.Status == TxnCancelled {
+			return invalidToken(), nil
+		}
+		t.StateToken = stateToken
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, err := tx.LockUser(ctx, t.UserID)
+		if errors.Is(err, ErrNotFound) {
+			return invalidToken(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if u.Status != UserActive {
+			return invalidToken(), nil
+		}
+		t.Expires = now.Add(set.TxnLifetime)
+		var r *Error
+		if allowed != nil && !slices.Contains(allowed, t.Status) {
+			r = wrongState()
+		} else if u.Locked(now) {
+			r = lockedError(&u)
+		} else if r, err = fn(tx, set, &t, &u); err != nil {
+			return nil, err
+		}
+		if err := tx.UpdateTransaction(ctx, t); err != nil {
+			return nil, err
+		}
+		if r != nil {
+			return r, nil
+		}
+		view, err = s.view(ctx, tx, set, t, u)
+		return nil, err
+	})
+	return view, err
+}
+
+// view builds the TxnView of t.
+func (s *Service) view(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
+	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength}
+	fs, err := tx.ListFactors(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range fs {
+		if fs[i].Status == FactorActive {
+			v.Factors = append(v.Factors, fs[i])
+		}
+		if fs[i].ID == t.FactorID {
+			v.Factor = &fs[i]
+		}
+	}
+	if v.Phone, err = verifiedPhone(ctx, tx, u.ID); err != nil {
+		return nil, err
+	}
+	if v.Factor != nil {
+		purpose := PurposeVerify
+		if t.Status == TxnMFAEnrollActivate {
+			purpose = PurposeEnroll
+		}
+		ch, err := tx.LatestChallenge(ctx, v.Factor.ID, purpose)
+		if err == nil && ch.Live(s.clock.Now()) {
+			v.Pending = &ch
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	last, err := tx.LastChallengeAt(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !last.IsZero() {
+		v.ResendAt = last.Add(set.ResendCooldown)
+	}
+	return v, nil
+}
+
+// Txn returns the current state of a transaction (and slides its expiry).
+func (s *Service) Txn(ctx context.Context, stateToken string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, nil, func(Tx, Settings, *Transaction, *User) (*Error, error) { return nil, nil })
+}
+
+// TxnEnroll enrolls the SMS factor in MFA_ENROLL and moves to
+// MFA_ENROLL_ACTIVATE once the code is queued.
+func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRequest) (*TxnView, *Sent, error) {
+	req.Activate = false
+	var sent *Sent
+	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		f, snt, r, err := s.enroll(ctx, tx, set, u, req)
+		if r != nil || err != nil {
+			return r, err
+		}
+		sent = snt
+		t.FactorID, t.Status = f.ID, TxnMFAEnrollActivate
+		return nil, nil
+	})
+	if err != nil {
+		return v, sent, err
+	}
+	return v, sent, s.dispatch(ctx, sent)
+}
+
+// TxnActivate checks the enrollment code in MFA_ENROLL_ACTIVATE; on success
+// the factor is active and the transaction reaches SUCCESS.
+func (s *Service) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		if factorID != t.FactorID {
+			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+		}
+		_, r, err := s.activateCode(ctx, tx, set, u, factorID, code)
+		if r != nil || err != nil {
+			return r, err
+		}
+		s.succeed(t, u, s.clock.Now())
+		return nil, tx.UpdateUser(ctx, *u)
+	})
+}
+
+// TxnResendEnroll texts a new enrollment code in MFA_ENROLL_ACTIVATE.
+func (s *Service) TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
+	var sent *Sent
+	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		if factorID != t.FactorID {
+			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+		}
+		f, r, err := getFactor(ctx, tx, u.ID, factorID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		if f.Status != FactorPending {
+			return wrongState(), nil
+		}
+		sent, r, err = s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber)
+		return r, err
+	})
+	if err != nil {
+		return v, sent, err
+	}
+	return v, sent, s.dispatch(ctx, sent)
+}
+
+// TxnChallenge texts a sign-in code (MFA_REQUIRED, or a new code in
+// MFA_CHALLENGE) and moves to MFA_CHALLENGE.
+func (s *Service) TxnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
+	var sent *Sent
+	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		snt, r, err := s.challenge(ctx, tx, set, u, factorID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		sent = snt
+		t.FactorID, t.Status = factorID, TxnMFAChallenge
+		return nil, nil
+	})
+	if err != nil {
+		return v, sent, err
+	}
+	return v, sent, s.dispatch(ctx, sent)
+}
+
+// TxnResendChallenge texts a new sign-in code in MFA_CHALLENGE.
+func (s *Service) TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
+	var sent *Sent
+	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		if factorID != t.FactorID {
+			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+		}
+		snt, r, err := s.challenge(ctx, tx, set, u, factorID)
+		sent = snt
+		return r, err
+	})
+	if err != nil {
+		return v, sent, err
+	}
+	return v, sent, s.dispatch(ctx, sent)
+}
+
+// TxnVerify checks a sign-in code in MFA_CHALLENGE; on success the
+// transaction reaches SUCCESS.
+func (s *Service) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
+			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+		}
+		r, err := s.verify(ctx, tx, set, u, factorID, code)
+		if r != nil || err != nil {
+			return r, err
+		}
+		s.succeed(t, u, s.clock.Now())
+		return nil, tx.UpdateUser(ctx, *u)
+	})
+}
+
+// TxnPrevious goes back one step: MFA_ENROLL_ACTIVATE → MFA_ENROLL,
+// MFA_CHALLENGE → MFA_REQUIRED.
+func (s *Service) TxnPrevious(ctx context.Context, stateToken string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		if t.Status == TxnMFAEnrollActivate {
+			t.Status = TxnMFAEnroll
+		} else {
+			t.Status = TxnMFARequired
+		}
+		t.FactorID = ""
+		return nil, nil
+	})
+}
+
+// TxnCancel ends a transaction; its state token stops working.
+func (s *Service) TxnCancel(ctx context.Context, stateToken string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, nil, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		t.Status = TxnCancelled
+		return nil, tx.KillChallenges(ctx, u.ID, s.clock.Now())
+	})
+}
+
+// TakeSessionToken exchanges a one-time session token (from a transaction
+// that reached SUCCESS) for the user it signs in. It works once, within
+// SessionTokenLifetime.
+func (s *Service) TakeSessionToken(ctx context.Context, token string) (*User, error) {
+	var u User
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		id, err := tx.TakeSessionToken(ctx, secret.HashToken(token), s.clock.Now())
+		if errors.Is(err, ErrNotFound) {
+			return invalidToken(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if u, err = tx.GetUser(ctx, id); errors.Is(err, ErrNotFound) {
+			return invalidToken(), nil
+		} else if err != nil {
+			return nil, err
+		}
+		if u.Status != UserActive || u.Locked(s.clock.Now()) {
+			return invalidToken(), nil
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}

@@ -1,0 +1,205 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode"
+
+	"smsmfa/internal/password"
+)
+
+const maxLogin = 100
+
+// NormalizeLogin trims a login and lower-cases it; logins are unique
+// without regard to case, as in Okta.
+func NormalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
+// NewUser is a user to create.
+type NewUser struct {
+	Login     string
+	Password  string // empty: the user cannot sign in until one is set
+	FirstName string
+	LastName  string
+	Email     string
+	Locale    string
+	TimeZone  string
+	Admin     bool
+	// Activate makes the user ACTIVE; otherwise STAGED (Okta's activate=false).
+	Activate bool
+}
+
+func validLogin(l string) bool {
+	if l == "" || len(l) > maxLogin {
+		return false
+	}
+	for _, r := range l {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateUser creates a user. Refusals: RInvalidInput (login), RPasswordPolicy,
+// RLoginTaken.
+func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
+	login := NormalizeLogin(nu.Login)
+	if !validLogin(login) {
+		return nil, Errorf(EInvalid, RInvalidInput, "login: The login must be 1 to %d characters without spaces.", maxLogin)
+	}
+	var hash string
+	if nu.Password != "" {
+		if msg := password.CheckPolicy(nu.Password, login); msg != "" {
+			return nil, Errorf(EInvalid, RPasswordPolicy, "password: %s", msg)
+		}
+		var err error
+		if hash, err = s.hasher.Hash(ctx, nu.Password); err != nil {
+			return nil, Internal("hash password", err)
+		}
+	}
+	now := s.clock.Now()
+	u := User{ID: s.newID("00u"), Login: login, FirstName: strings.TrimSpace(nu.FirstName), LastName: strings.TrimSpace(nu.LastName),
+		Email: strings.TrimSpace(nu.Email), Locale: nu.Locale, TimeZone: nu.TimeZone, Status: UserStaged, Admin: nu.Admin,
+		PasswordHash: hash, Created: now, LastUpdated: now, StatusChanged: now}
+	if hash != "" {
+		u.PasswordChanged = now
+	}
+	if u.Locale == "" {
+		u.Locale = "en_US"
+	}
+	if u.TimeZone == "" {
+		u.TimeZone = "UTC"
+	}
+	if nu.Activate {
+		u.Status, u.Activated = UserActive, now
+	}
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		err := tx.InsertUser(ctx, u)
+		if errors.Is(err, ErrConflict) {
+			return Errorf(EConflict, RLoginTaken, "login: An object with this field already exists in the current organization"), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvUserCreate, Target: userParty(&u), Outcome: OutcomeSuccess, Message: "User created",
+			Details: map[string]string{"status": string(u.Status), "admin": boolText(u.Admin)}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// GetUser returns a user by id, or by login when no user has that id.
+func (s *Service) GetUser(ctx context.Context, idOrLogin string) (*User, error) {
+	var u User
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		var err error
+		u, err = tx.GetUser(ctx, idOrLogin)
+		if errors.Is(err, ErrNotFound) {
+			u, err = tx.GetUserByLogin(ctx, NormalizeLogin(idOrLogin))
+		}
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", idOrLogin), nil
+		}
+		return nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// ListUsers lists users by login after afterLogin, matching query.
+func (s *Service) ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]User, error) {
+	var us []User
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		var err error
+		us, err = tx.ListUsers(ctx, strings.TrimSpace(query), afterLogin, limit)
+		return nil, err
+	})
+	return us, err
+}
+
+// SetUserStatus activates or deactivates a user.
+func (s *Service) SetUserStatus(ctx context.Context, userID string, status UserStatus) (*User, error) {
+	var u *User
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		var r *Error
+		var err error
+		if u, err = s.lockAny(ctx, tx, userID); u == nil || err != nil {
+			if err == nil {
+				r = Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID)
+			}
+			return r, err
+		}
+		if u.Status == status {
+			return nil, nil
+		}
+		now := s.clock.Now()
+		u.Status, u.StatusChanged, u.LastUpdated = status, now, now
+		ev := EvUserDeactivate
+		if status == UserActive {
+			u.Activated, ev = now, EvUserActivate
+		}
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)})
+	})
+	return u, err
+}
+
+func (s *Service) lockAny(ctx context.Context, tx Tx, userID string) (*User, error) {
+	u, err := tx.LockUser(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// DeleteUser removes a user and everything of theirs.
+func (s *Service) DeleteUser(ctx context.Context, userID string) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		u, err := s.lockAny(ctx, tx, userID)
+		if err != nil {
+			return nil, err
+		}
+		if u == nil {
+			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+		}
+		if err := tx.DeleteUser(ctx, userID); err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvUserDelete, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User deleted"})
+	})
+}
+
+// Unlock ends a user's lockout and clears the failure counters.
+func (s *Service) Unlock(ctx context.Context, userID string) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		u, err := s.lockAny(ctx, tx, userID)
+		if err != nil {
+			return nil, err
+		}
+		if u == nil {
+			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+		}
+		u.LockedUntil, u.FailedMFA, u.FailedPasswords, u.LastUpdated = zeroTime, 0, 0, s.clock.Now()
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvAccountUnlock, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User unlocked by an administrator"})
+	})
+}

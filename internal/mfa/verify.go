@@ -1,0 +1,115 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"smsmfa/internal/otp"
+	"smsmfa/internal/phone"
+)
+
+// checkCode checks a typed code against the newest challenge of factor f for
+// purpose, inside tx with u locked, and consumes it when it matches. Wrong
+// codes count against the challenge (dead after its tries) and against the
+// user (locked after the org's limit in a row). The caller records the
+// success event; failures are recorded here.
+func (s *Service) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, input string) (*Challenge, *Error, error) {
+	now := s.clock.Now()
+	target := userParty(u)
+	fail := func(e *Error) (*Challenge, *Error, error) {
+		err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: target, Outcome: OutcomeFailure, Reason: string(e.Reason), Message: e.Message,
+			Details: map[string]string{"factor_id": f.ID, "purpose": string(purpose)}})
+		return nil, e, err
+	}
+	if u.Locked(now) {
+		return fail(lockedError(u))
+	}
+	code := otp.Normalize(input)
+	if code == "" {
+		return nil, Errorf(EInvalid, RCodeMissing, "Enter the %d-digit code from the text message.", set.CodeLength), nil
+	}
+	ch, err := tx.LatestChallenge(ctx, f.ID, purpose)
+	if errors.Is(err, ErrNotFound) {
+		return fail(Errorf(EForbidden, RCodeExpired, "No code has been sent yet. Ask for a code first."))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case !ch.Consumed.IsZero():
+		return fail(Errorf(EForbidden, RCodeUsed, "This code has already been used. Ask for a new code."))
+	case ch.Attempts >= ch.MaxAttempts:
+		return fail(Errorf(EForbidden, RCodeExpired, "Too many wrong tries for this code. Ask for a new code."))
+	case !ch.Dead.IsZero():
+		return fail(Errorf(EForbidden, RCodeExpired, "This code is no longer valid because a newer one was sent. Enter the newest code, or ask for a new one."))
+	case !now.Before(ch.Expires):
+		return fail(Errorf(EForbidden, RCodeExpired, "This code has expired. Ask for a new code."))
+	}
+	if !otp.Check(s.codeKey, ch.ID, code, ch.CodeMAC) {
+		return s.wrongCode(ctx, tx, set, u, f, &ch, purpose, now)
+	}
+	ok, err := tx.ConsumeChallenge(ctx, ch.ID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return fail(Errorf(EForbidden, RCodeUsed, "This code has already been used. Ask for a new code."))
+	}
+	if u.FailedMFA != 0 {
+		u.FailedMFA = 0
+		u.LastUpdated = now
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return nil, nil, err
+		}
+	}
+	ch.Consumed = now
+	return &ch, nil, nil
+}
+
+// wrongCode counts a wrong code against the challenge and the user.
+func (s *Service) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, ch *Challenge, purpose Purpose, now time.Time) (*Challenge, *Error, error) {
+	attempts, _, err := tx.AddAttempt(ctx, ch.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u.FailedMFA++
+	u.LastUpdated = now
+	locked := u.FailedMFA >= set.MFALockFailures
+	if locked {
+		u.LockedUntil = now.Add(set.MFALockDuration)
+		u.FailedMFA = 0
+		if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := tx.UpdateUser(ctx, *u); err != nil {
+		return nil, nil, err
+	}
+	left := max(ch.MaxAttempts-attempts, 0)
+	e := Errorf(EForbidden, RCodeWrong, "That code is not right. %s", triesLeft(left))
+	e.Remaining = left
+	details := map[string]string{"factor_id": f.ID, "purpose": string(purpose), "phone": phone.Mask(ch.PhoneNumber), "tries_left": strconv.Itoa(left)}
+	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeFailure, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}); err != nil {
+		return nil, nil, err
+	}
+	if locked {
+		if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: userParty(u), Outcome: OutcomeSuccess,
+			Reason: "too many failed verifications", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)}); err != nil {
+			return nil, nil, err
+		}
+		return nil, lockedError(u), nil
+	}
+	return nil, e, nil
+}
+
+func triesLeft(n int) string {
+	switch n {
+	case 0:
+		return "This code cannot be used any more: ask for a new code."
+	case 1:
+		return "You have 1 more try with this code."
+	}
+	return "You have " + strconv.Itoa(n) + " more tries with this code."
+}

@@ -1,0 +1,143 @@
+// Package secret holds the server's master key and what is derived from it:
+// the key that MACs one-time codes and the AEAD that encrypts message bodies
+// and provider credentials at rest. The master key lives outside the
+// database (a file or an environment variable), so a copy of the database
+// alone reveals no code and no credential.
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// KeySize is the size of the master key in bytes.
+const KeySize = 32
+
+// Keys are the working keys derived from the master key.
+type Keys struct {
+	// CodeMAC keys the HMAC of one-time codes.
+	CodeMAC []byte
+	aead    cipher.AEAD
+}
+
+// Derive returns the working keys of a master key.
+func Derive(master []byte) (*Keys, error) {
+	if len(master) < KeySize {
+		return nil, fmt.Errorf("secret: master key must be at least %d bytes, got %d", KeySize, len(master))
+	}
+	mac, err := hkdf.Key(sha256.New, master, nil, "smsmfa code mac v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := hkdf.Key(sha256.New, master, nil, "smsmfa at-rest encryption v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(enc)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Keys{CodeMAC: mac, aead: aead}, nil
+}
+
+// Seal encrypts plaintext, bound to context (e.g. the row id) so a sealed
+// value cannot be moved to another row.
+func (k *Keys) Seal(plaintext []byte, context string) []byte {
+	nonce := make([]byte, k.aead.NonceSize())
+	rand.Read(nonce)
+	return k.aead.Seal(nonce, nonce, plaintext, []byte(context))
+}
+
+// ErrOpen means a sealed value was not made with this key and context.
+var ErrOpen = errors.New("secret: cannot decrypt (wrong key or tampered data)")
+
+// Open decrypts a value made by Seal with the same context.
+func (k *Keys) Open(sealed []byte, context string) ([]byte, error) {
+	n := k.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, ErrOpen
+	}
+	out, err := k.aead.Open(nil, sealed[:n], sealed[n:], []byte(context))
+	if err != nil {
+		return nil, ErrOpen
+	}
+	return out, nil
+}
+
+// ParseKey reads a master key written as base64 (standard or URL alphabet,
+// padded or not) or as 64 hex digits.
+func ParseKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if len(s) == 2*KeySize {
+		if b, err := hex.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) >= KeySize {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("secret: the master key must be %d random bytes in base64 (e.g. from `openssl rand -base64 32`)", KeySize)
+}
+
+// LoadOrCreateFile reads the master key from path. When the file does not
+// exist and create is true, it writes a new random key there (mode 0600).
+func LoadOrCreateFile(path string, create bool) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return ParseKey(string(b))
+	}
+	if !errors.Is(err, fs.ErrNotExist) || !create {
+		return nil, fmt.Errorf("secret: read master key: %w", err)
+	}
+	key := make([]byte, KeySize)
+	rand.Read(key)
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("secret: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // another process made it first
+		return LoadOrCreateFile(path, false)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secret: create master key: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		return nil, fmt.Errorf("secret: write master key: %w", err)
+	}
+	return key, f.Sync()
+}
+
+// HashToken returns SHA-256 of a high-entropy token (session id, state
+// token, API token): enough to make a database leak useless, cheap to look up.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// NewToken returns a new random token with at least 128 bits of entropy,
+// optionally prefixed.
+func NewToken(prefix string) string { return prefix + rand.Text() }
+
+// Equal compares two secrets in constant time.
+func Equal(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }

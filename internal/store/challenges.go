@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"smsmfa/internal/mfa"
+)
+
+const challengeColumns = `id, user_id, factor_id, purpose, phone_number, code_mac, created, expires, attempts, max_attempts,
+	consumed, dead, message_id, client_ip`
+
+func scanChallenge(s scanner) (mfa.Challenge, error) {
+	var c mfa.Challenge
+	var consumed, dead sql.NullTime
+	err := s.Scan(&c.ID, &c.UserID, &c.FactorID, &c.Purpose, &c.PhoneNumber, &c.CodeMAC, &c.Created, &c.Expires, &c.Attempts, &c.MaxAttempts,
+		&consumed, &dead, &c.MessageID, &c.ClientIP)
+	c.Created, c.Expires, c.Consumed, c.Dead = utc(c.Created), utc(c.Expires), ut(consumed), ut(dead)
+	return c, err
+}
+
+func (t *tx) InsertChallenge(ctx context.Context, c mfa.Challenge) error {
+	_, err := t.exec(ctx, `INSERT INTO challenges (`+challengeColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		c.ID, c.UserID, c.FactorID, string(c.Purpose), c.PhoneNumber, c.CodeMAC, c.Created.UTC(), c.Expires.UTC(), c.Attempts, c.MaxAttempts,
+		nt(c.Consumed), nt(c.Dead), c.MessageID, c.ClientIP)
+	return t.d.wrap("insert challenge", err)
+}
+
+func (t *tx) GetChallenge(ctx context.Context, id string) (mfa.Challenge, error) {
+	c, err := scanChallenge(t.row(ctx, `SELECT `+challengeColumns+` FROM challenges WHERE id = $1`, id))
+	return c, t.d.wrap("get challenge", err)
+}
+
+func (t *tx) LatestChallenge(ctx context.Context, factorID string, purpose mfa.Purpose) (mfa.Challenge, error) {
+	c, err := scanChallenge(t.row(ctx, `SELECT `+challengeColumns+` FROM challenges
+		WHERE factor_id = $1 AND purpose = $2 ORDER BY created DESC, id DESC LIMIT 1`, factorID, string(purpose)))
+	return c, t.d.wrap("latest challenge", err)
+}
+
+func (t *tx) LastChallengeAt(ctx context.Context, userID string) (time.Time, error) {
+	var at time.Time
+	err := t.row(ctx, `SELECT created FROM challenges WHERE user_id = $1 ORDER BY created DESC LIMIT 1`, userID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return utc(at), t.d.wrap("last challenge", err)
+}
+
+func (t *tx) KillChallenges(ctx context.Context, userID string, now time.Time) error {
+	_, err := t.exec(ctx, `UPDATE challenges SET dead = $2 WHERE user_id = $1 AND consumed IS NULL AND dead IS NULL AND expires > $2`, userID, now.UTC())
+	return t.d.wrap("kill challenges", err)
+}
+
+func (t *tx) AddAttempt(ctx context.Context, id string) (int, bool, error) {
+	var n int
+	err := t.row(ctx, `UPDATE challenges SET attempts = attempts + 1 WHERE id = $1 AND attempts < max_attempts RETURNING attempts`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return n, err == nil, t.d.wrap("add attempt", err)
+}
+
+func (t *tx) ConsumeChallenge(ctx context.Context, id string, now time.Time) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE challenges SET consumed = $2
+		WHERE id = $1 AND consumed IS NULL AND dead IS NULL AND expires > $2 AND attempts < max_attempts`, id, now.UTC())
+	if err != nil {
+		return false, t.d.wrap("consume challenge", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, t.d.wrap("consume challenge", err)
+}
+
+func (t *tx) CountNumberUsers(ctx context.Context, number string, since time.Time) (int, error) {
+	var n int
+	err := t.row(ctx, `SELECT COUNT(DISTINCT user_id) FROM challenges WHERE phone_number = $1 AND created >= $2`, number, since.UTC()).Scan(&n)
+	return n, t.d.wrap("count number users", err)
+}
+
+func (t *tx) NumberUsedBy(ctx context.Context, number, userID string, since time.Time) (bool, error) {
+	var one int
+	err := t.row(ctx, `SELECT 1 FROM challenges WHERE phone_number = $1 AND user_id = $2 AND created >= $3 LIMIT 1`, number, userID, since.UTC()).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, t.d.wrap("number used by", err)
+}
+
+func (t *tx) DeleteChallengesBefore(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.exec(ctx, `DELETE FROM challenges WHERE expires < $1`, before.UTC())
+	if err != nil {
+		return 0, t.d.wrap("delete challenges", err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// dialect is what differs between the engines, besides the migrations.
+type dialect interface {
+	name() string
+	// forUpdate is appended to a SELECT to lock its rows for the rest of
+	// the transaction ("" on SQLite, whose BEGIN IMMEDIATE already holds
+	// the write lock).
+	forUpdate() string
+	// skipLocked is appended to a SELECT that claims queue rows.
+	skipLocked() string
+	isUniqueViolation(err error) bool
+}
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string       { return SQLite }
+func (sqliteDialect) forUpdate() string  { return "" }
+func (sqliteDialect) skipLocked() string { return "" }
+func (sqliteDialect) isUniqueViolation(err error) bool {
+	// modernc reports SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY in the text.
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "PRIMARY KEY")
+}
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string       { return Postgres }
+func (postgresDialect) forUpdate() string  { return " FOR UPDATE" }
+func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (postgresDialect) isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}

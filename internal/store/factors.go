@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+
+	"smsmfa/internal/mfa"
+)
+
+const factorColumns = `id, user_id, type, status, phone_number, created, last_updated`
+
+func scanFactor(s scanner) (mfa.Factor, error) {
+	var f mfa.Factor
+	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated)
+	f.Created, f.LastUpdated = utc(f.Created), utc(f.LastUpdated)
+	return f, err
+}
+
+func (t *tx) ListFactors(ctx context.Context, userID string) ([]mfa.Factor, error) {
+	rows, err := t.query(ctx, `SELECT `+factorColumns+` FROM factors WHERE user_id = $1 ORDER BY created, id`, userID)
+	if err != nil {
+		return nil, t.d.wrap("list factors", err)
+	}
+	defer rows.Close()
+	var out []mfa.Factor
+	for rows.Next() {
+		f, err := scanFactor(rows)
+		if err != nil {
+			return nil, t.d.wrap("list factors", err)
+		}
+		out = append(out, f)
+	}
+	return out, t.d.wrap("list factors", rows.Err())
+}
+
+func (t *tx) GetFactor(ctx context.Context, userID, id string) (mfa.Factor, error) {
+	f, err := scanFactor(t.row(ctx, `SELECT `+factorColumns+` FROM factors WHERE user_id = $1 AND id = $2`, userID, id))
+	return f, t.d.wrap("get factor", err)
+}
+
+func (t *tx) InsertFactor(ctx context.Context, f mfa.Factor) error {
+	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC())
+	return t.d.wrap("insert factor", err)
+}
+
+func (t *tx) UpdateFactor(ctx context.Context, f mfa.Factor) error {
+	return t.execOne(ctx, "update factor", `UPDATE factors SET status = $3, phone_number = $4, last_updated = $5 WHERE user_id = $1 AND id = $2`,
+		f.UserID, f.ID, string(f.Status), f.PhoneNumber, f.LastUpdated.UTC())
+}
+
+func (t *tx) DeleteFactor(ctx context.Context, userID, id string) error {
+	return t.execOne(ctx, "delete factor", `DELETE FROM factors WHERE user_id = $1 AND id = $2`, userID, id)
+}
+
+func (t *tx) GetPhone(ctx context.Context, userID string) (mfa.Phone, error) {
+	var p mfa.Phone
+	err := t.row(ctx, `SELECT id, user_id, number, verified, created FROM phones WHERE user_id = $1`, userID).
+		Scan(&p.ID, &p.UserID, &p.Number, &p.Verified, &p.Created)
+	p.Verified, p.Created = utc(p.Verified), utc(p.Created)
+	return p, t.d.wrap("get phone", err)
+}
+
+func (t *tx) PutPhone(ctx context.Context, p mfa.Phone) error {
+	_, err := t.exec(ctx, `INSERT INTO phones (id, user_id, number, verified, created) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (user_id) DO UPDATE SET id = excluded.id, number = excluded.number, verified = excluded.verified, created = excluded.created`,
+		p.ID, p.UserID, p.Number, p.Verified.UTC(), p.Created.UTC())
+	return t.d.wrap("put phone", err)
+}

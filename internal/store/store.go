@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers "sqlite"
+
+	"smsmfa/internal/mfa"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is the database.
+type DB struct {
+	db      *sql.DB
+	dialect dialect
+	url     string
+}
+
+var _ mfa.Store = (*DB)(nil)
+
+// Engine names.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// ParseURL tells the engine of a database URL: "sqlite:PATH" (or
+// "sqlite://PATH", or a path ending in .db) or "postgres://…" /
+// "postgresql://…". It returns the engine and the driver's DSN.
+func ParseURL(u string) (engine, dsn string, err error) {
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return Postgres, u, nil
+	case strings.HasPrefix(u, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//")
+		if path == "" {
+			return "", "", errors.New("store: sqlite URL needs a file path, e.g. sqlite:smsmfa.db")
+		}
+		return SQLite, sqliteDSN(path), nil
+	case strings.HasSuffix(u, ".db") && !strings.Contains(u, "://"):
+		return SQLite, sqliteDSN(u), nil
+	}
+	return "", "", fmt.Errorf("store: unsupported database %q: use sqlite:PATH or a postgres:// URL", redact(u))
+}
+
+// sqliteDSN is the known-good modernc DSN: WAL, a 5 s busy timeout, foreign
+// keys on, BEGIN IMMEDIATE (no read→write upgrade deadlocks), and times
+// written in SQLite's own format (they compare correctly as all are UTC).
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(5000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// redact hides a password in a URL for messages.
+func redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.User == nil {
+		return u
+	}
+	return p.Redacted()
+}
+
+// Open opens (and for SQLite creates) the database at url. It does not
+// migrate: call Migrate.
+func Open(ctx context.Context, dbURL string) (*DB, error) {
+	engine, dsn, err := ParseURL(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{url: dbURL}
+	switch engine {
+	case SQLite:
+		path := strings.TrimPrefix(strings.SplitN(dsn, "?", 2)[0], "file:")
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("store: %w", err)
+			}
+		}
+		if d.db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		// One writer at a time is SQLite's nature; one connection makes
+		// that explicit and avoids busy-wait sleeps under contention.
+		d.db.SetMaxOpenConns(1)
+		d.dialect = sqliteDialect{}
+	case Postgres:
+		if d.db, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		d.db.SetMaxOpenConns(20)
+		d.db.SetMaxIdleConns(10)
+		d.db.SetConnMaxIdleTime(5 * time.Minute)
+		d.dialect = postgresDialect{}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.db.PingContext(pctx); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", redact(dbURL), err)
+	}
+	return d, nil
+}
+
+// Engine returns "sqlite" or "postgres".
+func (d *DB) Engine() string { return d.dialect.name() }
+
+// SQL returns the underlying *sql.DB.
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
+
+// Migrate applies every pending migration. On PostgreSQL an advisory lock
+// makes instances that start together migrate one at a time.
+func (d *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+d.dialect.name())
+	if err != nil {
+		return err
+	}
+	var opts []goose.ProviderOption
+	gd := goose.DialectSQLite3
+	if d.dialect.name() == Postgres {
+		gd = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, d.db, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// InTx runs fn in a transaction (see mfa.Store).
+func (d *DB) InTx(ctx context.Context, fn func(mfa.Tx) error) error {
+	return d.inTx(ctx, func(t *tx) error { return fn(t) })
+}
+
+func (d *DB) inTx(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&tx{tx: sqlTx, d: d}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// tx implements mfa.Tx over one *sql.Tx.
+type tx struct {
+	tx *sql.Tx
+	d  *DB
+}
+
+var _ mfa.Tx = (*tx)(nil)
+
+func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, q, args...)
+}
+
+func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, q, args...)
+}
+
+func (t *tx) row(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+// execOne runs a statement that must change exactly one row; none means
+// mfa.ErrNotFound.
+func (t *tx) execOne(ctx context.Context, what, q string, args ...any) error {
+	res, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return t.d.wrap(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n == 0 {
+		return mfa.ErrNotFound
+	}
+	return nil
+}
+
+// wrap turns driver errors into mfa.ErrNotFound / mfa.ErrConflict where they
+// mean that, and adds context otherwise.
+func (d *DB) wrap(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return mfa.ErrNotFound
+	case d.dialect.isUniqueViolation(err):
+		return fmt.Errorf("store: %s: %w", what, mfa.ErrConflict)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// nt turns a zero time into NULL and any other into UTC.
+func nt(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// ut returns a NullTime's time in UTC, or zero.
+func ut(n sql.NullTime) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return n.Time.UTC()
+}
+
+// utc returns t in UTC (times read from PostgreSQL come in local time).
+func utc(t time.Time) time.Time { return t.UTC() }
