@@ -234,3 +234,17 @@ type APIToken struct {
 	LastUsed  time.Time
 	Revoked   time.Time
 }
+
+// MessageUpdate is the outcome of one delivery attempt.
+type MessageUpdate struct {
+	State             MessageState
+	NextAttempt       time.Time // for a retry (State queued)
+	Sent              time.Time
+	Provider          string
+	Sender            string
+	ProviderMessageID string
+	Error             string
+	// KeepBody keeps the sealed body (a retry still needs it); otherwise
+	// it is erased, so no code outlives its message in the database.
+	KeepBody bool
+}

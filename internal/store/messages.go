@@ -89,23 +89,9 @@ func (d *DB) NextDue(ctx context.Context) (time.Time, error) {
 	return utc(at), d.wrap("next due", err)
 }
 
-// MessageUpdate is the outcome of one delivery attempt.
-type MessageUpdate struct {
-	State             mfa.MessageState
-	NextAttempt       time.Time // for a retry (State queued)
-	Sent              time.Time
-	Provider          string
-	Sender            string
-	ProviderMessageID string
-	Error             string
-	// KeepBody keeps the sealed body (a retry still needs it); otherwise
-	// it is erased, so no code outlives its message in the database.
-	KeepBody bool
-}
-
 // FinishMessage records the outcome of an attempt on a message this worker
 // claimed.
-func (d *DB) FinishMessage(ctx context.Context, id string, u MessageUpdate) error {
+func (d *DB) FinishMessage(ctx context.Context, id string, u mfa.MessageUpdate) error {
 	return d.inTx(ctx, func(t *tx) error {
 		next := u.NextAttempt
 		if next.IsZero() {

@@ -1,0 +1,240 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/sms"
+)
+
+// Store is the outbox (implemented by store.DB).
+type Store interface {
+	ClaimMessage(ctx context.Context, id string, now, leaseUntil time.Time) (mfa.Message, bool, error)
+	ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int) ([]mfa.Message, error)
+	FinishMessage(ctx context.Context, id string, u mfa.MessageUpdate) error
+}
+
+// Opener decrypts sealed message bodies (secret.Keys).
+type Opener interface {
+	Open(sealed []byte, context string) ([]byte, error)
+}
+
+// Result says which provider and sender took a message.
+type Result struct {
+	Provider          string
+	Sender            string
+	ProviderMessageID string
+}
+
+// Sender sends one message through the configured providers, failing over
+// between them inside the call. Its errors are *sms.Error (or wrap one).
+type Sender interface {
+	Send(ctx context.Context, msg sms.Message) (Result, error)
+}
+
+// Single is a Sender with one provider and no failover (the development sink).
+type Single struct {
+	Name     string
+	Provider sms.Provider
+	From     string
+}
+
+// Send sends msg through the provider.
+func (s Single) Send(ctx context.Context, msg sms.Message) (Result, error) {
+	if msg.From == "" {
+		msg.From = s.From
+	}
+	id, err := s.Provider.Send(ctx, msg)
+	return Result{Provider: s.Name, Sender: msg.From, ProviderMessageID: id}, err
+}
+
+// Observer is told the outcome of every attempt (metrics). May be nil.
+type Observer interface {
+	Attempt(provider string, outcome string, took time.Duration)
+}
+
+// Dispatcher sends outbox messages.
+type Dispatcher struct {
+	store  Store
+	open   Opener
+	sender Sender
+	clock  mfa.Clock
+	log    *slog.Logger
+	obs    Observer
+
+	// Wait bounds how long Deliver holds up a request.
+	Wait time.Duration
+	// Lease is how long a claimed message is held before another worker
+	// may take it over; it must exceed SendTimeout.
+	Lease time.Duration
+	// SendTimeout bounds one attempt across every provider.
+	SendTimeout time.Duration
+	// Poll is how often the worker looks for due messages.
+	Poll time.Duration
+
+	kick chan struct{}
+	wg   sync.WaitGroup
+	sem  chan struct{}
+}
+
+// New returns a Dispatcher with production timings.
+func New(st Store, open Opener, sender Sender, clock mfa.Clock, log *slog.Logger, obs Observer) *Dispatcher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs,
+		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond,
+		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16)}
+}
+
+var _ mfa.Deliverer = (*Dispatcher)(nil)
+
+// Deliver tries to send message id now, waiting at most d.Wait. When the
+// provider has not answered by then the attempt goes on in the background
+// and Deliver reports the message as sending.
+func (d *Dispatcher) Deliver(ctx context.Context, id string) mfa.Delivery {
+	done := make(chan mfa.Delivery, 1)
+	// The attempt must not die with the request: detach from its cancel.
+	actx := context.WithoutCancel(ctx)
+	d.wg.Go(func() { done <- d.attemptByID(actx, id) })
+	t := time.NewTimer(d.Wait)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r
+	case <-t.C:
+		return mfa.Delivery{State: mfa.MessageSending}
+	}
+}
+
+func (d *Dispatcher) attemptByID(ctx context.Context, id string) mfa.Delivery {
+	now := d.clock.Now()
+	m, ok, err := d.store.ClaimMessage(ctx, id, now, now.Add(d.Lease))
+	if err != nil {
+		d.log.Error("claim message", "id", id, "err", err)
+		d.Kick()
+		return mfa.Delivery{State: mfa.MessageQueued}
+	}
+	if !ok { // another worker has it, or it is done
+		return mfa.Delivery{State: mfa.MessageSending}
+	}
+	return d.send(ctx, m)
+}
+
+// backoff is the wait before retry n (n ≥ 1): 1 s, 2 s, 4 s … at most 30 s.
+func backoff(n int) time.Duration {
+	d := time.Second << min(max(n-1, 0), 5)
+	return min(d, 30*time.Second)
+}
+
+// send makes one attempt at a claimed message and records its outcome.
+func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
+	now := d.clock.Now()
+	finish := func(u mfa.MessageUpdate) mfa.Delivery {
+		if err := d.store.FinishMessage(ctx, m.ID, u); err != nil {
+			d.log.Error("finish message", "id", m.ID, "err", err)
+		}
+		return mfa.Delivery{State: u.State, Error: u.Error}
+	}
+	if !now.Before(m.Expires) {
+		d.log.Warn("SMS expired before it could be sent", "id", m.ID, "attempts", m.Attempts)
+		return finish(mfa.MessageUpdate{State: mfa.MessageExpired, Error: "code expired before it could be sent"})
+	}
+	body, err := d.open.Open(m.SealedBody, m.ID)
+	if err != nil {
+		d.log.Error("open message body", "id", m.ID, "err", err)
+		return finish(mfa.MessageUpdate{State: mfa.MessageFailed, Error: "message body cannot be decrypted (was the master key changed?)"})
+	}
+	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
+	defer cancel()
+	start := time.Now()
+	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: string(body), Expires: m.Expires})
+	took := time.Since(start)
+	if err == nil {
+		d.observe(res.Provider, "sent", took)
+		d.log.Info("SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "ms", took.Milliseconds())
+		return finish(mfa.MessageUpdate{State: mfa.MessageSent, Sent: d.clock.Now(), Provider: res.Provider, Sender: res.Sender, ProviderMessageID: res.ProviderMessageID})
+	}
+	class := sms.Classify(err)
+	d.observe(res.Provider, class.String(), took)
+	u := mfa.MessageUpdate{Provider: res.Provider, Sender: res.Sender, Error: errText(err)}
+	if class == sms.Permanent {
+		d.log.Warn("SMS refused", "id", m.ID, "provider", res.Provider, "reason", sms.ReasonOf(err), "err", u.Error)
+		u.State = mfa.MessageFailed
+		return finish(u)
+	}
+	next := d.clock.Now().Add(backoff(m.Attempts))
+	if !next.Before(m.Expires) {
+		d.log.Warn("SMS not sent before the code expired", "id", m.ID, "attempts", m.Attempts, "err", u.Error)
+		u.State = mfa.MessageExpired
+		return finish(u)
+	}
+	d.log.Warn("SMS attempt failed, will retry", "id", m.ID, "attempt", m.Attempts, "retry_at", next, "err", u.Error)
+	u.State, u.NextAttempt, u.KeepBody = mfa.MessageQueued, next, true
+	r := finish(u)
+	d.Kick()
+	return r
+}
+
+func errText(err error) string {
+	if e, ok := errors.AsType[*sms.Error](err); ok {
+		return e.Error()
+	}
+	return "sms: " + err.Error()
+}
+
+func (d *Dispatcher) observe(provider, outcome string, took time.Duration) {
+	if d.obs != nil {
+		d.obs.Attempt(provider, outcome, took)
+	}
+}
+
+// Kick wakes the worker (a message became due, or a retry was scheduled).
+func (d *Dispatcher) Kick() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due messages until ctx ends, then waits for attempts in flight.
+func (d *Dispatcher) Run(ctx context.Context) {
+	t := time.NewTicker(d.Poll)
+	defer t.Stop()
+	for {
+		d.RunOnce(ctx)
+		select {
+		case <-ctx.Done():
+			d.wg.Wait()
+			return
+		case <-t.C:
+		case <-d.kick:
+		}
+	}
+}
+
+// RunOnce claims the messages due now and starts sending them.
+func (d *Dispatcher) RunOnce(ctx context.Context) {
+	now := d.clock.Now()
+	msgs, err := d.store.ClaimDue(ctx, now, now.Add(d.Lease), cap(d.sem))
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Error("claim due messages", "err", err)
+		}
+		return
+	}
+	for _, m := range msgs {
+		d.sem <- struct{}{}
+		d.wg.Go(func() {
+			defer func() { <-d.sem }()
+			d.send(context.WithoutCancel(ctx), m)
+		})
+	}
+}
+
+// Wait blocks until every attempt started so far has finished.
+func (d *Dispatcher) WaitIdle() { d.wg.Wait() }
