@@ -66,13 +66,14 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 		e.RetryAt, e.Limit = next, 1
 		return refuse(e, EvRateLimit, OutcomeDeny, map[string]string{"rule": "resend_cooldown"})
 	}
-	if r, err := s.checkSharedNumber(ctx, tx, set, u, number, now); r != nil || err != nil {
+	trusted, r, err := s.checkSharedNumber(ctx, tx, set, u, number, now)
+	if r != nil || err != nil {
 		if err != nil {
 			return nil, nil, err
 		}
 		return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
 	}
-	if r, rule, err := s.countSend(ctx, tx, set, u, number, now); r != nil || err != nil {
+	if r, rule, err := s.countSend(ctx, tx, set, u, number, trusted, now); r != nil || err != nil {
 		if err != nil {
 			return nil, nil, err
 		}
@@ -118,20 +119,20 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil, nil
 }
 
-// checkSharedNumber refuses a number an admin has not cleared that is
-// blocked, or that would now serve more users in 24 hours than the org
-// allows; in that case it blocks the number.
-func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (*Error, error) {
+// checkSharedNumber refuses a number that is blocked, or that would now
+// serve more users in 24 hours than the org allows; in that case it blocks
+// the number. It reports whether an admin trusts the number.
+func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (bool, *Error, error) {
 	blocked := Errorf(EForbidden, RNumberBlocked, "This phone number has been blocked because of unusually high activity. Contact your administrator.")
 	n, err := tx.GetNumber(ctx, number)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, err
+		return false, nil, err
 	}
 	switch n.Status {
 	case NumberTrusted:
-		return nil, nil
+		return true, nil, nil
 	case NumberBlocked:
-		return blocked, nil
+		return false, blocked, nil
 	}
 	since := now.Add(-24 * time.Hour)
 	if n.Status == NumberCleared && n.Updated.After(since) {
@@ -139,33 +140,36 @@ func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u 
 	}
 	used, err := tx.NumberUsedBy(ctx, number, u.ID, since)
 	if err != nil || used {
-		return nil, err
+		return false, nil, err
 	}
 	users, err := tx.CountNumberUsers(ctx, number, since)
 	if err != nil {
-		return nil, err
+		return false, nil, err
 	}
 	if users+1 <= set.SharedMaxUsers {
-		return nil, nil
+		return false, nil, nil
 	}
 	reason := fmt.Sprintf("used by more than %d users in 24 hours", set.SharedMaxUsers)
 	if err := tx.PutNumber(ctx, Number{Number: number, Status: NumberBlocked, Reason: reason, Updated: now, UpdatedBy: "system"}); err != nil {
-		return nil, err
+		return false, nil, err
 	}
 	err = s.record(ctx, tx, Event{Type: EvNumberBlocked, Severity: SeverityWarn, Target: Party{ID: number, Type: "PhoneNumber", AlternateID: phone.Mask(number)},
 		Outcome: OutcomeDeny, Reason: reason, Message: "Phone number blocked for high activity", Details: map[string]string{"users": strconv.Itoa(users + 1), "requested_by": u.Login}})
-	return blocked, err
+	return false, blocked, err
 }
 
 // countSend adds one send to every rate-limit counter and the budget. When
 // one is over its limit it takes the send back from all of them and returns
-// the refusal and the rule's name.
-func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (*Error, string, error) {
-	limits := []limit{
-		{"phone15m:" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
-		{"phoneday:" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."},
-		{"userhour:" + u.ID, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."},
+// the refusal and the rule's name. A number an admin trusts (a shared team
+// phone) is exempt from the per-number limits, not from the others.
+func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, trusted bool, now time.Time) (*Error, string, error) {
+	var limits []limit
+	if !trusted {
+		limits = append(limits,
+			limit{"phone15m:" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
+			limit{"phoneday:" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."})
 	}
+	limits = append(limits, limit{"userhour:" + u.ID, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."})
 	if ip := ClientFrom(ctx).IP; ip != "" {
 		limits = append(limits, limit{"iphour:" + ip, time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
 	}

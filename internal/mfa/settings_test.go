@@ -1,0 +1,51 @@
+package mfa_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"smsmfa/internal/mfa"
+)
+
+func TestDefaultsMatchDesign(t *testing.T) {
+	s := mfa.DefaultSettings()
+	if s.CodeLength != 6 || s.CodeLifetime != 300*time.Second || s.CodeMaxAttempts != 5 || s.MFALockFailures != 10 ||
+		s.MFALockDuration != 15*time.Minute || s.ResendCooldown != 30*time.Second || s.PhonePer15m != 5 || s.PhonePerDay != 20 ||
+		s.UserPerHour != 10 || s.IPPerHour != 30 || s.SharedMaxUsers != 5 || s.BudgetDaily != 10000 || s.BudgetAlertPct != 80 ||
+		s.PasswordFailures != 10 || s.SMSEnabled || strings.Join(s.PhoneTypes, ",") != "fixed_line_or_mobile,mobile" {
+		t.Fatalf("defaults: %+v", s)
+	}
+}
+
+func TestUpdateSettingsValidatesAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	err := e.svc.UpdateSettings(e.ctx, map[string]string{"code_lifetime": "10m", "code_length": "3", "nope": "1"})
+	wantReason(t, err, mfa.RSettingInvalid)
+	for _, want := range []string{"code_length must be a whole number from 6 to 10", `unknown setting "nope"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	s, _ := e.svc.Settings(e.ctx)
+	if s.CodeLifetime != 300*time.Second {
+		t.Fatal("a valid change was saved although another was refused")
+	}
+	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"code_lifetime": "10m", "countries_allow": "+44, 1 44"}); err != nil {
+		t.Fatal(err)
+	}
+	vals, _ := e.svc.SettingValues(e.ctx)
+	if vals["code_lifetime"] != "600s" || vals["countries_allow"] != "1,44" {
+		t.Fatalf("canonical values: %v", vals)
+	}
+	evs := e.events(t, mfa.EvSettingsUpdate)
+	if len(evs) != 2 || evs[0].Details["old"] == "" {
+		t.Fatalf("settings changes not logged one by one: %+v", evs)
+	}
+	// A new code lifetime shows in the next SMS.
+	u := e.user(t, "set@example.com")
+	e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: alicePhone})
+	if !strings.Contains(e.sink.Messages()[0].Body, "expires in 10 minutes") {
+		t.Fatalf("SMS: %q", e.sink.Messages()[0].Body)
+	}
+}
