@@ -169,8 +169,8 @@ func (s *Service) record(ctx context.Context, tx Tx, e Event) error {
 	if e.Actor.ID == "" {
 		e.Actor = c.Actor
 	}
-	if e.Actor.ID == "" {
-		e.Actor = e.Target
+	if e.Actor.ID == "" && e.Target.Type == "User" {
+		e.Actor = e.Target // a user acting for themself
 	}
 	if e.Actor.ID == "" {
 		e.Actor = SystemActor

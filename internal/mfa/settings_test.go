@@ -39,7 +39,7 @@ func TestUpdateSettingsValidatesAllOrNothing(t *testing.T) {
 		t.Fatalf("canonical values: %v", vals)
 	}
 	evs := e.events(t, mfa.EvSettingsUpdate)
-	if len(evs) != 2 || evs[0].Details["old"] == "" {
+	if len(evs) != 2 || evs[1].Details["old"] != "300s" || evs[1].Details["new"] != "600s" || evs[1].Actor.Type != "System" {
 		t.Fatalf("settings changes not logged one by one: %+v", evs)
 	}
 	// A new code lifetime shows in the next SMS.
