@@ -228,3 +228,47 @@ func (s *Service) Purge(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// Overview is the admin console's summary.
+type Overview struct {
+	SMSEnabled  bool
+	SentToday   int
+	Budget      int
+	Blocked     int
+	LockedUsers int
+}
+
+// Overview returns the admin console's summary.
+func (s *Service) Overview(ctx context.Context) (Overview, error) {
+	var o Overview
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		now := s.clock.Now()
+		o.SMSEnabled, o.Budget = set.SMSEnabled, set.BudgetDaily
+		if o.SentToday, err = tx.Count(ctx, "budget", windowStart(now, 24*time.Hour)); err != nil {
+			return nil, err
+		}
+		ns, err := tx.ListNumbers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ns {
+			if n.Status == NumberBlocked {
+				o.Blocked++
+			}
+		}
+		o.LockedUsers, err = tx.CountLockedUsers(ctx, now)
+		return nil, err
+	})
+	return o, err
+}
+
+// EventTypes lists the event types the system log records, for filters.
+var EventTypes = []string{EvSignIn, EvSignOut, EvMFAVerify, EvAccountLock, EvAccountUnlock, EvFactorEnroll, EvFactorActivate,
+	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
+	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvOrgFactorActivate,
+	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
+	EvSessionExchange}

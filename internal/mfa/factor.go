@@ -34,6 +34,12 @@ type FactorState struct {
 	// Pending is the newest enrollment challenge still alive: a number
 	// being verified (for a new factor or a phone change).
 	Pending *Challenge
+	// ResendAt is the earliest time another code can be sent.
+	ResendAt time.Time
+	// SMSEnabled reports whether the org's SMS factor is on; CodeLength is
+	// the number of digits in a code.
+	SMSEnabled bool
+	CodeLength int
 }
 
 // loadUser locks and returns a user who may use factors.
@@ -97,7 +103,16 @@ func (s *Service) FactorState(ctx context.Context, userID string) (FactorState, 
 		} else if err != nil {
 			return nil, err
 		}
-		var err error
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		st.SMSEnabled, st.CodeLength = set.SMSEnabled, set.CodeLength
+		if last, err := tx.LastChallengeAt(ctx, userID); err != nil {
+			return nil, err
+		} else if !last.IsZero() {
+			st.ResendAt = last.Add(set.ResendCooldown)
+		}
 		if st.Factor, err = smsFactor(ctx, tx, userID); err != nil {
 			return nil, err
 		}

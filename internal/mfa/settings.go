@@ -34,8 +34,6 @@ type Settings struct {
 	CountriesDeny    []int    // calling codes
 	DefaultRegion    string   // region for numbers typed without +
 	TxnLifetime      time.Duration
-	SessionLifetime  time.Duration
-	SessionIdle      time.Duration
 }
 
 // SettingDef describes one setting.
@@ -186,8 +184,6 @@ var SettingDefs = []SettingDef{
 		return v, nil
 	}, func(s *Settings, v string) { s.DefaultRegion = v }),
 	durationSetting("transaction_lifetime", "Idle time before a sign-in in progress expires", 5*time.Minute, time.Minute, time.Hour, func(s *Settings, d time.Duration) { s.TxnLifetime = d }),
-	durationSetting("session_lifetime", "Longest a browser session lasts", 12*time.Hour, 5*time.Minute, 30*24*time.Hour, func(s *Settings, d time.Duration) { s.SessionLifetime = d }),
-	durationSetting("session_idle", "Idle time before a browser session ends", 2*time.Hour, 5*time.Minute, 30*24*time.Hour, func(s *Settings, d time.Duration) { s.SessionIdle = d }),
 }
 
 // SettingByName returns the definition of a setting.

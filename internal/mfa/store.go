@@ -43,6 +43,8 @@ type UserTx interface {
 	// ListUsers returns users ordered by login, after the given login,
 	// whose login or name contains query (when set).
 	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]User, error)
+	// CountLockedUsers counts users locked out at now.
+	CountLockedUsers(ctx context.Context, now time.Time) (int, error)
 }
 
 // FactorTx stores factors and verified phones.

@@ -203,3 +203,10 @@ func (s *Service) Unlock(ctx context.Context, userID string) error {
 		return nil, s.record(ctx, tx, Event{Type: EvAccountUnlock, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User unlocked by an administrator"})
 	})
 }
+
+// RecordSignOut records that u signed out of the web UI.
+func (s *Service) RecordSignOut(ctx context.Context, u *User) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		return nil, s.record(ctx, tx, Event{Type: EvSignOut, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User signed out"})
+	})
+}

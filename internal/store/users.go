@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -78,4 +79,10 @@ func (t *tx) ListUsers(ctx context.Context, query, afterLogin string, limit int)
 		out = append(out, u)
 	}
 	return out, t.d.wrap("list users", rows.Err())
+}
+
+func (t *tx) CountLockedUsers(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := t.row(ctx, `SELECT COUNT(*) FROM users WHERE locked_until > $1`, now.UTC()).Scan(&n)
+	return n, t.d.wrap("count locked users", err)
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"smsmfa/internal/config"
+	"smsmfa/internal/delivery"
+	"smsmfa/internal/metrics"
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/password"
+	"smsmfa/internal/secret"
+	"smsmfa/internal/sms/devsink"
+	"smsmfa/internal/store"
+)
+
+// errUsage means the command line was wrong and usage was printed.
+var errUsage = errors.New("usage")
+
+// app is everything a command needs, wired together.
+type app struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *store.DB
+	keys    *secret.Keys
+	svc     *mfa.Service
+	disp    *delivery.Dispatcher
+	sink    *devsink.Sink
+	metrics *metrics.Metrics
+}
+
+// newLogger returns the JSON (or text) logger at the configured level.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// loadKeys reads the master key: SMSMFA_KEY, else the key file (created for
+// a SQLite deployment when missing).
+func loadKeys(cfg config.Config, engine string) (*secret.Keys, error) {
+	var master []byte
+	var err error
+	if cfg.Key != "" {
+		master, err = secret.ParseKey(cfg.Key)
+	} else {
+		master, err = secret.LoadOrCreateFile(cfg.KeyFile, engine == store.SQLite)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return secret.Derive(master)
+}
+
+// openApp opens the database, migrates it and builds the domain service.
+func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, error) {
+	a := &app{cfg: cfg, log: newLogger(cfg, stderr), metrics: metrics.New()}
+	db, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.keys, err = loadKeys(cfg, db.Engine()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	clock := mfa.SystemClock{}
+	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
+	a.disp = delivery.New(db, a.keys, delivery.Single{Name: "devsink", Provider: a.sink}, clock, a.log.With("component", "delivery"), a.metrics)
+	a.disp.Wait = cfg.DeliverWait
+	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
+		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
+	a.svc = mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Hasher: hasher,
+		Deliver: a.disp, Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa")})
+	return a, nil
+}
+
+func (a *app) Close() { a.db.Close() }
+
+// cliContext marks work done from the command line in the system log.
+func cliContext(ctx context.Context) context.Context {
+	return mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor, RequestID: "cli"})
+}
+
+// command loads the configuration of a subcommand and opens the app.
+func command(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, flags func(*flag.FlagSet)) (*app, []string, error) {
+	cfg, rest, err := config.Load("smsmfa "+name, 0, args, getenv, stderr, flags)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, nil, errUsage
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	return a, rest, err
+}
+
+// userMessage turns a domain refusal into a line for the terminal.
+func userMessage(err error) error {
+	if e, ok := errors.AsType[*mfa.Error](err); ok && e.Code != mfa.EInternal {
+		return errors.New(strings.TrimSpace(e.Message))
+	}
+	if err != nil {
+		return fmt.Errorf("%w", err)
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"smsmfa/internal/mfa"
+)
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	a, _, err := command(ctx, "migrate", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintf(stdout, "database is up to date (%s)\n", a.db.Engine())
+	return nil
+}
+
+func userCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "usage: smsmfa user create|list|unlock …\n")
+		return errUsage
+	}
+	var login, pw, first, last, email string
+	var admin, staged bool
+	a, _, err := command(ctx, "user "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&login, "login", "", "login (username)")
+		if args[0] == "create" {
+			fs.StringVar(&pw, "password", "", "password")
+			fs.StringVar(&first, "first", "", "first name")
+			fs.StringVar(&last, "last", "", "last name")
+			fs.StringVar(&email, "email", "", "email")
+			fs.BoolVar(&admin, "admin", false, "make the user an administrator")
+			fs.BoolVar(&staged, "staged", false, "create the user STAGED (cannot sign in until activated)")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx = cliContext(ctx)
+	switch args[0] {
+	case "create":
+		if login == "" || pw == "" {
+			return fmt.Errorf("--login and --password are required")
+		}
+		u, err := a.svc.CreateUser(ctx, mfa.NewUser{Login: login, Password: pw, FirstName: first, LastName: last, Email: email, Admin: admin, Activate: !staged})
+		if err != nil {
+			return userMessage(err)
+		}
+		role := "user"
+		if u.Admin {
+			role = "admin"
+		}
+		fmt.Fprintf(stdout, "created %s %s (%s, %s)\n", role, u.Login, u.ID, u.Status)
+	case "list":
+		us, err := a.svc.ListUsers(ctx, "", "", 1000)
+		if err != nil {
+			return userMessage(err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tLOGIN\tSTATUS\tADMIN\tLOCKED")
+		now := a.svc.Now()
+		for _, u := range us {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Login, u.Status, u.Admin, u.Locked(now))
+		}
+		tw.Flush()
+	case "unlock":
+		u, err := a.svc.GetUser(ctx, login)
+		if err != nil {
+			return userMessage(err)
+		}
+		if err := a.svc.Unlock(ctx, u.ID); err != nil {
+			return userMessage(err)
+		}
+		fmt.Fprintf(stdout, "unlocked %s\n", u.Login)
+	default:
+		return fmt.Errorf("unknown user command %q (create, list, unlock)", args[0])
+	}
+	return nil
+}
+
+func smsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "enable" && args[0] != "disable") {
+		fmt.Fprint(stderr, "usage: smsmfa sms enable|disable\n")
+		return errUsage
+	}
+	a, _, err := command(ctx, "sms "+args[0], args[1:], getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	on := args[0] == "enable"
+	if err := a.svc.SetSMSEnabled(cliContext(ctx), on); err != nil {
+		return userMessage(err)
+	}
+	if on {
+		fmt.Fprintln(stdout, "SMS factor enabled: users set up Text Message Code at their next sign-in")
+	} else {
+		fmt.Fprintln(stdout, "SMS factor disabled")
+	}
+	return nil
+}
+
+func settingsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "set") {
+		fmt.Fprint(stderr, "usage: smsmfa settings list | settings set NAME=VALUE...\n")
+		return errUsage
+	}
+	a, rest, err := command(ctx, "settings "+args[0], args[1:], getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx = cliContext(ctx)
+	if args[0] == "list" {
+		vals, err := a.svc.SettingValues(ctx)
+		if err != nil {
+			return userMessage(err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tVALUE\tDEFAULT\tDESCRIPTION")
+		for _, d := range mfa.SettingDefs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, vals[d.Name], d.Default, d.Help)
+		}
+		return tw.Flush()
+	}
+	if len(rest) == 0 {
+		return fmt.Errorf("give at least one NAME=VALUE")
+	}
+	changes := map[string]string{}
+	for _, kv := range rest {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("%q is not NAME=VALUE", kv)
+		}
+		changes[strings.TrimSpace(k)] = v
+	}
+	if err := a.svc.UpdateSettings(ctx, changes); err != nil {
+		return userMessage(err)
+	}
+	vals, _ := a.svc.SettingValues(ctx)
+	for _, k := range slices.Sorted(maps.Keys(changes)) {
+		fmt.Fprintf(stdout, "%s=%s\n", k, vals[k])
+	}
+	return nil
+}
+
+func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "usage: smsmfa token create --name N | token list | token revoke --id ID\n")
+		return errUsage
+	}
+	var name, id string
+	a, _, err := command(ctx, "token "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "a name to recognise the token by")
+		fs.StringVar(&id, "id", "", "token id")
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx = cliContext(ctx)
+	switch args[0] {
+	case "create":
+		t, clear, err := a.svc.CreateToken(ctx, name, "")
+		if err != nil {
+			return userMessage(err)
+		}
+		fmt.Fprintf(stderr, "created API token %s (%s); it is shown once:\n", t.ID, t.Name)
+		fmt.Fprintln(stdout, clear)
+	case "list":
+		ts, err := a.svc.Tokens(ctx)
+		if err != nil {
+			return userMessage(err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tREVOKED")
+		for _, t := range ts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, stamp(t.Created), stamp(t.LastUsed), stamp(t.Revoked))
+		}
+		tw.Flush()
+	case "revoke":
+		if err := a.svc.RevokeToken(ctx, id); err != nil {
+			return userMessage(err)
+		}
+		fmt.Fprintf(stdout, "revoked %s\n", id)
+	default:
+		return fmt.Errorf("unknown token command %q (create, list, revoke)", args[0])
+	}
+	return nil
+}
+
+func providerCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "list" {
+		fmt.Fprint(stderr, "usage: smsmfa provider list\n")
+		return errUsage
+	}
+	a, _, err := command(ctx, "provider list", args[1:], getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintln(stdout, "No SMS providers are configured: messages go to the development sink (the server log, and /dev/sms with --dev).")
+	return nil
+}

@@ -1,0 +1,79 @@
+// Command smsmfa is the self-hosted SMS multi-factor authentication server
+// and its administration commands. Run `smsmfa help` for the list.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `smsmfa: self-hosted SMS multi-factor authentication
+
+Usage:
+  smsmfa serve [flags]                       run the server (default: SQLite smsmfa.db, 127.0.0.1:8080)
+  smsmfa migrate                             apply database migrations
+  smsmfa user create --login L --password P [--admin] [--first F] [--last L] [--email E]
+  smsmfa user list
+  smsmfa user unlock --login L
+  smsmfa sms enable | disable                turn the org's SMS factor on or off
+  smsmfa settings list
+  smsmfa settings set NAME=VALUE...
+  smsmfa token create --name N               print a new API token (Authorization: SSWS <token>)
+  smsmfa token list
+  smsmfa token revoke --id ID
+  smsmfa provider list
+
+Every command takes --database (SMSMFA_DATABASE) and --key-file (SMSMFA_KEY_FILE);
+run "smsmfa serve -h" for the server's flags.
+`
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		err = migrate(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		err = userCmd(ctx, rest, getenv, stdout, stderr)
+	case "sms":
+		err = smsCmd(ctx, rest, getenv, stdout, stderr)
+	case "settings":
+		err = settingsCmd(ctx, rest, getenv, stdout, stderr)
+	case "token":
+		err = tokenCmd(ctx, rest, getenv, stdout, stderr)
+	case "provider":
+		err = providerCmd(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "smsmfa: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if err == errUsage {
+			return 2
+		}
+		fmt.Fprintf(stderr, "smsmfa %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}

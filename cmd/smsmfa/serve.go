@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"smsmfa/internal/config"
+	"smsmfa/internal/httpx"
+	"smsmfa/internal/sms/devsink"
+	"smsmfa/internal/web"
+)
+
+// serve runs the server until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := config.Load("smsmfa serve", config.FlagsServe, args, getenv, stderr, nil)
+	if errors.Is(err, flag.ErrHelp) {
+		return errUsage
+	}
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	handler, err := a.handler()
+	if err != nil {
+		return err
+	}
+	srv, err := httpx.Listen(cfg.Addr, handler)
+	if err != nil {
+		return err
+	}
+	var metricsSrv *httpx.Server
+	if cfg.MetricsAddr != "" {
+		if metricsSrv, err = httpx.Listen(cfg.MetricsAddr, a.metrics.Handler()); err != nil {
+			return err
+		}
+	}
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { a.disp.Run(workCtx) })
+	wg.Go(func() { a.housekeeping(workCtx) })
+
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve() }()
+	if metricsSrv != nil {
+		go func() { errc <- metricsSrv.Serve() }()
+	}
+	a.log.Info("smsmfa serving", "addr", srv.Addr(), "base_url", cfg.BaseURL, "database", a.db.Engine(), "dev", cfg.Dev)
+	if cfg.Dev {
+		fmt.Fprintf(stderr, "smsmfa: development mode: texts appear at %s/dev/sms\n", cfg.BaseURL)
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	a.log.Info("smsmfa shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	if metricsSrv != nil {
+		metricsSrv.Shutdown(sctx)
+	}
+	stopWork()
+	wg.Wait()
+	return err
+}
+
+// handler builds the server's HTTP handler: health and metrics, the web UI.
+func (a *app) handler() (http.Handler, error) {
+	clientIP := httpx.ClientIP{}
+	clientIP.Trusted, _ = httpx.ParsePrefixes(a.cfg.TrustedProxies)
+	ui, err := web.New(web.Options{Service: a.svc, Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.devSink(),
+		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web")})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	if a.cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", a.metrics.Handler())
+	}
+	mux.Handle("/", ui)
+	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
+}
+
+// devSink is the sink shown at /dev/sms, only in development mode.
+func (a *app) devSink() *devsink.Sink {
+	if a.cfg.Dev {
+		return a.sink
+	}
+	return nil
+}
+
+// healthz answers 200 while the database answers.
+func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.db.Ping(ctx); err != nil {
+		httpx.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "database not answering"})
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// housekeeping purges expired rows every ten minutes.
+func (a *app) housekeeping(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.svc.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("purge", "err", err)
+		} else if n > 0 {
+			a.log.Info("purged expired rows", "rows", n)
+		}
+		if _, err := a.db.Sessions().DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.log.Error("purge sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

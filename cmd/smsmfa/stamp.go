@@ -1,0 +1,11 @@
+package main
+
+import "time"
+
+// stamp prints a time for tables, or "-".
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

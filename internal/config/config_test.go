@@ -1,0 +1,46 @@
+package config_test
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"smsmfa/internal/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsEnvFlags(t *testing.T) {
+	c, _, err := config.Load("serve", config.FlagsServe, nil, env(nil), io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.Database != "sqlite:smsmfa.db" || c.BaseURL != "http://127.0.0.1:8080" || c.KeyFile != "smsmfa.key" || c.Dev {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, _, err = config.Load("serve", config.FlagsServe, []string{"--addr", "127.0.0.1:9999", "--dev"},
+		env(map[string]string{"SMSMFA_ADDR": "127.0.0.1:7777", "SMSMFA_BASE_URL": "https://mfa.example.com", "SMSMFA_DATABASE": "sqlite:/tmp/x/a.db", "SMSMFA_SESSION_IDLE": "30m"}), io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9999" || c.BaseURL != "https://mfa.example.com" || !c.Dev || c.KeyFile != "/tmp/x/smsmfa.key" || c.SessionIdle != 30*time.Minute {
+		t.Fatalf("env and flags: %+v", c)
+	}
+}
+
+func TestAllProblemsReportedAtOnce(t *testing.T) {
+	_, _, err := config.Load("serve", config.FlagsServe, []string{"--base-url", "ftp://x", "--log-level", "loud"},
+		env(map[string]string{"SMSMFA_DATABASE": "postgres://db/smsmfa"}), io.Discard, nil)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"base-url", "log-level", "SMSMFA_KEY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not mention %s", err, want)
+		}
+	}
+	if _, _, err := config.Load("serve", config.FlagsServe, nil, env(map[string]string{"SMSMFA_SESSION_IDLE": "soon"}), io.Discard, nil); err == nil || !strings.Contains(err.Error(), "SMSMFA_SESSION_IDLE") {
+		t.Fatalf("bad env value: %v", err)
+	}
+}

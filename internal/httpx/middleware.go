@@ -1,0 +1,178 @@
+package httpx
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"smsmfa/internal/mfa"
+)
+
+// RequestIDHeader is the response header carrying the request id (Okta's
+// name, which Okta's SDKs read).
+const RequestIDHeader = "X-Okta-Request-Id"
+
+// NewRequestID returns a request id like Okta's ("req…").
+func NewRequestID() string {
+	b := make([]byte, 18)
+	rand.Read(b)
+	const a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	out := []byte("req")
+	for _, c := range b {
+		out = append(out, a[int(c)%len(a)])
+	}
+	return string(out)
+}
+
+// ClientIP derives the client address: the peer address, or, when the peer
+// is a trusted proxy, the right-most untrusted address of X-Forwarded-For.
+type ClientIP struct {
+	Trusted []netip.Prefix
+}
+
+func (c ClientIP) trusted(a netip.Addr) bool {
+	for _, p := range c.Trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Of returns the client address of r.
+func (c ClientIP) Of(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	peer = peer.Unmap()
+	if !c.trusted(peer) {
+		return peer.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !c.trusted(a) {
+			return a.String()
+		}
+	}
+	return peer.String()
+}
+
+// ParsePrefixes reads a comma-separated list of CIDRs or addresses.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Common wraps next with the middleware every request gets: a request id
+// (also in the response header), the client in the context for the domain,
+// panic recovery (a 500 and a log line with the stack), and an access log
+// line. Paths are logged without their query strings (they can hold tokens).
+func Common(next http.Handler, ip ClientIP, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := NewRequestID()
+		w.Header().Set(RequestIDHeader, id)
+		client := mfa.Client{IP: ip.Of(r), UserAgent: r.UserAgent(), RequestID: id}
+		r = r.WithContext(mfa.WithClient(r.Context(), client))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic", "request_id", id, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					http.Error(sw, "Internal Server Error", http.StatusInternalServerError)
+				}
+			}
+			log.Info("http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+				"bytes", sw.bytes, "ms", time.Since(start).Milliseconds(), "ip", client.IP)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// SecurityHeaders sets the headers every HTML page gets: a strict CSP (no
+// script, no framing), no sniffing, no referrer leaks, no caching.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if h.Get("Cache-Control") == "" {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// JSON writes v as JSON with status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}

@@ -1,0 +1,216 @@
+package web
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
+)
+
+func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := map[string]any{"Enabled": st.SMSEnabled, "Active": st.Factor != nil && st.Factor.Status == mfa.FactorActive}
+	if st.Factor != nil {
+		d["Phone"] = phone.Mask(st.Factor.PhoneNumber)
+	}
+	h.render(w, r, http.StatusOK, "account", "Account", u, "", d)
+}
+
+func (h *Handler) setupData(r *http.Request, st mfa.FactorState) phoneData {
+	d := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
+	d.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	return d
+}
+
+func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if st.Factor != nil && st.Factor.Status == mfa.FactorActive {
+		redirect(w, r, "/account")
+		return
+	}
+	h.render(w, r, http.StatusOK, "phone", "Set up Text Message Code", u, "", h.setupData(r, st))
+}
+
+func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	f, sent, err := h.svc.EnrollSMS(r.Context(), u.ID, enrollRequest(r))
+	h.noteSent(r.Context(), sent)
+	if f != nil {
+		h.sess.Put(r.Context(), keyFactor, f.ID)
+	}
+	if err != nil {
+		h.accountPhoneRefused(w, r, u, err, h.setupData)
+		return
+	}
+	redirect(w, r, "/account/sms/code")
+}
+
+// accountPhoneRefused shows the account's phone page again with the refusal.
+func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error, data func(*http.Request, mfa.FactorState) phoneData) {
+	e, ok := isRefusal(err)
+	if !ok {
+		h.fail(w, r, err)
+		return
+	}
+	st, serr := h.svc.FactorState(r.Context(), u.ID)
+	if serr != nil {
+		h.fail(w, r, serr)
+		return
+	}
+	h.phoneRefused(w, r, u, data(r, st), e)
+}
+
+func (h *Handler) resetData(r *http.Request, st mfa.FactorState) phoneData {
+	var cur *mfa.Phone
+	if st.Factor != nil {
+		cur = &mfa.Phone{Number: st.Factor.PhoneNumber}
+	}
+	d := h.newPhoneData(r.Context(), "Reset Text Message Code", "", "/account/sms/reset", cur)
+	d.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	return d
+}
+
+func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if st.Factor == nil || st.Factor.Status != mfa.FactorActive {
+		redirect(w, r, "/account/sms/setup")
+		return
+	}
+	h.sess.Put(r.Context(), keyInfo, "Choose the number for your codes. Your current number keeps working until the new one is verified.")
+	h.render(w, r, http.StatusOK, "phone", "Reset Text Message Code", u, "", h.resetData(r, st))
+}
+
+func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil || st.Factor == nil {
+		redirect(w, r, "/account")
+		return
+	}
+	req := enrollRequest(r)
+	sent, err := h.svc.ChangePhone(r.Context(), u.ID, req)
+	h.noteSent(r.Context(), sent)
+	if err != nil {
+		h.accountPhoneRefused(w, r, u, err, h.resetData)
+		return
+	}
+	h.sess.Put(r.Context(), keyFactor, st.Factor.ID)
+	redirect(w, r, "/account/sms/code")
+}
+
+func (h *Handler) accountCodeData(st mfa.FactorState) codeData {
+	to := ""
+	if st.Pending != nil {
+		to = phone.Mask(st.Pending.PhoneNumber)
+	} else if st.Factor != nil {
+		to = phone.Mask(st.Factor.PhoneNumber)
+	}
+	d := h.newCodeData("Enter the code sent to "+to, "/account/sms/code", "/account/sms/resend", st.Pending, st.ResendAt, st.CodeLength)
+	d.Cancel = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	return d
+}
+
+// accountFactor returns the factor being set up from the account page, or
+// redirects to the account page and returns nil.
+func (h *Handler) accountFactor(w http.ResponseWriter, r *http.Request, u *mfa.User) (*mfa.FactorState, string) {
+	fid := h.sess.GetString(r.Context(), keyFactor)
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, ""
+	}
+	if fid == "" || st.Factor == nil || st.Factor.ID != fid {
+		redirect(w, r, "/account")
+		return nil, ""
+	}
+	return &st, fid
+}
+
+func (h *Handler) accountCodePage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, _ := h.accountFactor(w, r, u)
+	if st == nil {
+		return
+	}
+	h.render(w, r, http.StatusOK, "code", "Enter code", u, "", h.accountCodeData(*st))
+}
+
+func (h *Handler) accountCode(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, fid := h.accountFactor(w, r, u)
+	if st == nil {
+		return
+	}
+	if _, err := h.svc.ActivateSMS(r.Context(), u.ID, fid, r.PostFormValue("code")); err != nil {
+		h.accountCodeRefused(w, r, u, err)
+		return
+	}
+	h.sess.Remove(r.Context(), keyFactor)
+	h.sess.Put(r.Context(), keyFlash, "Text Message Code is set up.")
+	redirect(w, r, "/account")
+}
+
+func (h *Handler) accountCodeRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error) {
+	e, ok := isRefusal(err)
+	if !ok {
+		h.fail(w, r, err)
+		return
+	}
+	st, serr := h.svc.FactorState(r.Context(), u.ID)
+	if serr != nil {
+		h.fail(w, r, serr)
+		return
+	}
+	h.render(w, r, statusOf(e), "code", "Enter code", u, e.Message, h.accountCodeData(st))
+}
+
+func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	_, fid := h.accountFactor(w, r, u)
+	if fid == "" {
+		return
+	}
+	sent, err := h.svc.ResendEnroll(r.Context(), u.ID, fid)
+	h.noteSent(r.Context(), sent)
+	if err != nil {
+		h.accountCodeRefused(w, r, u, err)
+		return
+	}
+	redirect(w, r, "/account/sms/code")
+}
+
+func (h *Handler) accountRemovePage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if st.Factor == nil {
+		redirect(w, r, "/account")
+		return
+	}
+	h.render(w, r, http.StatusOK, "remove", "Remove Text Message Code", u, "", map[string]any{"Phone": phone.Mask(st.Factor.PhoneNumber), "Required": st.SMSEnabled})
+}
+
+func (h *Handler) accountRemove(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if st.Factor != nil {
+		if err := h.svc.DeleteFactor(r.Context(), u.ID, st.Factor.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.sess.Put(r.Context(), keyFlash, "Text Message Code was removed.")
+	redirect(w, r, "/account")
+}

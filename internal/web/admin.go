@@ -1,0 +1,254 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
+)
+
+func (h *Handler) adminRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin", h.requireAdmin(h.adminOverview))
+	m.HandleFunc("POST /admin/sms", h.requireAdmin(h.adminSMS))
+	m.HandleFunc("GET /admin/settings", h.requireAdmin(h.adminSettingsPage))
+	m.HandleFunc("POST /admin/settings", h.requireAdmin(h.adminSettings))
+	m.HandleFunc("GET /admin/users", h.requireAdmin(h.adminUsers))
+	m.HandleFunc("POST /admin/users", h.requireAdmin(h.adminCreateUser))
+	m.HandleFunc("GET /admin/users/{id}", h.requireAdmin(h.adminUser))
+	m.HandleFunc("POST /admin/users/{id}/reset", h.requireAdmin(h.adminResetFactor))
+	m.HandleFunc("POST /admin/users/{id}/unlock", h.requireAdmin(h.adminUnlock))
+	m.HandleFunc("GET /admin/numbers", h.requireAdmin(h.adminNumbers))
+	m.HandleFunc("POST /admin/numbers", h.requireAdmin(h.adminSetNumber))
+	m.HandleFunc("GET /admin/log", h.requireAdmin(h.adminLog))
+	m.HandleFunc("GET /admin/tokens", h.requireAdmin(h.adminTokens))
+	m.HandleFunc("POST /admin/tokens", h.requireAdmin(h.adminCreateToken))
+	m.HandleFunc("POST /admin/tokens/{id}/revoke", h.requireAdmin(h.adminRevokeToken))
+}
+
+// done flashes msg (or shows err) and goes back to path.
+func (h *Handler) done(w http.ResponseWriter, r *http.Request, err error, msg, path string) {
+	if err != nil {
+		e, ok := isRefusal(err)
+		if !ok {
+			h.fail(w, r, err)
+			return
+		}
+		h.sess.Put(r.Context(), keyInfo, e.Message)
+	} else {
+		h.sess.Put(r.Context(), keyFlash, msg)
+	}
+	redirect(w, r, path)
+}
+
+func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	o, err := h.svc.Overview(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "admin_overview", "Admin console", u, "", map[string]any{
+		"Enabled": o.SMSEnabled, "SentToday": o.SentToday, "Budget": o.Budget, "Blocked": o.Blocked, "Locked": o.LockedUsers})
+}
+
+func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	on := r.PostFormValue("enabled") == "true"
+	msg := "SMS authentication is off."
+	if on {
+		msg = "SMS authentication is on. Users set up Text Message Code at their next sign-in."
+	}
+	h.done(w, r, h.svc.SetSMSEnabled(r.Context(), on), msg, "/admin")
+}
+
+type settingRow struct{ Name, Help, Default, Value string }
+
+func (h *Handler) settingRows(vals map[string]string) []settingRow {
+	var rows []settingRow
+	for _, d := range mfa.SettingDefs {
+		rows = append(rows, settingRow{Name: d.Name, Help: d.Help, Default: d.Default, Value: vals[d.Name]})
+	}
+	return rows
+}
+
+func (h *Handler) adminSettingsPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	vals, err := h.svc.SettingValues(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "admin_settings", "Settings", u, "", h.settingRows(vals))
+}
+
+func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "The form could not be read."))
+		return
+	}
+	changes := map[string]string{}
+	for _, d := range mfa.SettingDefs {
+		if vs, ok := r.PostForm[d.Name]; ok && len(vs) > 0 {
+			changes[d.Name] = vs[0]
+		}
+	}
+	if err := h.svc.UpdateSettings(r.Context(), changes); err != nil {
+		e, ok := isRefusal(err)
+		if !ok {
+			h.fail(w, r, err)
+			return
+		}
+		// Show what was typed, with the reasons.
+		vals, _ := h.svc.SettingValues(r.Context())
+		for k, v := range changes {
+			vals[k] = v
+		}
+		h.render(w, r, http.StatusBadRequest, "admin_settings", "Settings", u, "Nothing was saved: "+e.Message, h.settingRows(vals))
+		return
+	}
+	h.sess.Put(r.Context(), keyFlash, "Settings saved.")
+	redirect(w, r, "/admin/settings")
+}
+
+func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	q := r.URL.Query().Get("q")
+	const pageSize = 50
+	users, err := h.svc.ListUsers(r.Context(), q, r.URL.Query().Get("after"), pageSize+1)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	next := ""
+	if len(users) > pageSize {
+		users = users[:pageSize]
+		next = users[pageSize-1].Login
+	}
+	type row struct {
+		mfa.User
+		Locked bool
+	}
+	now := h.svc.Now()
+	var rows []row
+	for _, x := range users {
+		rows = append(rows, row{User: x, Locked: x.Locked(now)})
+	}
+	h.render(w, r, http.StatusOK, "admin_users", "Users", u, "", map[string]any{"Users": rows, "Query": q, "Next": next})
+}
+
+func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	nu, err := h.svc.CreateUser(r.Context(), mfa.NewUser{Login: r.PostFormValue("login"), Password: r.PostFormValue("password"),
+		FirstName: r.PostFormValue("first"), LastName: r.PostFormValue("last"), Admin: r.PostFormValue("admin") == "true", Activate: true})
+	if err != nil {
+		h.done(w, r, err, "", "/admin/users")
+		return
+	}
+	h.done(w, r, nil, "User "+nu.Login+" added.", "/admin/users/"+nu.ID)
+}
+
+func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.User) {
+	u, err := h.svc.GetUser(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	st, err := h.svc.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := map[string]any{"User": u, "Locked": u.Locked(h.svc.Now()), "Factor": st.Factor}
+	if st.Factor != nil {
+		d["FactorPhone"] = phone.Mask(st.Factor.PhoneNumber)
+	}
+	if st.Phone != nil {
+		d["Phone"] = phone.Mask(st.Phone.Number)
+	}
+	h.render(w, r, http.StatusOK, "admin_user", u.Login, admin, "", d)
+}
+
+func (h *Handler) adminResetFactor(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
+	id := r.PathValue("id")
+	h.done(w, r, h.svc.ResetFactors(r.Context(), id), "Factor reset: the user sets up Text Message Code at the next sign-in.", "/admin/users/"+id)
+}
+
+func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
+	id := r.PathValue("id")
+	h.done(w, r, h.svc.Unlock(r.Context(), id), "User unlocked.", "/admin/users/"+id)
+}
+
+func (h *Handler) adminNumbers(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	ns, err := h.svc.Numbers(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "admin_numbers", "Phone numbers", u, "", ns)
+}
+
+func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
+	status := mfa.NumberStatus(r.PostFormValue("status"))
+	if !slices.Contains([]mfa.NumberStatus{mfa.NumberTrusted, mfa.NumberCleared, ""}, status) {
+		h.done(w, r, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "Unknown status."), "", "/admin/numbers")
+		return
+	}
+	msg := map[mfa.NumberStatus]string{mfa.NumberTrusted: "Number trusted.", mfa.NumberCleared: "Number unblocked.", "": "Number no longer trusted."}[status]
+	h.done(w, r, h.svc.SetNumberStatus(r.Context(), r.PostFormValue("number"), status), msg, "/admin/numbers")
+}
+
+const formTime = "2006-01-02T15:04"
+
+func (h *Handler) adminLog(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	q := r.URL.Query()
+	f := mfa.EventFilter{Query: q.Get("q"), Outcome: q.Get("outcome"), Limit: 100}
+	if t := q.Get("type"); t != "" {
+		f.Types = []string{t}
+	}
+	if t, err := time.Parse(formTime, q.Get("since")); err == nil {
+		f.Since = t
+	}
+	if t, err := time.Parse(formTime, q.Get("until")); err == nil {
+		f.Until = t
+	}
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	evs, err := h.svc.Events(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	older := ""
+	if len(evs) == f.Limit {
+		q.Set("after", strconv.FormatInt(evs[len(evs)-1].Seq, 10))
+		older = "/admin/log?" + q.Encode()
+	}
+	h.render(w, r, http.StatusOK, "admin_log", "System log", u, "", map[string]any{
+		"Events": evs, "Query": f.Query, "Type": q.Get("type"), "Outcome": f.Outcome, "Since": q.Get("since"), "Until": q.Get("until"),
+		"Types": mfa.EventTypes, "Outcomes": []string{mfa.OutcomeSuccess, mfa.OutcomeFailure, mfa.OutcomeDeny, mfa.OutcomeAllow}, "Older": older})
+}
+
+func (h *Handler) adminTokens(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	h.tokensPage(w, r, u, "")
+}
+
+// tokensPage lists the tokens; a new token is shown once, in the answer to
+// the form that created it (never stored in the session).
+func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request, u *mfa.User, newToken string) {
+	ts, err := h.svc.Tokens(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "admin_tokens", "API tokens", u, "", map[string]any{"Tokens": ts, "New": newToken})
+}
+
+func (h *Handler) adminCreateToken(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	_, clear, err := h.svc.CreateToken(r.Context(), r.PostFormValue("name"), u.ID)
+	if err != nil {
+		h.done(w, r, err, "", "/admin/tokens")
+		return
+	}
+	h.tokensPage(w, r, u, clear)
+}
+
+func (h *Handler) adminRevokeToken(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
+	h.done(w, r, h.svc.RevokeToken(r.Context(), r.PathValue("id")), "Token revoked.", "/admin/tokens")
+}

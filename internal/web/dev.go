@@ -1,0 +1,20 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"smsmfa/internal/httpx"
+)
+
+// devPage lists the development sink's messages, newest first.
+func (h *Handler) devPage(w http.ResponseWriter, r *http.Request) {
+	msgs := h.dev.Messages()
+	slices.Reverse(msgs)
+	h.render(w, r, http.StatusOK, "dev_sms", "Development SMS sink", h.currentUser(r.Context()), "", msgs)
+}
+
+// devMessages returns the sink's messages as JSON, newest last.
+func (h *Handler) devMessages(w http.ResponseWriter, r *http.Request) {
+	httpx.JSON(w, http.StatusOK, h.dev.Messages())
+}

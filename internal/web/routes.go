@@ -1,0 +1,47 @@
+package web
+
+import "net/http"
+
+// routes registers every page of the UI: reading it is reading the site map.
+func (h *Handler) routes() {
+	m := h.mux
+	m.HandleFunc("GET /static/{hash}/{file}", h.tpl.static)
+	m.HandleFunc("GET /{$}", h.home)
+
+	m.HandleFunc("GET /login", h.loginPage)
+	m.HandleFunc("POST /login", h.login)
+	m.HandleFunc("POST /logout", h.logout)
+	m.HandleFunc("POST /signin/cancel", h.cancel)
+	m.HandleFunc("GET /signin/enroll", h.enrollList)
+	m.HandleFunc("GET /signin/enroll/sms", h.enrollPhonePage)
+	m.HandleFunc("POST /signin/enroll/sms", h.enrollPhone)
+	m.HandleFunc("GET /signin/enroll/sms/code", h.enrollCodePage)
+	m.HandleFunc("POST /signin/enroll/sms/code", h.enrollCode)
+	m.HandleFunc("POST /signin/enroll/sms/resend", h.enrollResend)
+	m.HandleFunc("POST /signin/enroll/sms/back", h.enrollBack)
+	m.HandleFunc("GET /signin/verify", h.verifyPage)
+	m.HandleFunc("POST /signin/verify/send", h.verifySend)
+	m.HandleFunc("POST /signin/verify", h.verifyCode)
+	m.HandleFunc("POST /signin/verify/resend", h.verifyResend)
+
+	m.HandleFunc("GET /account", h.requireUser(h.account))
+	m.HandleFunc("GET /account/sms/setup", h.requireUser(h.accountSetupPage))
+	m.HandleFunc("POST /account/sms/setup", h.requireUser(h.accountSetup))
+	m.HandleFunc("GET /account/sms/reset", h.requireUser(h.accountResetPage))
+	m.HandleFunc("POST /account/sms/reset", h.requireUser(h.accountReset))
+	m.HandleFunc("GET /account/sms/code", h.requireUser(h.accountCodePage))
+	m.HandleFunc("POST /account/sms/code", h.requireUser(h.accountCode))
+	m.HandleFunc("POST /account/sms/resend", h.requireUser(h.accountResend))
+	m.HandleFunc("GET /account/sms/remove", h.requireUser(h.accountRemovePage))
+	m.HandleFunc("POST /account/sms/remove", h.requireUser(h.accountRemove))
+
+	h.adminRoutes(m)
+
+	if h.dev != nil {
+		m.HandleFunc("GET /dev/sms", h.devPage)
+		m.HandleFunc("GET /dev/sms/messages", h.devMessages)
+	}
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.renderMessage(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "/", "Go to the start page")
+	})
+}

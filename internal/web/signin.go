@@ -1,0 +1,163 @@
+package web
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+)
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	if h.currentUser(r.Context()) != nil {
+		redirect(w, r, "/account")
+		return
+	}
+	redirect(w, r, "/login")
+}
+
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
+	if h.currentUser(r.Context()) != nil {
+		redirect(w, r, "/account")
+		return
+	}
+	h.render(w, r, http.StatusOK, "login", "Sign in", nil, "", map[string]string{"Username": r.URL.Query().Get("username")})
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	login := r.PostFormValue("username")
+	if login == "" || r.PostFormValue("password") == "" {
+		h.render(w, r, http.StatusBadRequest, "login", "Sign in", nil, "Enter your username and password.", map[string]string{"Username": login})
+		return
+	}
+	v, err := h.svc.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
+	if err != nil {
+		e, ok := isRefusal(err)
+		if !ok {
+			h.fail(w, r, err)
+			return
+		}
+		msg := e.Message
+		if e.Reason == mfa.RAuthFailed {
+			msg = "Sign-in failed. Check your username and password. After repeated failures an account is locked for a while."
+		}
+		h.render(w, r, statusOf(e), "login", "Sign in", nil, msg, map[string]string{"Username": login})
+		return
+	}
+	h.sess.Put(r.Context(), keyState, v.Txn.StateToken)
+	h.next(w, r, v)
+}
+
+// next sends the browser to the page for the transaction's state. At
+// SUCCESS it signs the user in: the session token is exchanged, the
+// session id renewed.
+func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
+	switch v.Txn.Status {
+	case mfa.TxnMFAEnroll:
+		redirect(w, r, "/signin/enroll")
+	case mfa.TxnMFAEnrollActivate:
+		redirect(w, r, "/signin/enroll/sms/code")
+	case mfa.TxnMFARequired, mfa.TxnMFAChallenge:
+		redirect(w, r, "/signin/verify")
+	case mfa.TxnSuccess:
+		u, err := h.svc.TakeSessionToken(r.Context(), v.Txn.SessionToken)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.signIn(w, r, u)
+	default:
+		h.expired(w, r)
+	}
+}
+
+// signIn starts a full session for u and goes where the user was heading.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	ctx := r.Context()
+	if err := h.sess.RenewToken(ctx); err != nil {
+		h.fail(w, r, mfa.Internal("renew session", err))
+		return
+	}
+	back := h.sess.PopString(ctx, keyReturn)
+	h.sess.Remove(ctx, keyState)
+	h.sess.Put(ctx, keyUser, u.ID)
+	h.sess.Put(ctx, keyAuthAt, h.svc.Now().Unix())
+	redirect(w, r, safeReturn(back))
+}
+
+// expired sends the user back to sign in when the sign-in state is gone.
+func (h *Handler) expired(w http.ResponseWriter, r *http.Request) {
+	h.sess.Remove(r.Context(), keyState)
+	h.sess.Put(r.Context(), keyInfo, "Your sign-in expired or was cancelled. Please sign in again.")
+	redirect(w, r, "/login")
+}
+
+// txn loads the sign-in in progress; when there is none it redirects to
+// the sign-in page and returns nil.
+func (h *Handler) txn(w http.ResponseWriter, r *http.Request) *mfa.TxnView {
+	tok := h.sess.GetString(r.Context(), keyState)
+	if tok == "" {
+		redirect(w, r, "/login")
+		return nil
+	}
+	v, err := h.svc.Txn(r.Context(), tok)
+	if err != nil {
+		if e, ok := isRefusal(err); ok && (e.Reason == mfa.RInvalidToken) {
+			h.expired(w, r)
+			return nil
+		}
+		if e, ok := isRefusal(err); ok && e.Reason == mfa.RUserLocked {
+			h.sess.Remove(r.Context(), keyState)
+			h.renderMessage(w, r, http.StatusForbidden, "Account locked", e.Message, "/login", "Back to sign in")
+			return nil
+		}
+		h.fail(w, r, err)
+		return nil
+	}
+	return v
+}
+
+// after handles the result of a transaction step: on success it goes to
+// the next page; a refusal of the step is shown with show; an expired or
+// cancelled transaction goes back to sign-in.
+func (h *Handler) after(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, err error, show func(*mfa.Error)) {
+	if err == nil {
+		h.next(w, r, v)
+		return
+	}
+	e, ok := isRefusal(err)
+	switch {
+	case !ok:
+		h.fail(w, r, err)
+	case e.Reason == mfa.RInvalidToken:
+		h.expired(w, r)
+	case e.Reason == mfa.RWrongState:
+		if v := h.txn(w, r); v != nil {
+			h.next(w, r, v)
+		}
+	case e.Reason == mfa.RUserLocked:
+		h.sess.Remove(r.Context(), keyState)
+		h.renderMessage(w, r, http.StatusForbidden, "Account locked", e.Message, "/login", "Back to sign in")
+	default:
+		show(e)
+	}
+}
+
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
+	if tok := h.sess.GetString(r.Context(), keyState); tok != "" {
+		h.svc.TxnCancel(r.Context(), tok)
+	}
+	h.sess.Remove(r.Context(), keyState)
+	redirect(w, r, "/login")
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if u := h.currentUser(ctx); u != nil {
+		h.svc.RecordSignOut(ctx, u)
+	}
+	if err := h.sess.Destroy(ctx); err != nil {
+		h.fail(w, r, mfa.Internal("destroy session", err))
+		return
+	}
+	h.sess.Put(ctx, keyInfo, "You have signed out.")
+	redirect(w, r, "/login")
+}

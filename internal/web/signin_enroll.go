@@ -1,0 +1,111 @@
+package web
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
+)
+
+func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
+	v := h.txn(w, r)
+	if v == nil {
+		return
+	}
+	if v.Txn.Status != mfa.TxnMFAEnroll {
+		h.next(w, r, v)
+		return
+	}
+	h.render(w, r, http.StatusOK, "enroll", "Extra verification is required for your account", nil, "", nil)
+}
+
+func (h *Handler) signinPhoneData(r *http.Request, v *mfa.TxnView) phoneData {
+	d := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/signin/enroll/sms", v.Phone)
+	d.Back = &formLink{Method: "get", URL: "/signin/enroll", Label: "Back to the list"}
+	return d
+}
+
+func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
+	v := h.txn(w, r)
+	if v == nil {
+		return
+	}
+	if v.Txn.Status != mfa.TxnMFAEnroll {
+		h.next(w, r, v)
+		return
+	}
+	h.render(w, r, http.StatusOK, "phone", "Set up Text Message Code", nil, "", h.signinPhoneData(r, v))
+}
+
+func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
+	tok := h.sess.GetString(r.Context(), keyState)
+	v, sent, err := h.svc.TxnEnroll(r.Context(), tok, enrollRequest(r))
+	h.noteSent(r.Context(), sent)
+	h.after(w, r, v, err, func(e *mfa.Error) {
+		if v := h.txn(w, r); v != nil {
+			h.phoneRefused(w, r, nil, h.signinPhoneData(r, v), e)
+		}
+	})
+}
+
+func (h *Handler) enrollCodeData(v *mfa.TxnView) codeData {
+	to := ""
+	if v.Factor != nil {
+		to = phone.Mask(v.Factor.PhoneNumber)
+	}
+	d := h.newCodeData("Enter the code sent to "+to, "/signin/enroll/sms/code", "/signin/enroll/sms/resend", v.Pending, v.ResendAt, v.CodeLength)
+	d.Back = &formLink{Method: "post", URL: "/signin/enroll/sms/back", Label: "Use a different number"}
+	d.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	return d
+}
+
+func (h *Handler) enrollCodePage(w http.ResponseWriter, r *http.Request) {
+	v := h.txn(w, r)
+	if v == nil {
+		return
+	}
+	if v.Txn.Status != mfa.TxnMFAEnrollActivate {
+		h.next(w, r, v)
+		return
+	}
+	h.render(w, r, http.StatusOK, "code", "Enter code", nil, "", h.enrollCodeData(v))
+}
+
+// codeRefused shows the code page of the transaction again with e.
+func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Error, data func(*mfa.TxnView) codeData) {
+	v := h.txn(w, r)
+	if v == nil {
+		return
+	}
+	h.render(w, r, statusOf(e), "code", "Enter code", nil, e.Message, data(v))
+}
+
+func (h *Handler) enrollCode(w http.ResponseWriter, r *http.Request) {
+	tok := h.sess.GetString(r.Context(), keyState)
+	cur := h.txn(w, r)
+	if cur == nil {
+		return
+	}
+	fid := cur.Txn.FactorID
+	v, err := h.svc.TxnActivate(r.Context(), tok, fid, r.PostFormValue("code"))
+	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
+}
+
+func (h *Handler) enrollResend(w http.ResponseWriter, r *http.Request) {
+	cur := h.txn(w, r)
+	if cur == nil {
+		return
+	}
+	v, sent, err := h.svc.TxnResendEnroll(r.Context(), cur.Txn.StateToken, cur.Txn.FactorID)
+	h.noteSent(r.Context(), sent)
+	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
+}
+
+func (h *Handler) enrollBack(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.TxnPrevious(r.Context(), h.sess.GetString(r.Context(), keyState))
+	if err == nil {
+		redirect(w, r, "/signin/enroll/sms")
+		return
+	}
+	h.after(w, r, v, err, func(e *mfa.Error) { h.fail(w, r, e) })
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
+)
+
+// signinFactor returns the factor to challenge: the one in play, or the
+// user's active SMS factor.
+func signinFactor(v *mfa.TxnView) *mfa.Factor {
+	if v.Factor != nil {
+		return v.Factor
+	}
+	for i := range v.Factors {
+		if v.Factors[i].Type == mfa.FactorTypeSMS {
+			return &v.Factors[i]
+		}
+	}
+	return nil
+}
+
+func (h *Handler) verifyCodeData(v *mfa.TxnView) codeData {
+	to := ""
+	if f := signinFactor(v); f != nil {
+		to = phone.Mask(f.PhoneNumber)
+	}
+	d := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
+	d.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	return d
+}
+
+func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
+	v := h.txn(w, r)
+	if v == nil {
+		return
+	}
+	switch v.Txn.Status {
+	case mfa.TxnMFARequired:
+		f := signinFactor(v)
+		if f == nil {
+			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
+			return
+		}
+		h.render(w, r, http.StatusOK, "verify", "Verify it's you", nil, "", map[string]string{"To": phone.Mask(f.PhoneNumber)})
+	case mfa.TxnMFAChallenge:
+		h.render(w, r, http.StatusOK, "code", "Enter code", nil, "", h.verifyCodeData(v))
+	default:
+		h.next(w, r, v)
+	}
+}
+
+func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
+	cur := h.txn(w, r)
+	if cur == nil {
+		return
+	}
+	f := signinFactor(cur)
+	if f == nil {
+		h.next(w, r, cur)
+		return
+	}
+	v, sent, err := h.svc.TxnChallenge(r.Context(), cur.Txn.StateToken, f.ID)
+	h.noteSent(r.Context(), sent)
+	h.after(w, r, v, err, func(e *mfa.Error) {
+		h.render(w, r, statusOf(e), "verify", "Verify it's you", nil, e.Message, map[string]string{"To": phone.Mask(f.PhoneNumber)})
+	})
+}
+
+func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request) {
+	cur := h.txn(w, r)
+	if cur == nil {
+		return
+	}
+	f := signinFactor(cur)
+	if f == nil {
+		h.next(w, r, cur)
+		return
+	}
+	v, err := h.svc.TxnVerify(r.Context(), cur.Txn.StateToken, f.ID, r.PostFormValue("code"))
+	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
+}
+
+func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
+	cur := h.txn(w, r)
+	if cur == nil {
+		return
+	}
+	f := signinFactor(cur)
+	if f == nil {
+		h.next(w, r, cur)
+		return
+	}
+	v, sent, err := h.svc.TxnResendChallenge(r.Context(), cur.Txn.StateToken, f.ID)
+	h.noteSent(r.Context(), sent)
+	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// templates holds every page parsed with the layout, and the stylesheet's
+// content-hashed URL.
+type templates struct {
+	pages map[string]*template.Template
+	css   string
+}
+
+var funcs = template.FuncMap{
+	"fmtTime": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	"join": strings.Join,
+}
+
+// parseTemplates parses every page once; an error here stops the server.
+func parseTemplates() (*templates, error) {
+	css, err := staticFS.ReadFile("static/style.css")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(css)
+	t := &templates{pages: map[string]*template.Template{}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css"}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if strings.HasSuffix(n, "/layout.html") {
+			continue
+		}
+		page, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", n, err)
+		}
+		t.pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = page
+	}
+	return t, nil
+}
+
+// render writes page with data and status.
+func (t *templates) render(w http.ResponseWriter, status int, page string, data any) error {
+	tpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := tpl.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// static serves the embedded stylesheet under its hashed URL with a long
+// cache lifetime.
+func (t *templates) static(w http.ResponseWriter, r *http.Request) {
+	if "/static/"+r.PathValue("hash")+"/"+r.PathValue("file") != t.css {
+		http.NotFound(w, r)
+		return
+	}
+	b, _ := staticFS.ReadFile("static/style.css")
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(b)
+}

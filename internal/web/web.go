@@ -1,0 +1,221 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"smsmfa/internal/httpx"
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/sms/devsink"
+)
+
+// Options configure the web UI.
+type Options struct {
+	Service  *mfa.Service
+	Sessions scs.CtxStore
+	// BaseURL is the public URL; an https URL makes cookies Secure and
+	// __Host- prefixed.
+	BaseURL *url.URL
+	// Dev, when set, serves /dev/sms from this sink.
+	Dev             *devsink.Sink
+	SessionLifetime time.Duration
+	SessionIdle     time.Duration
+	Logger          *slog.Logger
+	// Extra is mounted under the same middleware for paths the UI does not
+	// own (the admin pages of later packages, the API's browser hand-off).
+	Extra map[string]http.Handler
+}
+
+// Handler serves the UI.
+type Handler struct {
+	svc  *mfa.Service
+	sess *scs.SessionManager
+	tpl  *templates
+	dev  *devsink.Sink
+	log  *slog.Logger
+	mux  *http.ServeMux
+	h    http.Handler
+}
+
+// New builds the UI. It fails when a template does not parse.
+func New(o Options) (*Handler, error) {
+	tpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	sm := scs.New()
+	sm.Store = o.Sessions
+	sm.Lifetime = o.SessionLifetime
+	sm.IdleTimeout = o.SessionIdle
+	sm.Cookie.Name = "smsmfa_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	if o.BaseURL != nil && o.BaseURL.Scheme == "https" {
+		sm.Cookie.Secure = true
+		sm.Cookie.Name = "__Host-smsmfa_session"
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, mux: http.NewServeMux()}
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		h.log.Error("session", "err", err)
+		h.fail(w, r, mfa.Internal("session", err))
+	}
+	h.routes()
+	for pattern, eh := range o.Extra {
+		h.mux.Handle(pattern, eh)
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.renderMessage(w, r, http.StatusForbidden, "Request refused", "This form was sent from another site, so it was refused. Go back and try again.", "/", "Start again")
+	}))
+	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.mux)))
+	return h, nil
+}
+
+// ServeHTTP serves the UI.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
+
+// Session keys.
+const (
+	keyUser   = "uid"    // signed-in user
+	keyState  = "st"     // state token of a sign-in in progress
+	keyFlash  = "flash"  // one-time success message
+	keyInfo   = "info"   // one-time information message
+	keyReturn = "return" // where to go after sign-in
+	keyFactor = "acct_f" // factor being set up from the account page
+	keyAuthAt = "auth_at"
+)
+
+// page is what every template gets.
+type page struct {
+	Title string
+	Org   string
+	CSS   string
+	User  *mfa.User
+	Flash string
+	Info  string
+	Error string
+	Data  any
+}
+
+// render shows a page, taking the session's one-time messages.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, title string, u *mfa.User, errMsg string, data any) {
+	set, err := h.svc.Settings(r.Context())
+	if err != nil {
+		h.log.Error("settings", "err", err)
+	}
+	p := page{Title: title, Org: set.OrgName, CSS: h.tpl.css, User: u, Error: errMsg, Data: data,
+		Flash: h.sess.PopString(r.Context(), keyFlash), Info: h.sess.PopString(r.Context(), keyInfo)}
+	if err := h.tpl.render(w, status, name, p); err != nil {
+		h.log.Error("render", "page", name, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, status int, heading, text, link, linkLabel string) {
+	h.render(w, r, status, "message", heading, nil, "", map[string]string{"Heading": heading, "Text": text, "Link": link, "LinkLabel": linkLabel})
+}
+
+// statusOf maps a domain error to an HTTP status for pages.
+func statusOf(e *mfa.Error) int {
+	switch e.Code {
+	case mfa.EInvalid:
+		return http.StatusBadRequest
+	case mfa.ENotFound:
+		return http.StatusNotFound
+	case mfa.EConflict:
+		return http.StatusConflict
+	case mfa.EUnauthorized:
+		return http.StatusUnauthorized
+	case mfa.EForbidden, mfa.ELocked:
+		return http.StatusForbidden
+	case mfa.ERateLimited:
+		return http.StatusTooManyRequests
+	case mfa.EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// fail shows an error page; internal errors are logged with their cause.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := mfa.ErrorOf(err)
+	if e.Code == mfa.EInternal {
+		h.log.Error("internal error", "request_id", mfa.ClientFrom(r.Context()).RequestID, "path", r.URL.Path, "err", e.Err)
+	}
+	h.renderMessage(w, r, statusOf(e), "Something went wrong", e.Message, "/", "Go to the start page")
+}
+
+// redirect sends the browser to path with 303 See Other.
+func redirect(w http.ResponseWriter, r *http.Request, path string) {
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// currentUser returns the signed-in user, or nil.
+func (h *Handler) currentUser(ctx context.Context) *mfa.User {
+	id := h.sess.GetString(ctx, keyUser)
+	if id == "" {
+		return nil
+	}
+	u, err := h.svc.GetUser(ctx, id)
+	if err != nil || u.Status != mfa.UserActive {
+		return nil
+	}
+	return u
+}
+
+// requireUser wraps a handler that needs a signed-in user.
+func (h *Handler) requireUser(next func(http.ResponseWriter, *http.Request, *mfa.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := h.currentUser(r.Context())
+		if u == nil {
+			if r.Method == http.MethodGet {
+				h.sess.Put(r.Context(), keyReturn, r.URL.RequestURI())
+			}
+			redirect(w, r, "/login")
+			return
+		}
+		ctx := mfa.WithActor(r.Context(), mfa.Party{ID: u.ID, Type: "User", AlternateID: u.Login, DisplayName: u.DisplayName()})
+		next(w, r.WithContext(ctx), u)
+	}
+}
+
+// requireAdmin wraps a handler that needs a signed-in admin.
+func (h *Handler) requireAdmin(next func(http.ResponseWriter, *http.Request, *mfa.User)) http.HandlerFunc {
+	return h.requireUser(func(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+		if !u.Admin {
+			h.renderMessage(w, r, http.StatusForbidden, "Admins only", "You need to be an administrator to open the admin console.", "/account", "Go to your account")
+			return
+		}
+		next(w, r, u)
+	})
+}
+
+// safeReturn accepts only local paths as a place to go after sign-in.
+func safeReturn(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/account"
+	}
+	return p
+}
+
+// isRefusal reports whether err is a domain refusal to show on the form
+// (not an internal error).
+func isRefusal(err error) (*mfa.Error, bool) {
+	var e *mfa.Error
+	if errors.As(err, &e) && e.Code != mfa.EInternal {
+		return e, true
+	}
+	return nil, false
+}
