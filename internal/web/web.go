@@ -99,6 +99,7 @@ const (
 
 // page is what every template gets.
 type page struct {
+	Page  string // template name, for tests and styling
 	Title string
 	Org   string
 	CSS   string
@@ -115,7 +116,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if err != nil {
 		h.log.Error("settings", "err", err)
 	}
-	p := page{Title: title, Org: set.OrgName, CSS: h.tpl.css, User: u, Error: errMsg, Data: data,
+	p := page{Page: name, Title: title, Org: set.OrgName, CSS: h.tpl.css, User: u, Error: errMsg, Data: data,
 		Flash: h.sess.PopString(r.Context(), keyFlash), Info: h.sess.PopString(r.Context(), keyInfo)}
 	if err := h.tpl.render(w, status, name, p); err != nil {
 		h.log.Error("render", "page", name, "err", err)
