@@ -127,6 +127,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // panic recovery (a 500 and a log line with the stack), and an access log
 // line. Paths are logged without their query strings (they can hold tokens).
 func Common(next http.Handler, ip ClientIP, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := NewRequestID()

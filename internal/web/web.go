@@ -76,9 +76,9 @@ func New(o Options) (*Handler, error) {
 		h.mux.Handle(pattern, eh)
 	}
 	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cop.SetDenyHandler(sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.renderMessage(w, r, http.StatusForbidden, "Request refused", "This form was sent from another site, so it was refused. Go back and try again.", "/", "Start again")
-	}))
+	})))
 	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.mux)))
 	return h, nil
 }
