@@ -79,8 +79,8 @@ func TestTransactionStateRules(t *testing.T) {
 	// previous: MFA_CHALLENGE → MFA_REQUIRED
 	e.clock.Advance(time.Minute)
 	v, _, err = e.svc.TxnChallenge(e.ctx, tok, v.Factors[0].ID)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || v.Txn.Status != mfa.TxnMFAChallenge {
+		t.Fatalf("challenge: %v", err)
 	}
 	v, err = e.svc.TxnPrevious(e.ctx, tok)
 	if err != nil || v.Txn.Status != mfa.TxnMFARequired {
