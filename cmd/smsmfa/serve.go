@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"smsmfa/internal/api"
 	"smsmfa/internal/config"
 	"smsmfa/internal/httpx"
 	"smsmfa/internal/sms/devsink"
@@ -89,6 +90,7 @@ func (a *app) handler() (http.Handler, error) {
 	if a.cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", a.metrics.Handler())
 	}
+	mux.Handle("/api/", api.New(api.Options{Service: a.svc, BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
 	mux.Handle("/", ui)
 	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
 }

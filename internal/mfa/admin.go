@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -272,3 +273,33 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvMFAVerify, EvAccountLock, EvAcc
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
 	EvSessionExchange}
+
+// Limit is the state of one rate limit after a request was counted.
+type Limit struct {
+	Limit     int
+	Remaining int
+	Reset     time.Time
+	OK        bool
+}
+
+// RateLimit counts one request against bucket (limit per window, fixed
+// windows, shared by every instance) and reports whether it is allowed. A
+// refusal is recorded in the system log once per window.
+func (s *Service) RateLimit(ctx context.Context, bucket string, limit int, window time.Duration) (Limit, error) {
+	var l Limit
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		now := s.clock.Now()
+		w := windowStart(now, window)
+		n, err := tx.AddCount(ctx, "api:"+bucket, w, 1)
+		if err != nil {
+			return nil, err
+		}
+		l = Limit{Limit: limit, Remaining: max(limit-n, 0), Reset: w.Add(window), OK: n <= limit}
+		if n == limit+1 {
+			return nil, s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "api_rate_limit",
+				Message: "API rate limit exceeded", Details: map[string]string{"bucket": bucket, "limit": strconv.Itoa(limit)}})
+		}
+		return nil, nil
+	})
+	return l, err
+}

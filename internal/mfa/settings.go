@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,7 @@ type Settings struct {
 	CountriesDeny    []int    // calling codes
 	DefaultRegion    string   // region for numbers typed without +
 	TxnLifetime      time.Duration
+	TrustedOrigins   []string // origins allowed for CORS and as redirect targets
 }
 
 // SettingDef describes one setting.
@@ -130,6 +132,27 @@ func parseCodes(v string) []int {
 	return out
 }
 
+func splitList(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// origins validates a list of web origins (scheme://host[:port], no path).
+func origins(v string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		u, err := url.Parse(f)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return "", fmt.Errorf("trusted_origins: %q is not an origin such as https://app.example.com", f)
+		}
+		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ","), nil
+}
+
 // PhoneTypeNames are the number types an admin may accept (phone package names).
 var PhoneTypeNames = []string{"mobile", "fixed_line_or_mobile", "voip", "fixed_line", "toll_free", "premium_rate", "shared_cost", "personal_number", "pager", "uan", "voicemail", "unknown"}
 
@@ -183,6 +206,8 @@ var SettingDefs = []SettingDef{
 		}
 		return v, nil
 	}, func(s *Settings, v string) { s.DefaultRegion = v }),
+	textSetting("trusted_origins", "Web origins trusted for CORS on the authn API and for redirects after a session token exchange (comma-separated, e.g. https://app.example.com)", "", origins,
+		func(s *Settings, v string) { s.TrustedOrigins = splitList(v) }),
 	durationSetting("transaction_lifetime", "Idle time before a sign-in in progress expires", 5*time.Minute, time.Minute, time.Hour, func(s *Settings, d time.Duration) { s.TxnLifetime = d }),
 }
 

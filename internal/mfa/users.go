@@ -210,3 +210,10 @@ func (s *Service) RecordSignOut(ctx context.Context, u *User) error {
 		return nil, s.record(ctx, tx, Event{Type: EvSignOut, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User signed out"})
 	})
 }
+
+// RecordSessionExchange records that a session token became a browser session.
+func (s *Service) RecordSessionExchange(ctx context.Context, u *User) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		return nil, s.record(ctx, tx, Event{Type: EvSessionExchange, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Session token exchanged for a browser session"})
+	})
+}

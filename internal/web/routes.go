@@ -11,6 +11,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /login", h.loginPage)
 	m.HandleFunc("POST /login", h.login)
 	m.HandleFunc("POST /logout", h.logout)
+	m.HandleFunc("GET /login/sessionCookieRedirect", h.sessionCookieRedirect)
 	m.HandleFunc("POST /signin/cancel", h.cancel)
 	m.HandleFunc("GET /signin/enroll", h.enrollList)
 	m.HandleFunc("GET /signin/enroll/sms", h.enrollPhonePage)

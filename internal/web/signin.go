@@ -80,6 +80,10 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	h.sess.Remove(ctx, keyState)
 	h.sess.Put(ctx, keyUser, u.ID)
 	h.sess.Put(ctx, keyAuthAt, h.svc.Now().Unix())
+	if target, ok := h.redirectTarget(r, back); ok && back != "" {
+		redirect(w, r, target)
+		return
+	}
 	redirect(w, r, safeReturn(back))
 }
 

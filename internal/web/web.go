@@ -40,6 +40,7 @@ type Handler struct {
 	tpl  *templates
 	dev  *devsink.Sink
 	log  *slog.Logger
+	base *url.URL
 	mux  *http.ServeMux
 	h    http.Handler
 }
@@ -66,7 +67,7 @@ func New(o Options) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, mux: http.NewServeMux()}
+	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, base: o.BaseURL, mux: http.NewServeMux()}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("session", "err", err)
 		h.fail(w, r, mfa.Internal("session", err))

@@ -1,0 +1,217 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"smsmfa/internal/mfa"
+)
+
+// Options configure the API.
+type Options struct {
+	Service *mfa.Service
+	// BaseURL is the server's public URL without a trailing slash; every
+	// link points there.
+	BaseURL string
+	Logger  *slog.Logger
+	// AuthnPerMinute and ManagementPerMinute are the request limits per
+	// client address (authn) and per API token (management), per minute,
+	// shared by every instance.
+	AuthnPerMinute      int
+	ManagementPerMinute int
+}
+
+// Handler serves /api/v1.
+type Handler struct {
+	svc         *mfa.Service
+	base        string
+	log         *slog.Logger
+	mux         *http.ServeMux
+	authnLimit  int
+	manageLimit int
+}
+
+// New returns the API handler.
+func New(o Options) *Handler {
+	h := &Handler{svc: o.Service, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, mux: http.NewServeMux(),
+		authnLimit: o.AuthnPerMinute, manageLimit: o.ManagementPerMinute}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.authnLimit == 0 {
+		h.authnLimit = 600
+	}
+	if h.manageLimit == 0 {
+		h.manageLimit = 1200
+	}
+	h.routes()
+	return h
+}
+
+// ServeHTTP serves the API.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// routes registers the whole API: reading it is reading the surface.
+func (h *Handler) routes() {
+	m := h.mux
+	authn := func(pattern string, fn http.HandlerFunc) { m.Handle(pattern, h.cors(h.limited("authn", fn))) }
+	authn("POST /api/v1/authn", h.authnPrimary)
+	authn("POST /api/v1/authn/introspect", h.authnStatus)
+	authn("POST /api/v1/authn/factors", h.authnEnroll)
+	authn("POST /api/v1/authn/factors/{fid}/lifecycle/activate", h.authnActivate)
+	authn("POST /api/v1/authn/factors/{fid}/lifecycle/resend", h.authnResendEnroll)
+	authn("POST /api/v1/authn/factors/{fid}/verify", h.authnVerify)
+	authn("POST /api/v1/authn/factors/{fid}/verify/resend", h.authnResendVerify)
+	authn("POST /api/v1/authn/previous", h.authnPrevious)
+	authn("POST /api/v1/authn/cancel", h.authnCancel)
+	authn("POST /api/v1/authn/skip", h.authnSkip)
+	m.Handle("OPTIONS /api/v1/authn", h.cors(http.HandlerFunc(noContent)))
+	m.Handle("OPTIONS /api/v1/authn/", h.cors(http.HandlerFunc(noContent)))
+
+	manage := func(pattern string, fn http.HandlerFunc) { m.Handle(pattern, h.token(h.limited("manage", fn))) }
+	manage("POST /api/v1/users", h.createUser)
+	manage("GET /api/v1/users", h.listUsers)
+	manage("GET /api/v1/users/{uid}", h.getUser)
+	manage("DELETE /api/v1/users/{uid}", h.deleteUser)
+	manage("POST /api/v1/users/{uid}/lifecycle/activate", h.activateUser)
+	manage("POST /api/v1/users/{uid}/lifecycle/deactivate", h.deactivateUser)
+	manage("POST /api/v1/users/{uid}/lifecycle/unlock", h.unlockUser)
+	manage("POST /api/v1/users/{uid}/lifecycle/reset_factors", h.resetFactors)
+
+	manage("GET /api/v1/users/{uid}/factors", h.listFactors)
+	manage("GET /api/v1/users/{uid}/factors/catalog", h.catalog)
+	manage("POST /api/v1/users/{uid}/factors", h.enrollFactor)
+	manage("GET /api/v1/users/{uid}/factors/{fid}", h.getFactor)
+	manage("DELETE /api/v1/users/{uid}/factors/{fid}", h.deleteFactor)
+	manage("POST /api/v1/users/{uid}/factors/{fid}/lifecycle/activate", h.activateFactor)
+	manage("POST /api/v1/users/{uid}/factors/{fid}/resend", h.resendFactor)
+	manage("POST /api/v1/users/{uid}/factors/{fid}/verify", h.verifyFactor)
+
+	manage("GET /api/v1/org/factors", h.orgFactors)
+	manage("GET /api/v1/org/factors/{id}", h.orgFactor)
+	manage("POST /api/v1/org/factors/{id}/lifecycle/{op}", h.orgFactorLifecycle)
+	manage("GET /api/v1/authenticators", h.authenticators)
+	manage("GET /api/v1/authenticators/{id}", h.authenticator)
+	manage("POST /api/v1/authenticators/{id}/lifecycle/{op}", h.authenticatorLifecycle)
+	manage("GET /api/v1/authenticators/{id}/methods", h.authenticatorMethods)
+
+	manage("GET /api/v1/logs", h.logs)
+
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		newError(http.StatusNotFound, "E0000022", "The endpoint does not support the provided HTTP method", "No API endpoint at "+r.Method+" "+r.URL.Path).write(w, r)
+	})
+}
+
+func noContent(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }
+
+// fail writes err (a domain error) in Okta's shape; internal errors are
+// logged with their cause, never shown.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, what string) {
+	e := mfa.ErrorOf(err)
+	if e.Code == mfa.EInternal {
+		h.log.Error("internal error", "request_id", mfa.ClientFrom(r.Context()).RequestID, "path", r.URL.Path, "err", e.Err)
+	}
+	fromDomain(err, what, h.svc.Now()).write(w, r)
+}
+
+// limited counts the request against the caller's per-minute limit (the
+// client address for authn, the token for management calls), sets the
+// X-Rate-Limit-* headers, and answers 429 E0000047 past the limit.
+func (h *Handler) limited(class string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := mfa.ClientFrom(r.Context())
+		key, limit := class+":"+c.IP, h.authnLimit
+		if class == "manage" {
+			key, limit = class+":"+c.Actor.ID, h.manageLimit
+		}
+		l, err := h.svc.RateLimit(r.Context(), key, limit, time.Minute)
+		if err != nil {
+			h.fail(w, r, err, "")
+			return
+		}
+		setLimitHeaders(w, l)
+		if !l.OK {
+			e := newError(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
+			e.limit = &l
+			e.write(w, r)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// token authenticates management calls with `Authorization: SSWS <token>`
+// and makes the token the actor of whatever the call records.
+func (h *Handler) token(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "SSWS") || strings.TrimSpace(tok) == "" {
+			w.Header().Set("WWW-Authenticate", `SSWS realm="smsmfa"`)
+			errInvalidToken.write(w, r)
+			return
+		}
+		t, err := h.svc.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			if mfa.ErrorOf(err).Code == mfa.EInternal {
+				h.fail(w, r, err, "")
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `SSWS realm="smsmfa"`)
+			errInvalidToken.write(w, r)
+			return
+		}
+		ctx := mfa.WithActor(r.Context(), mfa.Party{ID: t.ID, Type: "ApiToken", AlternateID: t.Name, DisplayName: t.Name})
+		h.log.Info("api call", "request_id", mfa.ClientFrom(ctx).RequestID, "token", t.ID, "method", r.Method, "path", r.URL.Path)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// cors answers CORS for the Authn API: only origins the admin trusts get the
+// Access-Control-* headers (with credentials, as auth-js sends them).
+func (h *Handler) cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !h.trustedOrigin(r.Context(), origin) {
+			if r.Method == http.MethodOptions {
+				newError(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action", "The origin "+origin+" is not trusted.").write(w, r)
+				return
+			}
+			next.ServeHTTP(w, r) // no CORS headers: the browser will not expose the answer
+			return
+		}
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Origin", origin)
+		hd.Set("Access-Control-Allow-Credentials", "true")
+		hd.Add("Vary", "Origin")
+		hd.Set("Access-Control-Expose-Headers", "X-Okta-Request-Id, X-Rate-Limit-Limit, X-Rate-Limit-Remaining, X-Rate-Limit-Reset")
+		if r.Method == http.MethodOptions {
+			hd.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+			hd.Set("Access-Control-Allow-Headers", "Accept, Content-Type, Authorization, X-Okta-User-Agent-Extended, X-Device-Fingerprint, X-Requested-With")
+			hd.Set("Access-Control-Max-Age", "3600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *Handler) trustedOrigin(ctx context.Context, origin string) bool {
+	set, err := h.svc.Settings(ctx)
+	if err != nil {
+		return false
+	}
+	origin = strings.ToLower(origin)
+	for _, o := range set.TrustedOrigins {
+		if o == origin {
+			return true
+		}
+	}
+	return false
+}

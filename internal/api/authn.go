@@ -1,0 +1,185 @@
+package api
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+)
+
+// authnRequest is every field an authn call may carry.
+type authnRequest struct {
+	StateToken string `json:"stateToken"`
+	Username   string `json:"username"`
+	Password   string `json:"password"`
+	RelayState string `json:"relayState"`
+	PassCode   string `json:"passCode"`
+	FactorType string `json:"factorType"`
+	Provider   string `json:"provider"`
+	Profile    struct {
+		PhoneNumber   string `json:"phoneNumber"`
+		UpdatePhone   *bool  `json:"updatePhone"`
+		ValidatePhone *bool  `json:"validatePhone"`
+	} `json:"profile"`
+}
+
+func (h *Handler) readAuthn(w http.ResponseWriter, r *http.Request) (authnRequest, bool) {
+	var req authnRequest
+	if e := decode(w, r, &req); e != nil {
+		e.write(w, r)
+		return req, false
+	}
+	return req, true
+}
+
+// reply writes the transaction, or the refusal.
+func (h *Handler) reply(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, err error, what string) {
+	if err != nil {
+		h.fail(w, r, err, what)
+		return
+	}
+	ok(w, h.render(v))
+}
+
+// authnPrimary is primary authentication ({username, password}), or, with
+// only a stateToken, the current state of a transaction.
+func (h *Handler) authnPrimary(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	if req.Username == "" && req.Password == "" && req.StateToken != "" {
+		v, err := h.svc.Txn(r.Context(), req.StateToken)
+		h.reply(w, r, v, err, "")
+		return
+	}
+	if req.Username == "" || req.Password == "" {
+		newError(http.StatusBadRequest, "E0000001", "Api validation failed: authRequest", "username and password are required").write(w, r)
+		return
+	}
+	v, err := h.svc.PrimaryAuth(r.Context(), req.Username, req.Password, req.RelayState)
+	h.reply(w, r, v, err, "authRequest")
+}
+
+func (h *Handler) authnStatus(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	v, err := h.svc.Txn(r.Context(), req.StateToken)
+	h.reply(w, r, v, err, "")
+}
+
+// authnEnroll enrolls the SMS factor in MFA_ENROLL. Only factorType "sms"
+// with provider "OKTA" exists here.
+func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	if e := checkFactorType(req.FactorType, req.Provider); e != nil {
+		e.write(w, r)
+		return
+	}
+	er := mfa.EnrollRequest{Phone: req.Profile.PhoneNumber, UpdatePhone: r.URL.Query().Get("updatePhone") == "true"}
+	if req.Profile.UpdatePhone != nil && *req.Profile.UpdatePhone {
+		er.UpdatePhone = true
+	}
+	if req.Profile.ValidatePhone != nil && !*req.Profile.ValidatePhone {
+		er.SkipValidation = true
+	}
+	v, _, err := h.svc.TxnEnroll(r.Context(), req.StateToken, er)
+	h.reply(w, r, v, err, "factorEnrollRequest")
+}
+
+// checkFactorType accepts the SMS factor (provider OKTA, or none given).
+func checkFactorType(factorType, provider string) *apiError {
+	if factorType != mfa.FactorTypeSMS {
+		return validation("factorEnrollRequest", "factorType: The factor type "+quote(factorType)+" is not supported; this server offers \"sms\".")
+	}
+	if provider != "" && provider != mfa.FactorProvider {
+		return validation("factorEnrollRequest", "provider: The provider "+quote(provider)+" is not supported for sms; use \"OKTA\".")
+	}
+	return nil
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+func (h *Handler) authnActivate(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	v, err := h.svc.TxnActivate(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
+	h.reply(w, r, v, err, "")
+}
+
+func (h *Handler) authnResendEnroll(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	v, _, err := h.svc.TxnResendEnroll(r.Context(), req.StateToken, r.PathValue("fid"))
+	h.reply(w, r, v, err, "")
+}
+
+// authnVerify sends a code (no passCode) or checks one. rememberDevice and
+// autoPush are accepted and have no effect: every sign-in asks for a code.
+func (h *Handler) authnVerify(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	if req.PassCode == "" {
+		v, _, err := h.svc.TxnChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
+		h.reply(w, r, v, err, "")
+		return
+	}
+	v, err := h.svc.TxnVerify(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
+	h.reply(w, r, v, err, "")
+}
+
+func (h *Handler) authnResendVerify(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	v, _, err := h.svc.TxnResendChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
+	h.reply(w, r, v, err, "")
+}
+
+func (h *Handler) authnPrevious(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	v, err := h.svc.TxnPrevious(r.Context(), req.StateToken)
+	h.reply(w, r, v, err, "")
+}
+
+// authnCancel ends the transaction and answers with the relay state, as
+// auth-js's fixtures show.
+func (h *Handler) authnCancel(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	v, err := h.svc.TxnCancel(r.Context(), req.StateToken)
+	if err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	ok(w, map[string]string{"relayState": v.Txn.RelayState})
+}
+
+// authnSkip: no step here is optional, so no skip link is ever offered.
+func (h *Handler) authnSkip(w http.ResponseWriter, r *http.Request) {
+	req, good := h.readAuthn(w, r)
+	if !good {
+		return
+	}
+	if _, err := h.svc.Txn(r.Context(), req.StateToken); err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	fromDomain(mfa.Errorf(mfa.EForbidden, mfa.RWrongState, "skip"), "", h.svc.Now()).write(w, r)
+}

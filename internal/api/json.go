@@ -1,0 +1,82 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"smsmfa/internal/httpx"
+)
+
+// maxBody is the largest request body the API reads.
+const maxBody = 64 << 10
+
+// decode reads a JSON object body into v. An empty body and the literal
+// `null` (which Okta's Go SDK v5 sends for a challenge) count as `{}`.
+// Unknown fields are ignored, as Okta does.
+func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		e := newError(http.StatusRequestEntityTooLarge, "E0000003", "The request body was not well-formed.", "The request body is larger than 64 KiB.")
+		return e
+	}
+	if err != nil {
+		return errMalformed
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	if b[0] != '{' {
+		return errMalformed
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return errMalformed
+	}
+	return nil
+}
+
+// ok writes v as JSON with 200.
+func ok(w http.ResponseWriter, v any) { httpx.JSON(w, http.StatusOK, v) }
+
+// oktaTime formats times the way Okta does: UTC with milliseconds.
+func oktaTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// optTime is a nullable time: nil for zero.
+func optTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := oktaTime(t)
+	return &s
+}
+
+// link is a HAL link. auth-js only turns a link into a function when
+// hints.allow has exactly one method.
+type link struct {
+	Name  string `json:"name,omitempty"`
+	Href  string `json:"href"`
+	Hints *hints `json:"hints,omitempty"`
+}
+
+type hints struct {
+	Allow []string `json:"allow"`
+}
+
+func (h *Handler) link(method, path string) link {
+	return link{Href: h.base + path, Hints: &hints{Allow: []string{method}}}
+}
+
+func (h *Handler) link2(path string, methods ...string) link {
+	return link{Href: h.base + path, Hints: &hints{Allow: methods}}
+}
+
+func (h *Handler) named(name, method, path string) link {
+	l := h.link(method, path)
+	l.Name = name
+	return l
+}

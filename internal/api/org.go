@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+)
+
+// The org's one factor, under its Okta ids: the classic factor id and the
+// Identity Engine phone authenticator. Both switch the same org setting.
+const (
+	orgFactorID     = "okta_sms"
+	authenticatorID = "autsmsmfaphone000000"
+)
+
+func (h *Handler) smsOn(w http.ResponseWriter, r *http.Request) (mfa.Settings, bool) {
+	set, err := h.svc.Settings(r.Context())
+	if err != nil {
+		h.fail(w, r, err, "")
+		return set, false
+	}
+	return set, true
+}
+
+func (h *Handler) orgFactorObject(on bool) map[string]any {
+	self := "/api/v1/org/factors/" + orgFactorID
+	status, op := "INACTIVE", "activate"
+	if on {
+		status, op = "ACTIVE", "deactivate"
+	}
+	return map[string]any{"id": orgFactorID, "provider": mfa.FactorProvider, "factorType": mfa.FactorTypeSMS, "status": status,
+		"_links": map[string]any{"self": h.link("GET", self), op: h.link("POST", self+"/lifecycle/"+op)}}
+}
+
+// orgFactors is GET /api/v1/org/factors[?filter=status eq "ACTIVE"].
+func (h *Handler) orgFactors(w http.ResponseWriter, r *http.Request) {
+	set, good := h.smsOn(w, r)
+	if !good {
+		return
+	}
+	obj := h.orgFactorObject(set.SMSEnabled)
+	filter := r.URL.Query().Get("filter")
+	switch filter {
+	case "":
+	case `status eq "ACTIVE"`, `status eq "INACTIVE"`:
+		if filter != `status eq "`+obj["status"].(string)+`"` {
+			ok(w, []any{})
+			return
+		}
+	default:
+		newError(http.StatusBadRequest, "E0000031", "Invalid search criteria.", `Only filter=status eq "ACTIVE" or status eq "INACTIVE" is supported.`).write(w, r)
+		return
+	}
+	ok(w, []any{obj})
+}
+
+func (h *Handler) orgFactor(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("id") != orgFactorID {
+		h.fail(w, r, mfa.Errorf(mfa.ENotFound, mfa.RFactorNotFound, "Not found: Resource not found: %s (OrgFactor)", r.PathValue("id")), "")
+		return
+	}
+	if set, good := h.smsOn(w, r); good {
+		ok(w, h.orgFactorObject(set.SMSEnabled))
+	}
+}
+
+// switchSMS turns the org's SMS factor on or off for op "activate" or
+// "deactivate"; false when it has answered with an error.
+func (h *Handler) switchSMS(w http.ResponseWriter, r *http.Request, op string) bool {
+	if op != "activate" && op != "deactivate" {
+		errNotFound.write(w, r)
+		return false
+	}
+	if err := h.svc.SetSMSEnabled(r.Context(), op == "activate"); err != nil {
+		h.fail(w, r, err, "")
+		return false
+	}
+	return true
+}
+
+func (h *Handler) orgFactorLifecycle(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("id") != orgFactorID {
+		h.fail(w, r, mfa.Errorf(mfa.ENotFound, mfa.RFactorNotFound, "Not found: Resource not found: %s (OrgFactor)", r.PathValue("id")), "")
+		return
+	}
+	if h.switchSMS(w, r, r.PathValue("op")) {
+		ok(w, h.orgFactorObject(r.PathValue("op") == "activate"))
+	}
+}
+
+func (h *Handler) authenticatorObject(set mfa.Settings) map[string]any {
+	self := "/api/v1/authenticators/" + authenticatorID
+	status, op, allowed := "INACTIVE", "activate", "none"
+	if set.SMSEnabled {
+		status, op, allowed = "ACTIVE", "deactivate", "any"
+	}
+	return map[string]any{"type": "phone", "id": authenticatorID, "key": "phone_number", "status": status, "name": "Phone",
+		"settings": map[string]any{"allowedFor": allowed},
+		"_links":   map[string]any{"self": h.link("GET", self), "methods": h.link("GET", self+"/methods"), op: h.link("POST", self+"/lifecycle/"+op)}}
+}
+
+func (h *Handler) authenticators(w http.ResponseWriter, r *http.Request) {
+	if set, good := h.smsOn(w, r); good {
+		ok(w, []any{h.authenticatorObject(set)})
+	}
+}
+
+func (h *Handler) authenticatorFound(w http.ResponseWriter, r *http.Request) bool {
+	if r.PathValue("id") != authenticatorID && r.PathValue("id") != "phone_number" {
+		h.fail(w, r, mfa.Errorf(mfa.ENotFound, mfa.RFactorNotFound, "Not found: Resource not found: %s (Authenticator)", r.PathValue("id")), "")
+		return false
+	}
+	return true
+}
+
+func (h *Handler) authenticator(w http.ResponseWriter, r *http.Request) {
+	if !h.authenticatorFound(w, r) {
+		return
+	}
+	if set, good := h.smsOn(w, r); good {
+		ok(w, h.authenticatorObject(set))
+	}
+}
+
+func (h *Handler) authenticatorLifecycle(w http.ResponseWriter, r *http.Request) {
+	if !h.authenticatorFound(w, r) || !h.switchSMS(w, r, r.PathValue("op")) {
+		return
+	}
+	if set, good := h.smsOn(w, r); good {
+		ok(w, h.authenticatorObject(set))
+	}
+}
+
+// authenticatorMethods lists the phone authenticator's methods: sms, and
+// voice (which smsmfa does not offer) as INACTIVE.
+func (h *Handler) authenticatorMethods(w http.ResponseWriter, r *http.Request) {
+	if !h.authenticatorFound(w, r) {
+		return
+	}
+	if set, good := h.smsOn(w, r); good {
+		status := "INACTIVE"
+		if set.SMSEnabled {
+			status = "ACTIVE"
+		}
+		ok(w, []any{map[string]any{"type": "sms", "status": status}, map[string]any{"type": "voice", "status": "INACTIVE"}})
+	}
+}

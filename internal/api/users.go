@@ -1,0 +1,195 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"smsmfa/internal/mfa"
+)
+
+// user is Okta's User object. The password is never returned.
+type user struct {
+	ID              string         `json:"id"`
+	Status          string         `json:"status"`
+	Created         string         `json:"created"`
+	Activated       *string        `json:"activated"`
+	StatusChanged   *string        `json:"statusChanged"`
+	LastLogin       *string        `json:"lastLogin"`
+	LastUpdated     string         `json:"lastUpdated"`
+	PasswordChanged *string        `json:"passwordChanged"`
+	Profile         map[string]any `json:"profile"`
+	Credentials     map[string]any `json:"credentials"`
+	Links           map[string]any `json:"_links"`
+}
+
+func (h *Handler) user(u *mfa.User) user {
+	self := "/api/v1/users/" + u.ID
+	links := map[string]any{"self": h.link("GET", self), "resetFactors": h.link("POST", self+"/lifecycle/reset_factors")}
+	switch u.Status {
+	case mfa.UserActive:
+		links["deactivate"] = h.link("POST", self+"/lifecycle/deactivate")
+	default:
+		links["activate"] = h.link("POST", self+"/lifecycle/activate")
+	}
+	if u.Locked(h.svc.Now()) {
+		links["unlock"] = h.link("POST", self+"/lifecycle/unlock")
+	}
+	status := string(u.Status)
+	if u.Status == mfa.UserActive && u.Locked(h.svc.Now()) {
+		status = "LOCKED_OUT"
+	}
+	creds := map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}}
+	if u.PasswordHash != "" {
+		creds["password"] = map[string]any{}
+	}
+	return user{ID: u.ID, Status: status, Created: oktaTime(u.Created), Activated: optTime(u.Activated), StatusChanged: optTime(u.StatusChanged),
+		LastLogin: optTime(u.LastLogin), LastUpdated: oktaTime(u.LastUpdated), PasswordChanged: optTime(u.PasswordChanged),
+		Profile: map[string]any{"login": u.Login, "email": u.Email, "firstName": u.FirstName, "lastName": u.LastName,
+			"locale": u.Locale, "timeZone": u.TimeZone},
+		Credentials: creds, Links: links}
+}
+
+type createUserRequest struct {
+	Profile struct {
+		Login     string `json:"login"`
+		Email     string `json:"email"`
+		FirstName string `json:"firstName"`
+		LastName  string `json:"lastName"`
+		Locale    string `json:"locale"`
+		TimeZone  string `json:"timeZone"`
+	} `json:"profile"`
+	Credentials struct {
+		Password struct {
+			Value string `json:"value"`
+		} `json:"password"`
+	} `json:"credentials"`
+}
+
+// createUser is POST /api/v1/users[?activate=true|false]. With
+// activate=false the user is STAGED (and may still enroll factors).
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
+	var req createUserRequest
+	if e := decode(w, r, &req); e != nil {
+		e.write(w, r)
+		return
+	}
+	activate := r.URL.Query().Get("activate") != "false"
+	u, err := h.svc.CreateUser(r.Context(), mfa.NewUser{Login: req.Profile.Login, Password: req.Credentials.Password.Value,
+		FirstName: req.Profile.FirstName, LastName: req.Profile.LastName, Email: req.Profile.Email, Locale: req.Profile.Locale,
+		TimeZone: req.Profile.TimeZone, Activate: activate})
+	if err != nil {
+		h.fail(w, r, err, "login")
+		return
+	}
+	ok(w, h.user(u))
+}
+
+// userOf finds {uid} (an id or a login), or answers 404.
+func (h *Handler) userOf(w http.ResponseWriter, r *http.Request) *mfa.User {
+	u, err := h.svc.GetUser(r.Context(), r.PathValue("uid"))
+	if err != nil {
+		h.fail(w, r, err, "")
+		return nil
+	}
+	return u
+}
+
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
+	if u := h.userOf(w, r); u != nil {
+		ok(w, h.user(u))
+	}
+}
+
+// listUsers is GET /api/v1/users[?q=&limit=&after=], paged with a
+// Link: <…>; rel="next" header.
+func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 || limit > 200 {
+		limit = 200
+	}
+	us, err := h.svc.ListUsers(r.Context(), q.Get("q"), q.Get("after"), limit+1)
+	if err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	self := h.base + r.URL.Path + "?" + q.Encode()
+	w.Header().Add("Link", "<"+self+`>; rel="self"`)
+	if len(us) > limit {
+		us = us[:limit]
+		next := url.Values{"limit": {strconv.Itoa(limit)}, "after": {us[limit-1].Login}}
+		if q.Get("q") != "" {
+			next.Set("q", q.Get("q"))
+		}
+		w.Header().Add("Link", "<"+h.base+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)
+	}
+	out := make([]user, 0, len(us))
+	for i := range us {
+		out = append(out, h.user(&us[i]))
+	}
+	ok(w, out)
+}
+
+// deleteUser deactivates an active user; deleting a deactivated user
+// removes it (Okta's two-step delete). 204 either way.
+func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) {
+	u := h.userOf(w, r)
+	if u == nil {
+		return
+	}
+	var err error
+	if u.Status != mfa.UserDeprovisioned {
+		_, err = h.svc.SetUserStatus(r.Context(), u.ID, mfa.UserDeprovisioned)
+	} else {
+		err = h.svc.DeleteUser(r.Context(), u.ID)
+	}
+	if err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, status mfa.UserStatus) {
+	u := h.userOf(w, r)
+	if u == nil {
+		return
+	}
+	if _, err := h.svc.SetUserStatus(r.Context(), u.ID, status); err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	ok(w, map[string]any{})
+}
+
+func (h *Handler) activateUser(w http.ResponseWriter, r *http.Request) {
+	h.setStatus(w, r, mfa.UserActive)
+}
+func (h *Handler) deactivateUser(w http.ResponseWriter, r *http.Request) {
+	h.setStatus(w, r, mfa.UserDeprovisioned)
+}
+
+func (h *Handler) unlockUser(w http.ResponseWriter, r *http.Request) {
+	u := h.userOf(w, r)
+	if u == nil {
+		return
+	}
+	if err := h.svc.Unlock(r.Context(), u.ID); err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	ok(w, map[string]any{})
+}
+
+func (h *Handler) resetFactors(w http.ResponseWriter, r *http.Request) {
+	u := h.userOf(w, r)
+	if u == nil {
+		return
+	}
+	if err := h.svc.ResetFactors(r.Context(), u.ID); err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	ok(w, map[string]any{})
+}
