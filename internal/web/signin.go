@@ -42,6 +42,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, statusOf(e), "login", "Sign in", nil, msg, map[string]string{"Username": login})
 		return
 	}
+	// A new session id once the password is right, another after MFA.
+	if err := h.sess.RenewToken(r.Context()); err != nil {
+		h.fail(w, r, mfa.Internal("renew session", err))
+		return
+	}
 	h.sess.Put(r.Context(), keyState, v.Txn.StateToken)
 	h.next(w, r, v)
 }

@@ -217,3 +217,38 @@ func TestDevSinkOnlyInDevMode(t *testing.T) {
 		t.Fatalf("/dev/sms/messages: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
 }
+
+func TestSessionCookieRedirect(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	ctx := context.Background()
+	token := func() string {
+		v, err := s.svc.PrimaryAuth(ctx, "user@example.com", "User-Pass-2026", "")
+		if err != nil || v.Txn.SessionToken == "" {
+			t.Fatalf("primary auth: %v", err)
+		}
+		return v.Txn.SessionToken
+	}
+	c := s.client(t)
+	tok := token()
+	resp, _ := s.get(t, c, "/login/sessionCookieRedirect?token="+tok+"&redirectUrl="+url.QueryEscape("/account"))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account" {
+		t.Fatalf("exchange: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, b := s.get(t, c, "/account"); resp.StatusCode != 200 || !strings.Contains(b, "user@example.com") {
+		t.Fatalf("not signed in after the exchange: %d", resp.StatusCode)
+	}
+	if resp, _ := s.get(t, s.client(t), "/login/sessionCookieRedirect?token="+tok); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("second use of a session token: %d", resp.StatusCode)
+	}
+	if resp, _ := s.get(t, s.client(t), "/login/sessionCookieRedirect?token="+token()+"&redirectUrl="+url.QueryEscape("https://evil.example.com/")); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("untrusted redirect: %d", resp.StatusCode)
+	}
+	actx := mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.UpdateSettings(actx, map[string]string{"trusted_origins": "https://app.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = s.get(t, s.client(t), "/login/sessionCookieRedirect?token="+token()+"&redirectUrl="+url.QueryEscape("https://app.example.com/home"))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://app.example.com/home" {
+		t.Fatalf("trusted redirect: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
