@@ -16,7 +16,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers "sqlite"
 
 	"smsmfa/internal/mfa"
 )
@@ -96,9 +95,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 				return nil, fmt.Errorf("store: %w", err)
 			}
 		}
-		if d.db, err = sql.Open("sqlite", dsn); err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
+		d.db = openSQLite(dsn)
 		// One writer at a time is SQLite's nature; one connection makes
 		// that explicit and avoids busy-wait sleeps under contention.
 		d.db.SetMaxOpenConns(1)
