@@ -57,12 +57,18 @@ func (d *DB) ClaimMessage(ctx context.Context, id string, now, leaseUntil time.T
 // ClaimDue takes up to limit claimable messages, oldest due first, and
 // holds them until leaseUntil. On PostgreSQL, rows other instances are
 // claiming at the same moment are skipped, not waited for.
+//
+// The rows are picked in a MATERIALIZED CTE so the picking SELECT runs
+// once: as an IN (SELECT … LIMIT … FOR UPDATE SKIP LOCKED) subquery,
+// PostgreSQL may run it again for each row of the UPDATE, and each rerun
+// skips the rows already updated and picks more, claiming past limit.
 func (d *DB) ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int) ([]mfa.Message, error) {
 	var out []mfa.Message
 	err := d.inTx(ctx, func(t *tx) error {
-		rows, err := t.query(ctx, `UPDATE messages SET state = 'sending', locked_until = $2, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM messages WHERE `+claimable+` ORDER BY next_attempt LIMIT $3`+d.dialect.skipLocked()+`)
-			AND `+claimable+` RETURNING `+messageColumns, now.UTC(), leaseUntil.UTC(), limit)
+		rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
+				SELECT id FROM messages WHERE `+claimable+` ORDER BY next_attempt LIMIT $3`+d.dialect.skipLocked()+`)
+			UPDATE messages SET state = 'sending', locked_until = $2, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM picked) AND `+claimable+` RETURNING `+messageColumns, now.UTC(), leaseUntil.UTC(), limit)
 		if err != nil {
 			return d.wrap("claim due", err)
 		}

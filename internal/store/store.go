@@ -16,7 +16,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers "sqlite"
 
 	"smsmfa/internal/mfa"
 )
@@ -71,13 +70,34 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// redact hides a password in a URL for messages.
+// redact returns a database URL fit for a message: the password of its
+// user info and of password query parameters (pgx accepts ?password=…)
+// replaced by xxxxx. What does not parse as a plain URL is not shown at
+// all: a keyword DSN ("host=… password=…") or a URL that fails to parse
+// may hold a password in the clear. SQLite URLs are shown as they are.
 func redact(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.User == nil {
-		return u
+	if strings.HasPrefix(u, "sqlite:") {
+		return u // a file path
 	}
-	return p.Redacted()
+	p, err := url.Parse(u)
+	if err != nil || p.Opaque != "" || (p.Scheme == "" && strings.ContainsAny(u, "@= \t")) {
+		return "(not shown: it may hold a password)"
+	}
+	if _, ok := p.User.Password(); ok {
+		p.User = url.UserPassword(p.User.Username(), "xxxxx")
+	}
+	q := p.Query()
+	hidden := false
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Set(k, "xxxxx")
+			hidden = true
+		}
+	}
+	if hidden {
+		p.RawQuery = q.Encode()
+	}
+	return p.String()
 }
 
 // Open opens (and for SQLite creates) the database at url. It does not
@@ -96,9 +116,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 				return nil, fmt.Errorf("store: %w", err)
 			}
 		}
-		if d.db, err = sql.Open("sqlite", dsn); err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
+		d.db = openSQLite(dsn)
 		// One writer at a time is SQLite's nature; one connection makes
 		// that explicit and avoids busy-wait sleeps under contention.
 		d.db.SetMaxOpenConns(1)

@@ -1,0 +1,338 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/store"
+)
+
+func testChallengesInsertGet(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	live := mfa.Challenge{
+		ID: "c1", UserID: "u1", FactorID: "f1", Purpose: mfa.PurposeEnroll, PhoneNumber: "+15550100001",
+		CodeMAC: []byte{0, 1, 2, 0xfe, 0xff, 0}, Created: at(0), Expires: at(5 * time.Minute),
+		Attempts: 1, MaxAttempts: 5, MessageID: "m1", ClientIP: "2001:db8::1",
+	}
+	used := newChallenge("c2", "u1", "f1", "+15550100001", at(time.Second))
+	used.Consumed, used.Dead = at(2*time.Second), at(3*time.Second)
+	mustInsertChallenges(t, db, live, used)
+	for _, want := range []mfa.Challenge{live, used} {
+		if diff := cmp.Diff(want, mustGetChallenge(t, db, want.ID)); diff != "" {
+			t.Errorf("GetChallenge(%s) mismatch (-want +got):\n%s", want.ID, diff)
+		}
+	}
+	err := db.InTx(ctx, func(tx mfa.Tx) error {
+		_, err := tx.GetChallenge(ctx, "nope")
+		wantErr(t, "GetChallenge missing", err, mfa.ErrNotFound)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(ctx, func(tx mfa.Tx) error {
+		return tx.InsertChallenge(ctx, newChallenge("c1", "u1", "f2", "+15550100002", at(time.Hour)))
+	})
+	wantErr(t, "InsertChallenge duplicate id", err, mfa.ErrConflict)
+}
+
+func testChallengesLatest(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	old := newChallenge("c-old", "u1", "f1", "+15550100001", at(0))
+	newest := newChallenge("c-new", "u1", "f1", "+15550100001", at(2*time.Minute))
+	middle := newChallenge("c-mid", "u1", "f1", "+15550100001", at(time.Minute))
+	enroll := newChallenge("c-enroll", "u1", "f1", "+15550100001", at(3*time.Minute))
+	enroll.Purpose = mfa.PurposeEnroll
+	otherFactor := newChallenge("c-other", "u1", "f2", "+15550100001", at(4*time.Minute))
+	// Microseconds apart: the order must survive the engine's precision.
+	closeCall := newChallenge("c-close", "u1", "f3", "+15550100001", at(time.Microsecond))
+	closeFirst := newChallenge("c-close-first", "u1", "f3", "+15550100001", at(0))
+	mustInsertChallenges(t, db, old, newest, middle, enroll, otherFactor, closeFirst, closeCall)
+
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		for _, tc := range []struct {
+			factor  string
+			purpose mfa.Purpose
+			want    mfa.Challenge
+		}{
+			{"f1", mfa.PurposeVerify, newest},
+			{"f1", mfa.PurposeEnroll, enroll},
+			{"f2", mfa.PurposeVerify, otherFactor},
+			{"f3", mfa.PurposeVerify, closeCall},
+		} {
+			got, err := tx.LatestChallenge(ctx, tc.factor, tc.purpose)
+			if err != nil {
+				return err
+			}
+			checkUTC(t, got)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("LatestChallenge(%s, %s) (-want +got):\n%s", tc.factor, tc.purpose, diff)
+			}
+		}
+		_, err := tx.LatestChallenge(ctx, "f2", mfa.PurposeEnroll)
+		wantErr(t, "LatestChallenge none", err, mfa.ErrNotFound)
+		return nil
+	})
+}
+
+func testChallengesLastAt(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"))
+	lastAt := func(userID string) time.Time {
+		var tm time.Time
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			var err error
+			tm, err = tx.LastChallengeAt(ctx, userID)
+			return err
+		})
+		return tm
+	}
+	if got := lastAt("u1"); !got.IsZero() {
+		t.Errorf("LastChallengeAt with none = %v, want zero", got)
+	}
+	mustInsertChallenges(t, db,
+		newChallenge("c1", "u1", "f1", "+15550100001", at(time.Minute+time.Microsecond)),
+		newChallenge("c2", "u1", "f1", "+15550100001", at(0)),
+		newChallenge("c3", "u2", "f2", "+15550100002", at(time.Hour)),
+	)
+	got := lastAt("u1")
+	if !got.Equal(at(time.Minute+time.Microsecond)) || got.Location() != time.UTC {
+		t.Errorf("LastChallengeAt = %v, want %v", got, at(time.Minute+time.Microsecond))
+	}
+}
+
+func testChallengesKill(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	now := at(time.Minute)
+	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"))
+	live := newChallenge("live", "u1", "f1", "+15550100001", at(0))
+	live2 := newChallenge("live2", "u1", "f1", "+15550100001", at(30*time.Second))
+	consumed := newChallenge("consumed", "u1", "f1", "+15550100001", at(0))
+	consumed.Consumed = at(10 * time.Second)
+	dead := newChallenge("dead", "u1", "f1", "+15550100001", at(0))
+	dead.Dead = at(20 * time.Second)
+	expired := newChallenge("expired", "u1", "f1", "+15550100001", at(-10*time.Minute))
+	otherUser := newChallenge("other", "u2", "f2", "+15550100002", at(0))
+	all := []mfa.Challenge{live, live2, consumed, dead, expired, otherUser}
+	mustInsertChallenges(t, db, all...)
+
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillChallenges(ctx, "u1", now) })
+	live.Dead, live2.Dead = now, now
+	for _, want := range []mfa.Challenge{live, live2, consumed, dead, expired, otherUser} {
+		if diff := cmp.Diff(want, mustGetChallenge(t, db, want.ID)); diff != "" {
+			t.Errorf("challenge %s after KillChallenges (-want +got):\n%s", want.ID, diff)
+		}
+	}
+}
+
+func testChallengesAddAttempt(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	mustInsertChallenges(t, db, newChallenge("c1", "u1", "f1", "+15550100001", at(0))) // MaxAttempts 3
+	type result struct {
+		N  int
+		OK bool
+	}
+	var got []result
+	for range 5 {
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			n, ok, err := tx.AddAttempt(ctx, "c1")
+			got = append(got, result{n, ok})
+			return err
+		})
+	}
+	want := []result{{1, true}, {2, true}, {3, true}, {0, false}, {0, false}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AddAttempt results (-want +got):\n%s", diff)
+	}
+	if c := mustGetChallenge(t, db, "c1"); c.Attempts != 3 {
+		t.Errorf("Attempts = %d, want 3", c.Attempts)
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		n, ok, err := tx.AddAttempt(ctx, "nope")
+		if ok || n != 0 {
+			t.Errorf("AddAttempt(missing) = %d, %v; want 0, false", n, ok)
+		}
+		return err
+	})
+}
+
+func testChallengesConsume(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	now := at(time.Minute)
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	live := newChallenge("live", "u1", "f1", "+15550100001", at(0))
+	expired := newChallenge("expired", "u1", "f1", "+15550100001", at(-10*time.Minute))
+	expiresNow := newChallenge("expires-now", "u1", "f1", "+15550100001", now.Add(-5*time.Minute))
+	dead := newChallenge("dead", "u1", "f1", "+15550100001", at(0))
+	dead.Dead = at(time.Second)
+	exhausted := newChallenge("exhausted", "u1", "f1", "+15550100001", at(0))
+	exhausted.Attempts = exhausted.MaxAttempts
+	lastTry := newChallenge("last-try", "u1", "f1", "+15550100001", at(0))
+	lastTry.Attempts = lastTry.MaxAttempts - 1
+	mustInsertChallenges(t, db, live, expired, expiresNow, dead, exhausted, lastTry)
+
+	consume := func(id string) bool {
+		var ok bool
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			var err error
+			ok, err = tx.ConsumeChallenge(ctx, id, now)
+			return err
+		})
+		return ok
+	}
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"live", true},
+		{"live", false}, // only once
+		{"expired", false},
+		{"expires-now", false}, // expiry is exclusive
+		{"dead", false},
+		{"exhausted", false},
+		{"last-try", true},
+		{"nope", false},
+	} {
+		if got := consume(tc.id); got != tc.want {
+			t.Errorf("ConsumeChallenge(%s) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+	live.Consumed = now
+	if diff := cmp.Diff(live, mustGetChallenge(t, db, "live")); diff != "" {
+		t.Errorf("consumed challenge (-want +got):\n%s", diff)
+	}
+	if c := mustGetChallenge(t, db, "expired"); !c.Consumed.IsZero() {
+		t.Errorf("expired challenge Consumed = %v, want zero", c.Consumed)
+	}
+}
+
+func testChallengesConsumeConcurrent(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	mustInsertChallenges(t, db, newChallenge("c1", "u1", "f1", "+15550100001", at(0)))
+	const workers = 20
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		oks   = make(chan bool, workers)
+		errs  = make(chan error, workers)
+	)
+	for range workers {
+		wg.Go(func() {
+			<-start
+			err := db.InTx(ctx, func(tx mfa.Tx) error {
+				ok, err := tx.ConsumeChallenge(ctx, "c1", at(time.Minute))
+				oks <- ok && err == nil
+				return err
+			})
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(oks)
+	close(errs)
+	for err := range errs {
+		t.Errorf("InTx: %v", err)
+	}
+	n := 0
+	for ok := range oks {
+		if ok {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d of %d concurrent ConsumeChallenge calls got ok, want exactly 1", n, workers)
+	}
+}
+
+func testChallengesNumberUsers(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	const shared, other = "+15550100001", "+15550100002"
+	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"), newUser("u3", "three@x"))
+	mustInsertChallenges(t, db,
+		newChallenge("c1", "u1", "f1", shared, at(0)),
+		newChallenge("c2", "u1", "f1", shared, at(time.Minute)),
+		newChallenge("c3", "u2", "f2", shared, at(2*time.Minute)),
+		newChallenge("c4", "u3", "f3", shared, at(-time.Hour)),
+		newChallenge("c5", "u3", "f3", other, at(time.Hour)),
+	)
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		for _, tc := range []struct {
+			number string
+			since  time.Time
+			want   int
+		}{
+			{shared, at(-2 * time.Hour), 3},
+			{shared, at(0), 2}, // since is inclusive; u1 counted once
+			{shared, at(time.Microsecond), 2},
+			{shared, at(2*time.Minute + time.Microsecond), 0},
+			{other, at(0), 1},
+			{"+15550100003", at(-2 * time.Hour), 0},
+		} {
+			got, err := tx.CountNumberUsers(ctx, tc.number, tc.since)
+			if err != nil {
+				return err
+			}
+			if got != tc.want {
+				t.Errorf("CountNumberUsers(%s, %v) = %d, want %d", tc.number, tc.since, got, tc.want)
+			}
+		}
+		for _, tc := range []struct {
+			number, user string
+			since        time.Time
+			want         bool
+		}{
+			{shared, "u1", at(time.Minute), true},
+			{shared, "u1", at(time.Minute + time.Microsecond), false},
+			{shared, "u3", at(0), false},
+			{shared, "u3", at(-time.Hour), true},
+			{other, "u1", at(-time.Hour), false},
+		} {
+			got, err := tx.NumberUsedBy(ctx, tc.number, tc.user, tc.since)
+			if err != nil {
+				return err
+			}
+			if got != tc.want {
+				t.Errorf("NumberUsedBy(%s, %s, %v) = %v, want %v", tc.number, tc.user, tc.since, got, tc.want)
+			}
+		}
+		return nil
+	})
+}
+
+func testChallengesDeleteBefore(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	mustInsertChallenges(t, db,
+		newChallenge("c1", "u1", "f1", "+15550100001", at(-time.Hour)),      // expires at -55m
+		newChallenge("c2", "u1", "f1", "+15550100001", at(-10*time.Minute)), // expires at -5m
+		newChallenge("c3", "u1", "f1", "+15550100001", at(0)),               // expires at +5m
+	)
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		n, err := tx.DeleteChallengesBefore(ctx, at(-5*time.Minute)) // strictly before: c2 stays
+		if n != 1 {
+			t.Errorf("DeleteChallengesBefore deleted %d, want 1", n)
+		}
+		return err
+	})
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		for id, want := range map[string]error{"c1": mfa.ErrNotFound, "c2": nil, "c3": nil} {
+			_, err := tx.GetChallenge(ctx, id)
+			if err != want {
+				wantErr(t, "GetChallenge("+id+")", err, want)
+			}
+		}
+		return nil
+	})
+}

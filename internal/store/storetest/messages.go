@@ -1,0 +1,282 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/store"
+)
+
+func testMessagesInsertGet(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	full := mfa.Message{
+		ID: "m1", ChallengeID: "c1", UserID: "u1", To: "+15550100001", SealedBody: []byte{0, 1, 0xff, 0},
+		State: mfa.MessageSent, Attempts: 2, NextAttempt: at(time.Second), LockedUntil: at(30 * time.Second),
+		Created: at(0), Expires: at(5 * time.Minute), Sent: at(3 * time.Second), Provider: "twilio",
+		Sender: "+15550199999", ProviderMessageID: "SM123", Error: "first try: 503",
+	}
+	queued := newMessage("m2", at(0))
+	mustInsertMessages(t, db, full, queued)
+	for _, want := range []mfa.Message{full, queued} {
+		if diff := cmp.Diff(want, mustGetMessage(t, db, want.ID)); diff != "" {
+			t.Errorf("DB.GetMessage(%s) (-want +got):\n%s", want.ID, diff)
+		}
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			got, err := tx.GetMessage(ctx, want.ID)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Tx.GetMessage(%s) (-want +got):\n%s", want.ID, diff)
+			}
+			return err
+		})
+	}
+	_, err := db.GetMessage(ctx, "nope")
+	wantErr(t, "DB.GetMessage missing", err, mfa.ErrNotFound)
+	err = db.InTx(ctx, func(tx mfa.Tx) error {
+		_, err := tx.GetMessage(ctx, "nope")
+		return err
+	})
+	wantErr(t, "Tx.GetMessage missing", err, mfa.ErrNotFound)
+	err = db.InTx(ctx, func(tx mfa.Tx) error { return tx.InsertMessage(ctx, newMessage("m1", at(0))) })
+	wantErr(t, "InsertMessage duplicate", err, mfa.ErrConflict)
+}
+
+func testOutboxClaimMessage(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	due := newMessage("due", at(0))
+	future := newMessage("future", at(time.Minute))
+	sent := newMessage("sent", at(0))
+	sent.State = mfa.MessageSent
+	mustInsertMessages(t, db, due, future, sent)
+	now, lease := at(0), at(30*time.Second) // due exactly now
+
+	m, ok, err := db.ClaimMessage(ctx, "due", now, lease)
+	if err != nil || !ok {
+		t.Fatalf("ClaimMessage(due) = %v, %v; want ok", ok, err)
+	}
+	want := due
+	want.State, want.Attempts, want.LockedUntil = mfa.MessageSending, 1, lease
+	checkUTC(t, m)
+	if diff := cmp.Diff(want, m); diff != "" {
+		t.Errorf("claimed message (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, mustGetMessage(t, db, "due")); diff != "" {
+		t.Errorf("stored claimed message (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		id  string
+		now time.Time
+	}{
+		{"due", now},                // already claimed, lease running
+		{"due", lease},              // lease ends exactly now: not yet
+		{"future", at(time.Second)}, // not due
+		{"future", at(time.Minute - time.Microsecond)}, // a microsecond early
+		{"sent", now}, // done
+		{"nope", now}, // missing
+	} {
+		if _, ok, err := db.ClaimMessage(ctx, tc.id, tc.now, tc.now.Add(30*time.Second)); ok || err != nil {
+			t.Errorf("ClaimMessage(%s, %v) = %v, %v; want false, nil", tc.id, tc.now, ok, err)
+		}
+	}
+	if _, ok, err := db.ClaimMessage(ctx, "future", at(time.Minute), at(2*time.Minute)); !ok || err != nil {
+		t.Errorf("ClaimMessage(future) once due = %v, %v; want ok", ok, err)
+	}
+}
+
+func testOutboxClaimExpiredLease(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertMessages(t, db, newMessage("m1", at(0)))
+	if _, ok, err := db.ClaimMessage(ctx, "m1", at(0), at(30*time.Second)); !ok || err != nil {
+		t.Fatalf("first ClaimMessage = %v, %v", ok, err)
+	}
+	if _, ok, _ := db.ClaimMessage(ctx, "m1", at(10*time.Second), at(40*time.Second)); ok {
+		t.Error("claimed while the first lease runs")
+	}
+	if got, _ := db.ClaimDue(ctx, at(10*time.Second), at(40*time.Second), 10); len(got) != 0 {
+		t.Errorf("ClaimDue while the lease runs = %d messages, want 0", len(got))
+	}
+	// The worker crashed: after its lease the message is claimable again.
+	m, ok, err := db.ClaimMessage(ctx, "m1", at(31*time.Second), at(61*time.Second))
+	if !ok || err != nil {
+		t.Fatalf("ClaimMessage after the lease = %v, %v; want ok", ok, err)
+	}
+	if m.Attempts != 2 || !m.LockedUntil.Equal(at(61*time.Second)) || m.State != mfa.MessageSending {
+		t.Errorf("reclaimed: Attempts %d, LockedUntil %v, State %s; want 2, %v, sending", m.Attempts, m.LockedUntil, m.State, at(61*time.Second))
+	}
+	// And ClaimDue finds expired leases too.
+	got, err := db.ClaimDue(ctx, at(62*time.Second), at(92*time.Second), 10)
+	if err != nil || len(got) != 1 || got[0].ID != "m1" || got[0].Attempts != 3 {
+		t.Errorf("ClaimDue after the second lease = %+v, %v; want m1 with 3 attempts", got, err)
+	}
+}
+
+func ids(ms []mfa.Message) []string {
+	out := []string{}
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+func testOutboxClaimDue(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	var ms []mfa.Message
+	// Five due (inserted out of order), two in the future, one already sent.
+	for i, d := range []time.Duration{3, 1, 5, 2, 4} {
+		ms = append(ms, newMessage(fmt.Sprintf("due%d", i), at(d*time.Second)))
+	}
+	ms = append(ms, newMessage("future1", at(time.Minute)), newMessage("future2", at(time.Hour)))
+	sent := newMessage("sent", at(0))
+	sent.State = mfa.MessageSent
+	ms = append(ms, sent)
+	mustInsertMessages(t, db, ms...)
+
+	now, lease := at(10*time.Second), at(40*time.Second)
+	claim := func(limit int) []mfa.Message {
+		got, err := db.ClaimDue(ctx, now, lease, limit)
+		if err != nil {
+			t.Fatalf("ClaimDue: %v", err)
+		}
+		checkUTC(t, got)
+		for _, m := range got {
+			if m.State != mfa.MessageSending || m.Attempts != 1 || !m.LockedUntil.Equal(lease) {
+				t.Errorf("claimed %s: State %s, Attempts %d, LockedUntil %v", m.ID, m.State, m.Attempts, m.LockedUntil)
+			}
+		}
+		return got
+	}
+	first := ids(claim(3))
+	slices.Sort(first)
+	// Oldest due first: next_attempt 1s, 2s, 3s.
+	if diff := cmp.Diff([]string{"due0", "due1", "due3"}, first); diff != "" {
+		t.Errorf("first ClaimDue(3) (-want +got):\n%s", diff)
+	}
+	second := ids(claim(3))
+	slices.Sort(second)
+	if diff := cmp.Diff([]string{"due2", "due4"}, second); diff != "" {
+		t.Errorf("second ClaimDue(3) (-want +got):\n%s", diff)
+	}
+	if got := claim(3); len(got) != 0 {
+		t.Errorf("third ClaimDue = %v, want none", ids(got))
+	}
+	if m := mustGetMessage(t, db, "future1"); m.State != mfa.MessageQueued || m.Attempts != 0 {
+		t.Errorf("future message touched: %+v", m)
+	}
+}
+
+func testOutboxClaimDueConcurrent(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	const messages, workers = 30, 10
+	var ms []mfa.Message
+	for i := range messages {
+		ms = append(ms, newMessage(fmt.Sprintf("m%02d", i), at(time.Duration(i)*time.Millisecond)))
+	}
+	mustInsertMessages(t, db, ms...)
+	var (
+		mu      sync.Mutex
+		claimed = map[string]int{}
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+	)
+	for range workers {
+		wg.Go(func() {
+			<-start
+			for {
+				got, err := db.ClaimDue(ctx, at(time.Second), at(time.Minute), 2)
+				if err != nil {
+					t.Errorf("ClaimDue: %v", err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, m := range got {
+					claimed[m.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	want := map[string]int{}
+	for _, m := range ms {
+		want[m.ID] = 1
+	}
+	if diff := cmp.Diff(want, claimed); diff != "" {
+		t.Errorf("times each message was claimed (-want +got):\n%s", diff)
+	}
+}
+
+func testOutboxFinish(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertMessages(t, db, newMessage("retry", at(0)), newMessage("sent", at(0)))
+	for _, id := range []string{"retry", "sent"} {
+		if _, ok, err := db.ClaimMessage(ctx, id, at(0), at(30*time.Second)); !ok || err != nil {
+			t.Fatalf("ClaimMessage(%s) = %v, %v", id, ok, err)
+		}
+	}
+
+	// A failed attempt to be retried keeps its body.
+	retry := mfa.MessageUpdate{State: mfa.MessageQueued, NextAttempt: at(time.Minute), Provider: "twilio",
+		Error: "503 from provider", KeepBody: true}
+	if err := db.FinishMessage(ctx, "retry", retry); err != nil {
+		t.Fatal(err)
+	}
+	want := newMessage("retry", at(time.Minute))
+	want.Attempts, want.Provider, want.Error = 1, "twilio", "503 from provider"
+	if diff := cmp.Diff(want, mustGetMessage(t, db, "retry")); diff != "" {
+		t.Errorf("after retry FinishMessage (-want +got):\n%s", diff)
+	}
+
+	// A sent message loses its body.
+	done := mfa.MessageUpdate{State: mfa.MessageSent, Sent: at(2 * time.Second), Provider: "vonage",
+		Sender: "smsmfa", ProviderMessageID: "abc-123"}
+	if err := db.FinishMessage(ctx, "sent", done); err != nil {
+		t.Fatal(err)
+	}
+	got := mustGetMessage(t, db, "sent")
+	if got.SealedBody != nil {
+		t.Errorf("SealedBody after FinishMessage without KeepBody = %x, want nil", got.SealedBody)
+	}
+	want = newMessage("sent", at(0))
+	want.SealedBody, want.State, want.Attempts, want.Sent = nil, mfa.MessageSent, 1, at(2*time.Second)
+	want.Provider, want.Sender, want.ProviderMessageID = "vonage", "smsmfa", "abc-123"
+	want.NextAttempt = got.NextAttempt // no retry: the value does not matter
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after sent FinishMessage (-want +got):\n%s", diff)
+	}
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM messages WHERE id = $1 AND sealed_body IS NULL`, "sent").Scan(&n); err != nil || n != 1 {
+		t.Errorf("sealed_body IS NULL rows = %d, %v; want 1", n, err)
+	}
+
+	wantErr(t, "FinishMessage missing", db.FinishMessage(ctx, "nope", done), mfa.ErrNotFound)
+}
+
+func testOutboxNextDue(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	if got, err := db.NextDue(ctx); err != nil || !got.IsZero() {
+		t.Errorf("NextDue with none = %v, %v; want zero", got, err)
+	}
+	sent := newMessage("sent", at(-time.Hour))
+	sent.State = mfa.MessageSent
+	mustInsertMessages(t, db, sent, newMessage("later", at(time.Hour)), newMessage("sooner", at(time.Minute+time.Microsecond)))
+	got, err := db.NextDue(ctx)
+	if err != nil || !got.Equal(at(time.Minute+time.Microsecond)) || got.Location() != time.UTC {
+		t.Errorf("NextDue = %v, %v; want %v", got, err, at(time.Minute+time.Microsecond))
+	}
+	if _, ok, err := db.ClaimMessage(ctx, "sooner", at(2*time.Minute), at(3*time.Minute)); !ok || err != nil {
+		t.Fatalf("ClaimMessage = %v, %v", ok, err)
+	}
+	if got, err := db.NextDue(ctx); err != nil || !got.Equal(at(time.Hour)) {
+		t.Errorf("NextDue after claim = %v, %v; want %v", got, err, at(time.Hour))
+	}
+}
