@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,7 +19,7 @@ import (
 	"smsmfa/internal/password"
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
-	"smsmfa/internal/store"
+	"smsmfa/internal/store/storetest"
 )
 
 type env struct {
@@ -36,14 +35,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "api.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.New(t)
 	keys, _ := secret.Derive(bytes.Repeat([]byte{5}, 32))
 	clock := mfa.NewFakeClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	sink := devsink.New(1000, nil)
@@ -58,10 +50,11 @@ func newEnv(t *testing.T) *env {
 	if err := svc.SetSMSEnabled(e.ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	_, e.token, err = svc.CreateToken(e.ctx, "test", "")
+	_, tok, err := svc.CreateToken(e.ctx, "test", "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.token = tok
 	return e
 }
 

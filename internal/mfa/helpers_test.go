@@ -3,7 +3,6 @@ package mfa_test
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
+	"smsmfa/internal/store/storetest"
 )
 
 // env is a Service on a fresh SQLite database, a fake clock and the
@@ -30,15 +30,7 @@ var start = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.New(t)
 	return newEnvOn(t, db)
 }
 

@@ -77,7 +77,8 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 	err := s.run(ctx, func(tx Tx) (*Error, error) {
 		err := tx.InsertUser(ctx, u)
 		if errors.Is(err, ErrConflict) {
-			return Errorf(EConflict, RLoginTaken, "login: An object with this field already exists in the current organization"), nil
+			// Returned as the error: PostgreSQL has aborted the transaction.
+			return nil, Errorf(EConflict, RLoginTaken, "login: An object with this field already exists in the current organization")
 		}
 		if err != nil {
 			return nil, err

@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,7 @@ import (
 	"smsmfa/internal/password"
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
-	"smsmfa/internal/store"
+	"smsmfa/internal/store/storetest"
 	"smsmfa/internal/web"
 )
 
@@ -32,14 +31,7 @@ type site struct {
 func newSite(t *testing.T, base string, dev bool) *site {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.New(t)
 	keys, _ := secret.Derive(bytes.Repeat([]byte{3}, 32))
 	sink := devsink.New(100, nil)
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, mfa.SystemClock{}, nil, nil)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -22,4 +23,19 @@ func NewSQLite(tb testing.TB) *store.DB {
 		tb.Fatalf("storetest: %v", err)
 	}
 	return db
+}
+
+// New returns a fresh database for another package's tests: SQLite, or,
+// when SMSMFA_TEST_ENGINE=postgres, a new schema on the PostgreSQL server
+// that SMSMFA_TEST_POSTGRES names (.ci/run runs the suites both ways).
+func New(tb testing.TB) *store.DB {
+	tb.Helper()
+	if os.Getenv("SMSMFA_TEST_ENGINE") == "postgres" {
+		u := os.Getenv("SMSMFA_TEST_POSTGRES")
+		if u == "" {
+			tb.Fatal("SMSMFA_TEST_ENGINE=postgres needs SMSMFA_TEST_POSTGRES")
+		}
+		return NewPostgres(tb, u)
+	}
+	return NewSQLite(tb)
 }
