@@ -14,6 +14,7 @@ import (
 	"smsmfa/internal/config"
 	"smsmfa/internal/httpx"
 	"smsmfa/internal/sms/devsink"
+	"smsmfa/internal/store"
 	"smsmfa/internal/web"
 )
 
@@ -46,6 +47,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	if a.db.Engine() == store.SQLite {
+		// One process owns a SQLite database: any message held by a worker
+		// belongs to a process that is gone. Send it again now.
+		if n, err := a.db.ReleaseLeases(ctx, time.Now()); err != nil {
+			return err
+		} else if n > 0 {
+			a.log.Warn("messages interrupted by the last stop will be sent again", "messages", n)
+		}
+	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.disp.Run(workCtx) })

@@ -2,20 +2,26 @@ package delivery
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/sms"
 )
 
-// Store is the outbox (implemented by store.DB).
+// Store is the outbox (implemented by store.DB). A claim holds a message
+// under a claim id until its lease ends; FinishMessage records the outcome
+// only while that claim still holds (mfa.ErrClaimLost otherwise).
 type Store interface {
-	ClaimMessage(ctx context.Context, id string, now, leaseUntil time.Time) (mfa.Message, bool, error)
-	ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int) ([]mfa.Message, error)
-	FinishMessage(ctx context.Context, id string, u mfa.MessageUpdate) error
+	ClaimMessage(ctx context.Context, id string, now, leaseUntil time.Time, claim string) (mfa.Message, bool, error)
+	ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int, claim string) ([]mfa.Message, error)
+	FinishMessage(ctx context.Context, id, claim string, u mfa.MessageUpdate) error
 }
 
 // Opener decrypts sealed message bodies (secret.Keys).
@@ -23,11 +29,13 @@ type Opener interface {
 	Open(sealed []byte, context string) ([]byte, error)
 }
 
-// Result says which provider and sender took a message.
+// Result says which provider and sender took a message, and every try
+// made on the way (one per provider asked).
 type Result struct {
 	Provider          string
 	Sender            string
 	ProviderMessageID string
+	Tries             []sms.Try
 }
 
 // Sender sends one message through the configured providers, failing over
@@ -48,8 +56,10 @@ func (s Single) Send(ctx context.Context, msg sms.Message) (Result, error) {
 	if msg.From == "" {
 		msg.From = s.From
 	}
+	start := time.Now()
 	id, err := s.Provider.Send(ctx, msg)
-	return Result{Provider: s.Name, Sender: msg.From, ProviderMessageID: id}, err
+	return Result{Provider: s.Name, Sender: msg.From, ProviderMessageID: id,
+		Tries: []sms.Try{{Provider: s.Name, Sender: msg.From, Started: start, Latency: time.Since(start), Err: err}}}, err
 }
 
 // Observer is told the outcome of every attempt (metrics). May be nil.
@@ -76,9 +86,11 @@ type Dispatcher struct {
 	// Poll is how often the worker looks for due messages.
 	Poll time.Duration
 
-	kick chan struct{}
-	wg   sync.WaitGroup
-	sem  chan struct{}
+	kick   chan struct{}
+	wg     sync.WaitGroup
+	sem    chan struct{}
+	id     string
+	claims atomic.Uint64
 }
 
 // New returns a Dispatcher with production timings.
@@ -88,7 +100,12 @@ func New(st Store, open Opener, sender Sender, clock mfa.Clock, log *slog.Logger
 	}
 	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs,
 		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond,
-		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16)}
+		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: rand.Text()[:10]}
+}
+
+// claim returns a new claim id: this dispatcher's id and a counter.
+func (d *Dispatcher) claim() string {
+	return d.id + "-" + strconv.FormatUint(d.claims.Add(1), 10)
 }
 
 var _ mfa.Deliverer = (*Dispatcher)(nil)
@@ -113,7 +130,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, id string) mfa.Delivery {
 
 func (d *Dispatcher) attemptByID(ctx context.Context, id string) mfa.Delivery {
 	now := d.clock.Now()
-	m, ok, err := d.store.ClaimMessage(ctx, id, now, now.Add(d.Lease))
+	m, ok, err := d.store.ClaimMessage(ctx, id, now, now.Add(d.Lease), d.claim())
 	if err != nil {
 		d.log.Error("claim message", "id", id, "err", err)
 		d.Kick()
@@ -131,11 +148,25 @@ func backoff(n int) time.Duration {
 	return min(d, 30*time.Second)
 }
 
+// lostNote is the attempt recorded for a message taken over from a worker
+// that stopped mid-send.
+const lostNote = "the previous attempt was interrupted before its outcome was recorded (the process stopped); the provider may have sent this message, so it may arrive twice"
+
 // send makes one attempt at a claimed message and records its outcome.
 func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	now := d.clock.Now()
+	var pre []mfa.Attempt
+	if strings.HasPrefix(m.Claim, mfa.LostClaimPrefix) {
+		d.log.Warn("SMS taken over from an interrupted attempt", "id", m.ID, "attempt", m.Attempts)
+		pre = append(pre, mfa.Attempt{Attempt: m.Attempts - 1, Started: now, Outcome: "lost", Error: lostNote})
+	}
 	finish := func(u mfa.MessageUpdate) mfa.Delivery {
-		if err := d.store.FinishMessage(ctx, m.ID, u); err != nil {
+		u.Attempts = append(pre, u.Attempts...)
+		if err := d.store.FinishMessage(ctx, m.ID, m.Claim, u); err != nil {
+			if errors.Is(err, mfa.ErrClaimLost) {
+				d.log.Warn("SMS outcome not recorded: another worker took the message over", "id", m.ID, "state", u.State)
+				return mfa.Delivery{State: mfa.MessageSending}
+			}
 			d.log.Error("finish message", "id", m.ID, "err", err)
 		}
 		return mfa.Delivery{State: u.State, Error: u.Error}
@@ -151,17 +182,15 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	defer cancel()
-	start := time.Now()
 	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: string(body), Expires: m.Expires})
-	took := time.Since(start)
+	u := mfa.MessageUpdate{Provider: res.Provider, Sender: res.Sender, Attempts: d.attempts(m, res.Tries)}
 	if err == nil {
-		d.observe(res.Provider, "sent", took)
-		d.log.Info("SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "ms", took.Milliseconds())
-		return finish(mfa.MessageUpdate{State: mfa.MessageSent, Sent: d.clock.Now(), Provider: res.Provider, Sender: res.Sender, ProviderMessageID: res.ProviderMessageID})
+		d.log.Info("SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "tries", len(res.Tries))
+		u.State, u.Sent, u.ProviderMessageID = mfa.MessageSent, d.clock.Now(), res.ProviderMessageID
+		return finish(u)
 	}
 	class := sms.Classify(err)
-	d.observe(res.Provider, class.String(), took)
-	u := mfa.MessageUpdate{Provider: res.Provider, Sender: res.Sender, Error: errText(err)}
+	u.Error = errText(err)
 	if class == sms.Permanent {
 		d.log.Warn("SMS refused", "id", m.ID, "provider", res.Provider, "reason", sms.ReasonOf(err), "err", u.Error)
 		u.State = mfa.MessageFailed
@@ -178,6 +207,25 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	r := finish(u)
 	d.Kick()
 	return r
+}
+
+// attempts turns the router's tries into delivery-log attempts, and tells
+// the observer (metrics) about each.
+func (d *Dispatcher) attempts(m mfa.Message, tries []sms.Try) []mfa.Attempt {
+	out := make([]mfa.Attempt, 0, len(tries))
+	for _, t := range tries {
+		outcome, msg := "sent", ""
+		if t.Err != nil {
+			outcome, msg = sms.Classify(t.Err).String(), errText(t.Err)
+			if sms.ReasonOf(t.Err) == sms.Timeout {
+				msg += " (no answer in time: the provider may still have accepted the message)"
+			}
+		}
+		d.observe(t.Provider, outcome, t.Latency)
+		out = append(out, mfa.Attempt{Attempt: m.Attempts, Provider: t.Provider, Sender: t.Sender, Started: t.Started.UTC().Truncate(time.Microsecond),
+			Latency: t.Latency, Outcome: outcome, Error: msg})
+	}
+	return out
 }
 
 func errText(err error) string {
@@ -220,7 +268,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // RunOnce claims the messages due now and starts sending them.
 func (d *Dispatcher) RunOnce(ctx context.Context) {
 	now := d.clock.Now()
-	msgs, err := d.store.ClaimDue(ctx, now, now.Add(d.Lease), cap(d.sem))
+	msgs, err := d.store.ClaimDue(ctx, now, now.Add(d.Lease), cap(d.sem), d.claim())
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due messages", "err", err)

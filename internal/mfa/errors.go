@@ -123,3 +123,7 @@ var ErrNotFound = errors.New("not found")
 
 // ErrConflict is returned by stores when a unique constraint is violated.
 var ErrConflict = errors.New("conflict")
+
+// ErrClaimLost is returned by the outbox when another worker took a message
+// over (this worker's lease ran out) before the outcome could be recorded.
+var ErrClaimLost = errors.New("the message was taken over by another worker")

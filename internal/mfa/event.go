@@ -35,6 +35,12 @@ const (
 	EvTokenCreate       = "system.api_token.create"
 	EvTokenRevoke       = "system.api_token.revoke"
 	EvSessionExchange   = "user.authentication.sso"
+	EvProviderAdd       = "system.sms.provider.add"
+	EvProviderUpdate    = "system.sms.provider.update"
+	EvProviderRemove    = "system.sms.provider.remove"
+	EvOptOut            = "system.sms.opt_out"
+	EvOptIn             = "system.sms.opt_in"
+	EvTemplateUpdate    = "system.sms.template.update"
 )
 
 // Outcomes, as in Okta's LogEvent.outcome.result.

@@ -5,17 +5,6 @@ import (
 	"time"
 )
 
-// smsBody is the text of a code message. It names the org, says how long
-// the code lives, and ends with the WebOTP line (`@host #code`) so browsers
-// can offer to fill the code in.
-func smsBody(org, code string, lifetime time.Duration, host string) string {
-	body := fmt.Sprintf("Your %s verification code is %s. It expires in %s. Never share it.", org, code, humanDuration(lifetime))
-	if host != "" {
-		body += "\n\n@" + host + " #" + code
-	}
-	return body
-}
-
 // humanDuration prints a duration for people: "5 minutes", "90 seconds".
 func humanDuration(d time.Duration) string {
 	switch {

@@ -203,6 +203,12 @@ type Message struct {
 	Sender            string
 	ProviderMessageID string
 	Error             string
+	// Claim identifies the worker's hold on a message being sent; only
+	// that worker may record the outcome.
+	Claim string
+	// ReceiptAt and ReceiptError come from the provider's delivery receipt.
+	ReceiptAt    time.Time
+	ReceiptError string
 }
 
 // NumberStatus is an admin decision about a phone number.
@@ -247,4 +253,11 @@ type MessageUpdate struct {
 	// KeepBody keeps the sealed body (a retry still needs it); otherwise
 	// it is erased, so no code outlives its message in the database.
 	KeepBody bool
+	// Attempts are the tries of this claim, one per provider tried.
+	Attempts []Attempt
 }
+
+// LostClaimPrefix starts the claim of a message taken over from a worker
+// that stopped mid-send (its lease ran out): the provider may or may not
+// have the message.
+const LostClaimPrefix = "lost:"

@@ -97,9 +97,14 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP,
 	}
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
+	templates, err := tx.ListTemplates(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	body := renderTemplate(pickTemplate(templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
 	msg := Message{
 		ID: ch.MessageID, ChallengeID: ch.ID, UserID: u.ID, To: number,
-		SealedBody: s.sealer.Seal([]byte(smsBody(set.OrgName, code, set.CodeLifetime, s.host)), ch.MessageID),
+		SealedBody: s.sealer.Seal([]byte(body), ch.MessageID),
 		State:      MessageQueued, NextAttempt: now, Created: now, Expires: ch.Expires,
 	}
 	if err := tx.InsertChallenge(ctx, ch); err != nil {

@@ -17,7 +17,8 @@ type PasswordHasher interface {
 	Verify(ctx context.Context, hash, pw string) (ok, rehash bool, err error)
 }
 
-// Sealer encrypts message bodies at rest (package secret).
+// Sealer encrypts message bodies and provider credentials at rest
+// (package secret).
 type Sealer interface {
 	Seal(plaintext []byte, context string) []byte
 }

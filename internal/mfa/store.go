@@ -28,6 +28,10 @@ type Tx interface {
 	SettingTx
 	EventTx
 	TokenTx
+	ProviderTx
+	OptOutTx
+	TemplateTx
+	DeliveryLogTx
 }
 
 // UserTx stores users.

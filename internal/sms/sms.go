@@ -164,3 +164,13 @@ func ReasonOf(err error) Reason {
 func Errorf(reason Reason, code, format string, args ...any) *Error {
 	return NewError(reason, code, fmt.Sprintf(format, args...))
 }
+
+// Try is one provider's go at a message: who was asked, when, how long it
+// took to answer, and its error (nil when it accepted the message).
+type Try struct {
+	Provider string
+	Sender   string
+	Started  time.Time
+	Latency  time.Duration
+	Err      error
+}

@@ -3,28 +3,29 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"smsmfa/internal/mfa"
 )
 
 const messageColumns = `id, challenge_id, user_id, to_number, sealed_body, state, attempts, next_attempt, locked_until, created, expires,
-	sent, provider, sender, provider_message_id, error`
+	sent, provider, sender, provider_message_id, error, claim, receipt_at, receipt_error`
 
 func scanMessage(s scanner) (mfa.Message, error) {
 	var m mfa.Message
-	var locked, sent sql.NullTime
+	var locked, sent, receipt sql.NullTime
 	err := s.Scan(&m.ID, &m.ChallengeID, &m.UserID, &m.To, &m.SealedBody, &m.State, &m.Attempts, &m.NextAttempt, &locked, &m.Created, &m.Expires,
-		&sent, &m.Provider, &m.Sender, &m.ProviderMessageID, &m.Error)
-	m.NextAttempt, m.Created, m.Expires, m.LockedUntil, m.Sent = utc(m.NextAttempt), utc(m.Created), utc(m.Expires), ut(locked), ut(sent)
+		&sent, &m.Provider, &m.Sender, &m.ProviderMessageID, &m.Error, &m.Claim, &receipt, &m.ReceiptError)
+	m.NextAttempt, m.Created, m.Expires, m.LockedUntil, m.Sent, m.ReceiptAt = utc(m.NextAttempt), utc(m.Created), utc(m.Expires), ut(locked), ut(sent), ut(receipt)
 	return m, err
 }
 
 func (t *tx) InsertMessage(ctx context.Context, m mfa.Message) error {
 	_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		m.ID, m.ChallengeID, m.UserID, m.To, m.SealedBody, string(m.State), m.Attempts, m.NextAttempt.UTC(), nt(m.LockedUntil),
-		m.Created.UTC(), m.Expires.UTC(), nt(m.Sent), m.Provider, m.Sender, m.ProviderMessageID, m.Error)
+		m.Created.UTC(), m.Expires.UTC(), nt(m.Sent), m.Provider, m.Sender, m.ProviderMessageID, m.Error, m.Claim, nt(m.ReceiptAt), m.ReceiptError)
 	return t.d.wrap("insert message", err)
 }
 
@@ -37,14 +38,24 @@ func (t *tx) GetMessage(ctx context.Context, id string) (mfa.Message, error) {
 // and due, or claimed by a worker whose lease ran out (it crashed).
 const claimable = `((state = 'queued' AND next_attempt <= $1) OR (state = 'sending' AND locked_until < $1))`
 
+// claimSet is the SET clause of a claim. It records in claim whether the
+// message was taken over from a worker whose lease ran out (SET sees the
+// row as it was): such a claim starts with LostPrefix.
+const claimSet = `state = 'sending', locked_until = $2, attempts = attempts + 1,
+	claim = CASE WHEN state = 'sending' THEN '` + LostPrefix + `' || $4 ELSE $4 END`
+
+// LostPrefix starts the claim of a message taken over from a worker that
+// stopped mid-send: the provider may or may not have the message.
+const LostPrefix = mfa.LostClaimPrefix
+
 // ClaimMessage takes one message for sending if it is claimable at now, and
-// holds it until leaseUntil. ok is false when another worker has it or it
-// is no longer waiting.
-func (d *DB) ClaimMessage(ctx context.Context, id string, now, leaseUntil time.Time) (m mfa.Message, ok bool, err error) {
+// holds it until leaseUntil under claim. ok is false when another worker
+// has it or it is no longer waiting.
+func (d *DB) ClaimMessage(ctx context.Context, id string, now, leaseUntil time.Time, claim string) (m mfa.Message, ok bool, err error) {
 	err = d.inTx(ctx, func(t *tx) error {
 		var err error
-		m, err = scanMessage(t.row(ctx, `UPDATE messages SET state = 'sending', locked_until = $2, attempts = attempts + 1
-			WHERE id = $3 AND `+claimable+` RETURNING `+messageColumns, now.UTC(), leaseUntil.UTC(), id))
+		m, err = scanMessage(t.row(ctx, `UPDATE messages SET `+claimSet+`
+			WHERE id = $3 AND `+claimable+` RETURNING `+messageColumns, now.UTC(), leaseUntil.UTC(), id, claim))
 		if err == sql.ErrNoRows {
 			return nil
 		}
@@ -62,13 +73,13 @@ func (d *DB) ClaimMessage(ctx context.Context, id string, now, leaseUntil time.T
 // once: as an IN (SELECT … LIMIT … FOR UPDATE SKIP LOCKED) subquery,
 // PostgreSQL may run it again for each row of the UPDATE, and each rerun
 // skips the rows already updated and picks more, claiming past limit.
-func (d *DB) ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int) ([]mfa.Message, error) {
+func (d *DB) ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int, claim string) ([]mfa.Message, error) {
 	var out []mfa.Message
 	err := d.inTx(ctx, func(t *tx) error {
 		rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
 				SELECT id FROM messages WHERE `+claimable+` ORDER BY next_attempt LIMIT $3`+d.dialect.skipLocked()+`)
-			UPDATE messages SET state = 'sending', locked_until = $2, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM picked) AND `+claimable+` RETURNING `+messageColumns, now.UTC(), leaseUntil.UTC(), limit)
+			UPDATE messages SET `+claimSet+`
+			WHERE id IN (SELECT id FROM picked) AND `+claimable+` RETURNING `+messageColumns, now.UTC(), leaseUntil.UTC(), limit, claim)
 		if err != nil {
 			return d.wrap("claim due", err)
 		}
@@ -95,19 +106,51 @@ func (d *DB) NextDue(ctx context.Context) (time.Time, error) {
 	return utc(at), d.wrap("next due", err)
 }
 
-// FinishMessage records the outcome of an attempt on a message this worker
-// claimed.
-func (d *DB) FinishMessage(ctx context.Context, id string, u mfa.MessageUpdate) error {
-	return d.inTx(ctx, func(t *tx) error {
+// ErrClaimLost means another worker took the message over (this worker's
+// lease ran out) before the outcome could be recorded.
+var ErrClaimLost = mfa.ErrClaimLost
+
+// FinishMessage records the outcome of a claim: the attempts always (they
+// happened), the message's new state only while claim still holds it
+// (otherwise ErrClaimLost).
+func (d *DB) FinishMessage(ctx context.Context, id, claim string, u mfa.MessageUpdate) error {
+	lost := false
+	err := d.inTx(ctx, func(t *tx) error {
+		for _, a := range u.Attempts {
+			if _, err := t.exec(ctx, `INSERT INTO message_attempts (message_id, attempt, provider, sender, started, latency_ms, outcome, error)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, a.Attempt, a.Provider, a.Sender, a.Started.UTC(), a.Latency.Milliseconds(), a.Outcome, a.Error); err != nil {
+				return d.wrap("record attempt", err)
+			}
+		}
 		next := u.NextAttempt
 		if next.IsZero() {
 			next = time.Unix(0, 0)
 		}
-		return t.execOne(ctx, "finish message", `UPDATE messages SET state = $2, next_attempt = $3, locked_until = NULL, sent = $4,
+		err := t.execOne(ctx, "finish message", `UPDATE messages SET state = $2, next_attempt = $3, locked_until = NULL, sent = $4,
 			provider = $5, sender = $6, provider_message_id = $7, error = $8,
-			sealed_body = CASE WHEN $9 THEN sealed_body ELSE NULL END WHERE id = $1`,
-			id, string(u.State), next.UTC(), nt(u.Sent), u.Provider, u.Sender, u.ProviderMessageID, u.Error, u.KeepBody)
+			sealed_body = CASE WHEN $9 THEN sealed_body ELSE NULL END WHERE id = $1 AND claim = $10 AND state = 'sending'`,
+			id, string(u.State), next.UTC(), nt(u.Sent), u.Provider, u.Sender, u.ProviderMessageID, u.Error, u.KeepBody, claim)
+		if errors.Is(err, mfa.ErrNotFound) {
+			lost = true // keep the attempts: commit them, report the lost claim
+			return nil
+		}
+		return err
 	})
+	if err == nil && lost {
+		return ErrClaimLost
+	}
+	return err
+}
+
+// ReleaseLeases makes every message held by a worker claimable at once. A
+// single-node deployment calls it at start: any hold then belongs to a
+// process that is gone.
+func (d *DB) ReleaseLeases(ctx context.Context, now time.Time) (int64, error) {
+	res, err := d.db.ExecContext(ctx, `UPDATE messages SET locked_until = $1 WHERE state = 'sending'`, now.Add(-time.Second).UTC())
+	if err != nil {
+		return 0, d.wrap("release leases", err)
+	}
+	return res.RowsAffected()
 }
 
 // GetMessage returns one message.

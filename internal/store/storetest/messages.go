@@ -56,12 +56,12 @@ func testOutboxClaimMessage(t *testing.T, db *store.DB) {
 	mustInsertMessages(t, db, due, future, sent)
 	now, lease := at(0), at(30*time.Second) // due exactly now
 
-	m, ok, err := db.ClaimMessage(ctx, "due", now, lease)
+	m, ok, err := db.ClaimMessage(ctx, "due", now, lease, "w1")
 	if err != nil || !ok {
 		t.Fatalf("ClaimMessage(due) = %v, %v; want ok", ok, err)
 	}
 	want := due
-	want.State, want.Attempts, want.LockedUntil = mfa.MessageSending, 1, lease
+	want.State, want.Attempts, want.LockedUntil, want.Claim = mfa.MessageSending, 1, lease, "w1"
 	checkUTC(t, m)
 	if diff := cmp.Diff(want, m); diff != "" {
 		t.Errorf("claimed message (-want +got):\n%s", diff)
@@ -80,11 +80,11 @@ func testOutboxClaimMessage(t *testing.T, db *store.DB) {
 		{"sent", now}, // done
 		{"nope", now}, // missing
 	} {
-		if _, ok, err := db.ClaimMessage(ctx, tc.id, tc.now, tc.now.Add(30*time.Second)); ok || err != nil {
+		if _, ok, err := db.ClaimMessage(ctx, tc.id, tc.now, tc.now.Add(30*time.Second), "w1"); ok || err != nil {
 			t.Errorf("ClaimMessage(%s, %v) = %v, %v; want false, nil", tc.id, tc.now, ok, err)
 		}
 	}
-	if _, ok, err := db.ClaimMessage(ctx, "future", at(time.Minute), at(2*time.Minute)); !ok || err != nil {
+	if _, ok, err := db.ClaimMessage(ctx, "future", at(time.Minute), at(2*time.Minute), "w1"); !ok || err != nil {
 		t.Errorf("ClaimMessage(future) once due = %v, %v; want ok", ok, err)
 	}
 }
@@ -92,25 +92,25 @@ func testOutboxClaimMessage(t *testing.T, db *store.DB) {
 func testOutboxClaimExpiredLease(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustInsertMessages(t, db, newMessage("m1", at(0)))
-	if _, ok, err := db.ClaimMessage(ctx, "m1", at(0), at(30*time.Second)); !ok || err != nil {
+	if _, ok, err := db.ClaimMessage(ctx, "m1", at(0), at(30*time.Second), "w1"); !ok || err != nil {
 		t.Fatalf("first ClaimMessage = %v, %v", ok, err)
 	}
-	if _, ok, _ := db.ClaimMessage(ctx, "m1", at(10*time.Second), at(40*time.Second)); ok {
+	if _, ok, _ := db.ClaimMessage(ctx, "m1", at(10*time.Second), at(40*time.Second), "w1"); ok {
 		t.Error("claimed while the first lease runs")
 	}
-	if got, _ := db.ClaimDue(ctx, at(10*time.Second), at(40*time.Second), 10); len(got) != 0 {
+	if got, _ := db.ClaimDue(ctx, at(10*time.Second), at(40*time.Second), 10, "w2"); len(got) != 0 {
 		t.Errorf("ClaimDue while the lease runs = %d messages, want 0", len(got))
 	}
 	// The worker crashed: after its lease the message is claimable again.
-	m, ok, err := db.ClaimMessage(ctx, "m1", at(31*time.Second), at(61*time.Second))
+	m, ok, err := db.ClaimMessage(ctx, "m1", at(31*time.Second), at(61*time.Second), "w1")
 	if !ok || err != nil {
 		t.Fatalf("ClaimMessage after the lease = %v, %v; want ok", ok, err)
 	}
-	if m.Attempts != 2 || !m.LockedUntil.Equal(at(61*time.Second)) || m.State != mfa.MessageSending {
-		t.Errorf("reclaimed: Attempts %d, LockedUntil %v, State %s; want 2, %v, sending", m.Attempts, m.LockedUntil, m.State, at(61*time.Second))
+	if m.Attempts != 2 || !m.LockedUntil.Equal(at(61*time.Second)) || m.State != mfa.MessageSending || m.Claim != store.LostPrefix+"w1" {
+		t.Errorf("reclaimed: Attempts %d, LockedUntil %v, State %s, Claim %q; want 2, %v, sending, %q", m.Attempts, m.LockedUntil, m.State, m.Claim, at(61*time.Second), store.LostPrefix+"w1")
 	}
 	// And ClaimDue finds expired leases too.
-	got, err := db.ClaimDue(ctx, at(62*time.Second), at(92*time.Second), 10)
+	got, err := db.ClaimDue(ctx, at(62*time.Second), at(92*time.Second), 10, "w2")
 	if err != nil || len(got) != 1 || got[0].ID != "m1" || got[0].Attempts != 3 {
 		t.Errorf("ClaimDue after the second lease = %+v, %v; want m1 with 3 attempts", got, err)
 	}
@@ -139,7 +139,7 @@ func testOutboxClaimDue(t *testing.T, db *store.DB) {
 
 	now, lease := at(10*time.Second), at(40*time.Second)
 	claim := func(limit int) []mfa.Message {
-		got, err := db.ClaimDue(ctx, now, lease, limit)
+		got, err := db.ClaimDue(ctx, now, lease, limit, "w2")
 		if err != nil {
 			t.Fatalf("ClaimDue: %v", err)
 		}
@@ -188,7 +188,7 @@ func testOutboxClaimDueConcurrent(t *testing.T, db *store.DB) {
 		wg.Go(func() {
 			<-start
 			for {
-				got, err := db.ClaimDue(ctx, at(time.Second), at(time.Minute), 2)
+				got, err := db.ClaimDue(ctx, at(time.Second), at(time.Minute), 2, "w2")
 				if err != nil {
 					t.Errorf("ClaimDue: %v", err)
 					return
@@ -219,7 +219,7 @@ func testOutboxFinish(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustInsertMessages(t, db, newMessage("retry", at(0)), newMessage("sent", at(0)))
 	for _, id := range []string{"retry", "sent"} {
-		if _, ok, err := db.ClaimMessage(ctx, id, at(0), at(30*time.Second)); !ok || err != nil {
+		if _, ok, err := db.ClaimMessage(ctx, id, at(0), at(30*time.Second), "w1"); !ok || err != nil {
 			t.Fatalf("ClaimMessage(%s) = %v, %v", id, ok, err)
 		}
 	}
@@ -227,11 +227,12 @@ func testOutboxFinish(t *testing.T, db *store.DB) {
 	// A failed attempt to be retried keeps its body.
 	retry := mfa.MessageUpdate{State: mfa.MessageQueued, NextAttempt: at(time.Minute), Provider: "twilio",
 		Error: "503 from provider", KeepBody: true}
-	if err := db.FinishMessage(ctx, "retry", retry); err != nil {
+	retry.Attempts = []mfa.Attempt{{Attempt: 1, Provider: "twilio", Sender: "+15550199999", Started: at(0), Latency: 120 * time.Millisecond, Outcome: "transient", Error: "503 from provider"}}
+	if err := db.FinishMessage(ctx, "retry", "w1", retry); err != nil {
 		t.Fatal(err)
 	}
 	want := newMessage("retry", at(time.Minute))
-	want.Attempts, want.Provider, want.Error = 1, "twilio", "503 from provider"
+	want.Attempts, want.Provider, want.Error, want.Claim = 1, "twilio", "503 from provider", "w1"
 	if diff := cmp.Diff(want, mustGetMessage(t, db, "retry")); diff != "" {
 		t.Errorf("after retry FinishMessage (-want +got):\n%s", diff)
 	}
@@ -239,7 +240,7 @@ func testOutboxFinish(t *testing.T, db *store.DB) {
 	// A sent message loses its body.
 	done := mfa.MessageUpdate{State: mfa.MessageSent, Sent: at(2 * time.Second), Provider: "vonage",
 		Sender: "smsmfa", ProviderMessageID: "abc-123"}
-	if err := db.FinishMessage(ctx, "sent", done); err != nil {
+	if err := db.FinishMessage(ctx, "sent", "w1", done); err != nil {
 		t.Fatal(err)
 	}
 	got := mustGetMessage(t, db, "sent")
@@ -248,7 +249,7 @@ func testOutboxFinish(t *testing.T, db *store.DB) {
 	}
 	want = newMessage("sent", at(0))
 	want.SealedBody, want.State, want.Attempts, want.Sent = nil, mfa.MessageSent, 1, at(2*time.Second)
-	want.Provider, want.Sender, want.ProviderMessageID = "vonage", "smsmfa", "abc-123"
+	want.Provider, want.Sender, want.ProviderMessageID, want.Claim = "vonage", "smsmfa", "abc-123", "w1"
 	want.NextAttempt = got.NextAttempt // no retry: the value does not matter
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("after sent FinishMessage (-want +got):\n%s", diff)
@@ -258,7 +259,106 @@ func testOutboxFinish(t *testing.T, db *store.DB) {
 		t.Errorf("sealed_body IS NULL rows = %d, %v; want 1", n, err)
 	}
 
-	wantErr(t, "FinishMessage missing", db.FinishMessage(ctx, "nope", done), mfa.ErrNotFound)
+	wantErr(t, "FinishMessage missing", db.FinishMessage(ctx, "nope", "w1", done), store.ErrClaimLost)
+	// Recording twice, or under another worker's claim, does not change
+	// the message.
+	wantErr(t, "FinishMessage again", db.FinishMessage(ctx, "sent", "w1", retry), store.ErrClaimLost)
+	if m := mustGetMessage(t, db, "sent"); m.State != mfa.MessageSent {
+		t.Errorf("a finished message was changed: %s", m.State)
+	}
+	var recs []mfa.DeliveryRecord
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		as, err := tx.ListAttempts(ctx, []string{"retry", "sent"})
+		for _, a := range as {
+			recs = append(recs, mfa.DeliveryRecord{Attempts: []mfa.Attempt{a}})
+		}
+		return err
+	})
+	// retry's attempt, and the attempts of the refused second FinishMessage
+	// (they happened, so they are kept).
+	if len(recs) != 2 || recs[0].Attempts[0].Latency != 120*time.Millisecond || recs[0].Attempts[0].Outcome != "transient" {
+		t.Errorf("attempts: %+v", recs)
+	}
+}
+
+func testOutboxTakeOver(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertMessages(t, db, newMessage("m1", at(0)))
+	if _, ok, err := db.ClaimMessage(ctx, "m1", at(0), at(30*time.Second), "a"); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	// Worker a is slow; its lease ends and worker b takes the message.
+	m, ok, err := db.ClaimMessage(ctx, "m1", at(31*time.Second), at(61*time.Second), "b")
+	if !ok || err != nil || m.Claim != store.LostPrefix+"b" {
+		t.Fatalf("take over: %v %v %q", ok, err, m.Claim)
+	}
+	wantErr(t, "FinishMessage by the worker that lost it", db.FinishMessage(ctx, "m1", "a", mfa.MessageUpdate{State: mfa.MessageFailed}), store.ErrClaimLost)
+	if err := db.FinishMessage(ctx, "m1", m.Claim, mfa.MessageUpdate{State: mfa.MessageSent, Sent: at(32 * time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGetMessage(t, db, "m1"); got.State != mfa.MessageSent {
+		t.Errorf("state %s", got.State)
+	}
+}
+
+func testOutboxReleaseLeases(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertMessages(t, db, newMessage("m1", at(0)), newMessage("m2", at(0)))
+	db.ClaimMessage(ctx, "m1", at(0), at(time.Hour), "dead")
+	n, err := db.ReleaseLeases(ctx, at(time.Second))
+	if err != nil || n != 1 {
+		t.Fatalf("ReleaseLeases = %d, %v", n, err)
+	}
+	got, err := db.ClaimDue(ctx, at(time.Second), at(time.Minute), 10, "new")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("after release: %d messages, %v", len(got), err)
+	}
+	for _, m := range got {
+		if (m.ID == "m1") != (m.Claim == store.LostPrefix+"new") {
+			t.Errorf("%s: claim %q", m.ID, m.Claim)
+		}
+	}
+}
+
+func testOutboxReceipts(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	m := newMessage("m1", at(0))
+	m.State, m.Provider, m.ProviderMessageID = mfa.MessageSent, "tw", "SM1"
+	q := newMessage("m2", at(0))
+	mustInsertMessages(t, db, m, q)
+	apply := func(provider, pid string, st mfa.MessageState) bool {
+		var found bool
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			var err error
+			found, err = tx.ApplyReceipt(ctx, provider, pid, st, "detail", at(time.Minute))
+			return err
+		})
+		return found
+	}
+	if apply("other", "SM1", mfa.MessageDelivered) || apply("tw", "SM9", mfa.MessageDelivered) {
+		t.Fatal("receipt matched another provider's or an unknown message")
+	}
+	if !apply("tw", "SM1", mfa.MessageUndelivered) {
+		t.Fatal("receipt not found")
+	}
+	got := mustGetMessage(t, db, "m1")
+	if got.State != mfa.MessageUndelivered || got.ReceiptError != "detail" || !got.ReceiptAt.Equal(at(time.Minute)) {
+		t.Fatalf("after receipt: %+v", got)
+	}
+	apply("tw", "SM1", mfa.MessageDelivered) // a later delivered wins
+	apply("tw", "SM1", mfa.MessageSent)      // never backwards
+	if got := mustGetMessage(t, db, "m1"); got.State != mfa.MessageDelivered {
+		t.Fatalf("state %s", got.State)
+	}
+	var ms []mfa.Message
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		var err error
+		ms, err = tx.ListMessages(ctx, mfa.MessageFilter{Provider: "tw"})
+		return err
+	})
+	if len(ms) != 1 || ms[0].ID != "m1" {
+		t.Fatalf("ListMessages by provider: %v", ids(ms))
+	}
 }
 
 func testOutboxNextDue(t *testing.T, db *store.DB) {
@@ -273,7 +373,7 @@ func testOutboxNextDue(t *testing.T, db *store.DB) {
 	if err != nil || !got.Equal(at(time.Minute+time.Microsecond)) || got.Location() != time.UTC {
 		t.Errorf("NextDue = %v, %v; want %v", got, err, at(time.Minute+time.Microsecond))
 	}
-	if _, ok, err := db.ClaimMessage(ctx, "sooner", at(2*time.Minute), at(3*time.Minute)); !ok || err != nil {
+	if _, ok, err := db.ClaimMessage(ctx, "sooner", at(2*time.Minute), at(3*time.Minute), "w1"); !ok || err != nil {
 		t.Fatalf("ClaimMessage = %v, %v", ok, err)
 	}
 	if got, err := db.NextDue(ctx); err != nil || !got.Equal(at(time.Hour)) {

@@ -1,0 +1,360 @@
+package mfa
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"smsmfa/internal/phone"
+)
+
+// Provider types (the command line's --type values).
+const (
+	ProviderTwilio  = "twilio"
+	ProviderAWSEUM  = "aws-eum"
+	ProviderAWSSNS  = "aws-sns"
+	ProviderVonage  = "vonage"
+	ProviderWebhook = "webhook"
+)
+
+// credentialNames lists, per provider type, the credentials it requires
+// and those it accepts.
+var credentialNames = map[string]struct{ required, optional []string }{
+	ProviderTwilio:  {[]string{"account_sid", "auth_token"}, []string{"messaging_service_sid"}},
+	ProviderAWSEUM:  {[]string{"access_key_id", "secret_access_key", "region"}, []string{"configuration_set"}},
+	ProviderAWSSNS:  {[]string{"access_key_id", "secret_access_key", "region"}, nil},
+	ProviderVonage:  {[]string{"api_key", "api_secret"}, []string{"signature_secret"}},
+	ProviderWebhook: {[]string{"secret"}, []string{"header"}},
+}
+
+// ProviderTypes lists the provider types, sorted.
+func ProviderTypes() []string {
+	var out []string
+	for t := range credentialNames {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SenderKind is what a sender is.
+type SenderKind string
+
+// Sender kinds.
+const (
+	SenderNumber       SenderKind = "number"       // an E.164 long number
+	SenderShortCode    SenderKind = "shortcode"    // a 3–8 digit short code
+	SenderAlphanumeric SenderKind = "alphanumeric" // an alphanumeric sender id (never for +1)
+	SenderService      SenderKind = "service"      // a provider-side pool, e.g. a Twilio Messaging Service SID
+)
+
+// Sender is one origination identity of a provider.
+type Sender struct {
+	ID           string
+	ProviderID   string
+	Value        string
+	Kind         SenderKind
+	CallingCodes []int // empty: every country it may serve
+}
+
+// Serves reports whether the sender may send to calling code cc. US and
+// Canada (+1) never accept alphanumeric sender ids.
+func (s Sender) Serves(cc int) bool {
+	if s.Kind == SenderAlphanumeric && cc == 1 {
+		return false
+	}
+	return len(s.CallingCodes) == 0 || slices.Contains(s.CallingCodes, cc)
+}
+
+// String is the sender as the command line writes it ("+15557654321:1").
+func (s Sender) String() string {
+	if len(s.CallingCodes) == 0 {
+		return s.Value
+	}
+	var cc []string
+	for _, c := range s.CallingCodes {
+		cc = append(cc, strconv.Itoa(c))
+	}
+	return s.Value + ":" + strings.Join(cc, ",")
+}
+
+var (
+	alnumSender = regexp.MustCompile(`^[A-Za-z0-9 ]{1,11}$`)
+	shortCode   = regexp.MustCompile(`^[0-9]{3,8}$`)
+	serviceSID  = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
+)
+
+// ParseSender reads "VALUE[:CC,CC…]": an E.164 number, a short code, an
+// alphanumeric id (1–11 letters, digits or spaces, at least one letter) or
+// a Twilio Messaging Service SID (MG…), optionally limited to calling codes.
+func ParseSender(s string) (Sender, error) {
+	value, ccs, _ := strings.Cut(strings.TrimSpace(s), ":")
+	var out Sender
+	switch {
+	case strings.HasPrefix(value, "+"):
+		n, err := phone.Parse(value, "")
+		if err != nil {
+			return out, fmt.Errorf("sender %q is not a phone number in E.164 form", value)
+		}
+		out.Value, out.Kind = n.E164, SenderNumber
+	case shortCode.MatchString(value):
+		out.Value, out.Kind = value, SenderShortCode
+	case serviceSID.MatchString(value):
+		out.Value, out.Kind = value, SenderService
+	case alnumSender.MatchString(value) && strings.ContainsFunc(value, func(r rune) bool { return (r|0x20) >= 'a' && (r|0x20) <= 'z' }):
+		out.Value, out.Kind = value, SenderAlphanumeric
+	default:
+		return out, fmt.Errorf("sender %q: use a number in E.164 form (+15557654321), a short code, an alphanumeric id of up to 11 characters, or a Messaging Service SID", value)
+	}
+	if ccs != "" {
+		for _, f := range strings.Split(ccs, ",") {
+			n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(f), "+"))
+			if err != nil || n < 1 || n > 999 {
+				return out, fmt.Errorf("sender %q: %q is not a calling code", s, f)
+			}
+			out.CallingCodes = append(out.CallingCodes, n)
+		}
+		slices.Sort(out.CallingCodes)
+		out.CallingCodes = slices.Compact(out.CallingCodes)
+	}
+	if out.Kind == SenderAlphanumeric && len(out.CallingCodes) == 1 && out.CallingCodes[0] == 1 {
+		return out, fmt.Errorf("sender %q: US and Canada (+1) do not accept alphanumeric sender ids", s)
+	}
+	return out, nil
+}
+
+// ProviderConfig is one configured SMS provider account.
+type ProviderConfig struct {
+	ID       string
+	Name     string
+	Type     string
+	BaseURL  string // empty: the provider's public API
+	Priority int    // lower is tried first
+	Enabled  bool
+	// Credentials are in clear text only in memory; at rest they are
+	// sealed under the master key.
+	Credentials map[string]string
+	Senders     []Sender
+	Created     time.Time
+	Updated     time.Time
+	// FromEnv marks the provider configured by SMSMFA_PROVIDER_*
+	// variables: not stored, not editable in the console.
+	FromEnv bool
+}
+
+// MaskedCredentials shows credentials the way the console does: names, and
+// of each value only its last four characters.
+func (p ProviderConfig) MaskedCredentials() map[string]string {
+	out := map[string]string{}
+	for k, v := range p.Credentials {
+		if k == "header" || k == "region" {
+			out[k] = v
+			continue
+		}
+		if len(v) <= 4 {
+			out[k] = "••••"
+		} else {
+			out[k] = "••••" + v[len(v)-4:]
+		}
+	}
+	return out
+}
+
+// ValidateProvider checks a provider configuration and normalises it.
+func ValidateProvider(p *ProviderConfig) error {
+	var errs []string
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" || len(p.Name) > 40 || strings.ContainsAny(p.Name, " /\\?#") {
+		errs = append(errs, "name: 1 to 40 characters without spaces or slashes")
+	}
+	names, ok := credentialNames[p.Type]
+	if !ok {
+		errs = append(errs, fmt.Sprintf("type: %q is not one of %s", p.Type, strings.Join(ProviderTypes(), ", ")))
+	} else {
+		for _, k := range names.required {
+			if strings.TrimSpace(p.Credentials[k]) == "" {
+				errs = append(errs, fmt.Sprintf("credential %s is required for %s", k, p.Type))
+			}
+		}
+		for k := range p.Credentials {
+			if !slices.Contains(names.required, k) && !slices.Contains(names.optional, k) {
+				errs = append(errs, fmt.Sprintf("credential %s is not used by %s (it takes %s)", k, p.Type, strings.Join(append(append([]string{}, names.required...), names.optional...), ", ")))
+			}
+		}
+	}
+	if p.BaseURL != "" {
+		u, err := url.Parse(p.BaseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Sprintf("url: %q is not an http(s) URL", p.BaseURL))
+		}
+		p.BaseURL = strings.TrimSuffix(p.BaseURL, "/")
+	} else if p.Type == ProviderWebhook {
+		errs = append(errs, "url: a webhook provider needs --url")
+	}
+	if p.Priority < 0 || p.Priority > 1000 {
+		errs = append(errs, "priority: 0 to 1000")
+	}
+	for _, s := range p.Senders {
+		if s.Kind == SenderService && p.Type != ProviderTwilio {
+			errs = append(errs, fmt.Sprintf("sender %s: Messaging Service SIDs work with twilio only", s.Value))
+		}
+	}
+	sort.Strings(errs)
+	if len(errs) > 0 {
+		return Errorf(EInvalid, RInvalidInput, "provider: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// Opener decrypts what a Sealer sealed.
+type Opener interface {
+	Open(sealed []byte, context string) ([]byte, error)
+}
+
+// SealCredentials seals a provider's credentials, bound to its id.
+func SealCredentials(s Sealer, id string, creds map[string]string) []byte {
+	b, _ := json.Marshal(creds)
+	return s.Seal(b, "provider:"+id)
+}
+
+// OpenCredentials opens sealed credentials of provider id.
+func OpenCredentials(o Opener, id string, sealed []byte) (map[string]string, error) {
+	b, err := o.Open(sealed, "provider:"+id)
+	if err != nil {
+		return nil, err
+	}
+	var creds map[string]string
+	return creds, json.Unmarshal(b, &creds)
+}
+
+// ProviderTx stores providers and their senders. Credentials are stored
+// sealed; the store never sees them in clear.
+type ProviderTx interface {
+	ListProviders(ctx context.Context) ([]StoredProvider, error)
+	InsertProvider(ctx context.Context, p StoredProvider) error
+	UpdateProvider(ctx context.Context, p StoredProvider) error
+	DeleteProvider(ctx context.Context, name string) error
+}
+
+// StoredProvider is a provider as stored: credentials sealed.
+type StoredProvider struct {
+	ProviderConfig
+	SealedCredentials []byte
+}
+
+// AddProvider validates and stores a provider with its senders. Refusals:
+// RInvalidInput (with every problem), RConflict when the name is taken.
+func (s *Service) AddProvider(ctx context.Context, p ProviderConfig) (*ProviderConfig, error) {
+	if p.Credentials == nil {
+		p.Credentials = map[string]string{}
+	}
+	if err := ValidateProvider(&p); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	p.ID, p.Created, p.Updated, p.Enabled = s.newID("prv"), now, now, true
+	for i := range p.Senders {
+		p.Senders[i].ID, p.Senders[i].ProviderID = s.newID("snd"), p.ID
+	}
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		err := tx.InsertProvider(ctx, StoredProvider{ProviderConfig: p, SealedCredentials: SealCredentials(s.sealer, p.ID, p.Credentials)})
+		if errors.Is(err, ErrConflict) {
+			return nil, Errorf(EConflict, RInvalidInput, "provider: a provider named %q already exists", p.Name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvProviderAdd, Target: Party{ID: p.ID, Type: "SmsProvider", AlternateID: p.Name}, Outcome: OutcomeSuccess,
+			Message: "SMS provider added", Details: map[string]string{"type": p.Type, "senders": strconv.Itoa(len(p.Senders)), "priority": strconv.Itoa(p.Priority)}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Providers returns the stored providers in priority order, credentials
+// opened with o.
+func (s *Service) Providers(ctx context.Context, o Opener) ([]ProviderConfig, error) {
+	var out []ProviderConfig
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		ps, err := tx.ListProviders(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			c := p.ProviderConfig
+			if c.Credentials, err = OpenCredentials(o, p.ID, p.SealedCredentials); err != nil {
+				return nil, fmt.Errorf("provider %s: credentials cannot be decrypted (was the master key changed?): %w", p.Name, err)
+			}
+			out = append(out, c)
+		}
+		return nil, nil
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Priority != out[j].Priority {
+			return out[i].Priority < out[j].Priority
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, err
+}
+
+// UpdateProvider changes a stored provider: priority, enabled, URL,
+// senders, and the credentials given (others are kept).
+func (s *Service) UpdateProvider(ctx context.Context, name string, change func(*ProviderConfig), o Opener) (*ProviderConfig, error) {
+	ps, err := s.Providers(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(ps, func(p ProviderConfig) bool { return p.Name == name })
+	if i < 0 {
+		return nil, Errorf(ENotFound, RInvalidInput, "provider: no provider named %q", name)
+	}
+	p := ps[i]
+	change(&p)
+	p.Name = name
+	if err := ValidateProvider(&p); err != nil {
+		return nil, err
+	}
+	p.Updated = s.clock.Now()
+	for i := range p.Senders {
+		if p.Senders[i].ID == "" {
+			p.Senders[i].ID = s.newID("snd")
+		}
+		p.Senders[i].ProviderID = p.ID
+	}
+	err = s.run(ctx, func(tx Tx) (*Error, error) {
+		if err := tx.UpdateProvider(ctx, StoredProvider{ProviderConfig: p, SealedCredentials: SealCredentials(s.sealer, p.ID, p.Credentials)}); err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvProviderUpdate, Target: Party{ID: p.ID, Type: "SmsProvider", AlternateID: p.Name}, Outcome: OutcomeSuccess,
+			Message: "SMS provider changed", Details: map[string]string{"enabled": boolText(p.Enabled), "priority": strconv.Itoa(p.Priority), "senders": strconv.Itoa(len(p.Senders))}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// RemoveProvider deletes a provider and its senders.
+func (s *Service) RemoveProvider(ctx context.Context, name string) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		err := tx.DeleteProvider(ctx, name)
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(ENotFound, RInvalidInput, "provider: no provider named %q", name), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.record(ctx, tx, Event{Type: EvProviderRemove, Target: Party{ID: name, Type: "SmsProvider", AlternateID: name}, Outcome: OutcomeSuccess, Message: "SMS provider removed"})
+	})
+}
