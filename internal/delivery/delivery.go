@@ -85,6 +85,8 @@ type Dispatcher struct {
 	SendTimeout time.Duration
 	// Poll is how often the worker looks for due messages.
 	Poll time.Duration
+	// After is the timer Deliver waits on (time.After; tests replace it).
+	After func(time.Duration) <-chan time.Time
 
 	kick   chan struct{}
 	wg     sync.WaitGroup
@@ -99,7 +101,7 @@ func New(st Store, open Opener, sender Sender, clock mfa.Clock, log *slog.Logger
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs,
-		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond,
+		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond, After: time.After,
 		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: rand.Text()[:10]}
 }
 
@@ -118,12 +120,10 @@ func (d *Dispatcher) Deliver(ctx context.Context, id string) mfa.Delivery {
 	// The attempt must not die with the request: detach from its cancel.
 	actx := context.WithoutCancel(ctx)
 	d.wg.Go(func() { done <- d.attemptByID(actx, id) })
-	t := time.NewTimer(d.Wait)
-	defer t.Stop()
 	select {
 	case r := <-done:
 		return r
-	case <-t.C:
+	case <-d.After(d.Wait):
 		return mfa.Delivery{State: mfa.MessageSending}
 	}
 }
@@ -284,5 +284,5 @@ func (d *Dispatcher) RunOnce(ctx context.Context) {
 	}
 }
 
-// Wait blocks until every attempt started so far has finished.
+// WaitIdle blocks until every attempt started so far has finished.
 func (d *Dispatcher) WaitIdle() { d.wg.Wait() }
