@@ -30,13 +30,8 @@ type Opener interface {
 }
 
 // Result says which provider and sender took a message, and every try
-// made on the way (one per provider asked).
-type Result struct {
-	Provider          string
-	Sender            string
-	ProviderMessageID string
-	Tries             []sms.Try
-}
+// made on the way.
+type Result = sms.Result
 
 // Sender sends one message through the configured providers, failing over
 // between them inside the call. Its errors are *sms.Error (or wrap one).

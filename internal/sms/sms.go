@@ -174,3 +174,12 @@ type Try struct {
 	Latency  time.Duration
 	Err      error
 }
+
+// Result says which provider and sender took a message, and every try made
+// on the way (one per provider asked).
+type Result struct {
+	Provider          string
+	Sender            string
+	ProviderMessageID string
+	Tries             []Try
+}
