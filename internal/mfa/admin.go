@@ -210,10 +210,15 @@ func (s *Service) Tokens(ctx context.Context) ([]APIToken, error) {
 }
 
 // Purge deletes what has outlived its use: challenges and transactions
-// expired a day ago, counters of windows that ended two days ago.
+// expired a day ago, counters of windows that ended two days ago. With
+// several instances, only one purges at a time.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		// One instance of a cluster purges at a time; the others skip.
+		if ok, err := tx.TryLock(ctx, "smsmfa purge"); err != nil || !ok {
+			return nil, err
+		}
 		now := s.clock.Now()
 		a, err := tx.DeleteChallengesBefore(ctx, now.Add(-24*time.Hour))
 		if err != nil {

@@ -32,6 +32,9 @@ type Tx interface {
 	OptOutTx
 	TemplateTx
 	DeliveryLogTx
+	// TryLock takes a lock named name, held across every instance until
+	// the unit of work ends, if it is free; it reports whether it got it.
+	TryLock(ctx context.Context, name string) (bool, error)
 }
 
 // UserTx stores users.

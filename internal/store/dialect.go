@@ -17,6 +17,13 @@ type dialect interface {
 	// skipLocked is appended to a SELECT that claims queue rows.
 	skipLocked() string
 	isUniqueViolation(err error) bool
+	// notifyOutbox is a statement that wakes the other instances' delivery
+	// workers when the transaction commits ("" on SQLite, one process).
+	notifyOutbox() string
+	// tryLock is a statement taking a transaction-scoped lock named by
+	// its one argument, answering true when taken ("" on SQLite, where
+	// BEGIN IMMEDIATE already serialises writers).
+	tryLock() string
 }
 
 type sqliteDialect struct{}
@@ -24,6 +31,8 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string       { return SQLite }
 func (sqliteDialect) forUpdate() string  { return "" }
 func (sqliteDialect) skipLocked() string { return "" }
+func (sqliteDialect) notifyOutbox() string { return "" }
+func (sqliteDialect) tryLock() string      { return "" }
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	// modernc reports SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY in the text.
 	s := err.Error()
@@ -35,6 +44,10 @@ type postgresDialect struct{}
 func (postgresDialect) name() string       { return Postgres }
 func (postgresDialect) forUpdate() string  { return " FOR UPDATE" }
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (postgresDialect) notifyOutbox() string { return `SELECT pg_notify('` + OutboxChannel + `', '')` }
+func (postgresDialect) tryLock() string {
+	return `SELECT pg_try_advisory_xact_lock(hashtext($1))`
+}
 func (postgresDialect) isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"

@@ -60,6 +60,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Telephony/Providers", testProviders},
 		{"Telephony/OptOuts", testOptOuts},
 		{"Telephony/Templates", testTemplates},
+		{"Cluster/TryLock", testTryLock},
+		{"Cluster/ListenOutbox", testListenOutbox},
 		{"Counters/AddCount", testCountersAdd},
 		{"Counters/AddCountConcurrent", testCountersAddConcurrent},
 		{"Counters/DeleteBefore", testCountersDeleteBefore},

@@ -1,0 +1,88 @@
+package storetest
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/store"
+)
+
+func testTryLock(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	if db.Engine() != store.Postgres {
+		// One process: the lock is always free.
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			ok, err := tx.TryLock(ctx, "job")
+			if !ok {
+				t.Error("TryLock on SQLite = false")
+			}
+			return err
+		})
+		return
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- db.InTx(ctx, func(tx mfa.Tx) error {
+			ok, err := tx.TryLock(ctx, "job")
+			if !ok || err != nil {
+				t.Errorf("first TryLock = %v, %v", ok, err)
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		if ok, err := tx.TryLock(ctx, "job"); ok || err != nil {
+			t.Errorf("TryLock while held elsewhere = %v, %v; want false", ok, err)
+		}
+		if ok, err := tx.TryLock(ctx, "other job"); !ok || err != nil {
+			t.Errorf("TryLock of another name = %v, %v; want true", ok, err)
+		}
+		return nil
+	})
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		if ok, err := tx.TryLock(ctx, "job"); !ok || err != nil {
+			t.Errorf("TryLock after release = %v, %v", ok, err)
+		}
+		return nil
+	})
+}
+
+func testListenOutbox(t *testing.T, db *store.DB) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	woke := make(chan struct{}, 10)
+	stopped := make(chan struct{})
+	go func() {
+		db.ListenOutbox(ctx, func() { woke <- struct{}{} }, discard())
+		close(stopped)
+	}()
+	if db.Engine() != store.Postgres {
+		<-stopped // nothing to listen to
+		return
+	}
+	wait := func(what string) {
+		select {
+		case <-woke:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no wake-up %s", what)
+		}
+	}
+	wait("when listening starts")
+	mustInsertMessages(t, db, newMessage("m1", at(0)))
+	wait("after a message was queued")
+	cancel()
+	<-stopped
+}
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
