@@ -28,9 +28,9 @@ type dialect interface {
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string       { return SQLite }
-func (sqliteDialect) forUpdate() string  { return "" }
-func (sqliteDialect) skipLocked() string { return "" }
+func (sqliteDialect) name() string         { return SQLite }
+func (sqliteDialect) forUpdate() string    { return "" }
+func (sqliteDialect) skipLocked() string   { return "" }
 func (sqliteDialect) notifyOutbox() string { return "" }
 func (sqliteDialect) tryLock() string      { return "" }
 func (sqliteDialect) isUniqueViolation(err error) bool {
@@ -41,9 +41,9 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string       { return Postgres }
-func (postgresDialect) forUpdate() string  { return " FOR UPDATE" }
-func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (postgresDialect) name() string         { return Postgres }
+func (postgresDialect) forUpdate() string    { return " FOR UPDATE" }
+func (postgresDialect) skipLocked() string   { return " FOR UPDATE SKIP LOCKED" }
 func (postgresDialect) notifyOutbox() string { return `SELECT pg_notify('` + OutboxChannel + `', '')` }
 func (postgresDialect) tryLock() string {
 	return `SELECT pg_try_advisory_xact_lock(hashtext($1))`
