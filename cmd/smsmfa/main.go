@@ -23,6 +23,7 @@ const usage = `smsmfa: self-hosted SMS multi-factor authentication
 Usage:
   smsmfa serve [flags]                       run the server (default: SQLite smsmfa.db, 127.0.0.1:8080)
   smsmfa migrate                             apply database migrations
+  smsmfa migrate-data --from sqlite:PATH --to postgres://…   move an embedded deployment to PostgreSQL
   smsmfa user create --login L --password P [--admin] [--first F] [--last L] [--email E]
   smsmfa user list
   smsmfa user unlock --login L
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, rest, getenv, stdout, stderr)
+	case "migrate-data":
+		err = migrateData(ctx, rest, getenv, stdout, stderr)
 	case "user":
 		err = userCmd(ctx, rest, getenv, stdout, stderr)
 	case "sms":
