@@ -197,4 +197,3 @@ func (d *DB) insertRows(ctx context.Context, table string, cols []string, rows [
 		return err
 	})
 }
-
