@@ -81,6 +81,7 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
 	a.disp = delivery.New(db, a.keys, delivery.Single{Name: "devsink", Provider: a.sink}, clock, a.log.With("component", "delivery"), a.metrics)
 	a.disp.Wait = cfg.DeliverWait
+	a.disp.Lease, a.disp.SendTimeout = cfg.DeliveryLease, cfg.DeliveryLease/3
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
 	a.svc = mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Hasher: hasher,

@@ -34,6 +34,7 @@ type Config struct {
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 	DeliverWait     time.Duration
+	DeliveryLease   time.Duration
 
 	PasswordMemory  int // KiB
 	PasswordTime    int
@@ -45,7 +46,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", Database: "sqlite:smsmfa.db", LogLevel: "info", LogFormat: "json",
-		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, DeliverWait: 1500 * time.Millisecond,
+		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, DeliverWait: 1500 * time.Millisecond, DeliveryLease: 30 * time.Second,
 		PasswordMemory: 64 * 1024, PasswordTime: 3, PasswordThreads: 4,
 	}
 }
@@ -122,6 +123,7 @@ func (c *Config) Register(fs *flag.FlagSet, which Flags, getenv func(string) str
 	dur(&c.SessionLifetime, "session-lifetime", "longest a browser session lasts")
 	dur(&c.SessionIdle, "session-idle", "idle time before a browser session ends")
 	dur(&c.DeliverWait, "deliver-wait", "how long a request waits for the SMS provider before answering 'on its way'")
+	dur(&c.DeliveryLease, "delivery-lease", "how long a worker holds a message it is sending before another instance may take it over (a third of it bounds one send)")
 	num(&c.PasswordMemory, "password-memory", "argon2id memory in KiB")
 	num(&c.PasswordTime, "password-time", "argon2id passes")
 	num(&c.PasswordThreads, "password-threads", "argon2id lanes")
@@ -166,6 +168,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DeliverWait < 0 || c.DeliverWait > 10*time.Second {
 		errs = append(errs, errors.New("--deliver-wait must be between 0 and 10s"))
+	}
+	if c.DeliveryLease < 3*time.Second || c.DeliveryLease > 10*time.Minute {
+		errs = append(errs, errors.New("--delivery-lease must be between 3s and 10m"))
 	}
 	if c.PasswordMemory < 8 || c.PasswordTime < 1 || c.PasswordThreads < 1 || c.PasswordThreads > 255 {
 		errs = append(errs, errors.New("--password-memory must be ≥ 8 KiB, --password-time ≥ 1, --password-threads 1–255"))
