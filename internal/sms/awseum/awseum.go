@@ -39,6 +39,7 @@ type Config struct {
 type Provider struct {
 	client           *pinpointsmsvoicev2.Client
 	configurationSet string
+	keyID            string
 	secret           string
 	now              func() time.Time
 }
@@ -67,7 +68,7 @@ func New(cfg Config) (*Provider, error) {
 			o.BaseEndpoint = aws.String(strings.TrimRight(cfg.BaseURL, "/"))
 		}
 	})
-	return &Provider{client: client, configurationSet: cfg.ConfigurationSetName, secret: cfg.SecretAccessKey, now: now}, nil
+	return &Provider{client: client, configurationSet: cfg.ConfigurationSetName, keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: now}, nil
 }
 
 // FromCredentials returns a Provider from the credentials an operator gives

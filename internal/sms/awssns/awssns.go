@@ -37,6 +37,7 @@ type Config struct {
 // safe for concurrent use.
 type Provider struct {
 	client *sns.Client
+	keyID  string
 	secret string
 	now    func() time.Time
 }
@@ -65,7 +66,7 @@ func New(cfg Config) (*Provider, error) {
 			o.BaseEndpoint = aws.String(strings.TrimRight(cfg.BaseURL, "/"))
 		}
 	})
-	return &Provider{client: client, secret: cfg.SecretAccessKey, now: now}, nil
+	return &Provider{client: client, keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: now}, nil
 }
 
 // FromCredentials returns a Provider from the credentials an operator gives
@@ -97,7 +98,7 @@ func FromCredentials(baseURL string, creds map[string]string) (*Provider, error)
 // ProviderDown; ProviderDown also for a refused connection or an answer
 // without a MessageId; Timeout when the client timeout or ctx's deadline
 // passes first. A cancelled ctx is returned wrapped. No error holds the
-// body or the secret key.
+// body or the keys.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	attrs := map[string]types.MessageAttributeValue{
 		"AWS.SNS.SMS.SMSType": stringAttr("Transactional"),
@@ -114,7 +115,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 		MessageAttributes: attrs,
 	})
 	if err != nil {
-		return "", awsx.MapError(ctx, err, p.now(), refine, msg.Body, p.secret)
+		return "", awsx.MapError(ctx, err, p.now(), refine, msg.Body, p.secret, p.keyID)
 	}
 	if out.MessageId == nil || *out.MessageId == "" {
 		return "", sms.NewError(sms.ProviderDown, "", "answer without a MessageId")

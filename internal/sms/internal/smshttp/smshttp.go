@@ -22,6 +22,9 @@ const DefaultTimeout = 3 * time.Second
 // MaxBody is the most of a provider's answer an adapter reads.
 const MaxBody = 1 << 20
 
+// ErrTooLarge is returned by ReadBody for an answer over MaxBody bytes.
+var ErrTooLarge = errors.New("answer larger than 1 MiB")
+
 // maxDetail is the most of a provider's message kept in an sms.Error.
 const maxDetail = 300
 
@@ -42,7 +45,7 @@ func ReadBody(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	if len(b) > MaxBody {
-		return nil, fmt.Errorf("answer larger than %d bytes", MaxBody)
+		return nil, ErrTooLarge
 	}
 	return b, nil
 }
@@ -52,7 +55,8 @@ func ReadBody(r io.Reader) ([]byte, error) {
 // deadline — the client's timeout or ctx's — is an *sms.Error with reason
 // Timeout; a cancelled ctx is returned wrapped, not as an *sms.Error,
 // because the provider did nothing wrong; anything else (connection
-// refused, reset, TLS failure) is an *sms.Error with reason ProviderDown.
+// refused, reset, TLS failure, an answer over MaxBody) is an *sms.Error
+// with reason ProviderDown.
 // The result never holds the request URL, which may carry an account id.
 func TransportError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
@@ -66,6 +70,9 @@ func TransportError(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return sms.NewError(sms.Timeout, "", "no answer within the client timeout")
+	}
+	if errors.Is(err, ErrTooLarge) {
+		return sms.NewError(sms.ProviderDown, "", "answer larger than 1 MiB")
 	}
 	detail := "connection failed"
 	if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Err != nil {

@@ -85,6 +85,20 @@ func TestTransportError(t *testing.T) {
 	})
 }
 
+func TestReadBody(t *testing.T) {
+	b, err := smshttp.ReadBody(strings.NewReader(strings.Repeat("x", smshttp.MaxBody)))
+	if err != nil || len(b) != smshttp.MaxBody {
+		t.Fatalf("ReadBody(MaxBody) = %d bytes, %v", len(b), err)
+	}
+	_, err = smshttp.ReadBody(strings.NewReader(strings.Repeat("x", smshttp.MaxBody+1)))
+	if !errors.Is(err, smshttp.ErrTooLarge) {
+		t.Fatalf("ReadBody(MaxBody+1) error = %v", err)
+	}
+	if e, ok := errors.AsType[*sms.Error](smshttp.TransportError(context.Background(), err)); !ok || e.Reason != sms.ProviderDown {
+		t.Fatalf("TransportError(ErrTooLarge) = %v", e)
+	}
+}
+
 func TestStatusError(t *testing.T) {
 	for status, want := range map[int]sms.Reason{
 		401: sms.BadCredentials, 403: sms.BadCredentials, 429: sms.Throttled,
