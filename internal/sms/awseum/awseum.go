@@ -27,7 +27,8 @@ type Config struct {
 	// ConfigurationSetName, when set, names the configuration set whose
 	// event destinations receive delivery events.
 	ConfigurationSetName string
-	// HTTPClient sends the requests; nil means a client with a 3 s timeout.
+	// HTTPClient sends the requests; nil means a client with a 3 s timeout
+	// that follows no redirects.
 	HTTPClient *http.Client
 	// Now returns the current time; nil means time.Now. It turns
 	// Message.Expires into TimeToLive and reads Retry-After dates.

@@ -26,7 +26,8 @@ type Config struct {
 	SecretAccessKey string
 	// Region is the AWS region, e.g. "us-east-1".
 	Region string
-	// HTTPClient sends the requests; nil means a client with a 3 s timeout.
+	// HTTPClient sends the requests; nil means a client with a 3 s timeout
+	// that follows no redirects.
 	HTTPClient *http.Client
 	// Now returns the current time; nil means time.Now. It reads
 	// Retry-After dates.

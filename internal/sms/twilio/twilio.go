@@ -26,7 +26,8 @@ type Config struct {
 	// MessagingServiceSID ("MG…"), when set, is the sender used for
 	// messages whose From is empty.
 	MessagingServiceSID string
-	// HTTPClient sends the requests; nil means a client with a 3 s timeout.
+	// HTTPClient sends the requests; nil means a client with a 3 s timeout
+	// that follows no redirects.
 	HTTPClient *http.Client
 	// Now returns the current time; nil means time.Now. It turns
 	// Message.Expires into a validity period and reads Retry-After dates.

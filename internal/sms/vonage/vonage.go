@@ -25,7 +25,8 @@ type Config struct {
 	// form or an alphanumeric sender id. Vonage has no account default, so
 	// a message with neither is refused with BadSender.
 	From string
-	// HTTPClient sends the requests; nil means a client with a 3 s timeout.
+	// HTTPClient sends the requests; nil means a client with a 3 s timeout
+	// that follows no redirects.
 	HTTPClient *http.Client
 	// Now returns the current time; nil means time.Now. It turns
 	// Message.Expires into a ttl and reads Retry-After dates.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,6 +193,27 @@ func TestSendHTTPFailures(t *testing.T) {
 		e := mustSMSError(t, err, sms.ProviderDown, "error")
 		if e.Detail != "the callback service returned an error" {
 			t.Errorf("Detail = %q", e.Detail)
+		}
+	})
+
+	t.Run("ErrRedirectNotFollowed", func(t *testing.T) {
+		var leaked atomic.Bool
+		elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Api-Key") != "" || r.Header.Get("Authorization") != "" {
+				leaked.Store(true)
+			}
+		}))
+		defer elsewhere.Close()
+		srv := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/collect", http.StatusTemporaryRedirect))
+		defer srv.Close()
+		p, err := webhook.New(webhook.Config{BaseURL: srv.URL, Secret: testSecret, Header: "X-Api-Key"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Send(t.Context(), msg)
+		mustSMSError(t, err, sms.Unknown, "HTTP 307")
+		if leaked.Load() {
+			t.Error("the secret followed the redirect")
 		}
 	})
 

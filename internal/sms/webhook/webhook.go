@@ -42,7 +42,8 @@ type Config struct {
 	// Locale is messageProfile.locale; empty means "EN-US".
 	Locale string
 	// HTTPClient sends the requests; nil means a client with a 3 s
-	// timeout, Okta's limit for the telephony hook.
+	// timeout (Okta's limit for the telephony hook) that follows no
+	// redirects, so the secret header is never replayed elsewhere.
 	HTTPClient *http.Client
 	// Now returns the current time; nil means time.Now. It dates the event
 	// and the signature and reads Retry-After dates.

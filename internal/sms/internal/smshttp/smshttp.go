@@ -29,12 +29,21 @@ var ErrTooLarge = errors.New("answer larger than 1 MiB")
 const maxDetail = 300
 
 // Client returns c, or when c is nil a new client whose whole request,
-// body included, must finish within DefaultTimeout.
+// body included, must finish within DefaultTimeout and which does not
+// follow redirects: a provider API does not redirect a send, and following
+// one would replay credentials (a webhook's custom secret header survives
+// a cross-host redirect in net/http) to wherever it points. The 3xx answer
+// itself comes back to the adapter.
 func Client(c *http.Client) *http.Client {
 	if c != nil {
 		return c
 	}
-	return &http.Client{Timeout: DefaultTimeout}
+	return &http.Client{
+		Timeout: DefaultTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 }
 
 // ReadBody reads at most MaxBody bytes of r. It returns an error when r
