@@ -1,0 +1,93 @@
+package twilio
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/internal/smshttp"
+)
+
+// DefaultBaseURL is Twilio's API address.
+const DefaultBaseURL = "https://api.twilio.com"
+
+// Config is what a Twilio Provider needs.
+type Config struct {
+	// BaseURL is the API address; empty means DefaultBaseURL.
+	BaseURL string
+	// AccountSID is the account id ("AC…"), also the basic-auth user.
+	AccountSID string
+	// AuthToken is the account's auth token, the basic-auth password. It
+	// also signs Twilio's callbacks (see VerifySignature).
+	AuthToken string
+	// MessagingServiceSID ("MG…"), when set, is the sender used for
+	// messages whose From is empty.
+	MessagingServiceSID string
+	// HTTPClient sends the requests; nil means a client with a 3 s timeout
+	// that follows no redirects.
+	HTTPClient *http.Client
+	// Now returns the current time; nil means time.Now. It turns
+	// Message.Expires into a validity period and reads Retry-After dates.
+	Now func() time.Time
+}
+
+// Provider sends messages through one Twilio account. It is safe for
+// concurrent use.
+type Provider struct {
+	endpoint            string
+	accountSID          string
+	authToken           string
+	messagingServiceSID string
+	client              *http.Client
+	now                 func() time.Time
+}
+
+var _ sms.Provider = (*Provider)(nil)
+
+// New returns a Provider for cfg. It fails when AccountSID or AuthToken is
+// empty (naming the missing credential) or when BaseURL is not an absolute
+// http(s) URL.
+func New(cfg Config) (*Provider, error) {
+	if err := smshttp.Missing("twilio", []string{"account_sid", "auth_token"}, cfg.AccountSID, cfg.AuthToken); err != nil {
+		return nil, err
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("twilio: base URL %q is not an absolute http(s) URL", base)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Provider{
+		endpoint:            strings.TrimRight(base, "/") + "/2010-04-01/Accounts/" + url.PathEscape(cfg.AccountSID) + "/Messages.json",
+		accountSID:          cfg.AccountSID,
+		authToken:           cfg.AuthToken,
+		messagingServiceSID: cfg.MessagingServiceSID,
+		client:              smshttp.Client(cfg.HTTPClient),
+		now:                 now,
+	}, nil
+}
+
+// FromCredentials returns a Provider from the credentials an operator gives
+// on the command line: "account_sid" and "auth_token" (required) and
+// "messaging_service_sid" (optional). baseURL may be empty. It fails on an
+// unknown credential name, naming it, and as New does.
+func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
+	if err := smshttp.CheckNames("twilio", creds, "account_sid", "auth_token", "messaging_service_sid"); err != nil {
+		return nil, err
+	}
+	return New(Config{
+		BaseURL:             baseURL,
+		AccountSID:          creds["account_sid"],
+		AuthToken:           creds["auth_token"],
+		MessagingServiceSID: creds["messaging_service_sid"],
+	})
+}

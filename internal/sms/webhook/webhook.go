@@ -1,0 +1,142 @@
+package webhook
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/internal/smshttp"
+)
+
+// The request types of Okta's telephony hook; Config.RequestType picks one.
+const (
+	RequestMFAVerification = "com.okta.user.telephony.mfa-verification"
+	RequestPreEnrollment   = "com.okta.user.telephony.pre-enrollment"
+	RequestAccountUnlock   = "com.okta.user.telephony.account-unlock"
+	RequestPasswordReset   = "com.okta.user.telephony.password-reset"
+)
+
+// DefaultHeader carries the shared secret when Config.Header is empty.
+const DefaultHeader = "Authorization"
+
+// Config is what a webhook Provider needs.
+type Config struct {
+	// BaseURL is the full URL the hook is POSTed to (required). Use https
+	// outside tests: the secret travels in a header.
+	BaseURL string
+	// Secret is the shared secret: sent as the value of Header, and the key
+	// of the X-Smsmfa-Signature HMAC.
+	Secret string
+	// Header names the header carrying Secret; empty means "Authorization".
+	Header string
+	// RequestType is the event's requestType; empty means
+	// RequestMFAVerification.
+	RequestType string
+	// Source is the event's source; empty means "smsmfa".
+	Source string
+	// Locale is messageProfile.locale; empty means "EN-US".
+	Locale string
+	// HTTPClient sends the requests; nil means a client with a 3 s
+	// timeout (Okta's limit for the telephony hook) that follows no
+	// redirects, so the secret header is never replayed elsewhere.
+	HTTPClient *http.Client
+	// Now returns the current time; nil means time.Now. It dates the event
+	// and the signature and reads Retry-After dates.
+	Now func() time.Time
+	// NewID returns a fresh event id; nil means crypto/rand.Text.
+	NewID func() string
+}
+
+// Provider sends messages to one webhook endpoint. It is safe for
+// concurrent use.
+type Provider struct {
+	url         string
+	secret      string
+	header      string
+	requestType string
+	source      string
+	locale      string
+	client      *http.Client
+	now         func() time.Time
+	newID       func() string
+}
+
+var _ sms.Provider = (*Provider)(nil)
+
+// New returns a Provider for cfg. It fails when BaseURL is not an absolute
+// http(s) URL, when Secret is empty (naming the "secret" credential) or
+// holds a line break, or when Header is not a valid header name or is one
+// the request already uses (Content-Type, X-Smsmfa-Signature, …).
+func New(cfg Config) (*Provider, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("webhook: URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	}
+	if err := smshttp.Missing("webhook", []string{"secret"}, cfg.Secret); err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		url:         cfg.BaseURL,
+		secret:      cfg.Secret,
+		header:      or(cfg.Header, DefaultHeader),
+		requestType: or(cfg.RequestType, RequestMFAVerification),
+		source:      or(cfg.Source, "smsmfa"),
+		locale:      or(cfg.Locale, "EN-US"),
+		client:      smshttp.Client(cfg.HTTPClient),
+		now:         cfg.Now,
+		newID:       cfg.NewID,
+	}
+	if !validHeaderName(p.header) {
+		return nil, fmt.Errorf("webhook: %q is not a valid header name", p.header)
+	}
+	switch http.CanonicalHeaderKey(p.header) {
+	case "Content-Type", "Content-Length", "Accept", "Host", "Transfer-Encoding", SignatureHeader:
+		return nil, fmt.Errorf("webhook: header %q is reserved", p.header)
+	}
+	if strings.ContainsAny(p.secret, "\r\n") {
+		return nil, errors.New("webhook: the secret must not contain line breaks")
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.newID == nil {
+		p.newID = rand.Text
+	}
+	return p, nil
+}
+
+// FromCredentials returns a Provider from what an operator gives on the
+// command line: the hook's URL (--url, required here) and the credentials
+// "secret" (required) and "header" (optional, the header name). It fails
+// on an unknown credential name, naming it, and as New does.
+func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
+	if err := smshttp.CheckNames("webhook", creds, "secret", "header"); err != nil {
+		return nil, err
+	}
+	return New(Config{BaseURL: baseURL, Secret: creds["secret"], Header: creds["header"]})
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// validHeaderName reports whether s is an HTTP token.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > 0x7e || r <= 0x20 || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
+			return false
+		}
+	}
+	return true
+}
