@@ -107,7 +107,7 @@ func (p *Provider) form(msg sms.Message) (url.Values, error) {
 	form.Set("from", strings.TrimPrefix(from, "+"))
 	form.Set("to", strings.TrimPrefix(msg.To, "+"))
 	form.Set("text", msg.Body)
-	if !isGSM7(msg.Body) {
+	if !sms.IsGSM7(msg.Body) {
 		form.Set("type", "unicode")
 	}
 	if msg.ID != "" && len(msg.ID) <= maxClientRef {
