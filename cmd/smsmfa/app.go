@@ -17,6 +17,7 @@ import (
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
+	"smsmfa/internal/telephony"
 )
 
 // errUsage means the command line was wrong and usage was printed.
@@ -31,6 +32,7 @@ type app struct {
 	svc     *mfa.Service
 	disp    *delivery.Dispatcher
 	sink    *devsink.Sink
+	pool    *telephony.Pool
 	metrics *metrics.Metrics
 }
 
@@ -78,14 +80,23 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 		return nil, err
 	}
 	clock := mfa.SystemClock{}
+	env, err := envProvider(cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
-	a.disp = delivery.New(db, a.keys, delivery.Single{Name: "devsink", Provider: a.sink}, clock, a.log.With("component", "delivery"), a.metrics)
+	// The pool's service is set below: the service needs the dispatcher,
+	// the dispatcher the pool, the pool the service.
+	a.pool = telephony.New(telephony.Options{Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
+	a.disp = delivery.New(db, a.keys, a.pool, clock, a.log.With("component", "delivery"), a.metrics)
 	a.disp.Wait = cfg.DeliverWait
 	a.disp.Lease, a.disp.SendTimeout = cfg.DeliveryLease, cfg.DeliveryLease/3
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
 	a.svc = mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Hasher: hasher,
 		Deliver: a.disp, Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa")})
+	a.pool.SetService(a.svc)
 	return a, nil
 }
 

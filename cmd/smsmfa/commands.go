@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/telephony"
 )
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -198,16 +199,122 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, " ") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
 func providerCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "list" {
-		fmt.Fprint(stderr, "usage: smsmfa provider list\n")
+	if len(args) == 0 || !slices.Contains([]string{"add", "list", "remove", "test"}, args[0]) {
+		fmt.Fprint(stderr, `usage: smsmfa provider add --name N --type twilio|aws-eum|aws-sns|vonage|webhook [--url BASE_URL]
+                           [--credential KEY=VALUE]... [--sender SENDER[:CC,CC…]]... [--priority P]
+       smsmfa provider list
+       smsmfa provider remove NAME
+       smsmfa provider test --name N --to +14155550123
+`)
 		return errUsage
 	}
-	a, _, err := command(ctx, "provider list", args[1:], getenv, stderr, nil)
+	var name, typ, base, to string
+	var priority int
+	var creds, senders multi
+	a, rest, err := command(ctx, "provider "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "a unique name")
+		if args[0] == "add" {
+			fs.StringVar(&typ, "type", "", "twilio, aws-eum, aws-sns, vonage or webhook")
+			fs.StringVar(&base, "url", "", "the provider's API address (default: its public API)")
+			fs.Var(&creds, "credential", "KEY=VALUE (repeat)")
+			fs.Var(&senders, "sender", "a number in E.164, a short code, an alphanumeric id or a Messaging Service SID, optionally :CC,CC (repeat)")
+			fs.IntVar(&priority, "priority", 100, "lower is tried first")
+		}
+		if args[0] == "test" {
+			fs.StringVar(&to, "to", "", "the number to text, in E.164")
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	fmt.Fprintln(stdout, "No SMS providers are configured: messages go to the development sink (the server log, and /dev/sms with --dev).")
+	ctx = cliContext(ctx)
+	switch args[0] {
+	case "add":
+		p := mfa.ProviderConfig{Name: name, Type: typ, BaseURL: base, Priority: priority, Credentials: map[string]string{}}
+		for _, kv := range creds {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				return fmt.Errorf("--credential %q is not KEY=VALUE", kv)
+			}
+			p.Credentials[k] = v
+		}
+		for _, sv := range senders {
+			snd, err := mfa.ParseSender(sv)
+			if err != nil {
+				return err
+			}
+			p.Senders = append(p.Senders, snd)
+		}
+		if _, err := telephony.Build(p); err != nil && mfa.ValidateProvider(&p) == nil {
+			return err
+		}
+		added, err := a.svc.AddProvider(ctx, p)
+		if err != nil {
+			return userMessage(err)
+		}
+		fmt.Fprintf(stdout, "added %s provider %s (%s), priority %d, %d sender(s); messages now go to the configured providers\n", added.Type, added.Name, added.ID, added.Priority, len(added.Senders))
+	case "list":
+		ps, err := a.svc.Providers(ctx, a.keys)
+		if err != nil {
+			return userMessage(err)
+		}
+		if env, _ := envProvider(a.cfg); env != nil {
+			ps = append([]mfa.ProviderConfig{*env}, ps...)
+		}
+		if len(ps) == 0 {
+			fmt.Fprintln(stdout, "No SMS providers are configured: messages go to the development sink (the server log, and /dev/sms with --dev).")
+			return nil
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tTYPE\tPRIORITY\tENABLED\tURL\tSENDERS\tCREDENTIALS")
+		for _, p := range ps {
+			var ss []string
+			for _, s := range p.Senders {
+				ss = append(ss, s.String())
+			}
+			var cs []string
+			for _, k := range slices.Sorted(maps.Keys(p.Credentials)) {
+				cs = append(cs, k+"="+p.MaskedCredentials()[k])
+			}
+			src := ""
+			if p.FromEnv {
+				src = " (environment)"
+			}
+			fmt.Fprintf(tw, "%s%s\t%s\t%d\t%v\t%s\t%s\t%s\n", p.Name, src, p.Type, p.Priority, p.Enabled, or(p.BaseURL, "(public API)"), or(strings.Join(ss, " "), "(provider default)"), strings.Join(cs, " "))
+		}
+		return tw.Flush()
+	case "remove":
+		if name == "" && len(rest) > 0 {
+			name = rest[0]
+		}
+		if err := a.svc.RemoveProvider(ctx, name); err != nil {
+			return userMessage(err)
+		}
+		fmt.Fprintf(stdout, "removed %s\n", name)
+	case "test":
+		if err := a.pool.Reload(ctx); err != nil {
+			return err
+		}
+		id, err := a.pool.SendTest(ctx, name, to)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "sent a test message through %s (provider id %s)\n", name, id)
+	}
 	return nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -32,6 +32,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.Close()
+	if err := a.pool.Reload(ctx); err != nil {
+		return err
+	}
 	handler, err := a.handler()
 	if err != nil {
 		return err
@@ -60,6 +63,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var wg sync.WaitGroup
 	wg.Go(func() { a.disp.Run(workCtx) })
 	wg.Go(func() { a.housekeeping(workCtx) })
+	wg.Go(func() { a.pool.Run(workCtx, 5*time.Second) })
 	wg.Go(func() { a.db.ListenOutbox(workCtx, a.disp.Kick, a.log.With("component", "listen")) })
 
 	errc := make(chan error, 2)
@@ -91,7 +95,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 func (a *app) handler() (http.Handler, error) {
 	clientIP := httpx.ClientIP{}
 	clientIP.Trusted, _ = httpx.ParsePrefixes(a.cfg.TrustedProxies)
-	ui, err := web.New(web.Options{Service: a.svc, Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.devSink(),
+	ui, err := web.New(web.Options{Service: a.svc, Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.devSink(), Pool: a.pool, Keys: a.keys,
 		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web")})
 	if err != nil {
 		return nil, err
@@ -102,6 +106,7 @@ func (a *app) handler() (http.Handler, error) {
 		mux.Handle("GET /metrics", a.metrics.Handler())
 	}
 	mux.Handle("/api/", api.New(api.Options{Service: a.svc, BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
+	mux.Handle("/hooks/", a.pool.Hooks())
 	mux.Handle("/", ui)
 	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
 }

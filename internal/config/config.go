@@ -36,6 +36,15 @@ type Config struct {
 	DeliverWait     time.Duration
 	DeliveryLease   time.Duration
 
+	// A single SMS provider from the environment (SMSMFA_PROVIDER_TYPE,
+	// _NAME, _URL, _CREDENTIALS "k=v,k=v", _SENDERS "S[:CC,…] S…"),
+	// used beside the stored ones.
+	ProviderType        string
+	ProviderName        string
+	ProviderURL         string
+	ProviderCredentials string
+	ProviderSenders     string
+
 	PasswordMemory  int // KiB
 	PasswordTime    int
 	PasswordThreads int
@@ -111,6 +120,8 @@ func (c *Config) Register(fs *flag.FlagSet, which Flags, getenv func(string) str
 	str(&c.KeyFile, "key-file", "file holding the master key (created beside a SQLite database when missing)")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
 	c.Key = getenv("SMSMFA_KEY")
+	c.ProviderType, c.ProviderName, c.ProviderURL = getenv("SMSMFA_PROVIDER_TYPE"), getenv("SMSMFA_PROVIDER_NAME"), getenv("SMSMFA_PROVIDER_URL")
+	c.ProviderCredentials, c.ProviderSenders = getenv("SMSMFA_PROVIDER_CREDENTIALS"), getenv("SMSMFA_PROVIDER_SENDERS")
 	if which&FlagsServe == 0 {
 		return
 	}

@@ -41,6 +41,8 @@ const (
 	EvOptOut            = "system.sms.opt_out"
 	EvOptIn             = "system.sms.opt_in"
 	EvTemplateUpdate    = "system.sms.template.update"
+	EvProviderTest      = "system.sms.provider.test"
+	EvDeliveryReceipt   = "system.sms.delivery.receipt"
 )
 
 // Outcomes, as in Okta's LogEvent.outcome.result.

@@ -358,3 +358,18 @@ func (s *Service) RemoveProvider(ctx context.Context, name string) error {
 		return nil, s.record(ctx, tx, Event{Type: EvProviderRemove, Target: Party{ID: name, Type: "SmsProvider", AlternateID: name}, Outcome: OutcomeSuccess, Message: "SMS provider removed"})
 	})
 }
+
+// RecordProviderTest records a test message sent from the console.
+func (s *Service) RecordProviderTest(ctx context.Context, name, to, from string, sendErr error) {
+	outcome, reason := OutcomeSuccess, ""
+	if sendErr != nil {
+		outcome, reason = OutcomeFailure, sendErr.Error()
+	}
+	err := s.run(ctx, func(tx Tx) (*Error, error) {
+		return nil, s.record(ctx, tx, Event{Type: EvProviderTest, Target: Party{ID: name, Type: "SmsProvider", AlternateID: name}, Outcome: outcome, Reason: reason,
+			Message: "Test SMS sent through a provider", Details: map[string]string{"to": phone.Mask(to), "sender": from}})
+	})
+	if err != nil {
+		s.log.Error("record provider test", "err", err)
+	}
+}

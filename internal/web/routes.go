@@ -37,6 +37,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /account/sms/remove", h.requireUser(h.accountRemove))
 
 	h.adminRoutes(m)
+	if h.pool != nil {
+		h.telephonyRoutes(m)
+	}
 
 	if h.dev != nil {
 		m.HandleFunc("GET /dev/sms", h.devPage)

@@ -24,7 +24,11 @@ type Options struct {
 	// __Host- prefixed.
 	BaseURL *url.URL
 	// Dev, when set, serves /dev/sms from this sink.
-	Dev             *devsink.Sink
+	Dev *devsink.Sink
+	// Pool is the running SMS provider pool; Keys open stored provider
+	// credentials (for the console's masked display).
+	Pool            Pool
+	Keys            mfa.Opener
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 	Logger          *slog.Logger
@@ -40,6 +44,8 @@ type Handler struct {
 	tpl  *templates
 	dev  *devsink.Sink
 	log  *slog.Logger
+	pool Pool
+	keys mfa.Opener
 	base *url.URL
 	mux  *http.ServeMux
 	h    http.Handler
@@ -67,7 +73,7 @@ func New(o Options) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, base: o.BaseURL, mux: http.NewServeMux()}
+	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, mux: http.NewServeMux()}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("session", "err", err)
 		h.fail(w, r, mfa.Internal("session", err))

@@ -1,0 +1,291 @@
+package telephony
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
+	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/awseum"
+	"smsmfa/internal/sms/awssns"
+	"smsmfa/internal/sms/twilio"
+	"smsmfa/internal/sms/vonage"
+	"smsmfa/internal/sms/webhook"
+)
+
+// DevSinkName is the route name of the development sink.
+const DevSinkName = "devsink"
+
+// Pool is the live set of providers, as a delivery.Sender.
+type Pool struct {
+	svc     *mfa.Service
+	keys    mfa.Opener
+	env     *mfa.ProviderConfig // from SMSMFA_PROVIDER_*, not stored
+	sink    sms.Provider        // used when nothing is configured
+	base    string              // public base URL, for status callbacks
+	log     *slog.Logger
+	now     func() time.Time
+	mu      sync.RWMutex
+	router  *sms.Router
+	configs []mfa.ProviderConfig
+	sig     string
+}
+
+// Options configure a Pool.
+type Options struct {
+	Service *mfa.Service
+	Keys    mfa.Opener
+	Env     *mfa.ProviderConfig
+	Sink    sms.Provider
+	BaseURL string
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// New returns a pool; call Reload before use and Run to follow changes.
+func New(o Options) *Pool {
+	p := &Pool{svc: o.Service, keys: o.Keys, env: o.Env, sink: o.Sink, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, now: o.Now}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	return p
+}
+
+// SetService gives the pool its domain service (wiring order: the service
+// needs the dispatcher, which needs the pool).
+func (p *Pool) SetService(s *mfa.Service) { p.svc = s }
+
+// Build makes the adapter of one provider configuration.
+func Build(c mfa.ProviderConfig) (sms.Provider, error) {
+	creds := maps.Clone(c.Credentials)
+	switch c.Type {
+	case mfa.ProviderTwilio:
+		return twilio.FromCredentials(c.BaseURL, creds)
+	case mfa.ProviderVonage:
+		delete(creds, "signature_secret") // for receipts, not sending
+		return vonage.FromCredentials(c.BaseURL, creds)
+	case mfa.ProviderAWSEUM:
+		return awseum.FromCredentials(c.BaseURL, creds)
+	case mfa.ProviderAWSSNS:
+		return awssns.FromCredentials(c.BaseURL, creds)
+	case mfa.ProviderWebhook:
+		return webhook.FromCredentials(c.BaseURL, creds)
+	}
+	return nil, fmt.Errorf("telephony: unknown provider type %q", c.Type)
+}
+
+// withCallback asks a provider to report delivery to our receipt URL.
+type withCallback struct {
+	sms.Provider
+	url string
+}
+
+func (w withCallback) Send(ctx context.Context, m sms.Message) (string, error) {
+	m.StatusCallback = w.url
+	return w.Provider.Send(ctx, m)
+}
+
+// Env returns the provider configured by SMSMFA_PROVIDER_*, or nil.
+func (p *Pool) Env() *mfa.ProviderConfig { return p.env }
+
+// CallbackURL is where a provider of type t named name sends receipts ("" if none).
+func (p *Pool) CallbackURL(t, name string) string { return p.callbackURL(t, name) }
+
+// callbackURL is where a provider of type t named name sends receipts ("" if none).
+func (p *Pool) callbackURL(t, name string) string {
+	switch t {
+	case mfa.ProviderTwilio:
+		return p.base + "/hooks/twilio/" + url.PathEscape(name) + "/status"
+	case mfa.ProviderVonage:
+		return p.base + "/hooks/vonage/" + url.PathEscape(name) + "/receipt"
+	}
+	return ""
+}
+
+// configs returns the configuration to run: the stored providers that are
+// enabled, and the one from the environment.
+func (p *Pool) load(ctx context.Context) ([]mfa.ProviderConfig, error) {
+	stored, err := p.svc.Providers(ctx, p.keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []mfa.ProviderConfig
+	if p.env != nil {
+		out = append(out, *p.env)
+	}
+	for _, c := range stored {
+		if c.Enabled {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// signature summarises a configuration, to notice changes.
+func signature(cs []mfa.ProviderConfig) string {
+	var b strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&b, "%s|%s|%d|%s|%v|", c.Name, c.Updated.Format(time.RFC3339Nano), c.Priority, c.BaseURL, c.Enabled)
+		for _, s := range c.Senders {
+			b.WriteString(s.String() + ",")
+		}
+		b.WriteString(";")
+	}
+	return b.String()
+}
+
+// Reload rebuilds the router when the configuration changed. A provider
+// whose adapter cannot be built is left out and logged (the others work).
+func (p *Pool) Reload(ctx context.Context) error {
+	cs, err := p.load(ctx)
+	if err != nil {
+		return err
+	}
+	sig := signature(cs)
+	p.mu.RLock()
+	same := p.router != nil && sig == p.sig
+	old := p.router
+	p.mu.RUnlock()
+	if same {
+		return nil
+	}
+	var routes []sms.Route
+	for _, c := range cs {
+		prov, err := Build(c)
+		if err != nil {
+			p.log.Error("SMS provider left out: its configuration does not work", "provider", c.Name, "err", err)
+			continue
+		}
+		var rp sms.Provider = prov
+		if cb := p.callbackURL(c.Type, c.Name); cb != "" {
+			rp = withCallback{Provider: prov, url: cb}
+		}
+		r := sms.Route{Name: c.Name, Provider: rp, Priority: c.Priority}
+		for _, s := range c.Senders {
+			r.Senders = append(r.Senders, sms.RouteSender{Value: s.Value, Alphanumeric: s.Kind == mfa.SenderAlphanumeric, CallingCodes: s.CallingCodes})
+		}
+		routes = append(routes, r)
+	}
+	if len(cs) == 0 && p.sink != nil {
+		routes = append(routes, sms.Route{Name: DevSinkName, Provider: p.sink})
+	}
+	router := sms.NewRouter(routes, p.svc.OptedOutSenders, p.now, p.log)
+	router.KeepBreakers(old)
+	p.mu.Lock()
+	p.router, p.configs, p.sig = router, cs, sig
+	p.mu.Unlock()
+	var names []string
+	for _, r := range routes {
+		names = append(names, r.Name)
+	}
+	p.log.Info("SMS routing", "providers", strings.Join(names, ", "))
+	return nil
+}
+
+// Run reloads the configuration every interval until ctx ends.
+func (p *Pool) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := p.Reload(ctx); err != nil && ctx.Err() == nil {
+				p.log.Error("reload SMS providers", "err", err)
+			}
+		}
+	}
+}
+
+// Send sends a message through the pool (delivery.Sender).
+func (p *Pool) Send(ctx context.Context, msg sms.Message) (sms.Result, error) {
+	p.mu.RLock()
+	r := p.router
+	p.mu.RUnlock()
+	if r == nil {
+		return sms.Result{}, sms.NewError(sms.BadSender, "", "no SMS provider is ready")
+	}
+	return r.Send(ctx, msg)
+}
+
+// Config returns the running configuration of the named provider.
+func (p *Pool) Config(name string) (mfa.ProviderConfig, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	i := slices.IndexFunc(p.configs, func(c mfa.ProviderConfig) bool { return c.Name == name })
+	if i < 0 {
+		return mfa.ProviderConfig{}, false
+	}
+	return p.configs[i], true
+}
+
+// BreakerOpen reports whether the named provider is skipped now because
+// of repeated failures.
+func (p *Pool) BreakerOpen(name string) bool {
+	p.mu.RLock()
+	r := p.router
+	p.mu.RUnlock()
+	return r != nil && r.BreakerOpen(name)
+}
+
+// Status describes one route for the console.
+type Status struct {
+	Name        string
+	BreakerOpen bool
+}
+
+// Statuses reports the routes in use, in priority order.
+func (p *Pool) Statuses() []Status {
+	p.mu.RLock()
+	r := p.router
+	p.mu.RUnlock()
+	if r == nil {
+		return nil
+	}
+	var out []Status
+	for _, rt := range r.Routes() {
+		out = append(out, Status{Name: rt.Name, BreakerOpen: r.BreakerOpen(rt.Name)})
+	}
+	return out
+}
+
+// SendTest sends a test text through one provider (the console's "send
+// test SMS"), outside the outbox, and records the result in the system log.
+func (p *Pool) SendTest(ctx context.Context, name, to string) (string, error) {
+	c, ok := p.Config(name)
+	if !ok {
+		return "", fmt.Errorf("no running provider named %q (is it enabled?)", name)
+	}
+	prov, err := Build(c)
+	if err != nil {
+		return "", err
+	}
+	n, err := phone.Parse(to, "")
+	if err != nil {
+		return "", fmt.Errorf("the test number must be in E.164 form, e.g. +14155550123")
+	}
+	to = n.E164
+	from := ""
+	for _, s := range c.Senders {
+		if s.Serves(n.CallingCode) {
+			from = s.Value
+			break
+		}
+	}
+	id, err := prov.Send(ctx, sms.Message{ID: "test-" + fmt.Sprint(p.now().UnixNano()), To: to, From: from,
+		Body: "This is a test message from smsmfa. No action is needed.", Expires: p.now().Add(5 * time.Minute)})
+	p.svc.RecordProviderTest(ctx, name, to, from, err)
+	return id, err
+}

@@ -1,0 +1,269 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
+	"smsmfa/internal/sms"
+)
+
+// Pool is the running SMS provider pool, as the console sees it.
+type Pool interface {
+	BreakerOpen(name string) bool
+	SendTest(ctx context.Context, name, to string) (string, error)
+	Reload(ctx context.Context) error
+	Env() *mfa.ProviderConfig
+	CallbackURL(providerType, name string) string
+}
+
+func (h *Handler) telephonyRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin/providers", h.requireAdmin(h.adminProviders))
+	m.HandleFunc("POST /admin/providers", h.requireAdmin(h.adminAddProvider))
+	m.HandleFunc("POST /admin/providers/{name}/update", h.requireAdmin(h.adminUpdateProvider))
+	m.HandleFunc("POST /admin/providers/{name}/remove", h.requireAdmin(h.adminRemoveProvider))
+	m.HandleFunc("POST /admin/providers/{name}/test", h.requireAdmin(h.adminTestProvider))
+	m.HandleFunc("GET /admin/templates", h.requireAdmin(h.adminTemplates))
+	m.HandleFunc("POST /admin/templates", h.requireAdmin(h.adminSaveTemplate))
+	m.HandleFunc("GET /admin/delivery", h.requireAdmin(h.adminDelivery))
+	m.HandleFunc("GET /admin/optouts", h.requireAdmin(h.adminOptOuts))
+}
+
+type providerRow struct {
+	mfa.ProviderConfig
+	Masked      map[string]string
+	BreakerOpen bool
+	Callback    string
+}
+
+type providerForm struct {
+	Name, Type, URL, Senders string
+	Priority                 int
+}
+
+func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg string, form providerForm) {
+	ps, err := h.svc.Providers(r.Context(), h.keys)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if env := h.pool.Env(); env != nil {
+		ps = append([]mfa.ProviderConfig{*env}, ps...)
+	}
+	var rows []providerRow
+	for _, p := range ps {
+		rows = append(rows, providerRow{ProviderConfig: p, Masked: p.MaskedCredentials(), BreakerOpen: h.pool.BreakerOpen(p.Name), Callback: h.pool.CallbackURL(p.Type, p.Name)})
+	}
+	if form.Type == "" {
+		form.Type, form.Priority = mfa.ProviderTwilio, 100
+	}
+	h.render(w, r, status, "admin_providers", "SMS providers", u, errMsg, map[string]any{"Providers": rows, "Types": mfa.ProviderTypes(), "Form": form})
+}
+
+func (h *Handler) adminProviders(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	h.providersPage(w, r, u, http.StatusOK, "", providerForm{})
+}
+
+// lines splits a textarea into its non-empty lines.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	prio, _ := strconv.Atoi(r.PostFormValue("priority"))
+	form := providerForm{Name: r.PostFormValue("name"), Type: r.PostFormValue("type"), URL: strings.TrimSpace(r.PostFormValue("url")), Senders: r.PostFormValue("senders"), Priority: prio}
+	p := mfa.ProviderConfig{Name: form.Name, Type: form.Type, BaseURL: form.URL, Priority: prio, Credentials: map[string]string{}}
+	var problems []string
+	for _, l := range lines(r.PostFormValue("credentials")) {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			problems = append(problems, "credential lines must read KEY=VALUE")
+			continue
+		}
+		p.Credentials[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	for _, l := range lines(form.Senders) {
+		s, err := mfa.ParseSender(l)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		p.Senders = append(p.Senders, s)
+	}
+	if len(problems) > 0 {
+		h.providersPage(w, r, u, http.StatusBadRequest, "Nothing was saved: "+strings.Join(problems, "; "), form)
+		return
+	}
+	if _, err := h.svc.AddProvider(r.Context(), p); err != nil {
+		e, ok := isRefusal(err)
+		if !ok {
+			h.fail(w, r, err)
+			return
+		}
+		h.providersPage(w, r, u, statusOf(e), "Nothing was saved: "+e.Message, form)
+		return
+	}
+	h.pool.Reload(r.Context())
+	h.done(w, r, nil, "Provider "+p.Name+" added. Messages now go to the configured providers.", "/admin/providers")
+}
+
+func (h *Handler) adminUpdateProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
+	prio, err := strconv.Atoi(r.PostFormValue("priority"))
+	if err != nil {
+		h.done(w, r, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "Priority must be a whole number."), "", "/admin/providers")
+		return
+	}
+	enabled := r.PostFormValue("enabled") == "true"
+	_, err = h.svc.UpdateProvider(r.Context(), r.PathValue("name"), func(p *mfa.ProviderConfig) { p.Priority, p.Enabled = prio, enabled }, h.keys)
+	if err == nil {
+		h.pool.Reload(r.Context())
+	}
+	h.done(w, r, err, "Provider "+r.PathValue("name")+" saved.", "/admin/providers")
+}
+
+func (h *Handler) adminRemoveProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
+	err := h.svc.RemoveProvider(r.Context(), r.PathValue("name"))
+	if err == nil {
+		h.pool.Reload(r.Context())
+	}
+	h.done(w, r, err, "Provider "+r.PathValue("name")+" removed.", "/admin/providers")
+}
+
+func (h *Handler) adminTestProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
+	name := r.PathValue("name")
+	id, err := h.pool.SendTest(r.Context(), name, r.PostFormValue("to"))
+	if err != nil {
+		h.sess.Put(r.Context(), keyInfo, "The test message through "+name+" failed: "+err.Error())
+	} else {
+		h.sess.Put(r.Context(), keyFlash, "The test message was accepted by "+name+" (id "+id+"). Check the phone.")
+	}
+	redirect(w, r, "/admin/providers")
+}
+
+type preview struct {
+	Text     string
+	Chars    int
+	Encoding string
+	Segments int
+}
+
+func (h *Handler) templatesPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg, locale, body string, pv *preview) {
+	ts, err := h.svc.Templates(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if body == "" && locale == "" {
+		body = mfa.DefaultTemplate
+	}
+	h.render(w, r, status, "admin_templates", "Message text", u, errMsg, map[string]any{"Templates": ts, "Locale": locale, "Body": body, "Preview": pv})
+}
+
+func (h *Handler) adminTemplates(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	h.templatesPage(w, r, u, http.StatusOK, "", "", "", nil)
+}
+
+func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	locale, body := strings.TrimSpace(r.PostFormValue("locale")), r.PostFormValue("body")
+	if r.PostFormValue("action") == "preview" {
+		if err := mfa.ValidateTemplate(orDefault(locale, "en"), body); err != nil {
+			h.templatesPage(w, r, u, http.StatusBadRequest, mfa.ErrorOf(err).Message, locale, body, nil)
+			return
+		}
+		text, err := h.svc.PreviewTemplate(r.Context(), body)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		enc := sms.Encode(text)
+		h.templatesPage(w, r, u, http.StatusOK, "", locale, body, &preview{Text: text, Chars: len([]rune(text)), Encoding: enc.Name, Segments: enc.Segments})
+		return
+	}
+	if err := h.svc.SetTemplate(r.Context(), locale, body); err != nil {
+		if e, ok := isRefusal(err); ok {
+			h.templatesPage(w, r, u, statusOf(e), e.Message, locale, body, nil)
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	h.done(w, r, nil, "Message text for "+locale+" saved.", "/admin/templates")
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+type deliveryRow struct {
+	mfa.DeliveryRecord
+	To      string
+	Latency string
+}
+
+func (h *Handler) adminDelivery(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	q := r.URL.Query()
+	f := mfa.MessageFilter{State: mfa.MessageState(q.Get("state")), Provider: strings.TrimSpace(q.Get("provider")), Before: q.Get("before"), Limit: 50}
+	if n := strings.TrimSpace(q.Get("number")); n != "" {
+		if p, err := phone.Parse(n, "US"); err == nil {
+			f.Number = p.E164
+		}
+	}
+	recs, err := h.svc.DeliveryLog(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var rows []deliveryRow
+	for _, rec := range recs {
+		row := deliveryRow{DeliveryRecord: rec, To: phone.Mask(rec.Message.To)}
+		if !rec.Sent.IsZero() {
+			row.Latency = rec.Sent.Sub(rec.Created).Round(time.Millisecond).String()
+		}
+		rows = append(rows, row)
+	}
+	older := ""
+	if len(recs) == f.Limit {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("before", recs[len(recs)-1].ID)
+		older = "/admin/delivery?" + v.Encode()
+	}
+	states := []mfa.MessageState{mfa.MessageQueued, mfa.MessageSending, mfa.MessageSent, mfa.MessageDelivered, mfa.MessageUndelivered, mfa.MessageFailed, mfa.MessageExpired}
+	if !slices.Contains(states, f.State) {
+		f.State = ""
+	}
+	h.render(w, r, http.StatusOK, "admin_delivery", "Delivery log", u, "", map[string]any{"Rows": rows, "States": states, "State": string(f.State),
+		"Provider": f.Provider, "Number": q.Get("number"), "Older": older})
+}
+
+func (h *Handler) adminOptOuts(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	outs, evs, err := h.svc.OptOuts(r.Context(), 200)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := range outs {
+		outs[i].Number = phone.Mask(outs[i].Number)
+	}
+	for i := range evs {
+		evs[i].Number = phone.Mask(evs[i].Number)
+	}
+	h.render(w, r, http.StatusOK, "admin_optouts", "Opt-outs", u, "", map[string]any{"OptOuts": outs, "Events": evs})
+}
