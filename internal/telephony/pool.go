@@ -33,6 +33,7 @@ type Pool struct {
 	base    string              // public base URL, for status callbacks
 	log     *slog.Logger
 	now     func() time.Time
+	try     time.Duration
 	mu      sync.RWMutex
 	router  *sms.Router
 	configs []mfa.ProviderConfig
@@ -48,11 +49,14 @@ type Options struct {
 	BaseURL string
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// TryTimeout bounds one provider's answer before the next is asked
+	// (default 2 s).
+	TryTimeout time.Duration
 }
 
 // New returns a pool; call Reload before use and Run to follow changes.
 func New(o Options) *Pool {
-	p := &Pool{svc: o.Service, keys: o.Keys, env: o.Env, sink: o.Sink, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, now: o.Now}
+	p := &Pool{svc: o.Service, keys: o.Keys, env: o.Env, sink: o.Sink, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, now: o.Now, try: o.TryTimeout}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -181,6 +185,9 @@ func (p *Pool) Reload(ctx context.Context) error {
 		routes = append(routes, sms.Route{Name: DevSinkName, Provider: p.sink})
 	}
 	router := sms.NewRouter(routes, p.svc.OptedOutSenders, p.now, p.log)
+	if p.try > 0 {
+		router.TryTimeout = p.try
+	}
 	router.KeepBreakers(old)
 	p.mu.Lock()
 	p.router, p.configs, p.sig = router, cs, sig

@@ -1,0 +1,175 @@
+package smstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"smsmfa/internal/sms/webhook"
+)
+
+// Mode is how a Gateway answers.
+type Mode int
+
+// Gateway modes.
+const (
+	OK             Mode = iota // accept every message
+	Down                       // answer 503
+	BadCredentials             // answer 401
+	Hang                       // hold each request until Release (or the caller gives up)
+)
+
+// Received is a message a gateway accepted (or held).
+type Received struct {
+	ID   string // our message id (the hook's data.context.request.id)
+	To   string
+	Body string
+	Code string // the code found in the body
+	At   time.Time
+}
+
+// Gateway is a webhook SMS gateway emulator.
+type Gateway struct {
+	Secret string
+	srv    *http.Server
+	ln     net.Listener
+
+	mu       sync.Mutex
+	mode     Mode
+	received []Received
+	requests int
+	release  chan struct{}
+	changed  chan struct{}
+}
+
+var codeRe = regexp.MustCompile(`\b(\d{6,10})\b`)
+
+// NewGateway starts a gateway on a loopback port that checks secret.
+func NewGateway(secret string) (*Gateway, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{Secret: secret, ln: ln, release: make(chan struct{}), changed: make(chan struct{})}
+	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 5 * time.Second}
+	go g.srv.Serve(ln)
+	return g, nil
+}
+
+// URL is the gateway's hook address.
+func (g *Gateway) URL() string { return "http://" + g.ln.Addr().String() + "/sms" }
+
+// Close stops the gateway: new connections are refused.
+func (g *Gateway) Close() { g.Release(); g.srv.Close() }
+
+// SetMode changes how the gateway answers.
+func (g *Gateway) SetMode(m Mode) { g.mu.Lock(); g.mode = m; g.mu.Unlock() }
+
+// Release lets held requests go on (and be accepted).
+func (g *Gateway) Release() {
+	g.mu.Lock()
+	select {
+	case <-g.release:
+	default:
+		close(g.release)
+	}
+	g.mu.Unlock()
+}
+
+// Received returns what the gateway accepted (and held), oldest first.
+func (g *Gateway) Received() []Received {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]Received(nil), g.received...)
+}
+
+// Requests counts every request, answered or not.
+func (g *Gateway) Requests() int { g.mu.Lock(); defer g.mu.Unlock(); return g.requests }
+
+// Wait blocks until cond holds on what the gateway received, or timeout.
+func (g *Gateway) Wait(timeout time.Duration, cond func([]Received) bool) ([]Received, error) {
+	deadline := time.After(timeout)
+	for {
+		g.mu.Lock()
+		got := append([]Received(nil), g.received...)
+		ch := g.changed
+		g.mu.Unlock()
+		if cond(got) {
+			return got, nil
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			return got, fmt.Errorf("smstest: condition not met within %s (%d messages received)", timeout, len(got))
+		}
+	}
+}
+
+func (g *Gateway) note(r Received) {
+	g.mu.Lock()
+	g.received = append(g.received, r)
+	close(g.changed)
+	g.changed = make(chan struct{})
+	g.mu.Unlock()
+}
+
+type hookEvent struct {
+	Data struct {
+		Context struct {
+			Request struct {
+				ID string `json:"id"`
+			} `json:"request"`
+		} `json:"context"`
+		MessageProfile struct {
+			MsgTemplate string `json:"msgTemplate"`
+			PhoneNumber string `json:"phoneNumber"`
+		} `json:"messageProfile"`
+	} `json:"data"`
+}
+
+// ServeHTTP answers one hook call.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	g.mu.Lock()
+	g.requests++
+	mode, release := g.mode, g.release
+	g.mu.Unlock()
+	switch mode {
+	case Down:
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	case BadCredentials:
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	if r.Header.Get("Authorization") != g.Secret || !webhook.VerifySignature(g.Secret, r.Header.Get(webhook.SignatureHeader), body, time.Now(), 5*time.Minute) {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var ev hookEvent
+	if err := json.Unmarshal(body, &ev); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	rc := Received{ID: ev.Data.Context.Request.ID, To: ev.Data.MessageProfile.PhoneNumber, Body: ev.Data.MessageProfile.MsgTemplate, At: time.Now()}
+	if m := codeRe.FindStringSubmatch(rc.Body); m != nil {
+		rc.Code = m[1]
+	}
+	if mode == Hang {
+		g.note(rc) // it arrived; the answer will be lost if the caller gives up
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+	} else {
+		g.note(rc)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"commands":[{"type":"com.okta.telephony.action","value":[{"status":"SUCCESSFUL","provider":"smstest","transactionId":"gw-%s"}]}]}`, rc.ID)
+}

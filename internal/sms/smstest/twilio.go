@@ -1,0 +1,87 @@
+package smstest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+
+	"smsmfa/internal/sms/twilio"
+)
+
+// TwilioMessage is a message the Twilio emulator accepted.
+type TwilioMessage struct {
+	SID            string
+	To, From, Body string
+	StatusCallback string
+}
+
+// Twilio emulates the Messages API of one account.
+type Twilio struct {
+	AccountSID, AuthToken string
+	Server                *httptest.Server
+	mu                    sync.Mutex
+	msgs                  []TwilioMessage
+}
+
+// NewTwilio starts an emulator for the account.
+func NewTwilio(accountSID, authToken string) *Twilio {
+	t := &Twilio{AccountSID: accountSID, AuthToken: authToken}
+	t.Server = httptest.NewServer(http.HandlerFunc(t.serve))
+	return t
+}
+
+// Messages returns what was sent, oldest first.
+func (t *Twilio) Messages() []TwilioMessage {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]TwilioMessage(nil), t.msgs...)
+}
+
+func (t *Twilio) serve(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != t.AccountSID || pass != t.AuthToken {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"code":20003,"message":"Authenticate","status":401}`)
+		return
+	}
+	if r.URL.Path != "/2010-04-01/Accounts/"+t.AccountSID+"/Messages.json" || r.ParseForm() != nil {
+		http.NotFound(w, r)
+		return
+	}
+	t.mu.Lock()
+	m := TwilioMessage{SID: fmt.Sprintf("SM%032d", len(t.msgs)+1), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
+		Body: r.PostForm.Get("Body"), StatusCallback: r.PostForm.Get("StatusCallback")}
+	if m.From == "" {
+		m.From = r.PostForm.Get("MessagingServiceSid")
+	}
+	t.msgs = append(t.msgs, m)
+	t.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprintf(w, `{"sid":%q,"status":"queued","to":%q}`, m.SID, m.To)
+}
+
+// Post sends a form to url signed as Twilio signs it (token is the auth
+// token to sign with: pass a wrong one to forge).
+func Post(target, token string, form url.Values) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set(twilio.SignatureHeader, twilio.Signature(token, target, form))
+	return http.DefaultClient.Do(req)
+}
+
+// StatusCallback posts a delivery receipt for m, signed with token.
+func (t *Twilio) StatusCallback(m TwilioMessage, status, errorCode, token string) (*http.Response, error) {
+	f := url.Values{"MessageSid": {m.SID}, "MessageStatus": {status}, "To": {m.To}, "From": {m.From}, "AccountSid": {t.AccountSID}}
+	if errorCode != "" {
+		f.Set("ErrorCode", errorCode)
+	}
+	return Post(m.StatusCallback, token, f)
+}

@@ -1,0 +1,260 @@
+package telephony_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"smsmfa/internal/delivery"
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/password"
+	"smsmfa/internal/secret"
+	"smsmfa/internal/sms/devsink"
+	"smsmfa/internal/sms/smstest"
+	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
+)
+
+type env struct {
+	svc   *mfa.Service
+	pool  *telephony.Pool
+	hooks *httptest.Server
+	ctx   context.Context
+}
+
+func newEnv(t *testing.T) *env {
+	db := storetest.New(t)
+	keys, _ := secret.Derive(bytes.Repeat([]byte{4}, 32))
+	mux := http.NewServeMux()
+	hooks := httptest.NewServer(mux)
+	t.Cleanup(hooks.Close)
+	pool := telephony.New(telephony.Options{Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond})
+	disp := delivery.New(db, keys, pool, mfa.SystemClock{}, nil, nil)
+	disp.Wait = 5 * time.Second
+	svc := mfa.New(mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
+	pool.SetService(svc)
+	mux.Handle("/hooks/", pool.Hooks())
+	e := &env{svc: svc, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
+	if err := svc.UpdateSettings(e.ctx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s"}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) add(t *testing.T, p mfa.ProviderConfig) {
+	t.Helper()
+	if _, err := e.svc.AddProvider(e.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pool.Reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) gateway(t *testing.T, name string, priority int) *smstest.Gateway {
+	t.Helper()
+	g, err := smstest.NewGateway("secret-" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	e.add(t, mfa.ProviderConfig{Name: name, Type: mfa.ProviderWebhook, BaseURL: g.URL(), Priority: priority, Credentials: map[string]string{"secret": "secret-" + name}})
+	return g
+}
+
+func (e *env) user(t *testing.T, login string) *mfa.User {
+	u, err := e.svc.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Pass-word-2026", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func (e *env) log(t *testing.T, userID string) []mfa.DeliveryRecord {
+	recs, err := e.svc.DeliveryLog(e.ctx, mfa.MessageFilter{UserID: userID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestFailoverToTheSecondProvider(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		mode    smstest.Mode
+		outcome string
+	}{
+		{"Down", smstest.Down, "transient"},
+		{"SlowPastTheTimeout", smstest.Hang, "transient"},
+		{"RejectingCredentials", smstest.BadCredentials, "configuration"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			first, second := e.gateway(t, "first", 1), e.gateway(t, "second", 2)
+			first.SetMode(c.mode)
+			u := e.user(t, "fo@example.com")
+			f, sent, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550123"})
+			if err != nil || sent.Delivery.State != mfa.MessageSent {
+				t.Fatalf("enroll: %v %+v", err, sent)
+			}
+			got := second.Received()
+			if len(got) != 1 || got[0].To != "+14155550123" || got[0].Code == "" {
+				t.Fatalf("second provider got %+v", got)
+			}
+			if _, err := e.svc.ActivateSMS(e.ctx, u.ID, f.ID, got[0].Code); err != nil {
+				t.Fatalf("the code from the second provider: %v", err)
+			}
+			recs := e.log(t, u.ID)
+			if len(recs) != 1 || recs[0].Provider != "second" || recs[0].State != mfa.MessageSent || len(recs[0].Attempts) != 2 ||
+				recs[0].Attempts[0].Provider != "first" || recs[0].Attempts[0].Outcome != c.outcome || recs[0].Attempts[1].Outcome != "sent" {
+				t.Fatalf("delivery log: %+v", recs)
+			}
+		})
+	}
+}
+
+func TestBothProvidersDownTheMessageWaitsAndIsRetried(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.gateway(t, "a", 1), e.gateway(t, "b", 2)
+	a.SetMode(smstest.Down)
+	b.SetMode(smstest.Down)
+	u := e.user(t, "down@example.com")
+	_, sent, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550124"})
+	if err != nil || sent.Delivery.State != mfa.MessageQueued {
+		t.Fatalf("enroll with every provider down: %v %+v (the page must say the code is on its way)", err, sent)
+	}
+	r := e.log(t, u.ID)[0]
+	if r.State != mfa.MessageQueued || len(r.Attempts) != 2 || r.Attempts[0].Outcome != "transient" || r.Attempts[1].Outcome != "transient" || !r.NextAttempt.After(r.Created) {
+		t.Fatalf("message %+v, attempts %+v", r.Message, r.Attempts)
+	}
+}
+
+var sidRe = regexp.MustCompile(`^SM`)
+
+func (e *env) twilio(t *testing.T, name string, senders ...string) *smstest.Twilio {
+	tw := smstest.NewTwilio("AC"+strings.Repeat("1", 32), "token-"+name)
+	t.Cleanup(tw.Server.Close)
+	p := mfa.ProviderConfig{Name: name, Type: mfa.ProviderTwilio, BaseURL: tw.Server.URL,
+		Credentials: map[string]string{"account_sid": tw.AccountSID, "auth_token": tw.AuthToken}}
+	for _, s := range senders {
+		snd, _ := mfa.ParseSender(s)
+		p.Senders = append(p.Senders, snd)
+	}
+	e.add(t, p)
+	return tw
+}
+
+func TestDeliveryReceipts(t *testing.T) {
+	e := newEnv(t)
+	tw := e.twilio(t, "tw", "+15557654321")
+	u := e.user(t, "rc@example.com")
+	if _, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550125"}); err != nil {
+		t.Fatal(err)
+	}
+	m := tw.Messages()[0]
+	if !sidRe.MatchString(m.SID) || m.StatusCallback != e.hooks.URL+"/hooks/twilio/tw/status" || m.From != "+15557654321" {
+		t.Fatalf("message at Twilio: %+v", m)
+	}
+	// A forged receipt (signed with another token) is refused and changes nothing.
+	res, err := tw.StatusCallback(m, "undelivered", "30003", "not-the-token")
+	if err != nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged receipt: %v %v", res.StatusCode, err)
+	}
+	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageSent {
+		t.Fatalf("after a forged receipt: %s", r.State)
+	}
+	res, err = tw.StatusCallback(m, "delivered", "", tw.AuthToken)
+	if err != nil || res.StatusCode != http.StatusNoContent {
+		t.Fatalf("receipt: %v %v", res.StatusCode, err)
+	}
+	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageDelivered || r.ReceiptAt.IsZero() {
+		t.Fatalf("after the receipt: %s", r.State)
+	}
+	// An undelivered receipt with its error code.
+	e.svc.ResendEnroll(e.ctx, u.ID, mustFactor(t, e, u.ID))
+	m2 := tw.Messages()[1]
+	tw.StatusCallback(m2, "undelivered", "30003", tw.AuthToken)
+	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageUndelivered || !strings.Contains(r.ReceiptError, "30003") {
+		t.Fatalf("undelivered: %+v", r.Message)
+	}
+}
+
+func mustFactor(t *testing.T, e *env, userID string) string {
+	st, err := e.svc.FactorState(e.ctx, userID)
+	if err != nil || st.Factor == nil {
+		t.Fatal("no factor", err)
+	}
+	return st.Factor.ID
+}
+
+func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
+	e := newEnv(t)
+	tw := e.twilio(t, "tw", "+15557654321", "+15557654322")
+	u := e.user(t, "stop@example.com")
+	inbound := e.hooks.URL + "/hooks/twilio/tw/inbound"
+	stop := url.Values{"MessageSid": {"SMin1"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {" stop "}, "AccountSid": {tw.AccountSID}}
+	if res, _ := smstest.Post(inbound, "forged", stop); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged STOP: %d", res.StatusCode)
+	}
+	if outs, _, _ := e.svc.OptOuts(e.ctx, 10); len(outs) != 0 {
+		t.Fatal("a forged STOP was recorded")
+	}
+	res, err := smstest.Post(inbound, tw.AuthToken, stop)
+	if err != nil || res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "xml") {
+		t.Fatalf("STOP: %v %v", res.StatusCode, err)
+	}
+	outs, evs, _ := e.svc.OptOuts(e.ctx, 10)
+	if len(outs) != 1 || outs[0].Sender != "+15557654321" || len(evs) != 1 || evs[0].Keyword != "stop" || evs[0].ProviderMessageID != "SMin1" {
+		t.Fatalf("opt-outs %+v, evidence %+v", outs, evs)
+	}
+	// Codes still go out, from the other sender, every time.
+	f, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550126"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		e.svc.ResendEnroll(e.ctx, u.ID, f.ID)
+	}
+	for _, m := range tw.Messages() {
+		if m.From != "+15557654322" {
+			t.Fatalf("a code went from the sender the recipient stopped: %+v", m)
+		}
+	}
+	// START lifts it.
+	start := url.Values{"MessageSid": {"SMin2"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {"START"}, "AccountSid": {tw.AccountSID}}
+	smstest.Post(inbound, tw.AuthToken, start)
+	if outs, evs, _ := e.svc.OptOuts(e.ctx, 10); len(outs) != 0 || len(evs) != 2 {
+		t.Fatalf("after START: %+v %+v", outs, evs)
+	}
+	if evs := mustEvents(t, e, mfa.EvOptOut); len(evs) != 1 {
+		t.Fatal("the opt-out is not in the system log")
+	}
+}
+
+func mustEvents(t *testing.T, e *env, typ string) []mfa.Event {
+	evs, err := e.svc.Events(e.ctx, mfa.EventFilter{Types: []string{typ}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func TestNoProviderMeansTheDevelopmentSink(t *testing.T) {
+	e := newEnv(t)
+	if err := e.pool.Reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.pool.Statuses(); len(s) != 1 || s[0].Name != telephony.DevSinkName {
+		t.Fatalf("routes: %+v", s)
+	}
+	e.gateway(t, "gw", 1)
+	if s := e.pool.Statuses(); len(s) != 1 || s[0].Name != "gw" {
+		t.Fatalf("with a provider, the sink must not be used: %+v", s)
+	}
+}
