@@ -33,7 +33,8 @@ Usage:
   smsmfa token create --name N               print a new API token (Authorization: SSWS <token>)
   smsmfa token list
   smsmfa token revoke --id ID
-  smsmfa provider list
+  smsmfa provider add|list|remove|test …
+  smsmfa bench [--provider devsink|gateway] [--flows N] [--concurrency N]   load generator (own server, or --url)
 
 Every command takes --database (SMSMFA_DATABASE) and --key-file (SMSMFA_KEY_FILE);
 run "smsmfa serve -h" for the server's flags.
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		err = benchCmd(ctx, rest, getenv, stdout, stderr)
 	case "migrate-data":
 		err = migrateData(ctx, rest, getenv, stdout, stderr)
 	case "user":

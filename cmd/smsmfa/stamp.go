@@ -1,6 +1,9 @@
 package main
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // stamp prints a time for tables, or "-".
 func stamp(t time.Time) string {
@@ -9,3 +12,5 @@ func stamp(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+func stringReader(s string) *strings.Reader { return strings.NewReader(s) }
