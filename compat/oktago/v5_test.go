@@ -297,6 +297,15 @@ func TestV5SMSFactorLifecycle(t *testing.T) {
 	if len(list) != 0 {
 		t.Errorf("ListFactors after UnenrollFactor: %d factors, want none", len(list))
 	}
+	// The user now has a verified phone but no factor: the catalog must still
+	// decode in v5 (its _embedded values must be objects, okta-api.md §6.1).
+	cat, _, err := c.UserFactorAPI.ListSupportedFactors(ctx, uid).Execute()
+	if err != nil {
+		t.Fatalf("ListSupportedFactors with a verified phone on file: %v %s", err, errBody(err))
+	}
+	if !hasSMS(cat) {
+		t.Errorf("ListSupportedFactors after UnenrollFactor has no sms: %+v", cat)
+	}
 
 	// Re-enroll with no phone at all: the body is {"factorType":"sms","provider":"OKTA"}.
 	mark = s.mark(t)
@@ -505,4 +514,13 @@ func wrongCode(code string) string {
 func phoneOf(f *okta.UserFactorSMS) string {
 	p := f.GetProfile()
 	return p.GetPhoneNumber()
+}
+
+func hasSMS(cat []okta.UserFactorSupported) bool {
+	for _, f := range cat {
+		if f.GetFactorType() == "sms" {
+			return true
+		}
+	}
+	return false
 }

@@ -11,7 +11,7 @@ const track = f.tracker();
 after(async () => { await h.stopAll({ printLogs: track.failed() }); });
 
 describe('auth-js sign-in flows', () => {
-  it('enrolls SMS (updatePhone), resends, refuses a wrong code, activates, then signs in with MFA_REQUIRED → challenge → verify(rememberDevice)', track(async () => {
+  it('enrolls SMS (updatePhone), resends, refuses a wrong code, activates, then signs in with MFA_REQUIRED → challenge → resend → verify(rememberDevice)', track(async () => {
     const srv = await h.server('fast');
     const user = await srv.createUser();
     const phone = '+14155550123';
@@ -72,9 +72,21 @@ describe('auth-js sign-in flows', () => {
     assert.equal(ch.status, 'MFA_CHALLENGE');
     assert.equal(ch.factor.id, act.factor.id);
     for (const fn of ['verify', 'resend', 'cancel']) assert.equal(typeof ch[fn], 'function', `tx.${fn}() exists in MFA_CHALLENGE`);
-    const sent = await srv.waitSMS(phone, mark);
+    const first = await srv.waitSMS(phone, mark);
 
-    const ok = await ch.verify({ passCode: sent.code, rememberDevice: true });
+    // "Re-send code" in MFA_CHALLENGE: POST …/verify/resend {stateToken}.
+    mark = await srv.mark();
+    const again2 = await ch.resend('sms');
+    const reReq = again.requests[again.requests.length - 1];
+    assert.equal(reReq.url, `${srv.url}/api/v1/authn/factors/${act.factor.id}/verify/resend`);
+    assert.deepEqual(reReq.args, { stateToken: again.tx.data.stateToken });
+    assert.equal(again2.status, 'MFA_CHALLENGE');
+    const sent = await srv.waitSMS(phone, mark);
+    if (first.code !== sent.code) {
+      await f.rejects(again2.verify({ passCode: first.code }), { status: 403, code: 'E0000068' });
+    }
+
+    const ok = await again2.verify({ passCode: sent.code, rememberDevice: true });
     const verifyReq = again.requests[again.requests.length - 1];
     assert.equal(verifyReq.url, `${srv.url}/api/v1/authn/factors/${act.factor.id}/verify?rememberDevice=true`);
     assert.deepEqual(verifyReq.args, { stateToken: again.tx.data.stateToken, passCode: sent.code });
@@ -144,6 +156,16 @@ describe('auth-js sign-in flows', () => {
 
     const again = await f.signInRequired(srv, user);
     f.assertMasked(again.factor.profile.phoneNumber, second);
+  }));
+
+  it('a wrong password gives 401 E0000004 "Authentication failed", for an unknown user too', track(async () => {
+    const srv = await h.server('fast');
+    const user = await srv.createUser();
+    const { auth } = srv.auth();
+    const err = await f.rejects(auth.signInWithCredentials({ username: user.username, password: user.password + 'x' }), { status: 401, code: 'E0000004' });
+    assert.equal(err.errorSummary, 'Authentication failed');
+    const unknown = await f.rejects(auth.signInWithCredentials({ username: 'nobody-' + h.unique() + '@example.com', password: user.password }), { status: 401, code: 'E0000004' });
+    assert.equal(unknown.errorSummary, 'Authentication failed', 'an unknown user gets the same answer');
   }));
 
   it('a dead or unknown stateToken gives 401 E0000011 and auth-js forgets its saved token', track(async () => {
