@@ -165,6 +165,7 @@ func startServer(name string, settings []string) (*server, error) {
 	s.cmd.Dir = dir
 	s.cmd.Env = s.env()
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		logf.Close()
 		return nil, err

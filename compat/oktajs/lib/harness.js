@@ -25,6 +25,9 @@ const roomy = [
   'limit_ip_hour=100000', 'shared_number_max_users=10000',
 ];
 
+// The longest a test server may live (the suite takes well under a minute).
+const maxServerSeconds = 1200;
+
 let binPromise;
 const tmpDirs = [];
 
@@ -100,11 +103,18 @@ class Server {
     this.hostport = `127.0.0.1:${port}`;
     this.url = `http://${this.hostport}`;
     const log = fs.openSync(this.logPath, 'a');
-    this.proc = spawn(this.bin, ['serve', '--dev', '--addr', this.hostport, '--base-url', this.url,
-      '--password-memory', '1024', '--password-time', '1'],
+    // GNU timeout bounds the server's life even if this process is killed
+    // outright (node's test runner SIGKILLs a test file when its own output
+    // pipe closes, and then no exit hook runs); it passes SIGTERM on.
+    this.proc = spawn('timeout', ['--signal=TERM', '--kill-after=10', String(maxServerSeconds), this.bin,
+      'serve', '--dev', '--addr', this.hostport, '--base-url', this.url, '--password-memory', '1024', '--password-time', '1'],
     { cwd: this.dir, env: this.env(), stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    running.add(this.proc);
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
+      running.delete(this.proc);
+      resolve({ code, signal });
+    }));
     let dead = null;
     this.exited.then((r) => { dead = r; });
     const deadline = Date.now() + 30000;
@@ -230,6 +240,18 @@ class Server {
 }
 
 const servers = new Map();
+
+// If this test process ends without the after() hook (a crash, a closed
+// output pipe, an interrupt), take the servers down with it.
+const running = new Set();
+process.on('exit', () => {
+  for (const p of running) {
+    if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+  }
+});
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => process.exit(128 + os.constants.signals[sig]));
+}
 
 // server returns the named shared server of this test file, starting it on
 // first use. 'fast' has resend_cooldown=0s; 'cooldown' keeps the default 30 s.
