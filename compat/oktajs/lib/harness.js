@@ -93,9 +93,10 @@ class Server {
     }
   }
 
-  async start(settings) {
+  async start(settings, setup) {
     await this.cli('sms', 'enable');
     if (settings.length) await this.cli('settings', 'set', ...settings);
+    if (setup) await setup(this);
     const token = (await this.cli('token', 'create', '--name', 'compat')).trim();
     if (!token || /\s/.test(token)) throw new Error(`token create printed ${JSON.stringify(token)}`);
     this.token = token;
@@ -254,15 +255,19 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 // server returns the named shared server of this test file, starting it on
-// first use. 'fast' has resend_cooldown=0s; 'cooldown' keeps the default 30 s.
-async function server(name) {
+// first use. 'fast' has resend_cooldown=0s; 'cooldown' keeps the default
+// 30 s. Other names take opts: settings (NAME=VALUE strings, added to the
+// roomy limits) and setup, an async function run with the server's command
+// line before it starts serving (e.g. to add an SMS provider).
+async function server(name, opts = {}) {
   if (!servers.has(name)) {
     servers.set(name, (async () => {
-      const settings = name === 'fast' ? ['resend_cooldown=0s', ...roomy] : [...roomy];
+      let settings = opts.settings || [];
+      if (name === 'fast') settings = ['resend_cooldown=0s'];
       const bin = await smsmfaBinary();
       const dir = await fsp.mkdtemp(path.join(os.tmpdir(), `smsmfa-oktajs-${name}-`));
       tmpDirs.push(dir);
-      return new Server(name, dir, bin).start(settings);
+      return new Server(name, dir, bin).start([...settings, ...roomy], opts.setup);
     })());
   }
   return servers.get(name);

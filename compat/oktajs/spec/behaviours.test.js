@@ -4,6 +4,7 @@
 
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
+const http = require('node:http');
 const h = require('../lib/harness');
 const f = require('../lib/flows');
 
@@ -129,6 +130,42 @@ describe('okta-api.md §7 behaviours (auth-js)', () => {
     assert.ok(auth.tx.exists(), 'the state token is still saved');
     await f.rejects(auth.tx.resume({ stateToken: 'deadbeef' + 'x'.repeat(34) }), { status: 401, code: 'E0000011' });
     assert.ok(!auth.tx.exists(), 'auth-js forgot the state token after E0000011');
+  }));
+
+  it('§7.5 Errors by status: a 5xx (500 E0000138 when the only SMS provider refuses the text for good) reaches auth-js as AuthApiError "Unknown error"', track(async () => {
+    // A telephony webhook receiver on loopback that refuses every message
+    // with an Okta-hook error object saying the recipient opted out.
+    const hooks = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        hooks.push({ url: req.url, body: JSON.parse(body) });
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ error: { errorSummary: 'Failed to deliver SMS OTP', errorCauses: [{ errorSummary: 'Recipient opted out', reason: 'opted out' }] } }));
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const srv = await h.server('refusing-provider', {
+        setup: (s) => s.cli('provider', 'add', '--name', 'hook', '--type', 'webhook',
+          '--url', `http://127.0.0.1:${receiver.address().port}/telephony`, '--credential', 'secret=compat-hook-secret'),
+      });
+      const user = await srv.createUser();
+      const { auth } = srv.auth();
+      const tx = await auth.signInWithCredentials(user);
+      assert.equal(tx.status, 'MFA_ENROLL');
+      const phone = h.phoneNumber();
+      const err = await f.rejects(f.smsFactorOf(tx).enroll({ profile: { phoneNumber: phone } }), { status: 500, code: 'E0000138' });
+      assert.equal(err.errorSummary, 'Unknown error', 'auth-js replaces the summary of a 5xx');
+      assert.equal(JSON.parse(err.xhr.responseText).errorSummary, 'There was an internal error with call provider(s).');
+      assert.ok(hooks.length >= 1, 'the webhook provider was called');
+      assert.equal(hooks[0].url, '/telephony');
+      assert.equal(hooks[0].body.eventType, 'com.okta.telephony.provider');
+      assert.equal(hooks[0].body.data.messageProfile.phoneNumber, phone);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   }));
 
   it('§7.6 Widget EnrollSms: phones listed after a factor reset, updatePhone enroll, resend with only the stateToken, prev + new number, activate; E0000098 then validatePhone:false is accepted', track(async () => {
