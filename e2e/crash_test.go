@@ -227,3 +227,27 @@ func TestKilledMidSendIsSentAgainAndSaysSo(t *testing.T) {
 		t.Fatalf("delivery log: %+v", rec)
 	}
 }
+
+// apiList calls an endpoint that answers a JSON array.
+func (n *node) apiList(method, path, token string) (int, []map[string]any) {
+	n.t.Helper()
+	req, _ := http.NewRequest(method, n.base()+path, nil)
+	req.Header.Set("Authorization", "SSWS "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer res.Body.Close()
+	var out []map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+func (n *node) apiStatus(path string) (int, error) {
+	res, err := http.Get(n.base() + path)
+	if err != nil {
+		return 0, err
+	}
+	res.Body.Close()
+	return res.StatusCode, nil
+}

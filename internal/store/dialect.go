@@ -1,8 +1,12 @@
 package store
 
 import (
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -24,15 +28,20 @@ type dialect interface {
 	// its one argument, answering true when taken ("" on SQLite, where
 	// BEGIN IMMEDIATE already serialises writers).
 	tryLock() string
+	// transient reports whether err means the connection was lost (the
+	// server restarting or unreachable), so the unit of work can be run
+	// again on a new connection.
+	transient(err error) bool
 }
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string         { return SQLite }
-func (sqliteDialect) forUpdate() string    { return "" }
-func (sqliteDialect) skipLocked() string   { return "" }
-func (sqliteDialect) notifyOutbox() string { return "" }
-func (sqliteDialect) tryLock() string      { return "" }
+func (sqliteDialect) name() string             { return SQLite }
+func (sqliteDialect) forUpdate() string        { return "" }
+func (sqliteDialect) skipLocked() string       { return "" }
+func (sqliteDialect) notifyOutbox() string     { return "" }
+func (sqliteDialect) transient(err error) bool { return false }
+func (sqliteDialect) tryLock() string          { return "" }
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	// modernc reports SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY in the text.
 	s := err.Error()
@@ -48,6 +57,20 @@ func (postgresDialect) notifyOutbox() string { return `SELECT pg_notify('` + Out
 func (postgresDialect) tryLock() string {
 	return `SELECT pg_try_advisory_xact_lock(hashtext($1))`
 }
+func (postgresDialect) transient(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// 08: connection exception; 57P01-03: admin shutdown, crash
+		// shutdown, cannot connect now (starting up).
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		pgconn.SafeToRetry(err)
+}
+
 func (postgresDialect) isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"

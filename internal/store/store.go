@@ -183,19 +183,44 @@ func (d *DB) InTx(ctx context.Context, fn func(mfa.Tx) error) error {
 	return d.inTx(ctx, func(t *tx) error { return fn(t) })
 }
 
+// inTx runs fn in a transaction. When the database connection breaks
+// before the commit (PostgreSQL restarting, a failover), the whole unit of
+// work is rolled back and run again, with backoff, for up to retryFor: the
+// request waits out a short outage instead of failing. A failed COMMIT is
+// never retried, since it may have taken effect.
 func (d *DB) inTx(ctx context.Context, fn func(*tx) error) error {
+	backoff := 50 * time.Millisecond
+	deadline := time.Now().Add(retryFor)
+	for {
+		err, committing := d.once(ctx, fn)
+		if err == nil || committing || !d.dialect.transient(err) || time.Now().Add(backoff).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, time.Second)
+	}
+}
+
+// retryFor bounds how long a unit of work waits out a lost connection.
+const retryFor = 8 * time.Second
+
+func (d *DB) once(ctx context.Context, fn func(*tx) error) (err error, committing bool) {
 	sqlTx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return fmt.Errorf("store: begin: %w", err), false
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&tx{tx: sqlTx, d: d}); err != nil {
-		return err
+		return err, false
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("store: commit: %w", err), true
 	}
-	return nil
+	return nil, false
 }
 
 // tx implements mfa.Tx over one *sql.Tx.
