@@ -103,9 +103,12 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 	case mfa.RNumberBlocked:
 		out = newError(403, "E0000150", "You have reached the limit of sms requests, please try again later.", e.Message)
 	case mfa.RSendFailed:
-		if strings.Contains(e.Message, "invalid_number") || strings.Contains(e.Message, "landline") {
+		switch {
+		case e.Cause == "invalid_number" || e.Cause == "landline":
 			out = newError(400, "E0000098", "This phone number is invalid.", e.Message)
-		} else {
+		case e.Cause == "opted_out":
+			out = newError(400, "E0000140", "Telephony opt out error.", e.Message)
+		default:
 			out = newError(500, "E0000138", "There was an internal error with call provider(s).", e.Message)
 		}
 	case mfa.RLoginTaken:

@@ -155,6 +155,7 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 		d.log.Warn("SMS taken over from an interrupted attempt", "id", m.ID, "attempt", m.Attempts)
 		pre = append(pre, mfa.Attempt{Attempt: m.Attempts - 1, Started: now, Outcome: "lost", Error: lostNote})
 	}
+	var reason string // the provider's reason, when it refused
 	finish := func(u mfa.MessageUpdate) mfa.Delivery {
 		u.Attempts = append(pre, u.Attempts...)
 		if err := d.store.FinishMessage(ctx, m.ID, m.Claim, u); err != nil {
@@ -164,7 +165,7 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 			}
 			d.log.Error("finish message", "id", m.ID, "err", err)
 		}
-		return mfa.Delivery{State: u.State, Error: u.Error}
+		return mfa.Delivery{State: u.State, Error: u.Error, Reason: reason}
 	}
 	if !now.Before(m.Expires) {
 		d.log.Warn("SMS expired before it could be sent", "id", m.ID, "attempts", m.Attempts)
@@ -185,7 +186,7 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 		return finish(u)
 	}
 	class := sms.Classify(err)
-	u.Error = errText(err)
+	u.Error, reason = errText(err), string(sms.ReasonOf(err))
 	if class == sms.Permanent {
 		d.log.Warn("SMS refused", "id", m.ID, "provider", res.Provider, "reason", sms.ReasonOf(err), "err", u.Error)
 		u.State = mfa.MessageFailed

@@ -75,6 +75,9 @@ type Error struct {
 	Limit int
 	// Remaining is how many tries are left (wrong code), or -1.
 	Remaining int
+	// Cause is the provider's reason when an SMS could not be sent
+	// (RSendFailed): invalid_number, landline, opted_out, blocked, …
+	Cause string
 	// Err is the wrapped cause (internal errors only; never shown).
 	Err error
 }

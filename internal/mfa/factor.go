@@ -485,7 +485,9 @@ func (s *Service) dispatch(ctx context.Context, sent *Sent) error {
 	}
 	sent.Delivery = s.deliver.Deliver(ctx, sent.MessageID)
 	if sent.Delivery.State == MessageFailed {
-		return Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s (%s). Check the number, or use a different one.", phone.Mask(sent.To), sent.Delivery.Error)
+		e := Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s (%s). Check the number, or use a different one.", phone.Mask(sent.To), sent.Delivery.Error)
+		e.Cause = sent.Delivery.Reason
+		return e
 	}
 	return nil
 }

@@ -29,8 +29,10 @@ type Delivery struct {
 	// MessageSending) when it is still on its way, MessageFailed when it can
 	// never be delivered.
 	State MessageState
-	// Error is the provider's reason when State is MessageFailed.
-	Error string
+	// Error describes the failure when State is MessageFailed; Reason is
+	// the provider's reason (sms.Reason: invalid_number, opted_out, …).
+	Error  string
+	Reason string
 }
 
 // Deliverer hands a queued message to a provider without holding up the

@@ -258,3 +258,22 @@ func TestNoProviderMeansTheDevelopmentSink(t *testing.T) {
 		t.Fatalf("with a provider, the sink must not be used: %+v", s)
 	}
 }
+
+func TestPermanentRefusalsReachTheUserWithTheirCause(t *testing.T) {
+	e := newEnv(t)
+	tw := e.twilio(t, "tw", "+15557654321")
+	for number, c := range map[string]struct {
+		code  int
+		cause string
+	}{"+14155550131": {21610, "opted_out"}, "+14155550132": {21211, "invalid_number"}, "+14155550133": {30004, "blocked"}} {
+		tw.Refuse(number, c.code)
+		u := e.user(t, "refused"+number+"@example.com")
+		_, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: number})
+		if me := mfa.ErrorOf(err); me.Reason != mfa.RSendFailed || me.Cause != c.cause || !strings.Contains(me.Message, "could not send") {
+			t.Errorf("%s: %v (cause %q), want send_failed / %s", number, err, me.Cause, c.cause)
+		}
+		if r := e.log(t, u.ID); len(r) != 1 || r[0].State != mfa.MessageFailed || len(r[0].Attempts) != 1 {
+			t.Errorf("%s: delivery log %+v", number, r)
+		}
+	}
+}

@@ -133,23 +133,25 @@ describe('okta-api.md §7 behaviours (auth-js)', () => {
   }));
 
   it('§7.5 Errors by status: a 5xx (500 E0000138 when the only SMS provider refuses the text for good) reaches auth-js as AuthApiError "Unknown error"', track(async () => {
-    // A telephony webhook receiver on loopback that refuses every message
-    // with an Okta-hook error object saying the recipient opted out.
-    const hooks = [];
+    // A Twilio-compatible provider on loopback that refuses every message
+    // as blocked by the carrier (Twilio error 30004: permanent, no failover).
+    const sid = 'AC' + '0123456789abcdef'.repeat(2);
+    const calls = [];
     const receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => { body += c; });
       req.on('end', () => {
-        hooks.push({ url: req.url, body: JSON.parse(body) });
+        calls.push({ url: req.url, auth: req.headers.authorization, form: new URLSearchParams(body) });
+        res.statusCode = 400;
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ error: { errorSummary: 'Failed to deliver SMS OTP', errorCauses: [{ errorSummary: 'Recipient opted out', reason: 'opted out' }] } }));
+        res.end(JSON.stringify({ code: 30004, message: 'Message blocked', more_info: 'https://www.twilio.com/docs/errors/30004', status: 400 }));
       });
     });
     await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     try {
       const srv = await h.server('refusing-provider', {
-        setup: (s) => s.cli('provider', 'add', '--name', 'hook', '--type', 'webhook',
-          '--url', `http://127.0.0.1:${receiver.address().port}/telephony`, '--credential', 'secret=compat-hook-secret'),
+        setup: (s) => s.cli('provider', 'add', '--name', 'tw', '--type', 'twilio',
+          '--url', `http://127.0.0.1:${receiver.address().port}`, '--credential', `account_sid=${sid}`, '--credential', 'auth_token=compat-token'),
       });
       const user = await srv.createUser();
       const { auth } = srv.auth();
@@ -159,10 +161,10 @@ describe('okta-api.md §7 behaviours (auth-js)', () => {
       const err = await f.rejects(f.smsFactorOf(tx).enroll({ profile: { phoneNumber: phone } }), { status: 500, code: 'E0000138' });
       assert.equal(err.errorSummary, 'Unknown error', 'auth-js replaces the summary of a 5xx');
       assert.equal(JSON.parse(err.xhr.responseText).errorSummary, 'There was an internal error with call provider(s).');
-      assert.ok(hooks.length >= 1, 'the webhook provider was called');
-      assert.equal(hooks[0].url, '/telephony');
-      assert.equal(hooks[0].body.eventType, 'com.okta.telephony.provider');
-      assert.equal(hooks[0].body.data.messageProfile.phoneNumber, phone);
+      assert.equal(calls.length, 1, 'a permanent refusal is not retried');
+      assert.equal(calls[0].url, `/2010-04-01/Accounts/${sid}/Messages.json`);
+      assert.equal(calls[0].auth, 'Basic ' + Buffer.from(`${sid}:compat-token`).toString('base64'));
+      assert.equal(calls[0].form.get('To'), phone);
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }

@@ -24,6 +24,18 @@ type Twilio struct {
 	Server                *httptest.Server
 	mu                    sync.Mutex
 	msgs                  []TwilioMessage
+	refuse                map[string]int // To → Twilio error code
+}
+
+// Refuse makes the emulator answer messages to number with a Twilio error
+// code (21610 opted out, 21211 invalid number, 30004 blocked, …).
+func (t *Twilio) Refuse(number string, code int) {
+	t.mu.Lock()
+	if t.refuse == nil {
+		t.refuse = map[string]int{}
+	}
+	t.refuse[number] = code
+	t.mu.Unlock()
 }
 
 // NewTwilio starts an emulator for the account.
@@ -53,6 +65,13 @@ func (t *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.mu.Lock()
+	if code, ok := t.refuse[r.PostForm.Get("To")]; ok {
+		t.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"code":%d,"message":"refused by the emulator","status":400}`, code)
+		return
+	}
 	m := TwilioMessage{SID: fmt.Sprintf("SM%032d", len(t.msgs)+1), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
 		Body: r.PostForm.Get("Body"), StatusCallback: r.PostForm.Get("StatusCallback")}
 	if m.From == "" {
