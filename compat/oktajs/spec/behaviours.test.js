@@ -151,7 +151,7 @@ describe('okta-api.md §7 behaviours (auth-js)', () => {
     try {
       const srv = await h.server('refusing-provider', {
         setup: (s) => s.cli('provider', 'add', '--name', 'tw', '--type', 'twilio',
-          '--url', `http://127.0.0.1:${receiver.address().port}`, '--credential', `account_sid=${sid}`, '--credential', 'auth_token=compat-token'),
+          '--url', `http://127.0.0.1:${receiver.address().port}`, '--credential', `account_sid=${sid}`, '--credential', 'auth_token=compat-token', '--sender', '+15557654321'),
       });
       const user = await srv.createUser();
       const { auth } = srv.auth();
