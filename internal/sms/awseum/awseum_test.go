@@ -2,6 +2,7 @@ package awseum_test
 
 import (
 	"net/http/httptest"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"strings"
 	"testing"
 	"time"
@@ -146,8 +147,8 @@ func TestSendErrors(t *testing.T) {
 			if id != "" {
 				t.Errorf("id = %q on failure", id)
 			}
-			mustSMSError(t, err, tc.reason, tc.code)
-			mustNotLeak(t, err, testBody, "482913", testSecret, "not-the-secret")
+			adaptertest.MustSMSError(t, err, tc.reason, tc.code)
+			adaptertest.MustNotLeak(t, err, testBody, "482913", testSecret, "not-the-secret")
 		})
 	}
 }
@@ -185,7 +186,7 @@ func TestNewAndFromCredentials(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
 			}
-			mustNotLeak(t, err, testSecret)
+			adaptertest.MustNotLeak(t, err, testSecret)
 		})
 	}
 }

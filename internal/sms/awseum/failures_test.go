@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			awsError(w, http.StatusTooManyRequests, "ThrottlingException", map[string]any{"Message": "Rate exceeded"})
 		})
 		_, err := p.Send(t.Context(), msg)
-		e := mustSMSError(t, err, sms.Throttled, "ThrottlingException")
+		e := adaptertest.MustSMSError(t, err, sms.Throttled, "ThrottlingException")
 		if e.RetryAfter != 4*time.Second {
 			t.Errorf("RetryAfter = %v, want 4s", e.RetryAfter)
 		}
@@ -43,7 +44,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			awsError(w, http.StatusBadRequest, "ServiceQuotaExceededException", map[string]any{"Message": "quota", "Reason": "DAILY_DESTINATION_CALL_LIMIT"})
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Throttled, "ServiceQuotaExceededException:DAILY_DESTINATION_CALL_LIMIT")
+		adaptertest.MustSMSError(t, err, sms.Throttled, "ServiceQuotaExceededException:DAILY_DESTINATION_CALL_LIMIT")
 	})
 
 	t.Run("ErrAccessDenied", func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			awsError(w, http.StatusForbidden, "AccessDeniedException", map[string]any{"Message": "denied", "Reason": "ACCOUNT_DISABLED"})
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.BadCredentials, "AccessDeniedException:ACCOUNT_DISABLED")
+		adaptertest.MustSMSError(t, err, sms.BadCredentials, "AccessDeniedException:ACCOUNT_DISABLED")
 	})
 
 	t.Run("ErrHTMLServerError", func(t *testing.T) {
@@ -59,7 +60,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			http.Error(w, "<html>503</html>", http.StatusServiceUnavailable)
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
 	})
 
 	t.Run("ErrMalformedSuccess", func(t *testing.T) {
@@ -67,7 +68,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			w.Write([]byte(`{}`))
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
 	})
 
 	t.Run("ErrEchoedSecretsRedacted", func(t *testing.T) {
@@ -76,24 +77,24 @@ func TestSendHTTPFailures(t *testing.T) {
 				"Message": "MessageBody " + testBody + " rejected; key " + testSecret, "Reason": "OTHER"})
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Unknown, "ValidationException:OTHER")
-		mustNotLeak(t, err, testBody, testSecret)
+		adaptertest.MustSMSError(t, err, sms.Unknown, "ValidationException:OTHER")
+		adaptertest.MustNotLeak(t, err, testBody, testSecret)
 	})
 
 	t.Run("ErrConnectionRefused", func(t *testing.T) {
-		p, err := awseum.New(awseum.Config{BaseURL: closedURL(t), AccessKeyID: testAKID, SecretAccessKey: testSecret, Region: testRegion})
+		p, err := awseum.New(awseum.Config{BaseURL: adaptertest.ClosedURL(t), AccessKeyID: testAKID, SecretAccessKey: testSecret, Region: testRegion})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
-		mustNotLeak(t, err, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustNotLeak(t, err, testSecret, testBody)
 	})
 }
 
 func TestSendTimeout(t *testing.T) {
 	msg := sms.Message{To: "+15551234567", Body: testBody}
-	srv := blockingServer(t)
+	srv := adaptertest.BlockingServer(t)
 	newProvider := func(t *testing.T, c *http.Client) *awseum.Provider {
 		p, err := awseum.New(awseum.Config{BaseURL: srv.URL, AccessKeyID: testAKID, SecretAccessKey: testSecret, Region: testRegion, HTTPClient: c})
 		if err != nil {
@@ -105,8 +106,8 @@ func TestSendTimeout(t *testing.T) {
 	t.Run("ErrClientTimeout", func(t *testing.T) {
 		start := time.Now()
 		_, err := newProvider(t, &http.Client{Timeout: 50 * time.Millisecond}).Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Timeout, "")
-		mustNotLeak(t, err, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustNotLeak(t, err, testSecret, testBody)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Errorf("Send took %v: the SDK retried", d)
 		}
@@ -116,7 +117,7 @@ func TestSendTimeout(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		_, err := newProvider(t, nil).Send(ctx, msg)
-		mustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
 	})
 
 	t.Run("ErrContextCancelled", func(t *testing.T) {
@@ -140,7 +141,7 @@ func TestNoRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody})
-	mustSMSError(t, err, sms.Throttled, "ThrottlingException")
+	adaptertest.MustSMSError(t, err, sms.Throttled, "ThrottlingException")
 	if n := calls.Load(); n != 1 {
 		t.Errorf("the server was called %d times, want 1", n)
 	}

@@ -3,6 +3,7 @@ package awssns_test
 import (
 	"net/http/httptest"
 	"net/url"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"strings"
 	"testing"
 	"time"
@@ -129,8 +130,8 @@ func TestSendErrors(t *testing.T) {
 			if id != "" {
 				t.Errorf("id = %q on failure", id)
 			}
-			mustSMSError(t, err, tc.reason, tc.code)
-			mustNotLeak(t, err, testBody, "482913", testSecret, "not-the-secret")
+			adaptertest.MustSMSError(t, err, tc.reason, tc.code)
+			adaptertest.MustNotLeak(t, err, testBody, "482913", testSecret, "not-the-secret")
 		})
 	}
 }
@@ -169,7 +170,7 @@ func TestNewAndFromCredentials(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
 			}
-			mustNotLeak(t, err, testSecret)
+			adaptertest.MustNotLeak(t, err, testSecret)
 		})
 	}
 	if _, err := awssns.New(awssns.Config{BaseURL: "localhost:4566", AccessKeyID: "a", SecretAccessKey: "b", Region: "c"}); err == nil {

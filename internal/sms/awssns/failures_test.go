@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			snsError(w, http.StatusTooManyRequests, "Sender", "Throttling", "Rate exceeded")
 		})
 		_, err := p.Send(t.Context(), msg)
-		e := mustSMSError(t, err, sms.Throttled, "Throttling")
+		e := adaptertest.MustSMSError(t, err, sms.Throttled, "Throttling")
 		if e.RetryAfter != 3*time.Second {
 			t.Errorf("RetryAfter = %v, want 3s", e.RetryAfter)
 		}
@@ -43,7 +44,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			snsError(w, http.StatusBadRequest, "Sender", "Throttled", "Rate exceeded")
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Throttled, "Throttled")
+		adaptertest.MustSMSError(t, err, sms.Throttled, "Throttled")
 	})
 
 	t.Run("ErrHTMLServerError", func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			http.Error(w, "<html>503 Service Unavailable</html>", http.StatusServiceUnavailable)
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
 	})
 
 	t.Run("ErrUnknownCodeBy5xx", func(t *testing.T) {
@@ -59,7 +60,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			snsError(w, http.StatusBadGateway, "Receiver", "SomethingNew", "new failure")
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "SomethingNew")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "SomethingNew")
 	})
 
 	t.Run("ErrMalformedSuccess", func(t *testing.T) {
@@ -67,7 +68,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			w.Write([]byte("<PublishResponse><PublishResult></PublishResult></PublishResponse>"))
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
 	})
 
 	t.Run("ErrEchoedSecretsRedacted", func(t *testing.T) {
@@ -77,24 +78,24 @@ func TestSendHTTPFailures(t *testing.T) {
 				"Invalid parameter: Message "+r.PostForm.Get("Message")+" key "+testSecret+" id "+testAKID)
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Unknown, "InvalidParameter")
-		mustNotLeak(t, err, testBody, testSecret, testAKID)
+		adaptertest.MustSMSError(t, err, sms.Unknown, "InvalidParameter")
+		adaptertest.MustNotLeak(t, err, testBody, testSecret, testAKID)
 	})
 
 	t.Run("ErrConnectionRefused", func(t *testing.T) {
-		p, err := awssns.New(awssns.Config{BaseURL: closedURL(t), AccessKeyID: testAKID, SecretAccessKey: testSecret, Region: testRegion})
+		p, err := awssns.New(awssns.Config{BaseURL: adaptertest.ClosedURL(t), AccessKeyID: testAKID, SecretAccessKey: testSecret, Region: testRegion})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
-		mustNotLeak(t, err, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustNotLeak(t, err, testSecret, testBody)
 	})
 }
 
 func TestSendTimeout(t *testing.T) {
 	msg := sms.Message{To: "+447700900001", Body: testBody}
-	srv := blockingServer(t)
+	srv := adaptertest.BlockingServer(t)
 	newProvider := func(t *testing.T, c *http.Client) *awssns.Provider {
 		p, err := awssns.New(awssns.Config{BaseURL: srv.URL, AccessKeyID: testAKID, SecretAccessKey: testSecret, Region: testRegion, HTTPClient: c})
 		if err != nil {
@@ -106,8 +107,8 @@ func TestSendTimeout(t *testing.T) {
 	t.Run("ErrClientTimeout", func(t *testing.T) {
 		start := time.Now()
 		_, err := newProvider(t, &http.Client{Timeout: 50 * time.Millisecond}).Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Timeout, "")
-		mustNotLeak(t, err, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustNotLeak(t, err, testSecret, testBody)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Errorf("Send took %v: the SDK retried", d)
 		}
@@ -117,7 +118,7 @@ func TestSendTimeout(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		_, err := newProvider(t, nil).Send(ctx, msg)
-		mustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
 	})
 
 	t.Run("ErrContextCancelled", func(t *testing.T) {
@@ -141,7 +142,7 @@ func TestNoRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = p.Send(t.Context(), sms.Message{To: "+447700900001", Body: testBody})
-	mustSMSError(t, err, sms.ProviderDown, "InternalError")
+	adaptertest.MustSMSError(t, err, sms.ProviderDown, "InternalError")
 	if n := calls.Load(); n != 1 {
 		t.Errorf("the server was called %d times, want 1", n)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			twilioError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
 		})
 		_, err := p.Send(t.Context(), msg)
-		e := mustSMSError(t, err, sms.Throttled, "20429")
+		e := adaptertest.MustSMSError(t, err, sms.Throttled, "20429")
 		if e.RetryAfter != 7*time.Second {
 			t.Errorf("RetryAfter = %v, want 7s", e.RetryAfter)
 		}
@@ -45,7 +46,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			http.Error(w, "slow down", http.StatusTooManyRequests)
 		})
 		_, err := p.Send(t.Context(), msg)
-		e := mustSMSError(t, err, sms.Throttled, "HTTP 429")
+		e := adaptertest.MustSMSError(t, err, sms.Throttled, "HTTP 429")
 		if e.RetryAfter != 30*time.Second {
 			t.Errorf("RetryAfter = %v, want 30s", e.RetryAfter)
 		}
@@ -56,7 +57,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			http.Error(w, "<html>Service Unavailable</html>", http.StatusServiceUnavailable)
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "HTTP 503")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "HTTP 503")
 	})
 
 	t.Run("ErrUnknownCode", func(t *testing.T) {
@@ -64,7 +65,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			twilioError(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Unknown, "21617")
+		adaptertest.MustSMSError(t, err, sms.Unknown, "21617")
 	})
 
 	t.Run("ErrEchoedSecretsRedacted", func(t *testing.T) {
@@ -73,8 +74,8 @@ func TestSendHTTPFailures(t *testing.T) {
 			twilioError(w, http.StatusBadRequest, 21211, "bad request "+r.PostForm.Get("Body")+" with "+testToken)
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.InvalidNumber, "21211")
-		mustNotLeak(t, err, testBody, testToken)
+		adaptertest.MustSMSError(t, err, sms.InvalidNumber, "21211")
+		adaptertest.MustNotLeak(t, err, testBody, testToken)
 	})
 
 	t.Run("ErrCreatedWithoutSid", func(t *testing.T) {
@@ -83,23 +84,23 @@ func TestSendHTTPFailures(t *testing.T) {
 			w.Write([]byte(`{"status":"queued"}`))
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
 	})
 
 	t.Run("ErrConnectionRefused", func(t *testing.T) {
-		p, err := twilio.New(twilio.Config{BaseURL: closedURL(t), AccountSID: testSID, AuthToken: testToken})
+		p, err := twilio.New(twilio.Config{BaseURL: adaptertest.ClosedURL(t), AccountSID: testSID, AuthToken: testToken})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
-		mustNotLeak(t, err, testSID, testToken, testBody)
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustNotLeak(t, err, testSID, testToken, testBody)
 	})
 }
 
 func TestSendTimeout(t *testing.T) {
 	msg := sms.Message{To: "+15551234567", From: "+15557654321", Body: testBody}
-	srv := blockingServer(t)
+	srv := adaptertest.BlockingServer(t)
 
 	t.Run("ErrClientTimeout", func(t *testing.T) {
 		p, err := twilio.New(twilio.Config{BaseURL: srv.URL, AccountSID: testSID, AuthToken: testToken,
@@ -108,8 +109,8 @@ func TestSendTimeout(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Timeout, "")
-		mustNotLeak(t, err, testSID, testToken, testBody)
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustNotLeak(t, err, testSID, testToken, testBody)
 	})
 
 	t.Run("ErrSlowBody", func(t *testing.T) {
@@ -131,7 +132,7 @@ func TestSendTimeout(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
 	})
 
 	t.Run("ErrContextDeadline", func(t *testing.T) {
@@ -142,7 +143,7 @@ func TestSendTimeout(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		_, err = p.Send(ctx, msg)
-		mustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
 	})
 
 	t.Run("ErrContextCancelled", func(t *testing.T) {

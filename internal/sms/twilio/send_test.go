@@ -3,6 +3,7 @@ package twilio_test
 import (
 	"net/http/httptest"
 	"net/url"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"strings"
 	"testing"
 	"time"
@@ -110,7 +111,7 @@ func TestSend(t *testing.T) {
 	t.Run("ErrNoSender", func(t *testing.T) {
 		p, emu := mustProvider(t, nil)
 		_, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody})
-		mustSMSError(t, err, sms.BadSender, "")
+		adaptertest.MustSMSError(t, err, sms.BadSender, "")
 		if len(emu.forms) != 0 {
 			t.Error("a request was sent without a sender")
 		}
@@ -164,8 +165,8 @@ func TestSendErrors(t *testing.T) {
 			if id != "" {
 				t.Errorf("id = %q on failure", id)
 			}
-			mustSMSError(t, err, tc.reason, tc.code)
-			mustNotLeak(t, err, testBody, "482913", tc.token, testToken)
+			adaptertest.MustSMSError(t, err, tc.reason, tc.code)
+			adaptertest.MustNotLeak(t, err, testBody, "482913", tc.token, testToken)
 		})
 	}
 }
@@ -173,9 +174,9 @@ func TestSendErrors(t *testing.T) {
 func TestSendWrongAccount(t *testing.T) {
 	p, _ := mustProvider(t, func(c *twilio.Config) { c.AccountSID = "AC00000000000000000000000000000000" })
 	_, err := p.Send(t.Context(), sms.Message{To: "+15551234567", From: "+15557654321", Body: testBody})
-	mustSMSError(t, err, sms.BadCredentials, "20404")
+	adaptertest.MustSMSError(t, err, sms.BadCredentials, "20404")
 	// The emulator's message names the path, which holds the account SID.
-	mustNotLeak(t, err, "AC00000000000000000000000000000000", testToken)
+	adaptertest.MustNotLeak(t, err, "AC00000000000000000000000000000000", testToken)
 }
 
 func TestNew(t *testing.T) {
@@ -200,7 +201,7 @@ func TestNew(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
 			}
-			mustNotLeak(t, err, testToken)
+			adaptertest.MustNotLeak(t, err, testToken)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			http.Error(w, `{"type":"https://developer.nexmo.com/api-errors/#throttled","title":"Throttled"}`, http.StatusTooManyRequests)
 		})
 		_, err := p.Send(t.Context(), msg)
-		e := mustSMSError(t, err, sms.Throttled, "HTTP 429")
+		e := adaptertest.MustSMSError(t, err, sms.Throttled, "HTTP 429")
 		if e.RetryAfter != 2*time.Second {
 			t.Errorf("RetryAfter = %v, want 2s", e.RetryAfter)
 		}
@@ -42,7 +43,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			reject(w, "1", "Throughput Rate Exceeded - please wait [ 1000 ] and retry")
 		})
 		_, err := p.Send(t.Context(), msg)
-		e := mustSMSError(t, err, sms.Throttled, "1")
+		e := adaptertest.MustSMSError(t, err, sms.Throttled, "1")
 		if e.RetryAfter != time.Second {
 			t.Errorf("RetryAfter = %v, want 1s", e.RetryAfter)
 		}
@@ -53,7 +54,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			http.Error(w, "bad gateway", http.StatusBadGateway)
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "HTTP 502")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "HTTP 502")
 	})
 
 	t.Run("ErrMalformed", func(t *testing.T) {
@@ -61,7 +62,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			w.Write([]byte(`<html>maintenance</html>`))
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
 	})
 
 	t.Run("ErrSecondPartFailed", func(t *testing.T) {
@@ -69,7 +70,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			answer(w, map[string]string{"status": "0", "message-id": "A1"}, map[string]string{"status": "5", "error-text": "Internal Error"})
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "5")
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "5")
 	})
 
 	t.Run("ErrEchoedSecretsRedacted", func(t *testing.T) {
@@ -78,24 +79,24 @@ func TestSendHTTPFailures(t *testing.T) {
 			reject(w, "3", "Invalid text "+r.PostForm.Get("text")+" for "+r.PostForm.Get("api_secret"))
 		})
 		_, err := p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Unknown, "3")
-		mustNotLeak(t, err, testBody, testSecret)
+		adaptertest.MustSMSError(t, err, sms.Unknown, "3")
+		adaptertest.MustNotLeak(t, err, testBody, testSecret)
 	})
 
 	t.Run("ErrConnectionRefused", func(t *testing.T) {
-		p, err := vonage.New(vonage.Config{BaseURL: closedURL(t), APIKey: testKey, APISecret: testSecret})
+		p, err := vonage.New(vonage.Config{BaseURL: adaptertest.ClosedURL(t), APIKey: testKey, APISecret: testSecret})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
-		mustNotLeak(t, err, testKey, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustNotLeak(t, err, testKey, testSecret, testBody)
 	})
 }
 
 func TestSendTimeout(t *testing.T) {
 	msg := sms.Message{To: "+15551234567", From: "Acme", Body: testBody}
-	srv := blockingServer(t)
+	srv := adaptertest.BlockingServer(t)
 
 	t.Run("ErrClientTimeout", func(t *testing.T) {
 		p, err := vonage.New(vonage.Config{BaseURL: srv.URL, APIKey: testKey, APISecret: testSecret,
@@ -104,8 +105,8 @@ func TestSendTimeout(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Timeout, "")
-		mustNotLeak(t, err, testKey, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustNotLeak(t, err, testKey, testSecret, testBody)
 	})
 
 	t.Run("ErrContextDeadline", func(t *testing.T) {
@@ -116,7 +117,7 @@ func TestSendTimeout(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		_, err = p.Send(ctx, msg)
-		mustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
 	})
 
 	t.Run("ErrContextCancelled", func(t *testing.T) {

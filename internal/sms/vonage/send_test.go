@@ -3,6 +3,7 @@ package vonage_test
 import (
 	"net/http/httptest"
 	"net/url"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"strings"
 	"testing"
 	"time"
@@ -105,7 +106,7 @@ func TestSend(t *testing.T) {
 	t.Run("ErrNoSender", func(t *testing.T) {
 		p, emu := mustProvider(t, nil)
 		_, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody})
-		mustSMSError(t, err, sms.BadSender, "")
+		adaptertest.MustSMSError(t, err, sms.BadSender, "")
 		if len(emu.forms) != 0 {
 			t.Error("a request was sent without a sender")
 		}
@@ -164,11 +165,11 @@ func TestSendErrors(t *testing.T) {
 			if id != "" {
 				t.Errorf("id = %q on failure", id)
 			}
-			e := mustSMSError(t, err, tc.reason, tc.code)
+			e := adaptertest.MustSMSError(t, err, tc.reason, tc.code)
 			if e.Class() != tc.class {
 				t.Errorf("class = %v, want %v", e.Class(), tc.class)
 			}
-			mustNotLeak(t, err, testBody, "482913", tc.secret, testSecret, testKey)
+			adaptertest.MustNotLeak(t, err, testBody, "482913", tc.secret, testSecret, testKey)
 		})
 	}
 }
@@ -195,7 +196,7 @@ func TestNewAndFromCredentials(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
 			}
-			mustNotLeak(t, err, testSecret)
+			adaptertest.MustNotLeak(t, err, testSecret)
 		})
 	}
 	if _, err := vonage.New(vonage.Config{BaseURL: "ftp://x", APIKey: "k", APISecret: "s"}); err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -146,15 +147,15 @@ func TestSendErrors(t *testing.T) {
 			if id != "" {
 				t.Errorf("id = %q on failure", id)
 			}
-			mustSMSError(t, err, tc.reason, tc.code)
-			mustNotLeak(t, err, testBody, "482913", testSecret, "wrong-secret")
+			adaptertest.MustSMSError(t, err, tc.reason, tc.code)
+			adaptertest.MustNotLeak(t, err, testBody, "482913", testSecret, "wrong-secret")
 		})
 	}
 
 	t.Run("ErrThrottled", func(t *testing.T) {
 		p, _ := mustProvider(t, nil)
 		_, err := p.Send(t.Context(), sms.Message{To: "+15005550429", Body: testBody})
-		e := mustSMSError(t, err, sms.Throttled, "HTTP 429")
+		e := adaptertest.MustSMSError(t, err, sms.Throttled, "HTTP 429")
 		if e.RetryAfter != 5*time.Second {
 			t.Errorf("RetryAfter = %v, want 5s", e.RetryAfter)
 		}
@@ -176,8 +177,8 @@ func TestSendHTTPFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "error")
-		mustNotLeak(t, err, testBody, testSecret)
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "error")
+		adaptertest.MustNotLeak(t, err, testBody, testSecret)
 	})
 
 	t.Run("ErrEmptyErrorSummary", func(t *testing.T) {
@@ -190,7 +191,7 @@ func TestSendHTTPFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		e := mustSMSError(t, err, sms.ProviderDown, "error")
+		e := adaptertest.MustSMSError(t, err, sms.ProviderDown, "error")
 		if e.Detail != "the callback service returned an error" {
 			t.Errorf("Detail = %q", e.Detail)
 		}
@@ -211,26 +212,26 @@ func TestSendHTTPFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Unknown, "HTTP 307")
+		adaptertest.MustSMSError(t, err, sms.Unknown, "HTTP 307")
 		if leaked.Load() {
 			t.Error("the secret followed the redirect")
 		}
 	})
 
 	t.Run("ErrConnectionRefused", func(t *testing.T) {
-		p, err := webhook.New(webhook.Config{BaseURL: closedURL(t), Secret: testSecret})
+		p, err := webhook.New(webhook.Config{BaseURL: adaptertest.ClosedURL(t), Secret: testSecret})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.ProviderDown, "")
-		mustNotLeak(t, err, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.ProviderDown, "")
+		adaptertest.MustNotLeak(t, err, testSecret, testBody)
 	})
 }
 
 func TestSendTimeout(t *testing.T) {
 	msg := sms.Message{To: "+15551234567", Body: testBody}
-	srv := blockingServer(t)
+	srv := adaptertest.BlockingServer(t)
 
 	t.Run("ErrClientTimeout", func(t *testing.T) {
 		p, err := webhook.New(webhook.Config{BaseURL: srv.URL, Secret: testSecret, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
@@ -238,8 +239,8 @@ func TestSendTimeout(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = p.Send(t.Context(), msg)
-		mustSMSError(t, err, sms.Timeout, "")
-		mustNotLeak(t, err, testSecret, testBody)
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustNotLeak(t, err, testSecret, testBody)
 	})
 
 	t.Run("ErrContextDeadline", func(t *testing.T) {
@@ -250,7 +251,7 @@ func TestSendTimeout(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		_, err = p.Send(ctx, msg)
-		mustSMSError(t, err, sms.Timeout, "")
+		adaptertest.MustSMSError(t, err, sms.Timeout, "")
 	})
 
 	t.Run("ErrContextCancelled", func(t *testing.T) {
@@ -293,7 +294,7 @@ func TestNewAndFromCredentials(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
 			}
-			mustNotLeak(t, err, testSecret)
+			adaptertest.MustNotLeak(t, err, testSecret)
 		})
 	}
 }

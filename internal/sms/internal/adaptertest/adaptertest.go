@@ -1,4 +1,6 @@
-package twilio_test
+// Package adaptertest holds what the provider adapters' tests share: checks of
+// typed errors and leaks, and servers that hang or are gone.
+package adaptertest
 
 import (
 	"errors"
@@ -11,9 +13,9 @@ import (
 	"smsmfa/internal/sms"
 )
 
-// mustSMSError fails the test unless err is an *sms.Error with reason and
+// MustSMSError fails the test unless err is an *sms.Error with reason and
 // (when code is not empty) code.
-func mustSMSError(t *testing.T, err error, reason sms.Reason, code string) *sms.Error {
+func MustSMSError(t *testing.T, err error, reason sms.Reason, code string) *sms.Error {
 	t.Helper()
 	e, ok := errors.AsType[*sms.Error](err)
 	if !ok {
@@ -28,8 +30,8 @@ func mustSMSError(t *testing.T, err error, reason sms.Reason, code string) *sms.
 	return e
 }
 
-// mustNotLeak fails the test when err's text holds any of secrets.
-func mustNotLeak(t *testing.T, err error, secrets ...string) {
+// MustNotLeak fails the test when err's text holds any of secrets.
+func MustNotLeak(t *testing.T, err error, secrets ...string) {
 	t.Helper()
 	if err == nil {
 		return
@@ -41,10 +43,10 @@ func mustNotLeak(t *testing.T, err error, secrets ...string) {
 	}
 }
 
-// blockingServer answers nothing until the client gives up (or the test
+// BlockingServer answers nothing until the client gives up (or the test
 // ends). It reads the request body first: only then can the server notice
 // that the client closed the connection and cancel the request's context.
-func blockingServer(t *testing.T) *httptest.Server {
+func BlockingServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	stop := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -59,8 +61,8 @@ func blockingServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// closedURL returns the URL of a server that is no longer listening.
-func closedURL(t *testing.T) string {
+// ClosedURL returns the URL of a server that is no longer listening.
+func ClosedURL(t *testing.T) string {
 	t.Helper()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	u := srv.URL
