@@ -76,7 +76,7 @@ func (h *Handler) factorOf(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 		return nil
 	}
 	if st.Factor == nil || st.Factor.ID != r.PathValue("fid") {
-		h.fail(w, r, mfa.Errorf(mfa.ENotFound, mfa.RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", r.PathValue("fid")), "")
+		h.fail(w, r, mfa.FactorNotFound(r.PathValue("fid")), "")
 		return nil
 	}
 	return st.Factor

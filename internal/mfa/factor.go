@@ -46,7 +46,7 @@ type FactorState struct {
 func (s *Service) loadUser(ctx context.Context, tx Tx, userID string) (*User, *Error, error) {
 	u, err := tx.LockUser(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+		return nil, userNotFound(userID), nil
 	}
 	if err != nil {
 		return nil, nil, err
@@ -55,6 +55,49 @@ func (s *Service) loadUser(ctx context.Context, tx Tx, userID string) (*User, *E
 		return nil, Errorf(EForbidden, RNotPermitted, "The user is deactivated."), nil
 	}
 	return &u, nil, nil
+}
+
+// onUser runs fn in a unit of work with the org settings and the user
+// (locked) loaded; see run for how refusals and errors are handled.
+func (s *Service) onUser(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) (*Error, error)) error {
+	return s.run(ctx, func(tx Tx) (*Error, error) {
+		set, err := s.settings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		u, r, err := s.loadUser(ctx, tx, userID)
+		if r != nil || err != nil {
+			return r, err
+		}
+		return fn(tx, set, u)
+	})
+}
+
+// sending is onUser for work that queues a code: once the unit of work
+// committed, the message is handed to the deliverer.
+func (s *Service) sending(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) (*Sent, *Error, error)) (*Sent, error) {
+	var sent *Sent
+	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
+		var r *Error
+		var err error
+		sent, r, err = fn(tx, set, u)
+		return r, err
+	})
+	if err != nil {
+		return sent, err
+	}
+	return sent, s.dispatch(ctx, sent)
+}
+
+// number reads a typed number under the org's policy, recording a refusal.
+func (s *Service) number(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest) (string, *Error, error) {
+	n, r := checkNumber(set, req.Phone, req.Region, req.SkipValidation)
+	if r != nil {
+		err := s.record(ctx, tx, Event{Type: EvPhoneRefused, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message,
+			Details: map[string]string{"country": n.Region, "type": string(n.Type)}})
+		return "", r, err
+	}
+	return n.E164, nil, nil
 }
 
 // smsFactor returns the user's SMS factor, or nil.
@@ -82,10 +125,20 @@ func verifiedPhone(ctx context.Context, tx Tx, userID string) (*Phone, error) {
 	return &p, nil
 }
 
+// FactorNotFound is the refusal for an unknown factor id (Okta's wording).
+func FactorNotFound(id string) *Error {
+	return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", id)
+}
+
+// userNotFound is the refusal for an unknown user (Okta's wording).
+func userNotFound(id string) *Error {
+	return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", id)
+}
+
 func getFactor(ctx context.Context, tx Tx, userID, factorID string) (*Factor, *Error, error) {
 	f, err := tx.GetFactor(ctx, userID, factorID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+		return nil, FactorNotFound(factorID), nil
 	}
 	if err != nil {
 		return nil, nil, err
@@ -99,7 +152,7 @@ func (s *Service) FactorState(ctx context.Context, userID string) (FactorState, 
 	var st FactorState
 	err := s.run(ctx, func(tx Tx) (*Error, error) {
 		if _, err := tx.GetUser(ctx, userID); errors.Is(err, ErrNotFound) {
-			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+			return userNotFound(userID), nil
 		} else if err != nil {
 			return nil, err
 		}
@@ -140,23 +193,14 @@ func (s *Service) FactorState(ctx context.Context, userID string) (FactorState, 
 // UpdatePhone), and the sending limits.
 func (s *Service) EnrollSMS(ctx context.Context, userID string, req EnrollRequest) (*Factor, *Sent, error) {
 	var f *Factor
-	var sent *Sent
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
-		}
-		f, sent, r, err = s.enroll(ctx, tx, set, u, req)
-		return r, err
+	sent, err := s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
+		var snt *Sent
+		var r *Error
+		var err error
+		f, snt, r, err = s.enroll(ctx, tx, set, u, req)
+		return snt, r, err
 	})
-	if err != nil {
-		return f, sent, err
-	}
-	return f, sent, s.dispatch(ctx, sent)
+	return f, sent, err
 }
 
 // enroll is EnrollSMS inside a unit of work.
@@ -179,13 +223,10 @@ func (s *Service) enroll(ctx context.Context, tx Tx, set Settings, u *User, req 
 	var number string
 	switch {
 	case req.Phone != "":
-		n, r := checkNumber(set, req.Phone, req.Region, req.SkipValidation)
-		if r != nil {
-			err := s.record(ctx, tx, Event{Type: EvPhoneRefused, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message,
-				Details: map[string]string{"country": n.Region, "type": string(n.Type)}})
+		var r *Error
+		if number, r, err = s.number(ctx, tx, set, u, req); r != nil || err != nil {
 			return nil, nil, r, err
 		}
-		number = n.E164
 		if onFile != nil && onFile.Number != number && !req.UpdatePhone {
 			return nil, nil, Errorf(EInvalid, RPhoneExists, "There is an existing verified phone number."), nil
 		}
@@ -249,76 +290,46 @@ func (s *Service) activate(ctx context.Context, tx Tx, u *User, f *Factor, numbe
 // empty Phone, to the current one); the factor keeps its number until
 // ActivateSMS checks that code.
 func (s *Service) ChangePhone(ctx context.Context, userID string, req EnrollRequest) (*Sent, error) {
-	var sent *Sent
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
-		}
+	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
 		f, err := smsFactor(ctx, tx, userID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if f == nil || f.Status != FactorActive {
-			return Errorf(EForbidden, RFactorNotActive, "Text Message Code is not set up yet."), nil
+			return nil, Errorf(EForbidden, RFactorNotActive, "Text Message Code is not set up yet."), nil
 		}
 		number := f.PhoneNumber
 		if req.Phone != "" {
-			n, r := checkNumber(set, req.Phone, req.Region, req.SkipValidation)
-			if r != nil {
-				err := s.record(ctx, tx, Event{Type: EvPhoneRefused, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message})
-				return r, err
+			var r *Error
+			if number, r, err = s.number(ctx, tx, set, u, req); r != nil || err != nil {
+				return nil, r, err
 			}
-			number = n.E164
 		}
-		sent, r, err = s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
-		return r, err
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
 	})
-	if err != nil {
-		return sent, err
-	}
-	return sent, s.dispatch(ctx, sent)
 }
 
 // ResendEnroll texts a new enrollment code: to a pending factor's number,
 // or to the number of a phone change in progress. Refusals:
 // RFactorNotFound, RFactorNotPending (nothing to verify), sending limits.
 func (s *Service) ResendEnroll(ctx context.Context, userID, factorID string) (*Sent, error) {
-	var sent *Sent
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
-		}
+	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
 		f, r, err := getFactor(ctx, tx, userID, factorID)
 		if r != nil || err != nil {
-			return r, err
+			return nil, r, err
 		}
 		number := f.PhoneNumber
 		if f.Status == FactorActive {
 			ch, err := tx.LatestChallenge(ctx, f.ID, PurposeEnroll)
 			if errors.Is(err, ErrNotFound) || (err == nil && (!ch.Consumed.IsZero() || s.clock.Now().Sub(ch.Created) > time.Hour)) {
-				return Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify."), nil
+				return nil, Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify."), nil
 			} else if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			number = ch.PhoneNumber
 		}
-		sent, r, err = s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
-		return r, err
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
 	})
-	if err != nil {
-		return sent, err
-	}
-	return sent, s.dispatch(ctx, sent)
 }
 
 // ActivateSMS checks an enrollment code. A pending factor becomes active; an
@@ -327,15 +338,9 @@ func (s *Service) ResendEnroll(ctx context.Context, userID, factorID string) (*S
 // the code refusals of checkCode.
 func (s *Service) ActivateSMS(ctx context.Context, userID, factorID, code string) (*Factor, error) {
 	var f *Factor
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
-		}
+	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
+		var r *Error
+		var err error
 		f, r, err = s.activateCode(ctx, tx, set, u, factorID, code)
 		return r, err
 	})
@@ -369,23 +374,9 @@ func (s *Service) activateCode(ctx context.Context, tx Tx, set Settings, u *User
 
 // ChallengeSMS texts a sign-in code to the number of an active factor.
 func (s *Service) ChallengeSMS(ctx context.Context, userID, factorID string) (*Sent, error) {
-	var sent *Sent
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
-		}
-		sent, r, err = s.challenge(ctx, tx, set, u, factorID)
-		return r, err
+	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
+		return s.challenge(ctx, tx, set, u, factorID)
 	})
-	if err != nil {
-		return sent, err
-	}
-	return sent, s.dispatch(ctx, sent)
 }
 
 func (s *Service) challenge(ctx context.Context, tx Tx, set Settings, u *User, factorID string) (*Sent, *Error, error) {
@@ -401,15 +392,7 @@ func (s *Service) challenge(ctx context.Context, tx Tx, set Settings, u *User, f
 
 // VerifySMS checks a sign-in code for an active factor.
 func (s *Service) VerifySMS(ctx context.Context, userID, factorID, code string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
-		}
+	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
 		return s.verify(ctx, tx, set, u, factorID, code)
 	})
 }

@@ -219,6 +219,22 @@ func (s *Service) txnStep(ctx context.Context, stateToken string, allowed []TxnS
 	return view, err
 }
 
+// txnSend is txnStep for a step that queues a code: once the unit of work
+// committed, the message is handed to the deliverer.
+func (s *Service) txnSend(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error)) (*TxnView, *Sent, error) {
+	var sent *Sent
+	v, err := s.txnStep(ctx, stateToken, allowed, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		var r *Error
+		var err error
+		sent, r, err = fn(tx, set, t, u)
+		return r, err
+	})
+	if err != nil {
+		return v, sent, err
+	}
+	return v, sent, s.dispatch(ctx, sent)
+}
+
 // view builds the TxnView of t.
 func (s *Service) view(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
 	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength}
@@ -268,20 +284,14 @@ func (s *Service) Txn(ctx context.Context, stateToken string) (*TxnView, error) 
 // MFA_ENROLL_ACTIVATE once the code is queued.
 func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRequest) (*TxnView, *Sent, error) {
 	req.Activate = false
-	var sent *Sent
-	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
-		f, snt, r, err := s.enroll(ctx, tx, set, u, req)
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+		f, sent, r, err := s.enroll(ctx, tx, set, u, req)
 		if r != nil || err != nil {
-			return r, err
+			return sent, r, err
 		}
-		sent = snt
 		t.FactorID, t.Status = f.ID, TxnMFAEnrollActivate
-		return nil, nil
+		return sent, nil, nil
 	})
-	if err != nil {
-		return v, sent, err
-	}
-	return v, sent, s.dispatch(ctx, sent)
 }
 
 // TxnActivate checks the enrollment code in MFA_ENROLL_ACTIVATE; on success
@@ -289,7 +299,7 @@ func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRe
 func (s *Service) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
 	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
 		if factorID != t.FactorID {
-			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+			return FactorNotFound(factorID), nil
 		}
 		_, r, err := s.activateCode(ctx, tx, set, u, factorID, code)
 		if r != nil || err != nil {
@@ -302,61 +312,42 @@ func (s *Service) TxnActivate(ctx context.Context, stateToken, factorID, code st
 
 // TxnResendEnroll texts a new enrollment code in MFA_ENROLL_ACTIVATE.
 func (s *Service) TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
-	var sent *Sent
-	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
 		if factorID != t.FactorID {
-			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+			return nil, FactorNotFound(factorID), nil
 		}
 		f, r, err := getFactor(ctx, tx, u.ID, factorID)
 		if r != nil || err != nil {
-			return r, err
+			return nil, r, err
 		}
 		if f.Status != FactorPending {
-			return wrongState(), nil
+			return nil, wrongState(), nil
 		}
-		sent, r, err = s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber)
-		return r, err
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber)
 	})
-	if err != nil {
-		return v, sent, err
-	}
-	return v, sent, s.dispatch(ctx, sent)
 }
 
 // TxnChallenge texts a sign-in code (MFA_REQUIRED, or a new code in
 // MFA_CHALLENGE) and moves to MFA_CHALLENGE.
 func (s *Service) TxnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
-	var sent *Sent
-	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
-		snt, r, err := s.challenge(ctx, tx, set, u, factorID)
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+		sent, r, err := s.challenge(ctx, tx, set, u, factorID)
 		if r != nil || err != nil {
-			return r, err
+			return sent, r, err
 		}
-		sent = snt
 		t.FactorID, t.Status = factorID, TxnMFAChallenge
-		return nil, nil
+		return sent, nil, nil
 	})
-	if err != nil {
-		return v, sent, err
-	}
-	return v, sent, s.dispatch(ctx, sent)
 }
 
 // TxnResendChallenge texts a new sign-in code in MFA_CHALLENGE.
 func (s *Service) TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
-	var sent *Sent
-	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
 		if factorID != t.FactorID {
-			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+			return nil, FactorNotFound(factorID), nil
 		}
-		snt, r, err := s.challenge(ctx, tx, set, u, factorID)
-		sent = snt
-		return r, err
+		return s.challenge(ctx, tx, set, u, factorID)
 	})
-	if err != nil {
-		return v, sent, err
-	}
-	return v, sent, s.dispatch(ctx, sent)
 }
 
 // TxnVerify checks a sign-in code in MFA_CHALLENGE; on success the
@@ -364,7 +355,7 @@ func (s *Service) TxnResendChallenge(ctx context.Context, stateToken, factorID s
 func (s *Service) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
 	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
-			return Errorf(ENotFound, RFactorNotFound, "Not found: Resource not found: %s (UserFactor)", factorID), nil
+			return FactorNotFound(factorID), nil
 		}
 		r, err := s.verify(ctx, tx, set, u, factorID, code)
 		if r != nil || err != nil {

@@ -109,7 +109,7 @@ func (s *Service) GetUser(ctx context.Context, idOrLogin string) (*User, error) 
 			u, err = tx.GetUserByLogin(ctx, NormalizeLogin(idOrLogin))
 		}
 		if errors.Is(err, ErrNotFound) {
-			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", idOrLogin), nil
+			return userNotFound(idOrLogin), nil
 		}
 		return nil, err
 	})
@@ -138,7 +138,7 @@ func (s *Service) SetUserStatus(ctx context.Context, userID string, status UserS
 		var err error
 		if u, err = s.lockAny(ctx, tx, userID); u == nil || err != nil {
 			if err == nil {
-				r = Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID)
+				r = userNotFound(userID)
 			}
 			return r, err
 		}
@@ -178,7 +178,7 @@ func (s *Service) DeleteUser(ctx context.Context, userID string) error {
 			return nil, err
 		}
 		if u == nil {
-			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+			return userNotFound(userID), nil
 		}
 		if err := tx.DeleteUser(ctx, userID); err != nil {
 			return nil, err
@@ -195,7 +195,7 @@ func (s *Service) Unlock(ctx context.Context, userID string) error {
 			return nil, err
 		}
 		if u == nil {
-			return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", userID), nil
+			return userNotFound(userID), nil
 		}
 		u.LockedUntil, u.FailedMFA, u.FailedPasswords, u.LastUpdated = zeroTime, 0, 0, s.clock.Now()
 		if err := tx.UpdateUser(ctx, *u); err != nil {
