@@ -1,9 +1,7 @@
 package awseum
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 
 	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/internal/awsx"
+	"smsmfa/internal/sms/internal/smshttp"
 )
 
 // Config is what an End User Messaging Provider needs.
@@ -56,8 +55,8 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	if cfg.BaseURL != "" {
-		if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("aws-eum: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+		if _, err := smshttp.ParseBase("aws-eum", cfg.BaseURL); err != nil {
+			return nil, err
 		}
 	}
 	now := cfg.Now

@@ -2,9 +2,7 @@ package awssns
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 
 	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/internal/awsx"
+	"smsmfa/internal/sms/internal/smshttp"
 )
 
 // Config is what an SNS Provider needs.
@@ -54,8 +53,8 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	if cfg.BaseURL != "" {
-		if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("aws-sns: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+		if _, err := smshttp.ParseBase("aws-sns", cfg.BaseURL); err != nil {
+			return nil, err
 		}
 	}
 	now := cfg.Now

@@ -1,7 +1,6 @@
 package twilio
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,9 +57,8 @@ func New(cfg Config) (*Provider, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("twilio: base URL %q is not an absolute http(s) URL", base)
+	if _, err := smshttp.ParseBase("twilio", base); err != nil {
+		return nil, err
 	}
 	now := cfg.Now
 	if now == nil {

@@ -1,9 +1,7 @@
 package vonage
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -57,9 +55,8 @@ func New(cfg Config) (*Provider, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("vonage: base URL %q is not an absolute http(s) URL", base)
+	if _, err := smshttp.ParseBase("vonage", base); err != nil {
+		return nil, err
 	}
 	now := cfg.Now
 	if now == nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -73,9 +72,8 @@ var _ sms.Provider = (*Provider)(nil)
 // holds a line break, or when Header is not a valid header name or is one
 // the request already uses (Content-Type, X-Smsmfa-Signature, …).
 func New(cfg Config) (*Provider, error) {
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("webhook: URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	if _, err := smshttp.ParseBase("webhook", cfg.BaseURL); err != nil {
+		return nil, err
 	}
 	if err := smshttp.Missing("webhook", []string{"secret"}, cfg.Secret); err != nil {
 		return nil, err

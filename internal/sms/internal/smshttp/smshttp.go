@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,3 +201,13 @@ func Clean(detail string, secrets ...string) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// ParseBase parses an adapter's API address, refusing anything but an
+// absolute http(s) URL with a message naming the provider.
+func ParseBase(provider, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s: base URL %q is not an absolute http(s) URL", provider, raw)
+	}
+	return u, nil
+}
