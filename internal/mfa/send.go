@@ -23,6 +23,11 @@ type Sent struct {
 	Delivery Delivery
 }
 
+// DeliveryGrace is how long the delivery workers leave a new message to
+// the request that queued it (which sends it at once and waits for the
+// provider's answer); after that, any worker sends it.
+const DeliveryGrace = 3 * time.Second
+
 // limit is one rate-limit rule checked before a code is sent.
 type limit struct {
 	bucket string
@@ -105,7 +110,9 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 	msg := Message{
 		ID: ch.MessageID, ChallengeID: ch.ID, UserID: u.ID, To: number,
 		SealedBody: s.sealer.Seal([]byte(body), ch.MessageID),
-		State:      MessageQueued, NextAttempt: now, Created: now, Expires: ch.Expires,
+		// Workers leave a fresh message to the request that queued it for
+		// DeliveryGrace, so that request learns the provider's answer.
+		State: MessageQueued, NextAttempt: now.Add(DeliveryGrace), Created: now, Expires: ch.Expires,
 	}
 	if err := tx.InsertChallenge(ctx, ch); err != nil {
 		return nil, nil, err

@@ -49,7 +49,15 @@ func (t *tx) LastChallengeAt(ctx context.Context, userID string) (time.Time, err
 	return utc(at), t.d.wrap("last challenge", err)
 }
 
+// KillChallenges marks the user's live challenges dead, and drops their
+// messages that are still waiting to be sent (a dead code is not worth a
+// text).
 func (t *tx) KillChallenges(ctx context.Context, userID string, now time.Time) error {
+	if _, err := t.exec(ctx, `UPDATE messages SET state = 'expired', sealed_body = NULL, error = 'not sent: a newer code replaced it'
+		WHERE state = 'queued' AND challenge_id IN (SELECT id FROM challenges WHERE user_id = $1 AND consumed IS NULL AND dead IS NULL AND expires > $2)`,
+		userID, now.UTC()); err != nil {
+		return t.d.wrap("drop superseded messages", err)
+	}
 	_, err := t.exec(ctx, `UPDATE challenges SET dead = $2 WHERE user_id = $1 AND consumed IS NULL AND dead IS NULL AND expires > $2`, userID, now.UTC())
 	return t.d.wrap("kill challenges", err)
 }

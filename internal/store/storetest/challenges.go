@@ -336,3 +336,20 @@ func testChallengesDeleteBefore(t *testing.T, db *store.DB) {
 		return nil
 	})
 }
+
+func testKillDropsQueuedMessages(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "a@example.com"))
+	mustInsertChallenges(t, db, newChallenge("c1", "u1", "f1", "+15550100001", at(0)), newChallenge("c2", "u1", "f1", "+15550100001", at(time.Second)))
+	queued, sent := newMessage("m1", at(0)), newMessage("m2", at(0))
+	queued.ChallengeID, sent.ChallengeID = "c1", "c2"
+	sent.State = mfa.MessageSent
+	mustInsertMessages(t, db, queued, sent)
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillChallenges(ctx, "u1", at(2*time.Second)) })
+	if m := mustGetMessage(t, db, "m1"); m.State != mfa.MessageExpired || m.SealedBody != nil {
+		t.Errorf("the queued message of a killed code: %s (body kept: %v)", m.State, m.SealedBody != nil)
+	}
+	if m := mustGetMessage(t, db, "m2"); m.State != mfa.MessageSent {
+		t.Errorf("a sent message was changed: %s", m.State)
+	}
+}

@@ -73,19 +73,19 @@ func testOutboxClaimMessage(t *testing.T, db *store.DB) {
 		id  string
 		now time.Time
 	}{
-		{"due", now},                // already claimed, lease running
-		{"due", lease},              // lease ends exactly now: not yet
-		{"future", at(time.Second)}, // not due
-		{"future", at(time.Minute - time.Microsecond)}, // a microsecond early
-		{"sent", now}, // done
-		{"nope", now}, // missing
+		{"due", now},   // already claimed, lease running
+		{"due", lease}, // lease ends exactly now: not yet
+		{"sent", now},  // done
+		{"nope", now},  // missing
 	} {
 		if _, ok, err := db.ClaimMessage(ctx, tc.id, tc.now, tc.now.Add(30*time.Second), "w1"); ok || err != nil {
 			t.Errorf("ClaimMessage(%s, %v) = %v, %v; want false, nil", tc.id, tc.now, ok, err)
 		}
 	}
-	if _, ok, err := db.ClaimMessage(ctx, "future", at(time.Minute), at(2*time.Minute), "w1"); !ok || err != nil {
-		t.Errorf("ClaimMessage(future) once due = %v, %v; want ok", ok, err)
+	// The request that queued a message claims it before it is due (the
+	// workers' ClaimDue waits for next_attempt).
+	if _, ok, err := db.ClaimMessage(ctx, "future", at(time.Second), at(time.Minute), "w1"); !ok || err != nil {
+		t.Errorf("ClaimMessage(future) = %v, %v; want ok", ok, err)
 	}
 }
 

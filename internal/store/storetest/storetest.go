@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Telephony/Providers", testProviders},
 		{"Telephony/OptOuts", testOptOuts},
 		{"Telephony/Templates", testTemplates},
+		{"Challenges/KillDropsQueuedMessages", testKillDropsQueuedMessages},
 		{"Cluster/TryLock", testTryLock},
 		{"Cluster/ListenOutbox", testListenOutbox},
 		{"Counters/AddCount", testCountersAdd},
