@@ -224,11 +224,13 @@ func (d *Dispatcher) attempts(m mfa.Message, tries []sms.Try) []mfa.Attempt {
 	return out
 }
 
+// errText is an error for the delivery log and the server log, with
+// anything that could be a code (or a number) the provider echoed redacted.
 func errText(err error) string {
 	if e, ok := errors.AsType[*sms.Error](err); ok {
-		return e.Error()
+		return sms.Redact(e.Error())
 	}
-	return "sms: " + err.Error()
+	return sms.Redact("sms: " + err.Error())
 }
 
 func (d *Dispatcher) observe(provider, outcome string, took time.Duration) {

@@ -468,9 +468,25 @@ func (s *Service) dispatch(ctx context.Context, sent *Sent) error {
 	}
 	sent.Delivery = s.deliver.Deliver(ctx, sent.MessageID)
 	if sent.Delivery.State == MessageFailed {
-		e := Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s (%s). Check the number, or use a different one.", phone.Mask(sent.To), sent.Delivery.Error)
+		e := Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s: %s", phone.Mask(sent.To), failurePhrase(sent.Delivery.Reason))
 		e.Cause = sent.Delivery.Reason
 		return e
 	}
 	return nil
+}
+
+// failurePhrase tells a user why a text could not be sent, from the
+// provider's reason; provider wording never reaches the user.
+func failurePhrase(reason string) string {
+	switch reason {
+	case "invalid_number":
+		return "the number does not exist. Check it, or use a different one."
+	case "landline":
+		return "the number cannot receive text messages. Use a mobile number."
+	case "opted_out":
+		return "the number has opted out of our text messages. Reply START to our number, or use a different one."
+	case "blocked", "unreachable":
+		return "the carrier did not accept it. Try again later, or use a different number."
+	}
+	return "our text message providers refused it. Try again later, or contact your administrator."
 }

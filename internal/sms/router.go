@@ -217,7 +217,7 @@ func (r *Router) Send(ctx context.Context, msg Message) (Result, error) {
 			return true // the number itself is refused: no failover
 		default:
 			b.failure(r.now())
-			r.log.Warn("SMS provider failed; trying the next", "provider", c.route.Name, "reason", ReasonOf(err), "err", err)
+			r.log.Warn("SMS provider failed; trying the next", "provider", c.route.Name, "reason", ReasonOf(err), "err", Redact(err.Error()))
 			tried[c.route] = true
 			return false
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -182,4 +183,30 @@ type Result struct {
 	Sender            string
 	ProviderMessageID string
 	Tries             []Try
+}
+
+// Redact hides what a provider's error text may echo back of a message: a
+// run of six or more digits (a code, a phone number) becomes "•••". Error
+// texts are logged and shown to admins; codes must never be.
+func Redact(s string) string {
+	var b strings.Builder
+	run := 0
+	flush := func(i int) {
+		if run >= 6 {
+			b.WriteString("•••")
+		} else {
+			b.WriteString(s[i-run : i])
+		}
+		run = 0
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			run++
+			continue
+		}
+		flush(i)
+		b.WriteByte(s[i])
+	}
+	flush(len(s))
+	return b.String()
 }
