@@ -467,12 +467,17 @@ func (s *Service) dispatch(ctx context.Context, sent *Sent) error {
 		return nil
 	}
 	sent.Delivery = s.deliver.Deliver(ctx, sent.MessageID)
-	if sent.Delivery.State == MessageFailed {
-		e := Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s: %s", phone.Mask(sent.To), failurePhrase(sent.Delivery.Reason))
-		e.Cause = sent.Delivery.Reason
-		return e
+	if sent.Delivery.State != MessageFailed {
+		return nil
 	}
-	return nil
+	// No code went out: forget the challenge, so the resend cooldown does
+	// not hold the user back from correcting the number.
+	if err := s.run(ctx, func(tx Tx) (*Error, error) { return nil, tx.DeleteChallenge(ctx, sent.ChallengeID) }); err != nil {
+		s.log.Error("forget a challenge whose text failed", "err", err)
+	}
+	e := Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s: %s", phone.Mask(sent.To), failurePhrase(sent.Delivery.Reason))
+	e.Cause = sent.Delivery.Reason
+	return e
 }
 
 // failurePhrase tells a user why a text could not be sent, from the

@@ -88,6 +88,8 @@ type ChallengeTx interface {
 	CountNumberUsers(ctx context.Context, number string, since time.Time) (int, error)
 	// NumberUsedBy reports whether userID was sent a code to number since.
 	NumberUsedBy(ctx context.Context, number, userID string, since time.Time) (bool, error)
+	// DeleteChallenge removes one challenge (ErrNotFound if none).
+	DeleteChallenge(ctx context.Context, id string) error
 	// DeleteChallengesBefore removes challenges that expired before t.
 	DeleteChallengesBefore(ctx context.Context, t time.Time) (int64, error)
 }

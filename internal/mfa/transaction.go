@@ -284,7 +284,7 @@ func (s *Service) Txn(ctx context.Context, stateToken string) (*TxnView, error) 
 // MFA_ENROLL_ACTIVATE once the code is queued.
 func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRequest) (*TxnView, *Sent, error) {
 	req.Activate = false
-	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+	v, sent, err := s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
 		f, sent, r, err := s.enroll(ctx, tx, set, u, req)
 		if r != nil || err != nil {
 			return sent, r, err
@@ -292,6 +292,14 @@ func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRe
 		t.FactorID, t.Status = f.ID, TxnMFAEnrollActivate
 		return sent, nil, nil
 	})
+	if ReasonOf(err) == RSendFailed {
+		// The number cannot be texted: back to MFA_ENROLL, so the user (or
+		// the widget's validatePhone retry) can enter another.
+		if back, perr := s.TxnPrevious(ctx, stateToken); perr == nil {
+			v = back
+		}
+	}
+	return v, sent, err
 }
 
 // TxnActivate checks the enrollment code in MFA_ENROLL_ACTIVATE; on success

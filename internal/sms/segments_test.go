@@ -32,7 +32,7 @@ func TestEncode(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		`refused: "Your Acme verification code is 482913. It expires"`: `refused: "Your Acme verification code is •••. It expires"`,
+		`refused: "Your Acme verification code is 482913. It expires"`:           `refused: "Your Acme verification code is •••. It expires"`,
 		"sms: invalid_number (21211): The 'To' number +14155550123 is not valid": "sms: invalid_number (21211): The 'To' number +••• is not valid",
 		"HTTP 503": "HTTP 503",
 		"12345":    "12345",

@@ -103,3 +103,7 @@ func (t *tx) DeleteChallengesBefore(ctx context.Context, before time.Time) (int6
 	}
 	return res.RowsAffected()
 }
+
+func (t *tx) DeleteChallenge(ctx context.Context, id string) error {
+	return t.execOne(ctx, "delete challenge", `DELETE FROM challenges WHERE id = $1`, id)
+}

@@ -277,3 +277,27 @@ func TestPermanentRefusalsReachTheUserWithTheirCause(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusedNumberCanBeCorrectedAtOnce(t *testing.T) {
+	e := newEnv(t)
+	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"resend_cooldown": "30s"}); err != nil {
+		t.Fatal(err)
+	}
+	tw := e.twilio(t, "tw", "+15557654321")
+	tw.Refuse("+14155550141", 21211)
+	e.user(t, "fix@example.com")
+	v, err := e.svc.PrimaryAuth(e.ctx, "fix@example.com", "Pass-word-2026", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := v.Txn.StateToken
+	v, _, err = e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550141"})
+	if mfa.ErrorOf(err).Cause != "invalid_number" || v == nil || v.Txn.Status != mfa.TxnMFAEnroll {
+		t.Fatalf("refused number: %v, status %v (want back in MFA_ENROLL)", err, v)
+	}
+	// No cooldown: the refused text never went out.
+	v, sent, err := e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550142", UpdatePhone: true})
+	if err != nil || v.Txn.Status != mfa.TxnMFAEnrollActivate || sent.Delivery.State != mfa.MessageSent {
+		t.Fatalf("corrected number: %v", err)
+	}
+}

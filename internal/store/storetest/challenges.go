@@ -353,3 +353,18 @@ func testKillDropsQueuedMessages(t *testing.T, db *store.DB) {
 		t.Errorf("a sent message was changed: %s", m.State)
 	}
 }
+
+func testDeleteChallenge(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "a@example.com"))
+	mustInsertChallenges(t, db, newChallenge("c1", "u1", "f1", "+15550100001", at(0)))
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.DeleteChallenge(ctx, "c1") })
+	err := db.InTx(ctx, func(tx mfa.Tx) error { return tx.DeleteChallenge(ctx, "c1") })
+	wantErr(t, "delete twice", err, mfa.ErrNotFound)
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		if at, err := tx.LastChallengeAt(ctx, "u1"); err != nil || !at.IsZero() {
+			t.Errorf("LastChallengeAt after delete = %v, %v", at, err)
+		}
+		return nil
+	})
+}

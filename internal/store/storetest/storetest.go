@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Telephony/OptOuts", testOptOuts},
 		{"Telephony/Templates", testTemplates},
 		{"Challenges/KillDropsQueuedMessages", testKillDropsQueuedMessages},
+		{"Challenges/Delete", testDeleteChallenge},
 		{"Cluster/TryLock", testTryLock},
 		{"Cluster/ListenOutbox", testListenOutbox},
 		{"Counters/AddCount", testCountersAdd},
