@@ -2,6 +2,7 @@ package mfa_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,4 +164,27 @@ func mustFactor(t *testing.T, e *env, userID string) *mfa.Factor {
 		t.Fatalf("no factor: %v", err)
 	}
 	return st.Factor
+}
+
+func TestSharedNumberLimitHoldsUnderConcurrency(t *testing.T) {
+	e := newEnv(t)
+	e.svc.UpdateSettings(e.ctx, map[string]string{"shared_number_max_users": "2", "limit_phone_15m": "100", "limit_ip_hour": "1000"})
+	var users []*mfa.User
+	for i := range 12 {
+		users = append(users, e.user(t, fmt.Sprintf("par%d@example.com", i)))
+	}
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Go(func() { e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550150"}) })
+	}
+	wg.Wait()
+	got := map[string]bool{}
+	for _, m := range e.sink.Messages() {
+		if m.To == "+14155550150" {
+			got[m.ID] = true
+		}
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d users got codes to a number shared by at most 2", len(got))
+	}
 }

@@ -146,6 +146,11 @@ func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u 
 	case NumberBlocked:
 		return false, blocked, nil
 	}
+	// Users of one number are counted under a lock on the number, so two
+	// users sending to it at once (on any instance) see each other.
+	if err := tx.Lock(ctx, "number:"+number); err != nil {
+		return false, nil, err
+	}
 	since := now.Add(-24 * time.Hour)
 	if n.Status == NumberCleared && n.Updated.After(since) {
 		since = n.Updated

@@ -35,6 +35,9 @@ type Tx interface {
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
 	TryLock(ctx context.Context, name string) (bool, error)
+	// Lock waits for the lock named name and holds it, across every
+	// instance, until the unit of work ends.
+	Lock(ctx context.Context, name string) error
 }
 
 // UserTx stores users.

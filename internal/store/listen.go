@@ -69,3 +69,14 @@ func (t *tx) TryLock(ctx context.Context, name string) (bool, error) {
 	err := t.row(ctx, q, name).Scan(&ok)
 	return ok, t.d.wrap("try lock", err)
 }
+
+// Lock waits for the lock named name and holds it until the unit of work
+// ends, across every instance (PostgreSQL advisory lock; on SQLite the
+// write lock of BEGIN IMMEDIATE already serialises units of work).
+func (t *tx) Lock(ctx context.Context, name string) error {
+	if t.d.dialect.name() != Postgres {
+		return nil
+	}
+	_, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, name)
+	return t.d.wrap("lock", err)
+}
