@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, what s
 func (h *Handler) limited(class string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := mfa.ClientFrom(r.Context())
-		key, limit := class+":"+c.IP, h.authnLimit
+		key, limit := class+":"+mfa.AddressBucket(c.IP), h.authnLimit
 		if class == "manage" {
 			key, limit = class+":"+c.Actor.ID, h.manageLimit
 		}
@@ -164,6 +165,18 @@ func (h *Handler) token(next http.Handler) http.Handler {
 			return
 		}
 		ctx := mfa.WithActor(r.Context(), mfa.Party{ID: t.ID, Type: "ApiToken", AlternateID: t.Name, DisplayName: t.Name})
+		// An application calls on behalf of its user: it may pass the
+		// user's address in X-Forwarded-For (as with Okta); without it the
+		// call is server-side and per-address limits do not apply.
+		c := mfa.ClientFrom(ctx)
+		if xff := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-For"), ",")[0]); xff != "" {
+			if a, err := netip.ParseAddr(xff); err == nil {
+				c.IP = a.Unmap().String()
+			}
+		} else {
+			c.ServerSide = true
+		}
+		ctx = mfa.WithClient(ctx, c)
 		h.log.Info("api call", "request_id", mfa.ClientFrom(ctx).RequestID, "token", t.ID, "method", r.Method, "path", r.URL.Path)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -1,6 +1,7 @@
 package mfa_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -186,5 +187,35 @@ func TestSharedNumberLimitHoldsUnderConcurrency(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Fatalf("%d users got codes to a number shared by at most 2", len(got))
+	}
+}
+
+func TestAddressLimitKeysIPv6ByPrefixAndSkipsServerSideCalls(t *testing.T) {
+	if got := mfa.AddressBucket("2001:db8:1:2:aaaa::1"); got != "2001:db8:1:2::/64" {
+		t.Fatalf("IPv6 bucket %q", got)
+	}
+	if got := mfa.AddressBucket("192.0.2.7"); got != "192.0.2.7" {
+		t.Fatalf("IPv4 bucket %q", got)
+	}
+	e := newEnv(t)
+	e.svc.UpdateSettings(e.ctx, map[string]string{"limit_ip_hour": "2"})
+	send := func(ctx context.Context, i int) error {
+		u := e.user(t, fmt.Sprintf("v6-%d-%d@example.com", i, time.Now().UnixNano()))
+		_, _, err := e.svc.EnrollSMS(ctx, u.ID, mfa.EnrollRequest{Phone: fmt.Sprintf("+1415555016%d", i)})
+		return err
+	}
+	for i := range 3 {
+		ctx := mfa.WithClient(e.ctx, mfa.Client{IP: fmt.Sprintf("2001:db8:1:2::%x", i+1)})
+		err := send(ctx, i)
+		if i < 2 && err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 {
+			wantReason(t, err, mfa.RIPLimit) // other addresses of the same /64
+		}
+	}
+	server := mfa.WithClient(e.ctx, mfa.Client{IP: "2001:db8:1:2::1", ServerSide: true})
+	if err := send(server, 3); err != nil {
+		t.Fatalf("a server-side call was held to the per-address limit: %v", err)
 	}
 }

@@ -1,6 +1,9 @@
 package mfa
 
-import "context"
+import (
+	"context"
+	"net/netip"
+)
 
 // Client describes who made the current request, for rate limits and the
 // system log. The HTTP layer puts it in the context.
@@ -11,6 +14,22 @@ type Client struct {
 	// Actor is the authenticated caller when it is not the user acted on:
 	// an admin in the console, an API token, the command line.
 	Actor Party
+	// ServerSide marks a call made by an application server (an API token
+	// without the end user's address): per-address limits do not apply,
+	// since every user of that application shares its address.
+	ServerSide bool
+}
+
+// AddressBucket is the rate-limit key of a client address: the address for
+// IPv4, its /64 for IPv6 (one subscriber's usual allocation, so rotating
+// addresses inside it does not escape the limit).
+func AddressBucket(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 type clientKey struct{}

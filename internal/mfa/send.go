@@ -187,8 +187,8 @@ func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, n
 			limit{"phoneday:" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."})
 	}
 	limits = append(limits, limit{"userhour:" + u.ID, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."})
-	if ip := ClientFrom(ctx).IP; ip != "" {
-		limits = append(limits, limit{"iphour:" + ip, time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
+	if c := ClientFrom(ctx); c.IP != "" && !c.ServerSide {
+		limits = append(limits, limit{"iphour:" + AddressBucket(c.IP), time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
 	}
 	limits = append(limits, limit{"budget", 24 * time.Hour, set.BudgetDaily, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator."})
 	var done []limit
