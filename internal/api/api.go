@@ -43,7 +43,7 @@ func New(o Options) *Handler {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	if h.authnLimit == 0 {
-		h.authnLimit = 600
+		h.authnLimit = mfa.AuthnPerMinute
 	}
 	if h.manageLimit == 0 {
 		h.manageLimit = 1200

@@ -237,29 +237,42 @@ func (s *Service) enroll(ctx context.Context, tx Tx, set Settings, u *User, req 
 	default:
 		return nil, nil, Errorf(EInvalid, RPhoneRequired, "Enter your mobile phone number."), nil
 	}
-	if f == nil {
+	isNew := f == nil
+	if isNew {
 		f = &Factor{ID: s.newID("mbl"), UserID: u.ID, Type: FactorTypeSMS, Status: FactorPending, PhoneNumber: number, Created: now, LastUpdated: now}
-		if err := tx.InsertFactor(ctx, *f); err != nil {
-			return nil, nil, nil, err
-		}
-	} else if f.PhoneNumber != number {
-		f.PhoneNumber, f.LastUpdated = number, now
-		if err := tx.UpdateFactor(ctx, *f); err != nil {
-			return nil, nil, nil, err
-		}
 	}
-	details := map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}
+	changed := !isNew && f.PhoneNumber != number
+	f.PhoneNumber = number
+	if changed {
+		f.LastUpdated = now
+	}
+	save := func() error {
+		switch {
+		case isNew:
+			return tx.InsertFactor(ctx, *f)
+		case changed:
+			return tx.UpdateFactor(ctx, *f)
+		}
+		return nil
+	}
 	if req.Activate {
-		if err := s.activate(ctx, tx, u, f, number, now); err != nil {
+		if err := save(); err != nil {
 			return nil, nil, nil, err
 		}
-		return f, nil, nil, nil
+		return f, nil, nil, s.activate(ctx, tx, u, f, number, now)
 	}
-	if err := s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor enrollment started", Details: details}); err != nil {
+	// The code first: a refusal (cooldown, limits, blocked number) leaves
+	// the factor as it was.
+	sent, r, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+	if r != nil || err != nil {
+		return nil, sent, r, err
+	}
+	if err := save(); err != nil {
 		return nil, nil, nil, err
 	}
-	sent, r, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
-	return f, sent, r, err
+	err = s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor enrollment started",
+		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}})
+	return f, sent, nil, err
 }
 
 // activate makes f active on number and records number as verified.
@@ -270,6 +283,10 @@ func (s *Service) activate(ctx context.Context, tx Tx, u *User, f *Factor, numbe
 	}
 	f.Status, f.PhoneNumber, f.LastUpdated = FactorActive, number, now
 	if err := tx.UpdateFactor(ctx, *f); err != nil {
+		return err
+	}
+	// Codes still out for an earlier number must not change it later.
+	if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
 		return err
 	}
 	p := Phone{ID: s.newID("mbl"), UserID: u.ID, Number: number, Verified: now, Created: now}

@@ -401,3 +401,50 @@ func TestActivationLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRefusedEnrollmentLeavesTheFactorAlone(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(t, "keep@example.com")
+	f, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: alicePhone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550188", UpdatePhone: true})
+	wantReason(t, err, mfa.RResendTooSoon)
+	st, _ := e.svc.FactorState(e.ctx, u.ID)
+	if st.Factor.ID != f.ID || st.Factor.PhoneNumber != alicePhone {
+		t.Fatalf("a refused enrollment changed the factor to %s", st.Factor.PhoneNumber)
+	}
+	if n := len(e.events(t, mfa.EvFactorEnroll)); n != 1 {
+		t.Fatalf("%d enrollment events, want 1 (the refused one is a rate-limit event)", n)
+	}
+}
+
+func TestOldEnrollmentCodeCannotRepointAFactorSetUpMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(t, "meanwhile@example.com")
+	v, err := e.svc.PrimaryAuth(e.ctx, "meanwhile@example.com", "Correct-Horse-9", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := v.Txn.StateToken
+	v, _, err = e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550177"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldCode := e.lastCode(t, "+14155550177")
+	// An admin sets the factor up on the right number meanwhile.
+	if _, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: alicePhone, UpdatePhone: true, Activate: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.TxnActivate(e.ctx, tok, v.Factor.ID, oldCode); err == nil {
+		t.Fatal("an old enrollment code completed the sign-in on a factor set up meanwhile")
+	}
+	if _, err := e.svc.ActivateSMS(e.ctx, u.ID, v.Factor.ID, oldCode); err == nil {
+		t.Fatal("an old enrollment code re-pointed the active factor")
+	}
+	st, _ := e.svc.FactorState(e.ctx, u.ID)
+	if st.Factor.PhoneNumber != alicePhone || st.Factor.Status != mfa.FactorActive {
+		t.Fatalf("factor %+v", st.Factor)
+	}
+}

@@ -202,7 +202,7 @@ func (s *Service) txnStep(ctx context.Context, stateToken string, allowed []TxnS
 		var r *Error
 		if allowed != nil && !slices.Contains(allowed, t.Status) {
 			r = wrongState()
-		} else if u.Locked(now) {
+		} else if u.Locked(now) && allowed != nil { // reading or cancelling works while locked
 			r = lockedError(&u)
 		} else if r, err = fn(tx, set, &t, &u); err != nil {
 			return nil, err
@@ -308,6 +308,13 @@ func (s *Service) TxnActivate(ctx context.Context, stateToken, factorID, code st
 	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
 		if factorID != t.FactorID {
 			return FactorNotFound(factorID), nil
+		}
+		// Enrollment activates a pending factor; one set up meanwhile
+		// (by an admin) is not changed by this transaction's code.
+		if f, r, err := getFactor(ctx, tx, u.ID, factorID); r != nil || err != nil {
+			return r, err
+		} else if f.Status != FactorPending {
+			return wrongState(), nil
 		}
 		_, r, err := s.activateCode(ctx, tx, set, u, factorID, code)
 		if r != nil || err != nil {

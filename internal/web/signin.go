@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -26,6 +27,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("username")
 	if login == "" || r.PostFormValue("password") == "" {
 		h.render(w, r, http.StatusBadRequest, "login", "Sign in", nil, "Enter your username and password.", map[string]string{"Username": login})
+		return
+	}
+	// The same per-address budget as the authn API: password spraying
+	// through the form gets no more tries than through the API.
+	if l, err := h.svc.RateLimit(r.Context(), "authn:"+mfa.AddressBucket(mfa.ClientFrom(r.Context()).IP), mfa.AuthnPerMinute, time.Minute); err != nil {
+		h.fail(w, r, err)
+		return
+	} else if !l.OK {
+		h.render(w, r, http.StatusTooManyRequests, "login", "Sign in", nil, "Too many sign-in attempts from your network. Wait a minute, then try again.", map[string]string{"Username": login})
 		return
 	}
 	v, err := h.svc.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
