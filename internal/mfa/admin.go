@@ -273,7 +273,7 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 }
 
 // EventTypes lists the event types the system log records, for filters.
-var EventTypes = []string{EvSignIn, EvSignOut, EvMFAVerify, EvAccountLock, EvAccountUnlock, EvFactorEnroll, EvFactorActivate,
+var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountLock, EvAccountUnlock, EvFactorEnroll, EvFactorActivate,
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,

@@ -7,6 +7,7 @@ import "time"
 const (
 	EvSignIn            = "user.session.start"
 	EvSignOut           = "user.session.end"
+	EvReauth            = "user.authentication.reauthenticate"
 	EvMFAVerify         = "user.authentication.auth_via_mfa"
 	EvAccountLock       = "user.account.lock"
 	EvAccountUnlock     = "user.account.unlock_by_admin"

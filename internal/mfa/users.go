@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 
 	"smsmfa/internal/password"
@@ -216,5 +217,52 @@ func (s *Service) RecordSignOut(ctx context.Context, u *User) error {
 func (s *Service) RecordSessionExchange(ctx context.Context, u *User) error {
 	return s.run(ctx, func(tx Tx) (*Error, error) {
 		return nil, s.record(ctx, tx, Event{Type: EvSessionExchange, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Session token exchanged for a browser session"})
+	})
+}
+
+// ConfirmPassword checks a signed-in user's password again before a
+// sensitive change (their second factor). Wrong passwords count towards
+// the lockout as at sign-in. Refusals: RAuthFailed, RUserLocked.
+func (s *Service) ConfirmPassword(ctx context.Context, userID, pw string) error {
+	u, err := s.GetUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	ok, _, verr := s.hasher.Verify(ctx, u.PasswordHash, pw)
+	if verr != nil {
+		s.log.Error("password verify", "user", u.ID, "err", verr)
+	}
+	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
+		now := s.clock.Now()
+		target := userParty(u)
+		if u.Locked(now) {
+			return lockedError(u), s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeDeny, Reason: "locked out", Message: "Password confirmation refused: user locked out"})
+		}
+		if ok {
+			if u.FailedPasswords != 0 {
+				u.FailedPasswords, u.LastUpdated = 0, now
+				if err := tx.UpdateUser(ctx, *u); err != nil {
+					return nil, err
+				}
+			}
+			return nil, s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeSuccess, Message: "Password confirmed for an account change"})
+		}
+		u.FailedPasswords++
+		u.LastUpdated = now
+		lock := u.FailedPasswords >= set.PasswordFailures
+		if lock {
+			u.LockedUntil, u.FailedPasswords = now.Add(set.PasswordLockFor), 0
+		}
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return nil, err
+		}
+		if err := s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeFailure, Reason: "INVALID_CREDENTIALS", Message: "Password confirmation failed"}); err != nil {
+			return nil, err
+		}
+		if lock {
+			return lockedError(u), s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
+				Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)})
+		}
+		return Errorf(EUnauthorized, RAuthFailed, "That password is not right."), nil
 	})
 }

@@ -26,15 +26,17 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signin/verify/resend", h.verifyResend)
 
 	m.HandleFunc("GET /account", h.requireUser(h.account))
-	m.HandleFunc("GET /account/sms/setup", h.requireUser(h.accountSetupPage))
-	m.HandleFunc("POST /account/sms/setup", h.requireUser(h.accountSetup))
-	m.HandleFunc("GET /account/sms/reset", h.requireUser(h.accountResetPage))
-	m.HandleFunc("POST /account/sms/reset", h.requireUser(h.accountReset))
+	m.HandleFunc("GET /account/confirm", h.requireUser(h.confirmPage))
+	m.HandleFunc("POST /account/confirm", h.requireUser(h.confirm))
+	m.HandleFunc("GET /account/sms/setup", h.requireUser(h.requireRecent(h.accountSetupPage)))
+	m.HandleFunc("POST /account/sms/setup", h.requireUser(h.requireRecent(h.accountSetup)))
+	m.HandleFunc("GET /account/sms/reset", h.requireUser(h.requireRecent(h.accountResetPage)))
+	m.HandleFunc("POST /account/sms/reset", h.requireUser(h.requireRecent(h.accountReset)))
 	m.HandleFunc("GET /account/sms/code", h.requireUser(h.accountCodePage))
 	m.HandleFunc("POST /account/sms/code", h.requireUser(h.accountCode))
 	m.HandleFunc("POST /account/sms/resend", h.requireUser(h.accountResend))
-	m.HandleFunc("GET /account/sms/remove", h.requireUser(h.accountRemovePage))
-	m.HandleFunc("POST /account/sms/remove", h.requireUser(h.accountRemove))
+	m.HandleFunc("GET /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemovePage)))
+	m.HandleFunc("POST /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemove)))
 
 	h.adminRoutes(m)
 	if h.pool != nil {

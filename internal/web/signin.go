@@ -57,7 +57,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, mfa.Internal("renew session", err))
 		return
 	}
-	h.sess.Put(r.Context(), keyState, v.Txn.StateToken)
+	h.putStateToken(r.Context(), v.Txn.StateToken)
 	h.next(w, r, v)
 }
 
@@ -112,7 +112,7 @@ func (h *Handler) expired(w http.ResponseWriter, r *http.Request) {
 // txn loads the sign-in in progress; when there is none it redirects to
 // the sign-in page and returns nil.
 func (h *Handler) txn(w http.ResponseWriter, r *http.Request) *mfa.TxnView {
-	tok := h.sess.GetString(r.Context(), keyState)
+	tok := h.stateToken(r.Context())
 	if tok == "" {
 		redirect(w, r, "/login")
 		return nil
@@ -161,7 +161,7 @@ func (h *Handler) after(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, 
 }
 
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
-	if tok := h.sess.GetString(r.Context(), keyState); tok != "" {
+	if tok := h.stateToken(r.Context()); tok != "" {
 		h.svc.TxnCancel(r.Context(), tok)
 	}
 	h.sess.Remove(r.Context(), keyState)

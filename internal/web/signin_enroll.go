@@ -38,7 +38,7 @@ func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
-	tok := h.sess.GetString(r.Context(), keyState)
+	tok := h.stateToken(r.Context())
 	v, sent, err := h.svc.TxnEnroll(r.Context(), tok, enrollRequest(r))
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
@@ -81,7 +81,7 @@ func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Err
 }
 
 func (h *Handler) enrollCode(w http.ResponseWriter, r *http.Request) {
-	tok := h.sess.GetString(r.Context(), keyState)
+	tok := h.stateToken(r.Context())
 	cur := h.txn(w, r)
 	if cur == nil {
 		return
@@ -102,7 +102,7 @@ func (h *Handler) enrollResend(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) enrollBack(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.TxnPrevious(r.Context(), h.sess.GetString(r.Context(), keyState))
+	v, err := h.svc.TxnPrevious(r.Context(), h.stateToken(r.Context()))
 	if err == nil {
 		redirect(w, r, "/signin/enroll/sms")
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -26,9 +27,10 @@ type Options struct {
 	// Dev, when set, serves /dev/sms from this sink.
 	Dev *devsink.Sink
 	// Pool is the running SMS provider pool; Keys open stored provider
-	// credentials (for the console's masked display).
+	// credentials (for the console's masked display) and seal the state
+	// token kept in the session.
 	Pool            Pool
-	Keys            mfa.Opener
+	Keys            Box
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 	Logger          *slog.Logger
@@ -45,7 +47,7 @@ type Handler struct {
 	dev  *devsink.Sink
 	log  *slog.Logger
 	pool Pool
-	keys mfa.Opener
+	keys Box
 	base *url.URL
 	mux  *http.ServeMux
 	h    http.Handler
@@ -226,4 +228,37 @@ func isRefusal(err error) (*mfa.Error, bool) {
 		return e, true
 	}
 	return nil, false
+}
+
+// Box seals and opens small secrets (secret.Keys).
+type Box interface {
+	Seal(plaintext []byte, context string) []byte
+	Open(sealed []byte, context string) ([]byte, error)
+}
+
+// putStateToken keeps the state token of a sign-in in progress in the
+// session, sealed: the sessions table never holds it in clear.
+func (h *Handler) putStateToken(ctx context.Context, tok string) {
+	if h.keys == nil {
+		h.sess.Put(ctx, keyState, tok)
+		return
+	}
+	h.sess.Put(ctx, keyState, base64.RawURLEncoding.EncodeToString(h.keys.Seal([]byte(tok), "web state token")))
+}
+
+// stateToken returns the state token of the sign-in in progress, or "".
+func (h *Handler) stateToken(ctx context.Context) string {
+	v := h.sess.GetString(ctx, keyState)
+	if v == "" || h.keys == nil {
+		return v
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return ""
+	}
+	tok, err := h.keys.Open(sealed, "web state token")
+	if err != nil {
+		return ""
+	}
+	return string(tok)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,26 +19,36 @@ import (
 	"smsmfa/internal/password"
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
+	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
 	"smsmfa/internal/web"
 )
 
 type site struct {
+	db   *store.DB
 	srv  *httptest.Server
 	svc  *mfa.Service
 	sink *devsink.Sink
 }
 
-func newSite(t *testing.T, base string, dev bool) *site {
+func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
 	keys, _ := secret.Derive(bytes.Repeat([]byte{3}, 32))
 	sink := devsink.New(100, nil)
-	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, mfa.SystemClock{}, nil, nil)
-	svc := mfa.New(mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
+	var dclk mfa.Clock = mfa.SystemClock{}
+	if len(clock) > 0 {
+		dclk = clock[0]
+	}
+	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, dclk, nil, nil)
+	var clk mfa.Clock = mfa.SystemClock{}
+	if len(clock) > 0 {
+		clk = clock[0]
+	}
+	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
 	u, _ := url.Parse(base)
-	o := web.Options{Service: svc, Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour}
+	o := web.Options{Service: svc, Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
 	if dev {
 		o.Dev = sink
 	}
@@ -55,7 +66,7 @@ func newSite(t *testing.T, base string, dev bool) *site {
 			t.Fatal(err)
 		}
 	}
-	return &site{srv: srv, svc: svc, sink: sink}
+	return &site{db: db, srv: srv, svc: svc, sink: sink}
 }
 
 func (s *site) client(t *testing.T) *http.Client {
@@ -242,5 +253,68 @@ func TestSessionCookieRedirect(t *testing.T) {
 	resp, _ = s.get(t, s.client(t), "/login/sessionCookieRedirect?token="+token()+"&redirectUrl="+url.QueryEscape("https://app.example.com/home"))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://app.example.com/home" {
 		t.Fatalf("trusted redirect: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestAccountChangesNeedARecentSignIn(t *testing.T) {
+	clock := mfa.NewFakeClock(time.Now())
+	s := newSite(t, "http://127.0.0.1", false, clock)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	c := s.client(t)
+	s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+	if resp, _ := s.get(t, c, "/account/sms/setup"); resp.StatusCode != 200 {
+		t.Fatalf("just after sign-in: %d", resp.StatusCode)
+	}
+	clock.Advance(16 * time.Minute)
+	resp, _ := s.get(t, c, "/account/sms/setup")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account/confirm?next=%2Faccount%2Fsms%2Fsetup" {
+		t.Fatalf("16 minutes later: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := s.post(t, c, "/account/sms/remove", nil); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/account/confirm") {
+		t.Fatalf("remove without confirming: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	bad := s.post(t, c, "/account/confirm", url.Values{"password": {"wrong"}, "next": {"/account/sms/setup"}})
+	if b := body(bad); bad.StatusCode != http.StatusUnauthorized || !strings.Contains(b, "That password is not right.") {
+		t.Fatalf("wrong password: %d", bad.StatusCode)
+	}
+	good := s.post(t, c, "/account/confirm", url.Values{"password": {"User-Pass-2026"}, "next": {"/account/sms/setup"}})
+	if good.StatusCode != http.StatusSeeOther || good.Header.Get("Location") != "/account/sms/setup" {
+		t.Fatalf("confirmed: %d %s", good.StatusCode, good.Header.Get("Location"))
+	}
+	if resp, _ := s.get(t, c, "/account/sms/setup"); resp.StatusCode != 200 {
+		t.Fatalf("after confirming: %d", resp.StatusCode)
+	}
+	evs, _ := s.svc.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvReauth}})
+	if len(evs) != 2 || evs[0].Outcome != mfa.OutcomeSuccess || evs[1].Outcome != mfa.OutcomeFailure {
+		t.Fatalf("re-authentication events: %+v", evs)
+	}
+}
+
+// stateTokenRe matches a clear state token (00 and 40 base-62 characters).
+var stateTokenRe = regexp.MustCompile(`00[0-9A-Za-z]{40}`)
+
+func TestStateTokenIsSealedInTheSession(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	s.svc.SetSMSEnabled(ctx, true)
+	c := s.client(t)
+	resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+	if resp.Header.Get("Location") != "/signin/enroll" {
+		t.Fatalf("sign-in: %s", resp.Header.Get("Location"))
+	}
+	if r, b := s.get(t, c, "/signin/enroll"); r.StatusCode != 200 || !strings.Contains(b, "Extra verification is required") {
+		t.Fatalf("the sealed state token does not work: %d", r.StatusCode)
+	}
+	rows, err := s.db.SQL().Query(`SELECT data FROM sessions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		rows.Scan(&data)
+		if stateTokenRe.Match(data) {
+			t.Fatal("the session data holds the state token in clear")
+		}
 	}
 }
