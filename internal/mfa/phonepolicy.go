@@ -11,8 +11,12 @@ import (
 
 // checkNumber reads a number typed by a user and applies the org's number
 // policy. region is the country picked in the UI ("" for the org default).
-// skipValidation (Okta's validatePhone:false) accepts a number that is
-// possible but not in a known range; type and country rules still apply.
+// skipValidation (Okta's validatePhone:false, the Sign-In Widget's "send it
+// anyway") accepts a number of the right length that is not in a range the
+// metadata knows: its type cannot be told, so the type rules cannot apply
+// to it (premium-rate and toll-free ranges are known, so those numbers are
+// valid and still refused); the country rules, the limits and the budget
+// still apply.
 func checkNumber(set Settings, input, region string, skipValidation bool) (phone.Number, *Error) {
 	if region == "" {
 		region = set.DefaultRegion
