@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -18,35 +17,21 @@ type Options struct {
 	// link points there.
 	BaseURL string
 	Logger  *slog.Logger
-	// AuthnPerMinute and ManagementPerMinute are the request limits per
-	// client address (authn) and per API token (management), per minute,
-	// shared by every instance.
-	AuthnPerMinute      int
-	ManagementPerMinute int
 }
 
 // Handler serves /api/v1.
 type Handler struct {
-	svc         *mfa.Service
-	base        string
-	log         *slog.Logger
-	mux         *http.ServeMux
-	authnLimit  int
-	manageLimit int
+	svc  *mfa.Service
+	base string
+	log  *slog.Logger
+	mux  *http.ServeMux
 }
 
 // New returns the API handler.
 func New(o Options) *Handler {
-	h := &Handler{svc: o.Service, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, mux: http.NewServeMux(),
-		authnLimit: o.AuthnPerMinute, manageLimit: o.ManagementPerMinute}
+	h := &Handler{svc: o.Service, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
-	}
-	if h.authnLimit == 0 {
-		h.authnLimit = mfa.AuthnPerMinute
-	}
-	if h.manageLimit == 0 {
-		h.manageLimit = 1200
 	}
 	h.routes()
 	return h
@@ -119,16 +104,17 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, what s
 }
 
 // limited counts the request against the caller's per-minute limit (the
-// client address for authn, the token for management calls), sets the
-// X-Rate-Limit-* headers, and answers 429 E0000047 past the limit.
+// client address for authn, the token for management calls; org settings
+// limit_authn_minute and limit_api_minute), sets the X-Rate-Limit-*
+// headers, and answers 429 E0000047 past the limit.
 func (h *Handler) limited(class string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := mfa.ClientFrom(r.Context())
-		key, limit := class+":"+mfa.AddressBucket(c.IP), h.authnLimit
+		kind, key := mfa.AuthnRequest, c.IP
 		if class == "manage" {
-			key, limit = class+":"+c.Actor.ID, h.manageLimit
+			kind, key = mfa.APIRequest, c.Actor.ID
 		}
-		l, err := h.svc.RateLimit(r.Context(), key, limit, time.Minute)
+		l, err := h.svc.CountRequest(r.Context(), kind, key)
 		if err != nil {
 			h.fail(w, r, err, "")
 			return

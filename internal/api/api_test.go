@@ -185,3 +185,22 @@ func TestAPIRateLimitHeaders(t *testing.T) {
 		t.Fatalf("authn headers: %v", a.header)
 	}
 }
+
+func TestAPIRateLimitRefusesPastTheSetting(t *testing.T) {
+	e := newEnv(t)
+	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"limit_api_minute": "10"}); err != nil {
+		t.Fatal(err)
+	}
+	var last resp
+	for range 11 {
+		last = e.api("GET", "/api/v1/users", nil)
+	}
+	e.wantError(last, 429, "E0000047")
+	if last.header.Get("X-Rate-Limit-Limit") != "10" || last.header.Get("X-Rate-Limit-Remaining") != "0" {
+		t.Fatalf("headers %v", last.header)
+	}
+	e.clock.Advance(time.Minute)
+	if r := e.api("GET", "/api/v1/users", nil); r.status != 200 {
+		t.Fatalf("next minute: %d", r.status)
+	}
+}

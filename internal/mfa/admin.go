@@ -287,22 +287,41 @@ type Limit struct {
 	OK        bool
 }
 
-// RateLimit counts one request against bucket (limit per window, fixed
-// windows, shared by every instance) and reports whether it is allowed. A
-// refusal is recorded in the system log once per window.
-func (s *Service) RateLimit(ctx context.Context, bucket string, limit int, window time.Duration) (Limit, error) {
+// RequestKind names a per-minute request limit (org settings
+// limit_authn_minute and limit_api_minute).
+type RequestKind int
+
+// Request kinds.
+const (
+	AuthnRequest RequestKind = iota // sign-in calls (web form and authn API), per client address
+	APIRequest                      // management API calls, per token
+)
+
+// CountRequest counts one request of kind by key (a client address or a
+// token id) in the current minute, shared by every instance, and reports
+// whether it is within the org's limit. A refusal is recorded in the
+// system log once per minute and key.
+func (s *Service) CountRequest(ctx context.Context, kind RequestKind, key string) (Limit, error) {
 	var l Limit
 	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		now := s.clock.Now()
-		w := windowStart(now, window)
-		n, err := tx.AddCount(ctx, "api:"+bucket, w, 1)
+		set, err := s.settings(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
-		l = Limit{Limit: limit, Remaining: max(limit-n, 0), Reset: w.Add(window), OK: n <= limit}
+		limit, bucket := set.AuthnPerMinute, "authn:"+AddressBucket(key)
+		if kind == APIRequest {
+			limit, bucket = set.APIPerMinute, "api:"+key
+		}
+		now := s.clock.Now()
+		w := windowStart(now, time.Minute)
+		n, err := tx.AddCount(ctx, "req:"+bucket, w, 1)
+		if err != nil {
+			return nil, err
+		}
+		l = Limit{Limit: limit, Remaining: max(limit-n, 0), Reset: w.Add(time.Minute), OK: n <= limit}
 		if n == limit+1 {
-			return nil, s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "api_rate_limit",
-				Message: "API rate limit exceeded", Details: map[string]string{"bucket": bucket, "limit": strconv.Itoa(limit)}})
+			return nil, s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "request_rate_limit",
+				Message: "Request rate limit exceeded", Details: map[string]string{"bucket": bucket, "limit": strconv.Itoa(limit)}})
 		}
 		return nil, nil
 	})

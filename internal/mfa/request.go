@@ -20,10 +20,6 @@ type Client struct {
 	ServerSide bool
 }
 
-// AuthnPerMinute is how many sign-in calls one client address may make per
-// minute, through the web form and the authn API together.
-const AuthnPerMinute = 600
-
 // AddressBucket is the rate-limit key of a client address: the address for
 // IPv4, its /64 for IPv6 (one subscriber's usual allocation, so rotating
 // addresses inside it does not escape the limit).

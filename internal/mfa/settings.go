@@ -36,6 +36,8 @@ type Settings struct {
 	DefaultRegion    string   // region for numbers typed without +
 	TxnLifetime      time.Duration
 	TrustedOrigins   []string // origins allowed for CORS and as redirect targets
+	AuthnPerMinute   int      // sign-in calls per client address per minute
+	APIPerMinute     int      // management API calls per token per minute
 }
 
 // SettingDef describes one setting.
@@ -193,6 +195,8 @@ var SettingDefs = []SettingDef{
 	intSetting("limit_phone_day", "Codes to one number per day", 20, 1, 10000, func(s *Settings, n int) { s.PhonePerDay = n }),
 	intSetting("limit_user_hour", "Codes per user per hour", 10, 1, 1000, func(s *Settings, n int) { s.UserPerHour = n }),
 	intSetting("limit_ip_hour", "Codes per client IP address per hour", 30, 1, 100000, func(s *Settings, n int) { s.IPPerHour = n }),
+	intSetting("limit_authn_minute", "Sign-in calls (web and authn API) per client address per minute", 600, 10, 1000000, func(s *Settings, n int) { s.AuthnPerMinute = n }),
+	intSetting("limit_api_minute", "Management API calls per API token per minute", 1200, 10, 1000000, func(s *Settings, n int) { s.APIPerMinute = n }),
 	intSetting("shared_number_max_users", "Users one number may serve in 24 hours before it is blocked (unless trusted)", 5, 1, 10000, func(s *Settings, n int) { s.SharedMaxUsers = n }),
 	intSetting("budget_daily", "SMS the org may send per day (UTC)", 10000, 1, 100000000, func(s *Settings, n int) { s.BudgetDaily = n }),
 	intSetting("budget_alert_percent", "Warn in the system log when this share of the daily budget is spent", 80, 1, 100, func(s *Settings, n int) { s.BudgetAlertPct = n }),

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -31,7 +30,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	// The same per-address budget as the authn API: password spraying
 	// through the form gets no more tries than through the API.
-	if l, err := h.svc.RateLimit(r.Context(), "authn:"+mfa.AddressBucket(mfa.ClientFrom(r.Context()).IP), mfa.AuthnPerMinute, time.Minute); err != nil {
+	if l, err := h.svc.CountRequest(r.Context(), mfa.AuthnRequest, mfa.ClientFrom(r.Context()).IP); err != nil {
 		h.fail(w, r, err)
 		return
 	} else if !l.OK {
