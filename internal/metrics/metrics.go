@@ -16,7 +16,6 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	SMSSend  *prometheus.CounterVec
 	SMSTime  *prometheus.HistogramVec
-	HTTP     *prometheus.HistogramVec
 }
 
 // New returns the collectors registered on a new registry, with the Go and
@@ -28,10 +27,8 @@ func New() *Metrics {
 			Help: "SMS send attempts by provider and outcome (sent, transient, permanent, configuration)."}, []string{"provider", "outcome"}),
 		SMSTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "smsmfa_sms_send_duration_seconds",
 			Help: "Time a provider took to answer a send.", Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"provider"}),
-		HTTP: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "smsmfa_http_request_duration_seconds",
-			Help: "HTTP request latency by status class.", Buckets: prometheus.DefBuckets}, []string{"code"}),
 	}
-	m.Registry.MustRegister(m.SMSSend, m.SMSTime, m.HTTP, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Registry.MustRegister(m.SMSSend, m.SMSTime, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

@@ -142,15 +142,6 @@ func CallingCodeOf(e164 string) int {
 	return int(n.GetCountryCode())
 }
 
-// RegionOf returns the region of an E.164 number ("US"), or "".
-func RegionOf(e164 string) string {
-	n, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return ""
-	}
-	return phonenumbers.GetRegionCodeForNumber(n)
-}
-
 // national returns the calling code and national significant number of an
 // E.164 string, falling back to plain digit handling when it cannot be parsed.
 func national(e164 string) (string, string) {
@@ -187,15 +178,6 @@ func mask(e164, dot, groupSep, lastSep string) string {
 		hidden -= g
 	}
 	return "+" + cc + " " + strings.Join(groups, groupSep) + lastSep + nsn[len(nsn)-4:]
-}
-
-// LastDigits returns the last four digits of a number, for screen readers
-// and short mentions.
-func LastDigits(e164 string) string {
-	if len(e164) < 4 {
-		return e164
-	}
-	return e164[len(e164)-4:]
 }
 
 // Format prints a number in international format ("+1 415-555-0123").

@@ -11,7 +11,6 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -134,10 +133,3 @@ func HashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
-
-// NewToken returns a new random token with at least 128 bits of entropy,
-// optionally prefixed.
-func NewToken(prefix string) string { return prefix + rand.Text() }
-
-// Equal compares two secrets in constant time.
-func Equal(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }

@@ -36,12 +36,6 @@ type Provider interface {
 	Send(ctx context.Context, msg Message) (providerMessageID string, err error)
 }
 
-// ProviderFunc adapts a function to the Provider interface.
-type ProviderFunc func(ctx context.Context, msg Message) (string, error)
-
-// Send calls f.
-func (f ProviderFunc) Send(ctx context.Context, msg Message) (string, error) { return f(ctx, msg) }
-
 // Class says how the delivery worker must treat a failed send.
 type Class int
 

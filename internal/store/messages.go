@@ -103,16 +103,6 @@ func (d *DB) ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int,
 	return out, err
 }
 
-// NextDue returns when the next queued message becomes due (zero if none).
-func (d *DB) NextDue(ctx context.Context) (time.Time, error) {
-	var at time.Time
-	err := d.db.QueryRowContext(ctx, `SELECT next_attempt FROM messages WHERE state = 'queued' ORDER BY next_attempt LIMIT 1`).Scan(&at)
-	if err == sql.ErrNoRows {
-		return time.Time{}, nil
-	}
-	return utc(at), d.wrap("next due", err)
-}
-
 // ErrClaimLost means another worker took the message over (this worker's
 // lease ran out) before the outcome could be recorded.
 var ErrClaimLost = mfa.ErrClaimLost

@@ -360,23 +360,3 @@ func testOutboxReceipts(t *testing.T, db *store.DB) {
 		t.Fatalf("ListMessages by provider: %v", ids(ms))
 	}
 }
-
-func testOutboxNextDue(t *testing.T, db *store.DB) {
-	ctx := context.Background()
-	if got, err := db.NextDue(ctx); err != nil || !got.IsZero() {
-		t.Errorf("NextDue with none = %v, %v; want zero", got, err)
-	}
-	sent := newMessage("sent", at(-time.Hour))
-	sent.State = mfa.MessageSent
-	mustInsertMessages(t, db, sent, newMessage("later", at(time.Hour)), newMessage("sooner", at(time.Minute+time.Microsecond)))
-	got, err := db.NextDue(ctx)
-	if err != nil || !got.Equal(at(time.Minute+time.Microsecond)) || got.Location() != time.UTC {
-		t.Errorf("NextDue = %v, %v; want %v", got, err, at(time.Minute+time.Microsecond))
-	}
-	if _, ok, err := db.ClaimMessage(ctx, "sooner", at(2*time.Minute), at(3*time.Minute), "w1"); !ok || err != nil {
-		t.Fatalf("ClaimMessage = %v, %v", ok, err)
-	}
-	if got, err := db.NextDue(ctx); err != nil || !got.Equal(at(time.Hour)) {
-		t.Errorf("NextDue after claim = %v, %v; want %v", got, err, at(time.Hour))
-	}
-}

@@ -53,7 +53,6 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Outbox/ClaimDue", testOutboxClaimDue},
 		{"Outbox/ClaimDueConcurrent", testOutboxClaimDueConcurrent},
 		{"Outbox/FinishMessage", testOutboxFinish},
-		{"Outbox/NextDue", testOutboxNextDue},
 		{"Outbox/TakeOver", testOutboxTakeOver},
 		{"Outbox/ReleaseLeases", testOutboxReleaseLeases},
 		{"Outbox/Receipts", testOutboxReceipts},
