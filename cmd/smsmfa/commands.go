@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"smsmfa/internal/mfa"
-	"smsmfa/internal/telephony"
 )
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -253,10 +252,7 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 			}
 			p.Senders = append(p.Senders, snd)
 		}
-		if _, err := telephony.Build(p); err != nil && mfa.ValidateProvider(&p) == nil {
-			return err
-		}
-		added, err := a.svc.AddProvider(ctx, p)
+		added, err := a.pool.Add(ctx, p)
 		if err != nil {
 			return userMessage(err)
 		}

@@ -70,6 +70,23 @@ func New(o Options) *Pool {
 // needs the dispatcher, which needs the pool).
 func (p *Pool) SetService(s *mfa.Service) { p.svc = s }
 
+// Add stores a new provider once both the domain's rules and its adapter
+// accept the configuration (an adapter can refuse what the rules allow, e.g.
+// a webhook header name), and puts it into service.
+func (p *Pool) Add(ctx context.Context, c mfa.ProviderConfig) (*mfa.ProviderConfig, error) {
+	if err := mfa.ValidateProvider(&c); err != nil {
+		return nil, err
+	}
+	if _, err := Build(c); err != nil {
+		return nil, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "provider: %v", err)
+	}
+	added, err := p.svc.AddProvider(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return added, p.Reload(ctx)
+}
+
 // Build makes the adapter of one provider configuration.
 func Build(c mfa.ProviderConfig) (sms.Provider, error) {
 	creds := maps.Clone(c.Credentials)

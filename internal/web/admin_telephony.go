@@ -19,6 +19,7 @@ type Pool interface {
 	BreakerOpen(name string) bool
 	SendTest(ctx context.Context, name, to string) (string, error)
 	Reload(ctx context.Context) error
+	Add(ctx context.Context, p mfa.ProviderConfig) (*mfa.ProviderConfig, error)
 	Env() *mfa.ProviderConfig
 	CallbackURL(providerType, name string) string
 }
@@ -106,7 +107,7 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 		h.providersPage(w, r, u, http.StatusBadRequest, "Nothing was saved: "+strings.Join(problems, "; "), form)
 		return
 	}
-	if _, err := h.svc.AddProvider(r.Context(), p); err != nil {
+	if _, err := h.pool.Add(r.Context(), p); err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
 			h.fail(w, r, err)
@@ -115,7 +116,6 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 		h.providersPage(w, r, u, statusOf(e), "Nothing was saved: "+e.Message, form)
 		return
 	}
-	h.pool.Reload(r.Context())
 	h.done(w, r, nil, "Provider "+p.Name+" added. Messages now go to the configured providers.", "/admin/providers")
 }
 
