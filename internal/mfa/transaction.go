@@ -219,6 +219,23 @@ func (s *Service) txnStep(ctx context.Context, stateToken string, allowed []TxnS
 	return view, err
 }
 
+// stepFactor resolves the factor a step names: "" means the factor in play
+// (t.FactorID), or else the user's SMS factor. The web UI passes ""; API
+// clients name the factor from the links they were given.
+func stepFactor(ctx context.Context, tx Tx, t *Transaction, u *User, factorID string) (string, error) {
+	if factorID != "" {
+		return factorID, nil
+	}
+	if t.FactorID != "" {
+		return t.FactorID, nil
+	}
+	f, err := smsFactor(ctx, tx, u.ID)
+	if err != nil || f == nil {
+		return "", err
+	}
+	return f.ID, nil
+}
+
 // txnSend is txnStep for a step that queues a code: once the unit of work
 // committed, the message is handed to the deliverer.
 func (s *Service) txnSend(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error)) (*TxnView, *Sent, error) {
@@ -306,6 +323,9 @@ func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRe
 // the factor is active and the transaction reaches SUCCESS.
 func (s *Service) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
 	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		if factorID == "" {
+			factorID = t.FactorID
+		}
 		if factorID != t.FactorID {
 			return FactorNotFound(factorID), nil
 		}
@@ -328,6 +348,9 @@ func (s *Service) TxnActivate(ctx context.Context, stateToken, factorID, code st
 // TxnResendEnroll texts a new enrollment code in MFA_ENROLL_ACTIVATE.
 func (s *Service) TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
 	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+		if factorID == "" {
+			factorID = t.FactorID
+		}
 		if factorID != t.FactorID {
 			return nil, FactorNotFound(factorID), nil
 		}
@@ -346,6 +369,10 @@ func (s *Service) TxnResendEnroll(ctx context.Context, stateToken, factorID stri
 // MFA_CHALLENGE) and moves to MFA_CHALLENGE.
 func (s *Service) TxnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
 	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+		factorID, err := stepFactor(ctx, tx, t, u, factorID)
+		if err != nil {
+			return nil, nil, err
+		}
 		sent, r, err := s.challenge(ctx, tx, set, u, factorID)
 		if r != nil || err != nil {
 			return sent, r, err
@@ -358,6 +385,9 @@ func (s *Service) TxnChallenge(ctx context.Context, stateToken, factorID string)
 // TxnResendChallenge texts a new sign-in code in MFA_CHALLENGE.
 func (s *Service) TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
 	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+		if factorID == "" {
+			factorID = t.FactorID
+		}
 		if factorID != t.FactorID {
 			return nil, FactorNotFound(factorID), nil
 		}
@@ -369,6 +399,10 @@ func (s *Service) TxnResendChallenge(ctx context.Context, stateToken, factorID s
 // transaction reaches SUCCESS.
 func (s *Service) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
 	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+		factorID, err := stepFactor(ctx, tx, t, u, factorID)
+		if err != nil {
+			return nil, err
+		}
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
 			return FactorNotFound(factorID), nil
 		}

@@ -81,22 +81,12 @@ func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Err
 }
 
 func (h *Handler) enrollCode(w http.ResponseWriter, r *http.Request) {
-	tok := h.stateToken(r.Context())
-	cur := h.txn(w, r)
-	if cur == nil {
-		return
-	}
-	fid := cur.Txn.FactorID
-	v, err := h.svc.TxnActivate(r.Context(), tok, fid, r.PostFormValue("code"))
+	v, err := h.svc.TxnActivate(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
 }
 
 func (h *Handler) enrollResend(w http.ResponseWriter, r *http.Request) {
-	cur := h.txn(w, r)
-	if cur == nil {
-		return
-	}
-	v, sent, err := h.svc.TxnResendEnroll(r.Context(), cur.Txn.StateToken, cur.Txn.FactorID)
+	v, sent, err := h.svc.TxnResendEnroll(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
 }

@@ -52,47 +52,28 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
-	cur := h.txn(w, r)
-	if cur == nil {
-		return
-	}
-	f := signinFactor(cur)
-	if f == nil {
-		h.next(w, r, cur)
-		return
-	}
-	v, sent, err := h.svc.TxnChallenge(r.Context(), cur.Txn.StateToken, f.ID)
+	v, sent, err := h.svc.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
-		h.render(w, r, statusOf(e), "verify", "Verify it's you", nil, e.Message, map[string]string{"To": phone.Mask(f.PhoneNumber)})
+		cur := h.txn(w, r)
+		if cur == nil {
+			return
+		}
+		to := ""
+		if f := signinFactor(cur); f != nil {
+			to = phone.Mask(f.PhoneNumber)
+		}
+		h.render(w, r, statusOf(e), "verify", "Verify it's you", nil, e.Message, map[string]string{"To": to})
 	})
 }
 
 func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request) {
-	cur := h.txn(w, r)
-	if cur == nil {
-		return
-	}
-	f := signinFactor(cur)
-	if f == nil {
-		h.next(w, r, cur)
-		return
-	}
-	v, err := h.svc.TxnVerify(r.Context(), cur.Txn.StateToken, f.ID, r.PostFormValue("code"))
+	v, err := h.svc.TxnVerify(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
 }
 
 func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
-	cur := h.txn(w, r)
-	if cur == nil {
-		return
-	}
-	f := signinFactor(cur)
-	if f == nil {
-		h.next(w, r, cur)
-		return
-	}
-	v, sent, err := h.svc.TxnResendChallenge(r.Context(), cur.Txn.StateToken, f.ID)
+	v, sent, err := h.svc.TxnResendChallenge(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
 }
