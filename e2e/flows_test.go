@@ -106,7 +106,6 @@ func TestEndUserFlows(t *testing.T) {
 	b.click("a[href='/account/sms/reset']")
 	b.waitFor("phone", "h1", "Reset Text Message Code")
 	b.click("details summary")
-	b.do() // let the disclosure open
 	b.fill("details #phone", "+44 7911 123456")
 	b.click("details form button[type=submit]")
 	b.waitFor("code", "h1", "Enter the code sent to +44 ••• ••• 3456")
