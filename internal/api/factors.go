@@ -31,7 +31,7 @@ func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
@@ -50,7 +50,7 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
@@ -70,7 +70,7 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 
 // factorOf loads {fid} of user u, or answers 404.
 func (h *Handler) factorOf(w http.ResponseWriter, r *http.Request, u *mfa.User) *mfa.Factor {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return nil
@@ -132,7 +132,7 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
 			req.SkipValidation = true
 		}
 	}
-	f, _, err := h.svc.EnrollSMS(r.Context(), u.ID, req)
+	f, _, err := h.svc.Factors.EnrollSMS(r.Context(), u.ID, req)
 	if err != nil {
 		h.fail(w, r, err, "factorEnrollRequest")
 		return
@@ -154,7 +154,7 @@ func (h *Handler) activateFactor(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	f, err := h.svc.ActivateSMS(r.Context(), u.ID, r.PathValue("fid"), body.PassCode)
+	f, err := h.svc.Factors.ActivateSMS(r.Context(), u.ID, r.PathValue("fid"), body.PassCode)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
@@ -173,7 +173,7 @@ func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	if _, err := h.svc.ResendEnroll(r.Context(), u.ID, r.PathValue("fid")); err != nil {
+	if _, err := h.svc.Factors.ResendEnroll(r.Context(), u.ID, r.PathValue("fid")); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
@@ -197,7 +197,7 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 	}
 	fid := r.PathValue("fid")
 	if body.PassCode == "" {
-		sent, err := h.svc.ChallengeSMS(r.Context(), u.ID, fid)
+		sent, err := h.svc.Factors.ChallengeSMS(r.Context(), u.ID, fid)
 		if err != nil {
 			h.fail(w, r, err, "")
 			return
@@ -208,7 +208,7 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 			"_links":  map[string]any{"verify": h.link("POST", self+"/verify"), "factor": h.link2(self, "GET", "DELETE")}})
 		return
 	}
-	if err := h.svc.VerifySMS(r.Context(), u.ID, fid, body.PassCode); err != nil {
+	if err := h.svc.Factors.VerifySMS(r.Context(), u.ID, fid, body.PassCode); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
@@ -220,7 +220,7 @@ func (h *Handler) deleteFactor(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := h.svc.DeleteFactor(r.Context(), u.ID, r.PathValue("fid")); err != nil {
+	if err := h.svc.Factors.DeleteFactor(r.Context(), u.ID, r.PathValue("fid")); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}

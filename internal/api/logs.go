@@ -105,7 +105,7 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f.Since.IsZero() && f.Until.IsZero() && q.Get("after") == "" {
-		f.Since = h.svc.Now().Add(-7 * 24 * time.Hour)
+		f.Since = h.svc.Org.Now().Add(-7 * 24 * time.Hour)
 	}
 	if !parseFilter(q.Get("filter"), &f) {
 		newError(400, "E0000031", "Invalid search criteria.", `Supported: eventType eq "…" (joined with or), outcome.result, actor.id, actor.alternateId, target.id or target.alternateId eq "…".`).write(w, r)
@@ -119,7 +119,7 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 		}
 		f.After = n
 	}
-	evs, err := h.svc.Events(r.Context(), f)
+	evs, err := h.svc.Org.Events(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return

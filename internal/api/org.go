@@ -14,7 +14,7 @@ const (
 )
 
 func (h *Handler) smsOn(w http.ResponseWriter, r *http.Request) (mfa.Settings, bool) {
-	set, err := h.svc.Settings(r.Context())
+	set, err := h.svc.Org.Settings(r.Context())
 	if err != nil {
 		h.fail(w, r, err, "")
 		return set, false
@@ -71,7 +71,7 @@ func (h *Handler) switchSMS(w http.ResponseWriter, r *http.Request, op string) b
 		errNotFound.write(w, r)
 		return false
 	}
-	if err := h.svc.SetSMSEnabled(r.Context(), op == "activate"); err != nil {
+	if err := h.svc.Org.SetSMSEnabled(r.Context(), op == "activate"); err != nil {
 		h.fail(w, r, err, "")
 		return false
 	}

@@ -32,11 +32,11 @@ func (h *Handler) user(u *mfa.User) user {
 	default:
 		links["activate"] = h.link("POST", self+"/lifecycle/activate")
 	}
-	if u.Locked(h.svc.Now()) {
+	if u.Locked(h.svc.Org.Now()) {
 		links["unlock"] = h.link("POST", self+"/lifecycle/unlock")
 	}
 	status := string(u.Status)
-	if u.Status == mfa.UserActive && u.Locked(h.svc.Now()) {
+	if u.Status == mfa.UserActive && u.Locked(h.svc.Org.Now()) {
 		status = "LOCKED_OUT"
 	}
 	creds := map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}}
@@ -75,7 +75,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	activate := r.URL.Query().Get("activate") != "false"
-	u, err := h.svc.CreateUser(r.Context(), mfa.NewUser{Login: req.Profile.Login, Password: req.Credentials.Password.Value,
+	u, err := h.svc.Users.CreateUser(r.Context(), mfa.NewUser{Login: req.Profile.Login, Password: req.Credentials.Password.Value,
 		FirstName: req.Profile.FirstName, LastName: req.Profile.LastName, Email: req.Profile.Email, Locale: req.Profile.Locale,
 		TimeZone: req.Profile.TimeZone, Activate: activate})
 	if err != nil {
@@ -87,7 +87,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 
 // userOf finds {uid} (an id or a login), or answers 404.
 func (h *Handler) userOf(w http.ResponseWriter, r *http.Request) *mfa.User {
-	u, err := h.svc.GetUser(r.Context(), r.PathValue("uid"))
+	u, err := h.svc.Users.GetUser(r.Context(), r.PathValue("uid"))
 	if err != nil {
 		h.fail(w, r, err, "")
 		return nil
@@ -109,7 +109,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 || limit > 200 {
 		limit = 200
 	}
-	us, err := h.svc.ListUsers(r.Context(), q.Get("q"), q.Get("after"), limit+1)
+	us, err := h.svc.Users.ListUsers(r.Context(), q.Get("q"), q.Get("after"), limit+1)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
@@ -140,9 +140,9 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if u.Status != mfa.UserDeprovisioned {
-		_, err = h.svc.SetUserStatus(r.Context(), u.ID, mfa.UserDeprovisioned)
+		_, err = h.svc.Users.SetUserStatus(r.Context(), u.ID, mfa.UserDeprovisioned)
 	} else {
-		err = h.svc.DeleteUser(r.Context(), u.ID)
+		err = h.svc.Users.DeleteUser(r.Context(), u.ID)
 	}
 	if err != nil {
 		h.fail(w, r, err, "")
@@ -156,7 +156,7 @@ func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, status mfa.U
 	if u == nil {
 		return
 	}
-	if _, err := h.svc.SetUserStatus(r.Context(), u.ID, status); err != nil {
+	if _, err := h.svc.Users.SetUserStatus(r.Context(), u.ID, status); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
@@ -175,7 +175,7 @@ func (h *Handler) unlockUser(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := h.svc.Unlock(r.Context(), u.ID); err != nil {
+	if err := h.svc.Users.Unlock(r.Context(), u.ID); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
@@ -187,7 +187,7 @@ func (h *Handler) resetFactors(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := h.svc.ResetFactors(r.Context(), u.ID); err != nil {
+	if err := h.svc.Factors.ResetFactors(r.Context(), u.ID); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}

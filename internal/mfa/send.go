@@ -44,23 +44,26 @@ func windowStart(t time.Time, w time.Duration) time.Time { return t.Truncate(w) 
 // u locked. It enforces, in order: the user's lockout, the resend cooldown,
 // the number's block status and sharing limit, and the rate limits and
 // budget. A refusal is returned as *Error and its event recorded.
-func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number string) (*Sent, *Error, error) {
+func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number string) (*Sent, error) {
 	now := s.clock.Now()
 	target := userParty(u)
-	refuse := func(e *Error, evType, outcome string, details map[string]string) (*Sent, *Error, error) {
+	refuse := func(e *Error, evType, outcome string, details map[string]string) (*Sent, error) {
 		if details == nil {
 			details = map[string]string{}
 		}
 		details["phone"] = phone.Mask(number)
 		err := s.record(ctx, tx, Event{Type: evType, Target: target, Outcome: outcome, Reason: string(e.Reason), Message: e.Message, Details: details})
-		return nil, e, err
+		if err != nil {
+			return nil, err
+		}
+		return nil, e
 	}
 	if u.Locked(now) {
 		return refuse(lockedError(u), EvMFAVerify, OutcomeDeny, nil)
 	}
 	last, err := tx.LastChallengeAt(ctx, u.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if next := last.Add(set.ResendCooldown); !last.IsZero() && now.Before(next) {
 		wait := next.Sub(now).Round(time.Second)
@@ -71,16 +74,16 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 		e.RetryAt, e.Limit = next, 1
 		return refuse(e, EvRateLimit, OutcomeDeny, map[string]string{"rule": "resend_cooldown"})
 	}
-	trusted, r, err := s.checkSharedNumber(ctx, tx, set, u, number, now)
-	if r != nil || err != nil {
-		if err != nil {
-			return nil, nil, err
-		}
+	trusted, err := s.checkSharedNumber(ctx, tx, set, u, number, now)
+	if r, ok := asRefusal(err); ok {
 		return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
+	} else if err != nil {
+		return nil, err
 	}
-	if r, rule, err := s.countSend(ctx, tx, set, u, number, trusted, now); r != nil || err != nil {
-		if err != nil {
-			return nil, nil, err
+	if rule, err := s.countSend(ctx, tx, set, u, number, trusted, now); err != nil {
+		r, ok := asRefusal(err)
+		if !ok {
+			return nil, err
 		}
 		ev := EvRateLimit
 		if r.Reason == RBudget {
@@ -90,11 +93,11 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 	}
 
 	if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	code, err := otp.Generate(s.rand, set.CodeLength)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ch := Challenge{
 		ID: s.newID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
@@ -104,7 +107,7 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
 	templates, err := tx.ListTemplates(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	body := renderTemplate(pickTemplate(templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
 	msg := Message{
@@ -115,10 +118,10 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 		State: MessageQueued, NextAttempt: now.Add(DeliveryGrace), Created: now, Expires: ch.Expires,
 	}
 	if err := tx.InsertChallenge(ctx, ch); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := tx.InsertMessage(ctx, msg); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ev := EvSMSVerifyCode
 	if purpose == PurposeEnroll {
@@ -126,30 +129,30 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 	}
 	if err := s.record(ctx, tx, Event{Type: ev, Target: target, Outcome: OutcomeSuccess,
 		Message: "Code sent by SMS", Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID}}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil, nil
+	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil
 }
 
 // checkSharedNumber refuses a number that is blocked, or that would now
 // serve more users in 24 hours than the org allows; in that case it blocks
 // the number. It reports whether an admin trusts the number.
-func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (bool, *Error, error) {
+func (s *core) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (bool, error) {
 	blocked := Errorf(EForbidden, RNumberBlocked, "This phone number has been blocked because of unusually high activity. Contact your administrator.")
 	n, err := tx.GetNumber(ctx, number)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return false, nil, err
+		return false, err
 	}
 	switch n.Status {
 	case NumberTrusted:
-		return true, nil, nil
+		return true, nil
 	case NumberBlocked:
-		return false, blocked, nil
+		return false, blocked
 	}
 	// Users of one number are counted under a lock on the number, so two
 	// users sending to it at once (on any instance) see each other.
 	if err := tx.Lock(ctx, "number:"+number); err != nil {
-		return false, nil, err
+		return false, err
 	}
 	since := now.Add(-24 * time.Hour)
 	if n.Status == NumberCleared && n.Updated.After(since) {
@@ -157,29 +160,32 @@ func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u 
 	}
 	used, err := tx.NumberUsedBy(ctx, number, u.ID, since)
 	if err != nil || used {
-		return false, nil, err
+		return false, err
 	}
 	users, err := tx.CountNumberUsers(ctx, number, since)
 	if err != nil {
-		return false, nil, err
+		return false, err
 	}
 	if users+1 <= set.SharedMaxUsers {
-		return false, nil, nil
+		return false, nil
 	}
 	reason := fmt.Sprintf("used by more than %d users in 24 hours", set.SharedMaxUsers)
 	if err := tx.PutNumber(ctx, Number{Number: number, Status: NumberBlocked, Reason: reason, Updated: now, UpdatedBy: "system"}); err != nil {
-		return false, nil, err
+		return false, err
 	}
 	err = s.record(ctx, tx, Event{Type: EvNumberBlocked, Severity: SeverityWarn, Target: Party{ID: number, Type: "PhoneNumber", AlternateID: phone.Mask(number)},
 		Outcome: OutcomeDeny, Reason: reason, Message: "Phone number blocked for high activity", Details: map[string]string{"users": strconv.Itoa(users + 1), "requested_by": u.Login}})
-	return false, blocked, err
+	if err != nil {
+		return false, err
+	}
+	return false, blocked
 }
 
 // countSend adds one send to every rate-limit counter and the budget. When
 // one is over its limit it takes the send back from all of them and returns
 // the refusal and the rule's name. A number an admin trusts (a shared team
 // phone) is exempt from the per-number limits, not from the others.
-func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, trusted bool, now time.Time) (*Error, string, error) {
+func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, trusted bool, now time.Time) (rule string, err error) {
 	var limits []limit
 	if !trusted {
 		limits = append(limits,
@@ -204,26 +210,26 @@ func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, n
 		w := windowStart(now, l.window)
 		n, err := tx.AddCount(ctx, l.bucket, w, 1)
 		if err != nil {
-			return nil, "", err
+			return "", err
 		}
 		done = append(done, l)
 		if n > l.max {
 			if err := undo(); err != nil {
-				return nil, "", err
+				return "", err
 			}
 			end := w.Add(l.window)
 			e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
 			e.RetryAt, e.Limit = end, l.max
-			return e, l.bucket[:indexColon(l.bucket)], nil
+			return l.bucket[:indexColon(l.bucket)], e
 		}
 		if l.reason == RBudget && n == (l.max*set.BudgetAlertPct+99)/100 {
 			if err := s.record(ctx, tx, Event{Type: EvBudgetWarning, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeAllow,
 				Message: fmt.Sprintf("%d%% of the daily SMS budget is spent", set.BudgetAlertPct), Details: map[string]string{"sent": strconv.Itoa(n), "budget": strconv.Itoa(l.max)}}); err != nil {
-				return nil, "", err
+				return "", err
 			}
 		}
 	}
-	return nil, "", nil
+	return "", nil
 }
 
 func indexColon(s string) int {

@@ -8,7 +8,7 @@ import (
 )
 
 func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -27,7 +27,7 @@ func (h *Handler) setupData(r *http.Request, st mfa.FactorState) phoneData {
 }
 
 func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -40,7 +40,7 @@ func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mf
 }
 
 func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	f, sent, err := h.svc.EnrollSMS(r.Context(), u.ID, enrollRequest(r))
+	f, sent, err := h.svc.Factors.EnrollSMS(r.Context(), u.ID, enrollRequest(r))
 	h.noteSent(r.Context(), sent)
 	if f != nil {
 		h.sess.Put(r.Context(), keyFactor, f.ID)
@@ -59,7 +59,7 @@ func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u 
 		h.fail(w, r, err)
 		return
 	}
-	st, serr := h.svc.FactorState(r.Context(), u.ID)
+	st, serr := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if serr != nil {
 		h.fail(w, r, serr)
 		return
@@ -78,7 +78,7 @@ func (h *Handler) resetData(r *http.Request, st mfa.FactorState) phoneData {
 }
 
 func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -92,13 +92,13 @@ func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mf
 }
 
 func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil || st.Factor == nil {
 		redirect(w, r, "/account")
 		return
 	}
 	req := enrollRequest(r)
-	sent, err := h.svc.ChangePhone(r.Context(), u.ID, req)
+	sent, err := h.svc.Factors.ChangePhone(r.Context(), u.ID, req)
 	h.noteSent(r.Context(), sent)
 	if err != nil {
 		h.accountPhoneRefused(w, r, u, err, h.resetData)
@@ -124,7 +124,7 @@ func (h *Handler) accountCodeData(st mfa.FactorState) codeData {
 // redirects to the account page and returns nil.
 func (h *Handler) accountFactor(w http.ResponseWriter, r *http.Request, u *mfa.User) (*mfa.FactorState, string) {
 	fid := h.sess.GetString(r.Context(), keyFactor)
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return nil, ""
@@ -149,7 +149,7 @@ func (h *Handler) accountCode(w http.ResponseWriter, r *http.Request, u *mfa.Use
 	if st == nil {
 		return
 	}
-	if _, err := h.svc.ActivateSMS(r.Context(), u.ID, fid, r.PostFormValue("code")); err != nil {
+	if _, err := h.svc.Factors.ActivateSMS(r.Context(), u.ID, fid, r.PostFormValue("code")); err != nil {
 		h.accountCodeRefused(w, r, u, err)
 		return
 	}
@@ -164,7 +164,7 @@ func (h *Handler) accountCodeRefused(w http.ResponseWriter, r *http.Request, u *
 		h.fail(w, r, err)
 		return
 	}
-	st, serr := h.svc.FactorState(r.Context(), u.ID)
+	st, serr := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if serr != nil {
 		h.fail(w, r, serr)
 		return
@@ -177,7 +177,7 @@ func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.U
 	if fid == "" {
 		return
 	}
-	sent, err := h.svc.ResendEnroll(r.Context(), u.ID, fid)
+	sent, err := h.svc.Factors.ResendEnroll(r.Context(), u.ID, fid)
 	h.noteSent(r.Context(), sent)
 	if err != nil {
 		h.accountCodeRefused(w, r, u, err)
@@ -187,7 +187,7 @@ func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.U
 }
 
 func (h *Handler) accountRemovePage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -200,13 +200,13 @@ func (h *Handler) accountRemovePage(w http.ResponseWriter, r *http.Request, u *m
 }
 
 func (h *Handler) accountRemove(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if st.Factor != nil {
-		if err := h.svc.DeleteFactor(r.Context(), u.ID, st.Factor.ID); err != nil {
+		if err := h.svc.Factors.DeleteFactor(r.Context(), u.ID, st.Factor.ID); err != nil {
 			h.fail(w, r, err)
 			return
 		}

@@ -49,7 +49,7 @@ type providerForm struct {
 }
 
 func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg string, form providerForm) {
-	ps, err := h.svc.Providers(r.Context(), h.keys)
+	ps, err := h.svc.Telephony.Providers(r.Context(), h.keys)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -126,7 +126,7 @@ func (h *Handler) adminUpdateProvider(w http.ResponseWriter, r *http.Request, _ 
 		return
 	}
 	enabled := r.PostFormValue("enabled") == "true"
-	_, err = h.svc.UpdateProvider(r.Context(), r.PathValue("name"), func(p *mfa.ProviderConfig) { p.Priority, p.Enabled = prio, enabled }, h.keys)
+	_, err = h.svc.Telephony.UpdateProvider(r.Context(), r.PathValue("name"), func(p *mfa.ProviderConfig) { p.Priority, p.Enabled = prio, enabled }, h.keys)
 	if err == nil {
 		h.pool.Reload(r.Context())
 	}
@@ -134,7 +134,7 @@ func (h *Handler) adminUpdateProvider(w http.ResponseWriter, r *http.Request, _ 
 }
 
 func (h *Handler) adminRemoveProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	err := h.svc.RemoveProvider(r.Context(), r.PathValue("name"))
+	err := h.svc.Telephony.RemoveProvider(r.Context(), r.PathValue("name"))
 	if err == nil {
 		h.pool.Reload(r.Context())
 	}
@@ -160,7 +160,7 @@ type preview struct {
 }
 
 func (h *Handler) templatesPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg, locale, body string, pv *preview) {
-	ts, err := h.svc.Templates(r.Context())
+	ts, err := h.svc.Telephony.Templates(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -182,7 +182,7 @@ func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *m
 			h.templatesPage(w, r, u, http.StatusBadRequest, mfa.ErrorOf(err).Message, locale, body, nil)
 			return
 		}
-		text, err := h.svc.PreviewTemplate(r.Context(), body)
+		text, err := h.svc.Telephony.PreviewTemplate(r.Context(), body)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -191,7 +191,7 @@ func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *m
 		h.templatesPage(w, r, u, http.StatusOK, "", locale, body, &preview{Text: text, Chars: len([]rune(text)), Encoding: enc.Name, Segments: enc.Segments})
 		return
 	}
-	if err := h.svc.SetTemplate(r.Context(), locale, body); err != nil {
+	if err := h.svc.Telephony.SetTemplate(r.Context(), locale, body); err != nil {
 		if e, ok := isRefusal(err); ok {
 			h.templatesPage(w, r, u, statusOf(e), e.Message, locale, body, nil)
 			return
@@ -223,7 +223,7 @@ func (h *Handler) adminDelivery(w http.ResponseWriter, r *http.Request, u *mfa.U
 			f.Number = p.E164
 		}
 	}
-	recs, err := h.svc.DeliveryLog(r.Context(), f)
+	recs, err := h.svc.Telephony.DeliveryLog(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -254,7 +254,7 @@ func (h *Handler) adminDelivery(w http.ResponseWriter, r *http.Request, u *mfa.U
 }
 
 func (h *Handler) adminOptOuts(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	outs, evs, err := h.svc.OptOuts(r.Context(), 200)
+	outs, evs, err := h.svc.Telephony.OptOuts(r.Context(), 200)
 	if err != nil {
 		h.fail(w, r, err)
 		return

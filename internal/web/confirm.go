@@ -18,7 +18,7 @@ const recentAuth = 15 * time.Minute
 func (h *Handler) requireRecent(next func(http.ResponseWriter, *http.Request, *mfa.User)) func(http.ResponseWriter, *http.Request, *mfa.User) {
 	return func(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		at := time.Unix(h.sess.GetInt64(r.Context(), keyAuthAt), 0)
-		if h.svc.Now().Sub(at) <= recentAuth {
+		if h.svc.Org.Now().Sub(at) <= recentAuth {
 			next(w, r, u)
 			return
 		}
@@ -36,7 +36,7 @@ func (h *Handler) confirmPage(w http.ResponseWriter, r *http.Request, u *mfa.Use
 
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	next := safeReturn(r.PostFormValue("next"))
-	if err := h.svc.ConfirmPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
+	if err := h.svc.Users.ConfirmPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
 			h.fail(w, r, err)
@@ -50,6 +50,6 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		h.render(w, r, statusOf(e), "confirm", "Confirm it's you", u, e.Message, map[string]string{"Next": next})
 		return
 	}
-	h.sess.Put(r.Context(), keyAuthAt, h.svc.Now().Unix())
+	h.sess.Put(r.Context(), keyAuthAt, h.svc.Org.Now().Unix())
 	redirect(w, r, next)
 }

@@ -46,7 +46,7 @@ type codeData struct {
 
 // newPhoneData fills the phone page for the org's default country.
 func (h *Handler) newPhoneData(ctx context.Context, heading, intro, action string, existing *mfa.Phone) phoneData {
-	set, _ := h.svc.Settings(ctx)
+	set, _ := h.svc.Org.Settings(ctx)
 	d := phoneData{Heading: heading, Intro: intro, Form: phoneForm{Action: action, Region: set.DefaultRegion, Countries: phone.Countries(), Focus: existing == nil}}
 	if existing != nil {
 		d.Existing = phone.Mask(existing.Number)
@@ -86,7 +86,7 @@ func (h *Handler) noteSent(ctx context.Context, sent *mfa.Sent) {
 
 // newCodeData fills the code page for a pending challenge.
 func (h *Handler) newCodeData(heading, action, resend string, pending *mfa.Challenge, resendAt time.Time, digits int) codeData {
-	now := h.svc.Now()
+	now := h.svc.Org.Now()
 	d := codeData{Heading: heading, Action: action, ResendAction: resend}
 	if pending != nil {
 		left := pending.Expires.Sub(now).Round(time.Minute)

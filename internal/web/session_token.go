@@ -18,14 +18,14 @@ func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) 
 			"The address to continue to is not on this server or on an origin your administrator trusts.", "/", "Go to the start page")
 		return
 	}
-	u, err := h.svc.TakeSessionToken(r.Context(), q.Get("token"))
+	u, err := h.svc.Signin.TakeSessionToken(r.Context(), q.Get("token"))
 	if err != nil {
 		h.renderMessage(w, r, http.StatusUnauthorized, "Sign-in link expired",
 			"This sign-in link has expired or was already used. Please sign in again.", "/login", "Sign in")
 		return
 	}
 	h.sess.Put(r.Context(), keyReturn, target)
-	h.svc.RecordSessionExchange(r.Context(), u)
+	h.svc.Users.RecordSessionExchange(r.Context(), u)
 	h.signIn(w, r, u)
 }
 
@@ -47,7 +47,7 @@ func (h *Handler) redirectTarget(r *http.Request, raw string) (string, bool) {
 	if h.base != nil && origin == strings.ToLower(h.base.Scheme+"://"+h.base.Host) {
 		return u.RequestURI(), true
 	}
-	set, err := h.svc.Settings(r.Context())
+	set, err := h.svc.Org.Settings(r.Context())
 	if err != nil {
 		return "", false
 	}

@@ -30,14 +30,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	// The same per-address budget as the authn API: password spraying
 	// through the form gets no more tries than through the API.
-	if l, err := h.svc.CountRequest(r.Context(), mfa.AuthnRequest, mfa.ClientFrom(r.Context()).IP); err != nil {
+	if l, err := h.svc.Org.CountRequest(r.Context(), mfa.AuthnRequest, mfa.ClientFrom(r.Context()).IP); err != nil {
 		h.fail(w, r, err)
 		return
 	} else if !l.OK {
 		h.render(w, r, http.StatusTooManyRequests, "login", "Sign in", nil, "Too many sign-in attempts from your network. Wait a minute, then try again.", map[string]string{"Username": login})
 		return
 	}
-	v, err := h.svc.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
+	v, err := h.svc.Signin.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
 	if err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
@@ -72,7 +72,7 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
 	case mfa.TxnMFARequired, mfa.TxnMFAChallenge:
 		redirect(w, r, "/signin/verify")
 	case mfa.TxnSuccess:
-		u, err := h.svc.TakeSessionToken(r.Context(), v.Txn.SessionToken)
+		u, err := h.svc.Signin.TakeSessionToken(r.Context(), v.Txn.SessionToken)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -93,7 +93,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	back := h.sess.PopString(ctx, keyReturn)
 	h.sess.Remove(ctx, keyState)
 	h.sess.Put(ctx, keyUser, u.ID)
-	h.sess.Put(ctx, keyAuthAt, h.svc.Now().Unix())
+	h.sess.Put(ctx, keyAuthAt, h.svc.Org.Now().Unix())
 	if target, ok := h.redirectTarget(r, back); ok && back != "" {
 		redirect(w, r, target)
 		return
@@ -116,7 +116,7 @@ func (h *Handler) txn(w http.ResponseWriter, r *http.Request) *mfa.TxnView {
 		redirect(w, r, "/login")
 		return nil
 	}
-	v, err := h.svc.Txn(r.Context(), tok)
+	v, err := h.svc.Signin.Txn(r.Context(), tok)
 	if err != nil {
 		if e, ok := isRefusal(err); ok && (e.Reason == mfa.RInvalidToken) {
 			h.expired(w, r)
@@ -161,7 +161,7 @@ func (h *Handler) after(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, 
 
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 	if tok := h.stateToken(r.Context()); tok != "" {
-		h.svc.TxnCancel(r.Context(), tok)
+		h.svc.Signin.TxnCancel(r.Context(), tok)
 	}
 	h.sess.Remove(r.Context(), keyState)
 	redirect(w, r, "/login")
@@ -170,7 +170,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if u := h.currentUser(ctx); u != nil {
-		h.svc.RecordSignOut(ctx, u)
+		h.svc.Users.RecordSignOut(ctx, u)
 	}
 	if err := h.sess.Destroy(ctx); err != nil {
 		h.fail(w, r, mfa.Internal("destroy session", err))

@@ -39,7 +39,7 @@ func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
 	tok := h.stateToken(r.Context())
-	v, sent, err := h.svc.TxnEnroll(r.Context(), tok, enrollRequest(r))
+	v, sent, err := h.svc.Signin.TxnEnroll(r.Context(), tok, enrollRequest(r))
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		if v := h.txn(w, r); v != nil {
@@ -81,18 +81,18 @@ func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Err
 }
 
 func (h *Handler) enrollCode(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.TxnActivate(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
+	v, err := h.svc.Signin.TxnActivate(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
 }
 
 func (h *Handler) enrollResend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.TxnResendEnroll(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnResendEnroll(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
 }
 
 func (h *Handler) enrollBack(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.TxnPrevious(r.Context(), h.stateToken(r.Context()))
+	v, err := h.svc.Signin.TxnPrevious(r.Context(), h.stateToken(r.Context()))
 	if err == nil {
 		redirect(w, r, "/signin/enroll/sms")
 		return

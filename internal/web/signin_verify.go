@@ -52,7 +52,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		cur := h.txn(w, r)
@@ -68,12 +68,12 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.TxnVerify(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
+	v, err := h.svc.Signin.TxnVerify(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
 }
 
 func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.TxnResendChallenge(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnResendChallenge(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
 }

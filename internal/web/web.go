@@ -19,7 +19,7 @@ import (
 
 // Options configure the web UI.
 type Options struct {
-	Service  *mfa.Service
+	Services Services
 	Sessions scs.CtxStore
 	// BaseURL is the public URL; an https URL makes cookies Secure and
 	// __Host- prefixed.
@@ -41,7 +41,7 @@ type Options struct {
 
 // Handler serves the UI.
 type Handler struct {
-	svc  *mfa.Service
+	svc  Services
 	sess *scs.SessionManager
 	tpl  *templates
 	dev  *devsink.Sink
@@ -75,7 +75,7 @@ func New(o Options) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, mux: http.NewServeMux()}
+	h := &Handler{svc: o.Services, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, mux: http.NewServeMux()}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("session", "err", err)
 		h.fail(w, r, mfa.Internal("session", err))
@@ -121,7 +121,7 @@ type page struct {
 
 // render shows a page, taking the session's one-time messages.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, title string, u *mfa.User, errMsg string, data any) {
-	set, err := h.svc.Settings(r.Context())
+	set, err := h.svc.Org.Settings(r.Context())
 	if err != nil {
 		h.log.Error("settings", "err", err)
 	}
@@ -178,7 +178,7 @@ func (h *Handler) currentUser(ctx context.Context) *mfa.User {
 	if id == "" {
 		return nil
 	}
-	u, err := h.svc.GetUser(ctx, id)
+	u, err := h.svc.Users.GetUser(ctx, id)
 	if err != nil || u.Status != mfa.UserActive {
 		return nil
 	}

@@ -27,7 +27,7 @@ import (
 type site struct {
 	db   *store.DB
 	srv  *httptest.Server
-	svc  *mfa.Service
+	svc  mfa.Services
 	sink *devsink.Sink
 }
 
@@ -48,7 +48,7 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	}
 	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
 	u, _ := url.Parse(base)
-	o := web.Options{Service: svc, Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
+	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
 	if dev {
 		o.Dev = sink
 	}
@@ -62,7 +62,7 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 		{Login: "user@example.com", Password: "User-Pass-2026", Activate: true},
 		{Login: "admin@example.com", Password: "Admin-Pass-2026", Activate: true, Admin: true},
 	} {
-		if _, err := svc.CreateUser(ctx, nu); err != nil {
+		if _, err := svc.Users.CreateUser(ctx, nu); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -142,7 +142,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	if b := body(resp); resp.StatusCode != http.StatusForbidden || !strings.Contains(b, "sent from another site") {
 		t.Fatalf("cross-site POST: %d %s", resp.StatusCode, b)
 	}
-	evs, _ := s.svc.Events(context.Background(), mfa.EventFilter{Types: []string{mfa.EvSignIn}})
+	evs, _ := s.svc.Org.Events(context.Background(), mfa.EventFilter{Types: []string{mfa.EvSignIn}})
 	if len(evs) != 0 {
 		t.Fatal("a cross-site form reached the sign-in")
 	}
@@ -190,7 +190,7 @@ func TestAdminOnly(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("non-admin switched SMS: %d", resp.StatusCode)
 	}
-	if set, _ := s.svc.Settings(context.Background()); set.SMSEnabled {
+	if set, _ := s.svc.Org.Settings(context.Background()); set.SMSEnabled {
 		t.Fatal("SMS turned on by a non-admin")
 	}
 }
@@ -204,7 +204,7 @@ func TestAdminSettingsRefusalKeepsWhatWasTyped(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(b, "Nothing was saved") || !strings.Contains(b, `value="4"`) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
-	if set, _ := s.svc.Settings(context.Background()); set.CodeLifetime != 300*time.Second {
+	if set, _ := s.svc.Org.Settings(context.Background()); set.CodeLifetime != 300*time.Second {
 		t.Fatal("a setting was saved despite the refusal")
 	}
 }
@@ -225,7 +225,7 @@ func TestSessionCookieRedirect(t *testing.T) {
 	s := newSite(t, "http://127.0.0.1", false)
 	ctx := context.Background()
 	token := func() string {
-		v, err := s.svc.PrimaryAuth(ctx, "user@example.com", "User-Pass-2026", "")
+		v, err := s.svc.Signin.PrimaryAuth(ctx, "user@example.com", "User-Pass-2026", "")
 		if err != nil || v.Txn.SessionToken == "" {
 			t.Fatalf("primary auth: %v", err)
 		}
@@ -247,7 +247,7 @@ func TestSessionCookieRedirect(t *testing.T) {
 		t.Fatalf("untrusted redirect: %d", resp.StatusCode)
 	}
 	actx := mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})
-	if err := s.svc.UpdateSettings(actx, map[string]string{"trusted_origins": "https://app.example.com"}); err != nil {
+	if err := s.svc.Org.UpdateSettings(actx, map[string]string{"trusted_origins": "https://app.example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	resp, _ = s.get(t, s.client(t), "/login/sessionCookieRedirect?token="+token()+"&redirectUrl="+url.QueryEscape("https://app.example.com/home"))
@@ -284,7 +284,7 @@ func TestAccountChangesNeedARecentSignIn(t *testing.T) {
 	if resp, _ := s.get(t, c, "/account/sms/setup"); resp.StatusCode != 200 {
 		t.Fatalf("after confirming: %d", resp.StatusCode)
 	}
-	evs, _ := s.svc.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvReauth}})
+	evs, _ := s.svc.Org.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvReauth}})
 	if len(evs) != 2 || evs[0].Outcome != mfa.OutcomeSuccess || evs[1].Outcome != mfa.OutcomeFailure {
 		t.Fatalf("re-authentication events: %+v", evs)
 	}
@@ -296,7 +296,7 @@ var stateTokenRe = regexp.MustCompile(`00[0-9A-Za-z]{40}`)
 func TestStateTokenIsSealedInTheSession(t *testing.T) {
 	s := newSite(t, "http://127.0.0.1", false)
 	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
-	s.svc.SetSMSEnabled(ctx, true)
+	s.svc.Org.SetSMSEnabled(ctx, true)
 	c := s.client(t)
 	resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
 	if resp.Header.Get("Location") != "/signin/enroll" {
