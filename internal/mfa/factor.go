@@ -328,7 +328,7 @@ func (s *Factors) ChangePhone(ctx context.Context, userID string, req EnrollRequ
 		}
 		number := f.PhoneNumber
 		if req.Phone != "" {
-				if number, err = s.number(ctx, tx, set, u, req); err != nil {
+			if number, err = s.number(ctx, tx, set, u, req); err != nil {
 				return nil, err
 			}
 		}
