@@ -5,7 +5,7 @@
 // server-rendered html/template with one stylesheet and no JavaScript.
 //
 // The sign-in pages drive the same transaction state machine as the
-// Okta-compatible authn API (mfa.Service.Txn*); the state token lives in
+// Okta-compatible authn API (mfa.Signin); the state token lives in
 // the browser session. Sessions are scs sessions stored in the database
 // (token hashes only), renewed at sign-in and after MFA.
 package web
