@@ -54,13 +54,19 @@ func TestEnrollActivateVerify(t *testing.T) {
 	}
 }
 
-func TestCodeLifecycle(t *testing.T) {
+// codeEnv is a fresh environment with one user whose SMS factor is active.
+func codeEnv(t *testing.T) (*env, *mfa.User, *mfa.Factor) {
+	t.Helper()
 	e := newEnv(t)
 	e.relaxLimits(t)
 	u := e.user(t, "bob@example.com")
-	f := e.activeFactor(t, u, alicePhone)
+	return e, u, e.activeFactor(t, u, alicePhone)
+}
 
+// Each subtest has its own database and clock.
+func TestCodeLifecycle(t *testing.T) {
 	t.Run("ExpiresAfterLifetime", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID)
 		code := e.lastCode(t, alicePhone)
@@ -68,6 +74,7 @@ func TestCodeLifecycle(t *testing.T) {
 		wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RCodeExpired)
 	})
 	t.Run("UsableJustBeforeExpiry", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID)
 		e.clock.Advance(299 * time.Second)
@@ -76,6 +83,7 @@ func TestCodeLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("SingleUse", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID)
 		code := e.lastCode(t, alicePhone)
@@ -85,6 +93,7 @@ func TestCodeLifecycle(t *testing.T) {
 		wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RCodeUsed)
 	})
 	t.Run("FiveWrongTriesKillTheCode", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID)
 		code := e.lastCode(t, alicePhone)
@@ -98,6 +107,7 @@ func TestCodeLifecycle(t *testing.T) {
 		wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RCodeExpired)
 	})
 	t.Run("ResendCooldown", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		if _, err := e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID); err != nil {
 			t.Fatal(err)
@@ -114,6 +124,7 @@ func TestCodeLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("ResendKillsTheOlderCode", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID)
 		old := e.lastCode(t, alicePhone)
@@ -128,6 +139,7 @@ func TestCodeLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("CodeWithSpacesIsAccepted", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID)
 		c := e.lastCode(t, alicePhone)
@@ -136,6 +148,7 @@ func TestCodeLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("EmptyCodeIsNotCounted", func(t *testing.T) {
+		e, u, f := codeEnv(t)
 		e.clock.Advance(time.Minute)
 		e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID)
 		wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, ""), mfa.RCodeMissing)
