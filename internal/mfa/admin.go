@@ -19,8 +19,13 @@ var zeroTime time.Time
 // request limits, the purge and the console's overview.
 type Org struct{ *core }
 
-// NewOrg returns the org service.
-func NewOrg(c Config) *Org { return &Org{newCore(c)} }
+// NewOrg returns the org service; c needs a CodeKey (for the ids of phone
+// numbers in the system log).
+func NewOrg(c Config) *Org {
+	s := &Org{newCore(c)}
+	s.require("Org", len(c.CodeKey) > 0)
+	return s
+}
 
 // Settings returns the org's settings.
 func (s *Org) Settings(ctx context.Context) (Settings, error) { return s.orgSettings(ctx) }
@@ -150,7 +155,7 @@ func (s *Org) SetNumberStatus(ctx context.Context, input string, status NumberSt
 		} else if err := tx.PutNumber(ctx, Number{Number: n.E164, Status: status, Updated: now, UpdatedBy: actor, Reason: "set by an administrator"}); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, Event{Type: ev, Target: Party{ID: n.E164, Type: "PhoneNumber", AlternateID: phone.Mask(n.E164)}, Outcome: OutcomeSuccess,
+		return s.record(ctx, tx, Event{Type: ev, Target: s.phoneParty(n.E164), Outcome: OutcomeSuccess,
 			Message: "Phone number " + map[NumberStatus]string{NumberTrusted: "trusted", NumberCleared: "unblocked", "": "rule removed"}[status]})
 	})
 }
@@ -221,7 +226,7 @@ func (s *Org) Overview(ctx context.Context) (Overview, error) {
 // EventTypes lists the event types the system log records, for filters.
 var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountLock, EvAccountUnlock, EvFactorEnroll, EvFactorActivate,
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
-	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvOrgFactorActivate,
+	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
 	EvSessionExchange}
 

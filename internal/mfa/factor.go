@@ -398,6 +398,22 @@ func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, f
 	if err != nil {
 		return nil, err
 	}
+	// The shared-number rule again, under the number's lock: codes sent to
+	// many users at once must not let more of them verify it than allowed.
+	if own, err := s.ownNumber(ctx, tx, u, f, PurposeEnroll, ch.PhoneNumber); err != nil {
+		return nil, err
+	} else if !own {
+		_, err := s.checkSharedNumber(ctx, tx, set, u, ch.PhoneNumber, now)
+		if r, ok := asRefusal(err); ok {
+			if err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message,
+				Details: map[string]string{"rule": "number_blocked", "phone": phone.Mask(ch.PhoneNumber)}}); err != nil {
+				return nil, err
+			}
+			return nil, r
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	return f, s.activate(ctx, tx, u, f, ch.PhoneNumber, now)
 }
 

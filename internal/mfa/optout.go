@@ -3,8 +3,6 @@ package mfa
 import (
 	"context"
 	"time"
-
-	"smsmfa/internal/phone"
 )
 
 // OptOut is a recipient's standing STOP to one sender.
@@ -47,7 +45,7 @@ func (s *Telephony) RecordKeyword(ctx context.Context, provider, number, sender,
 		if err := tx.InsertOptOutEvent(ctx, OptOutEvent{Number: number, Sender: sender, Provider: provider, Keyword: keyword, At: now, ProviderMessageID: providerMessageID}); err != nil {
 			return err
 		}
-		target := Party{ID: number, Type: "PhoneNumber", AlternateID: phone.Mask(number)}
+		target := s.phoneParty(number)
 		details := map[string]string{"sender": sender, "provider": provider, "keyword": keyword}
 		switch keyword {
 		case "stop":

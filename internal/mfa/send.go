@@ -74,13 +74,26 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		e.RetryAt, e.Limit = next, 1
 		return refuse(e, EvRateLimit, OutcomeDeny, map[string]string{"rule": "resend_cooldown"})
 	}
-	trusted, err := s.checkSharedNumber(ctx, tx, set, u, number, now)
-	if r, ok := asRefusal(err); ok {
-		return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
-	} else if err != nil {
+	// A code to the user's own verified number (every sign-in code, and
+	// an enrollment to the number on file) counts against the user only;
+	// any other enrollment code also against the number's shared rules.
+	own, err := s.ownNumber(ctx, tx, u, f, purpose, number)
+	if err != nil {
 		return nil, err
 	}
-	if rule, err := s.countSend(ctx, tx, set, u, number, trusted, now); err != nil {
+	trusted := false
+	if !own {
+		if err := s.noteEnrollmentOfOthersNumber(ctx, tx, u, number); err != nil {
+			return nil, err
+		}
+		trusted, err = s.checkSharedNumber(ctx, tx, set, u, number, now)
+		if r, ok := asRefusal(err); ok {
+			return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if rule, err := s.countSend(ctx, tx, set, u, number, own, trusted, now); err != nil {
 		r, ok := asRefusal(err)
 		if !ok {
 			return nil, err
@@ -134,9 +147,14 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil
 }
 
-// checkSharedNumber refuses a number that is blocked, or that would now
-// serve more users in 24 hours than the org allows; in that case it blocks
-// the number. It reports whether an admin trusts the number.
+// checkSharedNumber applies the shared-number rule to an enrollment of a
+// number that is not the user's own verified number (when its code is sent
+// and again when it is verified): a blocked number is refused, and a number
+// that more users verified in 24 hours than the org allows is blocked and
+// refused. Only verified users count, and nobody can verify a number
+// without its phone, so strangers cannot get a user's number blocked; and
+// the users already verified on a blocked number keep signing in (their
+// codes never come here). It reports whether an admin trusts the number.
 func (s *core) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (bool, error) {
 	blocked := Errorf(EForbidden, RNumberBlocked, "This phone number has been blocked because of unusually high activity. Contact your administrator.")
 	n, err := tx.GetNumber(ctx, number)
@@ -149,8 +167,8 @@ func (s *core) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *Us
 	case NumberBlocked:
 		return false, blocked
 	}
-	// Users of one number are counted under a lock on the number, so two
-	// users sending to it at once (on any instance) see each other.
+	// Verifications of one number are counted under a lock on the number,
+	// so two users enrolling it at once (on any instance) see each other.
 	if err := tx.Lock(ctx, "number:"+number); err != nil {
 		return false, err
 	}
@@ -158,36 +176,87 @@ func (s *core) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *Us
 	if n.Status == NumberCleared && n.Updated.After(since) {
 		since = n.Updated
 	}
-	used, err := tx.NumberUsedBy(ctx, number, u.ID, since)
-	if err != nil || used {
-		return false, err
-	}
-	users, err := tx.CountNumberUsers(ctx, number, since)
+	users, err := tx.CountNumberVerifiers(ctx, number, u.ID, since)
 	if err != nil {
 		return false, err
 	}
 	if users+1 <= set.SharedMaxUsers {
 		return false, nil
 	}
-	reason := fmt.Sprintf("used by more than %d users in 24 hours", set.SharedMaxUsers)
+	reason := fmt.Sprintf("verified by more than %d users in 24 hours", set.SharedMaxUsers)
 	if err := tx.PutNumber(ctx, Number{Number: number, Status: NumberBlocked, Reason: reason, Updated: now, UpdatedBy: "system"}); err != nil {
 		return false, err
 	}
-	err = s.record(ctx, tx, Event{Type: EvNumberBlocked, Severity: SeverityWarn, Target: Party{ID: number, Type: "PhoneNumber", AlternateID: phone.Mask(number)},
-		Outcome: OutcomeDeny, Reason: reason, Message: "Phone number blocked for high activity", Details: map[string]string{"users": strconv.Itoa(users + 1), "requested_by": u.Login}})
+	err = s.record(ctx, tx, Event{Type: EvNumberBlocked, Severity: SeverityWarn, Target: s.phoneParty(number),
+		Outcome: OutcomeDeny, Reason: reason, Message: "Phone number blocked for new enrollments: high activity", Details: map[string]string{"users": strconv.Itoa(users + 1), "requested_by": u.Login}})
 	if err != nil {
 		return false, err
 	}
 	return false, blocked
 }
 
+// noteEnrollmentOfOthersNumber records, for each other user verified on
+// number, that u asked for an enrollment code to it: the admin sees it in
+// the system log and on that user's page.
+func (s *core) noteEnrollmentOfOthersNumber(ctx context.Context, tx Tx, u *User, number string) error {
+	others, err := tx.NumberUsers(ctx, number, maxNotedUsers+1)
+	if err != nil {
+		return err
+	}
+	noted := 0
+	for _, o := range others {
+		if o.ID == u.ID || noted == maxNotedUsers {
+			continue
+		}
+		noted++
+		if err := s.record(ctx, tx, Event{Type: EvNumberEnrolledByOther, Severity: SeverityWarn, Actor: userParty(u), Target: userParty(&o),
+			Outcome: OutcomeAllow, Message: "Another account asked for an enrollment code to this user's verified number",
+			Details: map[string]string{"phone": phone.Mask(number), "by": u.Login}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxNotedUsers bounds the events one enrollment writes for the users
+// already verified on a number.
+const maxNotedUsers = 10
+
+// phoneParty describes a phone number as an event party: its id is a keyed
+// hash (the same number always gets the same id, and the log does not hold
+// the number), its alternate id the masked number.
+func (s *core) phoneParty(number string) Party {
+	return Party{ID: PhoneID(s.codeKey, number), Type: "PhoneNumber", AlternateID: phone.Mask(number)}
+}
+
+// ownNumber reports whether number is the user's own verified number: the
+// number of their active factor for a sign-in code, or the verified number
+// on file for an enrollment code.
+func (s *core) ownNumber(ctx context.Context, tx Tx, u *User, f *Factor, purpose Purpose, number string) (bool, error) {
+	if purpose == PurposeVerify && f.Status == FactorActive && f.PhoneNumber == number {
+		return true, nil
+	}
+	p, err := verifiedPhone(ctx, tx, u.ID)
+	if err != nil {
+		return false, err
+	}
+	return p != nil && p.Number == number, nil
+}
+
 // countSend adds one send to every rate-limit counter and the budget. When
 // one is over its limit it takes the send back from all of them and returns
-// the refusal and the rule's name. A number an admin trusts (a shared team
-// phone) is exempt from the per-number limits, not from the others.
-func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, trusted bool, now time.Time) (rule string, err error) {
-	var limits []limit
-	if !trusted {
+// the refusal and the rule's name. The per-number limits count every code
+// in the user's own bucket for the number, and enrollment codes to a number
+// that is not the user's verified one also in the number's shared buckets
+// (which a number an admin trusts, a shared team phone, is exempt from).
+// Nobody else's codes reach a user's own buckets, so nobody else can use
+// up the codes of a user's sign-in.
+func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, own, trusted bool, now time.Time) (rule string, err error) {
+	limits := []limit{
+		{"userphone15m:" + u.ID + ":" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
+		{"userphoneday:" + u.ID + ":" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."},
+	}
+	if !own && !trusted {
 		limits = append(limits,
 			limit{"phone15m:" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
 			limit{"phoneday:" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."})

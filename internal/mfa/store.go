@@ -68,6 +68,12 @@ type FactorTx interface {
 	GetPhone(ctx context.Context, userID string) (Phone, error)
 	// PutPhone inserts or replaces the user's verified phone.
 	PutPhone(ctx context.Context, p Phone) error
+	// CountNumberVerifiers counts the users other than exceptUserID whose
+	// verified phone is number, verified at or after since.
+	CountNumberVerifiers(ctx context.Context, number, exceptUserID string, since time.Time) (int, error)
+	// NumberUsers returns up to limit users whose verified phone is number,
+	// by login.
+	NumberUsers(ctx context.Context, number string, limit int) ([]User, error)
 }
 
 // ChallengeTx stores code challenges.
@@ -87,10 +93,6 @@ type ChallengeTx interface {
 	// alive, unexpired and has tries left; ok reports whether this call
 	// consumed it. Two concurrent calls can never both get ok.
 	ConsumeChallenge(ctx context.Context, id string, now time.Time) (ok bool, err error)
-	// CountNumberUsers counts distinct users sent a code to number since.
-	CountNumberUsers(ctx context.Context, number string, since time.Time) (int, error)
-	// NumberUsedBy reports whether userID was sent a code to number since.
-	NumberUsedBy(ctx context.Context, number, userID string, since time.Time) (bool, error)
 	// DeleteChallenge removes one challenge (ErrNotFound if none).
 	DeleteChallenge(ctx context.Context, id string) error
 	// DeleteChallengesBefore removes challenges that expired before t.

@@ -256,10 +256,11 @@ type StoredProvider struct {
 // built on it.
 type Telephony struct{ *core }
 
-// NewTelephony returns the telephony service; c needs a Sealer.
+// NewTelephony returns the telephony service; c needs a Sealer and a
+// CodeKey (for the ids of phone numbers in the system log).
 func NewTelephony(c Config) *Telephony {
 	s := &Telephony{newCore(c)}
-	s.require("Telephony", c.Sealer != nil)
+	s.require("Telephony", c.Sealer != nil, len(c.CodeKey) > 0)
 	return s
 }
 

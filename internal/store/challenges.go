@@ -81,21 +81,6 @@ func (t *tx) ConsumeChallenge(ctx context.Context, id string, now time.Time) (bo
 	return n == 1, t.d.wrap("consume challenge", err)
 }
 
-func (t *tx) CountNumberUsers(ctx context.Context, number string, since time.Time) (int, error) {
-	var n int
-	err := t.row(ctx, `SELECT COUNT(DISTINCT user_id) FROM challenges WHERE phone_number = $1 AND created >= $2`, number, since.UTC()).Scan(&n)
-	return n, t.d.wrap("count number users", err)
-}
-
-func (t *tx) NumberUsedBy(ctx context.Context, number, userID string, since time.Time) (bool, error) {
-	var one int
-	err := t.row(ctx, `SELECT 1 FROM challenges WHERE phone_number = $1 AND user_id = $2 AND created >= $3 LIMIT 1`, number, userID, since.UTC()).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, t.d.wrap("number used by", err)
-}
-
 func (t *tx) DeleteChallengesBefore(ctx context.Context, before time.Time) (int64, error) {
 	res, err := t.exec(ctx, `DELETE FROM challenges WHERE expires < $1`, before.UTC())
 	if err != nil {

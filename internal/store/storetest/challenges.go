@@ -256,56 +256,51 @@ func testChallengesConsumeConcurrent(t *testing.T, db *store.DB) {
 	}
 }
 
-func testChallengesNumberUsers(t *testing.T, db *store.DB) {
+func testPhonesNumberVerifiers(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	const shared, other = "+15550100001", "+15550100002"
-	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"), newUser("u3", "three@x"))
-	mustInsertChallenges(t, db,
-		newChallenge("c1", "u1", "f1", shared, at(0)),
-		newChallenge("c2", "u1", "f1", shared, at(time.Minute)),
-		newChallenge("c3", "u2", "f2", shared, at(2*time.Minute)),
-		newChallenge("c4", "u3", "f3", shared, at(-time.Hour)),
-		newChallenge("c5", "u3", "f3", other, at(time.Hour)),
-	)
+	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"), newUser("u3", "three@x"), newUser("u4", "four@x"))
 	MustInTx(t, db, func(tx mfa.Tx) error {
-		for _, tc := range []struct {
-			number string
-			since  time.Time
-			want   int
-		}{
-			{shared, at(-2 * time.Hour), 3},
-			{shared, at(0), 2}, // since is inclusive; u1 counted once
-			{shared, at(time.Microsecond), 2},
-			{shared, at(2*time.Minute + time.Microsecond), 0},
-			{other, at(0), 1},
-			{"+15550100003", at(-2 * time.Hour), 0},
+		for _, p := range []mfa.Phone{
+			{ID: "p1", UserID: "u1", Number: shared, Verified: at(0), Created: at(0)},
+			{ID: "p2", UserID: "u2", Number: shared, Verified: at(time.Minute), Created: at(0)},
+			{ID: "p3", UserID: "u3", Number: shared, Verified: at(-time.Hour), Created: at(-time.Hour)},
+			{ID: "p4", UserID: "u4", Number: other, Verified: at(time.Hour), Created: at(0)},
 		} {
-			got, err := tx.CountNumberUsers(ctx, tc.number, tc.since)
-			if err != nil {
+			if err := tx.PutPhone(ctx, p); err != nil {
 				return err
-			}
-			if got != tc.want {
-				t.Errorf("CountNumberUsers(%s, %v) = %d, want %d", tc.number, tc.since, got, tc.want)
 			}
 		}
+		return nil
+	})
+	MustInTx(t, db, func(tx mfa.Tx) error {
 		for _, tc := range []struct {
-			number, user string
-			since        time.Time
-			want         bool
+			number, except string
+			since          time.Time
+			want           int
 		}{
-			{shared, "u1", at(time.Minute), true},
-			{shared, "u1", at(time.Minute + time.Microsecond), false},
-			{shared, "u3", at(0), false},
-			{shared, "u3", at(-time.Hour), true},
-			{other, "u1", at(-time.Hour), false},
+			{shared, "", at(-2 * time.Hour), 3},
+			{shared, "", at(0), 2}, // since is inclusive
+			{shared, "u1", at(0), 1},
+			{shared, "u2", at(time.Microsecond), 0},
+			{shared, "", at(time.Minute + time.Microsecond), 0},
+			{other, "", at(0), 1},
+			{"+15550100003", "", at(-2 * time.Hour), 0},
 		} {
-			got, err := tx.NumberUsedBy(ctx, tc.number, tc.user, tc.since)
+			got, err := tx.CountNumberVerifiers(ctx, tc.number, tc.except, tc.since)
 			if err != nil {
 				return err
 			}
 			if got != tc.want {
-				t.Errorf("NumberUsedBy(%s, %s, %v) = %v, want %v", tc.number, tc.user, tc.since, got, tc.want)
+				t.Errorf("CountNumberVerifiers(%s, except %q, %v) = %d, want %d", tc.number, tc.except, tc.since, got, tc.want)
 			}
+		}
+		users, err := tx.NumberUsers(ctx, shared, 2)
+		if err != nil {
+			return err
+		}
+		if len(users) != 2 || users[0].Login != "one@x" || users[1].Login != "three@x" {
+			t.Errorf("NumberUsers(%s, 2) = %v, want one@x and three@x (by login, at most 2)", shared, users)
 		}
 		return nil
 	})
