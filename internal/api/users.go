@@ -8,48 +8,6 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// user is Okta's User object. The password is never returned.
-type user struct {
-	ID              string         `json:"id"`
-	Status          string         `json:"status"`
-	Created         string         `json:"created"`
-	Activated       *string        `json:"activated"`
-	StatusChanged   *string        `json:"statusChanged"`
-	LastLogin       *string        `json:"lastLogin"`
-	LastUpdated     string         `json:"lastUpdated"`
-	PasswordChanged *string        `json:"passwordChanged"`
-	Profile         map[string]any `json:"profile"`
-	Credentials     map[string]any `json:"credentials"`
-	Links           map[string]any `json:"_links"`
-}
-
-func (h *Handler) user(u *mfa.User) user {
-	self := "/api/v1/users/" + u.ID
-	links := map[string]any{"self": h.link("GET", self), "resetFactors": h.link("POST", self+"/lifecycle/reset_factors")}
-	switch u.Status {
-	case mfa.UserActive:
-		links["deactivate"] = h.link("POST", self+"/lifecycle/deactivate")
-	default:
-		links["activate"] = h.link("POST", self+"/lifecycle/activate")
-	}
-	if u.Locked(h.svc.Now()) {
-		links["unlock"] = h.link("POST", self+"/lifecycle/unlock")
-	}
-	status := string(u.Status)
-	if u.Status == mfa.UserActive && u.Locked(h.svc.Now()) {
-		status = "LOCKED_OUT"
-	}
-	creds := map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}}
-	if u.PasswordHash != "" {
-		creds["password"] = map[string]any{}
-	}
-	return user{ID: u.ID, Status: status, Created: oktaTime(u.Created), Activated: optTime(u.Activated), StatusChanged: optTime(u.StatusChanged),
-		LastLogin: optTime(u.LastLogin), LastUpdated: oktaTime(u.LastUpdated), PasswordChanged: optTime(u.PasswordChanged),
-		Profile: map[string]any{"login": u.Login, "email": u.Email, "firstName": u.FirstName, "lastName": u.LastName,
-			"locale": u.Locale, "timeZone": u.TimeZone},
-		Credentials: creds, Links: links}
-}
-
 type createUserRequest struct {
 	Profile struct {
 		Login     string `json:"login"`
@@ -160,7 +118,7 @@ func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, status mfa.U
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{})
+	ok(w, emptyObject{})
 }
 
 func (h *Handler) activateUser(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +137,7 @@ func (h *Handler) unlockUser(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{})
+	ok(w, emptyObject{})
 }
 
 func (h *Handler) resetFactors(w http.ResponseWriter, r *http.Request) {
@@ -191,5 +149,5 @@ func (h *Handler) resetFactors(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{})
+	ok(w, emptyObject{})
 }
