@@ -60,12 +60,20 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // listUsers is GET /api/v1/users[?q=&limit=&after=], paged with a
-// Link: <…>; rel="next" header.
+// Link: <…>; rel="next" header. limit is at most 200 (also when 0 or
+// negative); one that is not a number is refused.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	if limit <= 0 || limit > 200 {
-		limit = 200
+	limit := 200
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			newError(http.StatusBadRequest, "E0000001", "Api validation failed: limit", "limit must be a whole number").write(w, r)
+			return
+		}
+		if n > 0 && n < limit {
+			limit = n
+		}
 	}
 	us, err := h.svc.ListUsers(r.Context(), q.Get("q"), q.Get("after"), limit+1)
 	if err != nil {
