@@ -177,7 +177,12 @@ func (h *Handler) cors(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !h.trustedOrigin(r.Context(), origin) {
+		trusted, err := h.trustedOrigin(r.Context(), origin)
+		if err != nil {
+			h.fail(w, r, err, "")
+			return
+		}
+		if !trusted {
 			if r.Method == http.MethodOptions {
 				newError(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action", "The origin "+origin+" is not trusted.").write(w, r)
 				return
@@ -201,16 +206,18 @@ func (h *Handler) cors(next http.Handler) http.Handler {
 	})
 }
 
-func (h *Handler) trustedOrigin(ctx context.Context, origin string) bool {
+// trustedOrigin reports whether the admin trusts origin; err when the
+// settings cannot be read.
+func (h *Handler) trustedOrigin(ctx context.Context, origin string) (bool, error) {
 	set, err := h.svc.Org.Settings(ctx)
 	if err != nil {
-		return false
+		return false, err
 	}
 	origin = strings.ToLower(origin)
 	for _, o := range set.TrustedOrigins {
 		if o == origin {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

@@ -55,6 +55,7 @@ func TestUsersAPI(t *testing.T) {
 			next = strings.TrimSuffix(strings.TrimPrefix(l, "<"), `>; rel="next"`)
 		}
 	}
+	e.wantError(e.api("GET", "/api/v1/users?limit=ten", nil), 400, "E0000001")
 	p2 := e.api("GET", next, nil)
 	if len(p2.list) != 1 || p2.list[0].(map[string]any)["profile"].(map[string]any)["login"] != "c@example.com" {
 		t.Fatalf("page 2 (%s): %s", next, p2.raw)

@@ -168,7 +168,12 @@ func (h *Handler) authnCancel(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]string{"relayState": v.Txn.RelayState})
+	ok(w, cancelled{RelayState: v.Txn.RelayState})
+}
+
+// cancelled is the answer to a cancel: relayState is there even when empty.
+type cancelled struct {
+	RelayState string `json:"relayState"`
 }
 
 // authnSkip: no step here is optional, so no skip link is ever offered.

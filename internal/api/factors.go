@@ -7,25 +7,6 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// factor is Okta's UserFactor for sms. The Factors API shows the number in
-// E.164, unmasked, and never an _embedded (Okta's Go SDK v5 cannot decode
-// _embedded.phones there).
-func (h *Handler) factor(f *mfa.Factor) map[string]any {
-	self := "/api/v1/users/" + f.UserID + "/factors/" + f.ID
-	links := map[string]any{"user": h.link("GET", "/api/v1/users/"+f.UserID)}
-	if f.Status == mfa.FactorActive {
-		links["verify"] = h.link("POST", self+"/verify")
-		links["self"] = h.link2(self, "GET", "DELETE")
-	} else {
-		links["activate"] = h.link("POST", self+"/lifecycle/activate")
-		links["resend"] = []link{h.named("sms", "POST", self+"/resend")}
-		links["self"] = h.link("GET", self)
-	}
-	return map[string]any{"id": f.ID, "factorType": mfa.FactorTypeSMS, "provider": mfa.FactorProvider, "vendorName": mfa.FactorProvider,
-		"status": string(f.Status), "created": oktaTime(f.Created), "lastUpdated": oktaTime(f.LastUpdated),
-		"profile": map[string]any{"phoneNumber": f.PhoneNumber}, "_links": links}
-}
-
 func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
 	u := h.userOf(w, r)
 	if u == nil {
@@ -36,7 +17,7 @@ func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, "")
 		return
 	}
-	out := []any{}
+	out := []userFactor{}
 	if st.Factor != nil {
 		out = append(out, h.factor(st.Factor))
 	}
@@ -55,15 +36,13 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, "")
 		return
 	}
-	out := []any{}
+	out := []enrollOption{}
 	if st.SMSEnabled {
 		status := "NOT_SETUP"
 		if st.Factor != nil {
 			status = string(st.Factor.Status)
 		}
-		out = append(out, map[string]any{"factorType": mfa.FactorTypeSMS, "provider": mfa.FactorProvider, "vendorName": mfa.FactorProvider,
-			"status": status, "enrollment": "REQUIRED",
-			"_links": map[string]any{"enroll": h.link("POST", "/api/v1/users/"+u.ID+"/factors")}})
+		out = append(out, h.catalogEntry(u.ID, status))
 	}
 	ok(w, out)
 }
@@ -183,8 +162,7 @@ func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
 }
 
 // verifyFactor sends a code when the body has no passCode ({}, null or no
-// body), and checks one otherwise. The answer has no resend link: Okta's Go
-// SDK v5 expects a single object there, not the array.
+// body), and checks one otherwise.
 func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 	u := h.userOf(w, r)
 	if u == nil {
@@ -202,17 +180,14 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err, "")
 			return
 		}
-		self := "/api/v1/users/" + u.ID + "/factors/" + fid
-		ok(w, map[string]any{"factorResult": "CHALLENGE", "expiresAt": oktaTime(sent.Expires),
-			"profile": map[string]any{"phoneNumber": sent.To},
-			"_links":  map[string]any{"verify": h.link("POST", self+"/verify"), "factor": h.link2(self, "GET", "DELETE")}})
+		ok(w, h.challenged(u.ID, fid, sent))
 		return
 	}
 	if err := h.svc.Factors.VerifySMS(r.Context(), u.ID, fid, body.PassCode); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{"factorResult": "SUCCESS"})
+	ok(w, verifyResult{FactorResult: "SUCCESS"})
 }
 
 func (h *Handler) deleteFactor(w http.ResponseWriter, r *http.Request) {
