@@ -174,7 +174,7 @@ func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, 
 			return err
 		}
 		st.SMSEnabled, st.CodeLength = set.SMSEnabled, set.CodeLength
-		if last, err := tx.LastChallengeAt(ctx, userID); err != nil {
+		if last, err := tx.LastChallengeAt(ctx, userID, NoScope); err != nil {
 			return err
 		} else if !last.IsZero() {
 			st.ResendAt = last.Add(set.ResendCooldown)
@@ -186,7 +186,7 @@ func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, 
 			return err
 		}
 		if st.Factor != nil {
-			ch, err := tx.LatestChallenge(ctx, st.Factor.ID, PurposeEnroll)
+			ch, err := tx.LatestChallenge(ctx, st.Factor.ID, PurposeEnroll, NoScope)
 			if err == nil && ch.Live(s.clock.Now()) {
 				st.Pending = &ch
 			} else if err != nil && !errors.Is(err, ErrNotFound) {
@@ -209,14 +209,14 @@ func (s *Factors) EnrollSMS(ctx context.Context, userID string, req EnrollReques
 	sent, err := s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
 		var snt *Sent
 		var err error
-		f, snt, err = s.enroll(ctx, tx, set, u, req)
+		f, snt, err = s.enroll(ctx, tx, set, u, req, NoScope)
 		return snt, err
 	})
 	return f, sent, err
 }
 
 // enroll is EnrollSMS inside a unit of work.
-func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest) (*Factor, *Sent, error) {
+func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest, scope string) (*Factor, *Sent, error) {
 	now := s.clock.Now()
 	if !set.SMSEnabled {
 		return nil, nil, Errorf(EForbidden, RFactorDisabled, "Text message codes are not enabled for your organisation.")
@@ -274,7 +274,7 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	}
 	// The code first: a refusal (cooldown, limits, blocked number) leaves
 	// the factor as it was.
-	sent, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+	sent, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number, scope)
 	if err != nil {
 		return nil, sent, err
 	}
@@ -297,7 +297,7 @@ func (s *core) activate(ctx context.Context, tx Tx, u *User, f *Factor, number s
 		return err
 	}
 	// Codes still out for an earlier number must not change it later.
-	if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
+	if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
 		return err
 	}
 	p := Phone{ID: s.newID("mbl"), UserID: u.ID, Number: number, Verified: now, Created: now}
@@ -332,7 +332,7 @@ func (s *Factors) ChangePhone(ctx context.Context, userID string, req EnrollRequ
 				return nil, err
 			}
 		}
-		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number, NoScope)
 	})
 }
 
@@ -347,7 +347,7 @@ func (s *Factors) ResendEnroll(ctx context.Context, userID, factorID string) (*S
 		}
 		number := f.PhoneNumber
 		if f.Status == FactorActive {
-			ch, err := tx.LatestChallenge(ctx, f.ID, PurposeEnroll)
+			ch, err := tx.LatestChallenge(ctx, f.ID, PurposeEnroll, NoScope)
 			if errors.Is(err, ErrNotFound) || (err == nil && (!ch.Consumed.IsZero() || s.clock.Now().Sub(ch.Created) > time.Hour)) {
 				return nil, Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify.")
 			} else if err != nil {
@@ -355,7 +355,7 @@ func (s *Factors) ResendEnroll(ctx context.Context, userID, factorID string) (*S
 			}
 			number = ch.PhoneNumber
 		}
-		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number, NoScope)
 	})
 }
 
@@ -367,14 +367,14 @@ func (s *Factors) ActivateSMS(ctx context.Context, userID, factorID, code string
 	var f *Factor
 	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		var err error
-		f, err = s.activateCode(ctx, tx, set, u, factorID, code)
+		f, err = s.activateCode(ctx, tx, set, u, factorID, code, NoScope)
 		return err
 	})
 	return f, err
 }
 
 // activateCode is ActivateSMS inside a unit of work.
-func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, factorID, code string) (*Factor, error) {
+func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, factorID, code, scope string) (*Factor, error) {
 	f, err := getFactor(ctx, tx, u.ID, factorID)
 	if err != nil {
 		return nil, err
@@ -394,7 +394,7 @@ func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, f
 		}
 		return nil, e
 	}
-	ch, err := s.checkCode(ctx, tx, set, u, f, PurposeEnroll, code)
+	ch, err := s.checkCode(ctx, tx, set, u, f, PurposeEnroll, code, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -420,11 +420,11 @@ func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, f
 // ChallengeSMS texts a sign-in code to the number of an active factor.
 func (s *Factors) ChallengeSMS(ctx context.Context, userID, factorID string) (*Sent, error) {
 	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
-		return s.challenge(ctx, tx, set, u, factorID)
+		return s.challenge(ctx, tx, set, u, factorID, NoScope)
 	})
 }
 
-func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, factorID string) (*Sent, error) {
+func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, factorID, scope string) (*Sent, error) {
 	f, err := getFactor(ctx, tx, u.ID, factorID)
 	if err != nil {
 		return nil, err
@@ -432,17 +432,17 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 	if f.Status != FactorActive {
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
-	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber)
+	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber, scope)
 }
 
 // VerifySMS checks a sign-in code for an active factor.
 func (s *Factors) VerifySMS(ctx context.Context, userID, factorID, code string) error {
 	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
-		return s.verify(ctx, tx, set, u, factorID, code)
+		return s.verify(ctx, tx, set, u, factorID, code, NoScope)
 	})
 }
 
-func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorID, code string) error {
+func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorID, code, scope string) error {
 	f, err := getFactor(ctx, tx, u.ID, factorID)
 	if err != nil {
 		return err
@@ -450,7 +450,7 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	if f.Status != FactorActive {
 		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
 	}
-	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code)
+	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope)
 	if err != nil {
 		return err
 	}
@@ -473,7 +473,7 @@ func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) err
 		if err := tx.DeleteFactor(ctx, userID, f.ID); err != nil {
 			return err
 		}
-		if err := tx.KillChallenges(ctx, userID, s.clock.Now()); err != nil {
+		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
@@ -498,7 +498,7 @@ func (s *Factors) ResetFactors(ctx context.Context, userID string) error {
 				return err
 			}
 		}
-		if err := tx.KillChallenges(ctx, userID, s.clock.Now()); err != nil {
+		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, Event{Type: EvFactorResetAll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "All factors reset"})

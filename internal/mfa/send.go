@@ -44,7 +44,7 @@ func windowStart(t time.Time, w time.Duration) time.Time { return t.Truncate(w) 
 // u locked. It enforces, in order: the user's lockout, the resend cooldown,
 // the number's block status and sharing limit, and the rate limits and
 // budget. A refusal is returned as *Error and its event recorded.
-func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number string) (*Sent, error) {
+func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number, scope string) (*Sent, error) {
 	now := s.clock.Now()
 	target := userParty(u)
 	refuse := func(e *Error, evType, outcome string, details map[string]string) (*Sent, error) {
@@ -61,7 +61,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	if u.Locked(now) {
 		return refuse(lockedError(u), EvMFAVerify, OutcomeDeny, nil)
 	}
-	last, err := tx.LastChallengeAt(ctx, u.ID)
+	last, err := tx.LastChallengeAt(ctx, u.ID, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		return refuse(r, ev, OutcomeDeny, map[string]string{"rule": rule})
 	}
 
-	if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
+	if err := tx.KillChallenges(ctx, u.ID, scope, now); err != nil {
 		return nil, err
 	}
 	code, err := otp.Generate(s.rand, set.CodeLength)
@@ -115,7 +115,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	ch := Challenge{
 		ID: s.newID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
 		Created: now, Expires: now.Add(set.CodeLifetime), MaxAttempts: set.CodeMaxAttempts,
-		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP,
+		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
 	}
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
 	templates, err := tx.ListTemplates(ctx)
@@ -251,18 +251,28 @@ func (s *core) ownNumber(ctx context.Context, tx Tx, u *User, f *Factor, purpose
 // (which a number an admin trusts, a shared team phone, is exempt from).
 // Nobody else's codes reach a user's own buckets, so nobody else can use
 // up the codes of a user's sign-in.
+//
+// The user's own buckets are kept per client address (a /64 for IPv6), so
+// somebody who holds the password and asks for codes in a loop from
+// elsewhere uses up their own buckets, not those of the user signing in;
+// the per-address and budget limits bound what they can send in all.
 func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, own, trusted bool, now time.Time) (rule string, err error) {
+	who := u.ID
+	c := ClientFrom(ctx)
+	if c.IP != "" && !c.ServerSide {
+		who += "@" + AddressBucket(c.IP)
+	}
 	limits := []limit{
-		{"userphone15m:" + u.ID + ":" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
-		{"userphoneday:" + u.ID + ":" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."},
+		{"userphone15m:" + who + ":" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
+		{"userphoneday:" + who + ":" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."},
 	}
 	if !own && !trusted {
 		limits = append(limits,
 			limit{"phone15m:" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
 			limit{"phoneday:" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."})
 	}
-	limits = append(limits, limit{"userhour:" + u.ID, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."})
-	if c := ClientFrom(ctx); c.IP != "" && !c.ServerSide {
+	limits = append(limits, limit{"userhour:" + who, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."})
+	if c.IP != "" && !c.ServerSide {
 		limits = append(limits, limit{"iphour:" + AddressBucket(c.IP), time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
 	}
 	limits = append(limits, limit{"budget", 24 * time.Hour, set.BudgetDaily, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator."})

@@ -80,12 +80,18 @@ type FactorTx interface {
 type ChallengeTx interface {
 	InsertChallenge(ctx context.Context, c Challenge) error
 	GetChallenge(ctx context.Context, id string) (Challenge, error)
-	// LatestChallenge returns the newest challenge of a factor for purpose.
-	LatestChallenge(ctx context.Context, factorID string, purpose Purpose) (Challenge, error)
-	// LastChallengeAt returns when the user was last sent a code (zero if never).
-	LastChallengeAt(ctx context.Context, userID string) (time.Time, error)
-	// KillChallenges marks every live challenge of the user dead at now.
-	KillChallenges(ctx context.Context, userID string, now time.Time) error
+	// LatestChallenge returns the newest challenge of a factor for purpose
+	// in scope.
+	LatestChallenge(ctx context.Context, factorID string, purpose Purpose, scope string) (Challenge, error)
+	// LastChallengeAt returns when the user was last sent a code in scope
+	// (zero if never).
+	LastChallengeAt(ctx context.Context, userID, scope string) (time.Time, error)
+	// KillChallenges marks every live challenge of the user in scope dead
+	// at now, and drops their texts still queued.
+	KillChallenges(ctx context.Context, userID, scope string, now time.Time) error
+	// KillAllChallenges marks every live challenge of the user dead at now,
+	// in every scope, and drops their texts still queued.
+	KillAllChallenges(ctx context.Context, userID string, now time.Time) error
 	// AddAttempt counts one wrong try if the challenge has tries left and
 	// returns the new count; ok is false when it had none left.
 	AddAttempt(ctx context.Context, id string) (attempts int, ok bool, err error)

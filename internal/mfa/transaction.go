@@ -307,14 +307,14 @@ func (s *Signin) view(ctx context.Context, tx Tx, set Settings, t Transaction, u
 		if t.Status == TxnMFAEnrollActivate {
 			purpose = PurposeEnroll
 		}
-		ch, err := tx.LatestChallenge(ctx, v.Factor.ID, purpose)
+		ch, err := tx.LatestChallenge(ctx, v.Factor.ID, purpose, t.ID)
 		if err == nil && ch.Live(s.clock.Now()) {
 			v.Pending = &ch
 		} else if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
 	}
-	last, err := tx.LastChallengeAt(ctx, u.ID)
+	last, err := tx.LastChallengeAt(ctx, u.ID, t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +334,7 @@ func (s *Signin) Txn(ctx context.Context, stateToken string) (*TxnView, error) {
 func (s *Signin) TxnEnroll(ctx context.Context, stateToken string, req EnrollRequest) (*TxnView, *Sent, error) {
 	req.Activate = false
 	v, sent, err := s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
-		f, sent, err := s.enroll(ctx, tx, set, u, req)
+		f, sent, err := s.enroll(ctx, tx, set, u, req, t.ID)
 		if err != nil {
 			return sent, err
 		}
@@ -368,7 +368,7 @@ func (s *Signin) TxnActivate(ctx context.Context, stateToken, factorID, code str
 		} else if f.Status != FactorPending {
 			return wrongState()
 		}
-		_, err := s.activateCode(ctx, tx, set, u, factorID, code)
+		_, err := s.activateCode(ctx, tx, set, u, factorID, code, t.ID)
 		if err != nil {
 			return err
 		}
@@ -393,7 +393,7 @@ func (s *Signin) TxnResendEnroll(ctx context.Context, stateToken, factorID strin
 		if f.Status != FactorPending {
 			return nil, wrongState()
 		}
-		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber)
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber, t.ID)
 	})
 }
 
@@ -405,7 +405,7 @@ func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) 
 		if err != nil {
 			return nil, err
 		}
-		sent, err := s.challenge(ctx, tx, set, u, factorID)
+		sent, err := s.challenge(ctx, tx, set, u, factorID, t.ID)
 		if err != nil {
 			return sent, err
 		}
@@ -423,7 +423,7 @@ func (s *Signin) TxnResendChallenge(ctx context.Context, stateToken, factorID st
 		if factorID != t.FactorID {
 			return nil, FactorNotFound(factorID)
 		}
-		return s.challenge(ctx, tx, set, u, factorID)
+		return s.challenge(ctx, tx, set, u, factorID, t.ID)
 	})
 }
 
@@ -438,7 +438,7 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
 			return FactorNotFound(factorID)
 		}
-		if err := s.verify(ctx, tx, set, u, factorID, code); err != nil {
+		if err := s.verify(ctx, tx, set, u, factorID, code, t.ID); err != nil {
 			return err
 		}
 		s.succeed(t, u, s.clock.Now())
@@ -464,7 +464,7 @@ func (s *Signin) TxnPrevious(ctx context.Context, stateToken string) (*TxnView, 
 func (s *Signin) TxnCancel(ctx context.Context, stateToken string) (*TxnView, error) {
 	return s.txnStep(ctx, stateToken, nil, func(tx Tx, set Settings, t *Transaction, u *User) error {
 		t.Status = TxnCancelled
-		return tx.KillChallenges(ctx, u.ID, s.clock.Now())
+		return tx.KillChallenges(ctx, u.ID, t.ID, s.clock.Now())
 	})
 }
 

@@ -15,7 +15,7 @@ import (
 // codes count against the challenge (dead after its tries) and against the
 // user (locked after the org's limit in a row). The caller records the
 // success event; failures are recorded here.
-func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, input string) (*Challenge, error) {
+func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, input, scope string) (*Challenge, error) {
 	now := s.clock.Now()
 	target := userParty(u)
 	fail := func(e *Error) (*Challenge, error) {
@@ -33,7 +33,7 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	if code == "" {
 		return nil, Errorf(EInvalid, RCodeMissing, "Enter the %d-digit code from the text message.", set.CodeLength)
 	}
-	ch, err := tx.LatestChallenge(ctx, f.ID, purpose)
+	ch, err := tx.LatestChallenge(ctx, f.ID, purpose, scope)
 	if errors.Is(err, ErrNotFound) {
 		return fail(Errorf(EForbidden, RCodeExpired, "No code has been sent yet. Ask for a code first."))
 	}
@@ -83,7 +83,7 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	if locked {
 		u.LockedUntil = now.Add(set.MFALockDuration)
 		u.FailedMFA = 0
-		if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
+		if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
 			return nil, err
 		}
 	}
