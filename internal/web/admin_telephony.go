@@ -3,14 +3,10 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"smsmfa/internal/mfa"
-	"smsmfa/internal/phone"
 	"smsmfa/internal/sms"
 )
 
@@ -36,18 +32,6 @@ func (h *Handler) telephonyRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/optouts", h.requireAdmin(h.adminOptOuts))
 }
 
-type providerRow struct {
-	mfa.ProviderConfig
-	Masked      map[string]string
-	BreakerOpen bool
-	Callback    string
-}
-
-type providerForm struct {
-	Name, Type, URL, Senders string
-	Priority                 int
-}
-
 func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg string, form providerForm) {
 	ps, err := h.svc.Providers(r.Context(), h.keys)
 	if err != nil {
@@ -64,7 +48,7 @@ func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.U
 	if form.Type == "" {
 		form.Type, form.Priority = mfa.ProviderTwilio, 100
 	}
-	h.render(w, r, status, "admin_providers", "SMS providers", u, errMsg, map[string]any{"Providers": rows, "Types": mfa.ProviderTypes(), "Form": form})
+	h.render(w, r, &adminProvidersPage{common: common{User: u, Error: errMsg, status: status}, Providers: rows, Types: mfa.ProviderTypes(), Form: form})
 }
 
 func (h *Handler) adminProviders(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -152,13 +136,6 @@ func (h *Handler) adminTestProvider(w http.ResponseWriter, r *http.Request, _ *m
 	redirect(w, r, "/admin/providers")
 }
 
-type preview struct {
-	Text     string
-	Chars    int
-	Encoding string
-	Segments int
-}
-
 func (h *Handler) templatesPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg, locale, body string, pv *preview) {
 	ts, err := h.svc.Templates(r.Context())
 	if err != nil {
@@ -168,7 +145,7 @@ func (h *Handler) templatesPage(w http.ResponseWriter, r *http.Request, u *mfa.U
 	if body == "" && locale == "" {
 		body = mfa.DefaultTemplate
 	}
-	h.render(w, r, status, "admin_templates", "Message text", u, errMsg, map[string]any{"Templates": ts, "Locale": locale, "Body": body, "Preview": pv})
+	h.render(w, r, &adminTemplatesPage{common: common{User: u, Error: errMsg, status: status}, Templates: ts, Locale: locale, Body: body, Preview: pv})
 }
 
 func (h *Handler) adminTemplates(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -207,63 +184,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-type deliveryRow struct {
-	mfa.DeliveryRecord
-	To      string
-	Latency string
-}
-
-func (h *Handler) adminDelivery(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	q := r.URL.Query()
-	f := mfa.MessageFilter{State: mfa.MessageState(q.Get("state")), Provider: strings.TrimSpace(q.Get("provider")), Before: q.Get("before"), Limit: 50}
-	if n := strings.TrimSpace(q.Get("number")); n != "" {
-		if p, err := phone.Parse(n, "US"); err == nil {
-			f.Number = p.E164
-		}
-	}
-	recs, err := h.svc.DeliveryLog(r.Context(), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var rows []deliveryRow
-	for _, rec := range recs {
-		row := deliveryRow{DeliveryRecord: rec, To: phone.Mask(rec.Message.To)}
-		if !rec.Sent.IsZero() {
-			row.Latency = rec.Sent.Sub(rec.Created).Round(time.Millisecond).String()
-		}
-		rows = append(rows, row)
-	}
-	older := ""
-	if len(recs) == f.Limit {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("before", recs[len(recs)-1].ID)
-		older = "/admin/delivery?" + v.Encode()
-	}
-	states := []mfa.MessageState{mfa.MessageQueued, mfa.MessageSending, mfa.MessageSent, mfa.MessageDelivered, mfa.MessageUndelivered, mfa.MessageFailed, mfa.MessageExpired}
-	if !slices.Contains(states, f.State) {
-		f.State = ""
-	}
-	h.render(w, r, http.StatusOK, "admin_delivery", "Delivery log", u, "", map[string]any{"Rows": rows, "States": states, "State": string(f.State),
-		"Provider": f.Provider, "Number": q.Get("number"), "Older": older})
-}
-
-func (h *Handler) adminOptOuts(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	outs, evs, err := h.svc.OptOuts(r.Context(), 200)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	for i := range outs {
-		outs[i].Number = phone.Mask(outs[i].Number)
-	}
-	for i := range evs {
-		evs[i].Number = phone.Mask(evs[i].Number)
-	}
-	h.render(w, r, http.StatusOK, "admin_optouts", "Opt-outs", u, "", map[string]any{"OptOuts": outs, "Events": evs})
 }

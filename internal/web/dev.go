@@ -11,7 +11,7 @@ import (
 func (h *Handler) devPage(w http.ResponseWriter, r *http.Request) {
 	msgs := h.dev.Messages()
 	slices.Reverse(msgs)
-	h.render(w, r, http.StatusOK, "dev_sms", "Development SMS sink", h.currentUser(r.Context()), "", msgs)
+	h.render(w, r, &devSMSPage{common: common{User: h.currentUser(r.Context())}, Messages: msgs})
 }
 
 // devMessages returns the sink's messages as JSON, newest last.

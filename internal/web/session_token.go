@@ -14,14 +14,14 @@ func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) 
 	q := r.URL.Query()
 	target, ok := h.redirectTarget(r, q.Get("redirectUrl"))
 	if !ok {
-		h.renderMessage(w, r, http.StatusBadRequest, "Redirect not allowed",
-			"The address to continue to is not on this server or on an origin your administrator trusts.", "/", "Go to the start page")
+		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Redirect not allowed",
+			Text: "The address to continue to is not on this server or on an origin your administrator trusts.", Link: "/", LinkLabel: "Go to the start page"})
 		return
 	}
 	u, err := h.svc.TakeSessionToken(r.Context(), q.Get("token"))
 	if err != nil {
-		h.renderMessage(w, r, http.StatusUnauthorized, "Sign-in link expired",
-			"This sign-in link has expired or was already used. Please sign in again.", "/login", "Sign in")
+		h.message(w, r, http.StatusUnauthorized, messagePage{Heading: "Sign-in link expired",
+			Text: "This sign-in link has expired or was already used. Please sign in again.", Link: "/login", LinkLabel: "Sign in"})
 		return
 	}
 	h.sess.Put(r.Context(), keyReturn, target)

@@ -19,13 +19,13 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/account")
 		return
 	}
-	h.render(w, r, http.StatusOK, "login", "Sign in", nil, "", map[string]string{"Username": r.URL.Query().Get("username")})
+	h.render(w, r, &loginPage{Username: r.URL.Query().Get("username")})
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("username")
 	if login == "" || r.PostFormValue("password") == "" {
-		h.render(w, r, http.StatusBadRequest, "login", "Sign in", nil, "Enter your username and password.", map[string]string{"Username": login})
+		h.render(w, r, &loginPage{common: common{Error: "Enter your username and password.", status: http.StatusBadRequest}, Username: login})
 		return
 	}
 	// The same per-address budget as the authn API: password spraying
@@ -34,7 +34,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	} else if !l.OK {
-		h.render(w, r, http.StatusTooManyRequests, "login", "Sign in", nil, "Too many sign-in attempts from your network. Wait a minute, then try again.", map[string]string{"Username": login})
+		h.render(w, r, &loginPage{common: common{Error: "Too many sign-in attempts from your network. Wait a minute, then try again.", status: http.StatusTooManyRequests}, Username: login})
 		return
 	}
 	v, err := h.svc.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
@@ -44,11 +44,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		msg := e.Message
+		p := loginPage{common: refused(nil, e), Username: login}
 		if e.Reason == mfa.RAuthFailed {
-			msg = "Sign-in failed. Check your username and password. After repeated failures an account is locked for a while."
+			p.Error = "Sign-in failed. Check your username and password. After repeated failures an account is locked for a while."
 		}
-		h.render(w, r, statusOf(e), "login", "Sign in", nil, msg, map[string]string{"Username": login})
+		h.render(w, r, &p)
 		return
 	}
 	// A new session id once the password is right, another after MFA.
@@ -123,8 +123,7 @@ func (h *Handler) txn(w http.ResponseWriter, r *http.Request) *mfa.TxnView {
 			return nil
 		}
 		if e, ok := isRefusal(err); ok && e.Reason == mfa.RUserLocked {
-			h.sess.Remove(r.Context(), keyState)
-			h.renderMessage(w, r, http.StatusForbidden, "Account locked", e.Message, "/login", "Back to sign in")
+			h.locked(w, r, e)
 			return nil
 		}
 		h.fail(w, r, err)
@@ -152,11 +151,16 @@ func (h *Handler) after(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, 
 			h.next(w, r, v)
 		}
 	case e.Reason == mfa.RUserLocked:
-		h.sess.Remove(r.Context(), keyState)
-		h.renderMessage(w, r, http.StatusForbidden, "Account locked", e.Message, "/login", "Back to sign in")
+		h.locked(w, r, e)
 	default:
 		show(e)
 	}
+}
+
+// locked ends the sign-in in progress of a user who is now locked.
+func (h *Handler) locked(w http.ResponseWriter, r *http.Request, e *mfa.Error) {
+	h.sess.Remove(r.Context(), keyState)
+	h.message(w, r, http.StatusForbidden, messagePage{Heading: "Account locked", Text: e.Message, Link: "/login", LinkLabel: "Back to sign in"})
 }
 
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
