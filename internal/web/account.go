@@ -20,11 +20,14 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	h.render(w, r, p)
 }
 
-func (h *Handler) setupData(r *http.Request, u *mfa.User, st mfa.FactorState) *phonePage {
-	p := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
+func (h *Handler) setupData(r *http.Request, u *mfa.User, st mfa.FactorState) (*phonePage, error) {
+	p, err := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
+	if err != nil {
+		return nil, err
+	}
 	p.User = u
 	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
-	return p
+	return p, nil
 }
 
 func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -37,7 +40,12 @@ func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mf
 		redirect(w, r, "/account")
 		return
 	}
-	h.render(w, r, h.setupData(r, u, st))
+	p, err := h.setupData(r, u, st)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, p)
 }
 
 func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -54,7 +62,7 @@ func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.Us
 }
 
 // accountPhoneData fills one of the account's phone pages.
-type accountPhoneData func(*http.Request, *mfa.User, mfa.FactorState) *phonePage
+type accountPhoneData func(*http.Request, *mfa.User, mfa.FactorState) (*phonePage, error)
 
 // accountPhoneRefused shows the account's phone page again with the refusal.
 func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error, data accountPhoneData) {
@@ -68,18 +76,26 @@ func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u 
 		h.fail(w, r, serr)
 		return
 	}
-	h.phoneRefused(w, r, u, data(r, u, st), e)
+	p, err := data(r, u, st)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.phoneRefused(w, r, u, p, e)
 }
 
-func (h *Handler) resetData(r *http.Request, u *mfa.User, st mfa.FactorState) *phonePage {
+func (h *Handler) resetData(r *http.Request, u *mfa.User, st mfa.FactorState) (*phonePage, error) {
 	var cur *mfa.Phone
 	if st.Factor != nil {
 		cur = &mfa.Phone{Number: st.Factor.PhoneNumber}
 	}
-	p := h.newPhoneData(r.Context(), "Reset Text Message Code", "", "/account/sms/reset", cur)
+	p, err := h.newPhoneData(r.Context(), "Reset Text Message Code", "", "/account/sms/reset", cur)
+	if err != nil {
+		return nil, err
+	}
 	p.User = u
 	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
-	return p
+	return p, nil
 }
 
 func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -93,12 +109,21 @@ func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mf
 		return
 	}
 	h.sess.Put(r.Context(), keyInfo, "Choose the number for your codes. Your current number keeps working until the new one is verified.")
-	h.render(w, r, h.resetData(r, u, st))
+	p, err := h.resetData(r, u, st)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, p)
 }
 
 func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	st, err := h.svc.FactorState(r.Context(), u.ID)
-	if err != nil || st.Factor == nil {
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if st.Factor == nil {
 		redirect(w, r, "/account")
 		return
 	}

@@ -95,7 +95,11 @@ func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.U
 			return
 		}
 		// Show what was typed, with the reasons.
-		vals, _ := h.svc.SettingValues(r.Context())
+		vals, err := h.svc.SettingValues(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		for k, v := range changes {
 			vals[k] = v
 		}

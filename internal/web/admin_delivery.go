@@ -20,9 +20,13 @@ func (h *Handler) adminDelivery(w http.ResponseWriter, r *http.Request, u *mfa.U
 		p.State = string(f.State)
 	}
 	if n := strings.TrimSpace(q.Get("number")); n != "" {
-		if num, err := phone.Parse(n, "US"); err == nil {
-			f.Number = num.E164
+		num, err := phone.Parse(n, "US")
+		if err != nil {
+			p.common = common{User: u, Error: "Enter the recipient as a phone number, for example +14155550123.", status: http.StatusBadRequest}
+			h.render(w, r, p)
+			return
 		}
+		f.Number = num.E164
 	}
 	recs, err := h.svc.DeliveryLog(r.Context(), f)
 	if err != nil {

@@ -67,10 +67,17 @@ func lines(s string) []string {
 }
 
 func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	prio, _ := strconv.Atoi(r.PostFormValue("priority"))
+	var problems []string
+	prio := 0 // an empty priority field
+	if v := strings.TrimSpace(r.PostFormValue("priority")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			problems = append(problems, "priority must be a whole number")
+		}
+		prio = n
+	}
 	form := providerForm{Name: r.PostFormValue("name"), Type: r.PostFormValue("type"), URL: strings.TrimSpace(r.PostFormValue("url")), Senders: r.PostFormValue("senders"), Priority: prio}
 	p := mfa.ProviderConfig{Name: form.Name, Type: form.Type, BaseURL: form.URL, Priority: prio, Credentials: map[string]string{}}
-	var problems []string
 	for _, l := range lines(r.PostFormValue("credentials")) {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok {
@@ -111,18 +118,27 @@ func (h *Handler) adminUpdateProvider(w http.ResponseWriter, r *http.Request, _ 
 	}
 	enabled := r.PostFormValue("enabled") == "true"
 	_, err = h.svc.UpdateProvider(r.Context(), r.PathValue("name"), func(p *mfa.ProviderConfig) { p.Priority, p.Enabled = prio, enabled }, h.keys)
-	if err == nil {
-		h.pool.Reload(r.Context())
-	}
-	h.done(w, r, err, "Provider "+r.PathValue("name")+" saved.", "/admin/providers")
+	h.reloaded(w, r, err, "Provider "+r.PathValue("name")+" saved.")
 }
 
 func (h *Handler) adminRemoveProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	err := h.svc.RemoveProvider(r.Context(), r.PathValue("name"))
+	h.reloaded(w, r, err, "Provider "+r.PathValue("name")+" removed.")
+}
+
+// reloaded ends a provider change: on success (err nil) the running pool
+// picks it up at once. The change is stored either way and the pool also
+// reloads on its own, so a failed reload is logged and told, not an error.
+func (h *Handler) reloaded(w http.ResponseWriter, r *http.Request, err error, msg string) {
 	if err == nil {
-		h.pool.Reload(r.Context())
+		if rerr := h.pool.Reload(r.Context()); rerr != nil {
+			h.logError(r, "reload providers", rerr)
+			h.sess.Put(r.Context(), keyInfo, msg+" It takes effect when the providers next reload.")
+			redirect(w, r, "/admin/providers")
+			return
+		}
 	}
-	h.done(w, r, err, "Provider "+r.PathValue("name")+" removed.", "/admin/providers")
+	h.done(w, r, err, msg, "/admin/providers")
 }
 
 func (h *Handler) adminTestProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {

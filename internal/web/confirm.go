@@ -43,7 +43,10 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 			return
 		}
 		if e.Reason == mfa.RUserLocked {
-			h.sess.Destroy(r.Context())
+			if err := h.sess.Destroy(r.Context()); err != nil {
+				h.fail(w, r, mfa.Internal("destroy session", err))
+				return
+			}
 			h.message(w, r, http.StatusForbidden, messagePage{Heading: "Account locked",
 				Text: "Your account is locked after too many wrong passwords. Try again later or contact your administrator.", Link: "/login", LinkLabel: "Back to sign in"})
 			return

@@ -7,19 +7,27 @@ import (
 )
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	if h.currentUser(r.Context()) != nil {
+	u, err := h.currentUser(r.Context())
+	switch {
+	case err != nil:
+		h.fail(w, r, err)
+	case u != nil:
 		redirect(w, r, "/account")
-		return
+	default:
+		redirect(w, r, "/login")
 	}
-	redirect(w, r, "/login")
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	if h.currentUser(r.Context()) != nil {
+	u, err := h.currentUser(r.Context())
+	switch {
+	case err != nil:
+		h.fail(w, r, err)
+	case u != nil:
 		redirect(w, r, "/account")
-		return
+	default:
+		h.render(w, r, &loginPage{Username: r.URL.Query().Get("username")})
 	}
-	h.render(w, r, &loginPage{Username: r.URL.Query().Get("username")})
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +102,12 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	h.sess.Remove(ctx, keyState)
 	h.sess.Put(ctx, keyUser, u.ID)
 	h.sess.Put(ctx, keyAuthAt, h.svc.Now().Unix())
-	if target, ok := h.redirectTarget(r, back); ok && back != "" {
+	target, ok, err := h.redirectTarget(r, back)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if ok && back != "" {
 		redirect(w, r, target)
 		return
 	}
@@ -165,7 +178,14 @@ func (h *Handler) locked(w http.ResponseWriter, r *http.Request, e *mfa.Error) {
 
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 	if tok := h.stateToken(r.Context()); tok != "" {
-		h.svc.TxnCancel(r.Context(), tok)
+		// A refusal means the sign-in is already over (expired, cancelled,
+		// locked): there is nothing left to cancel.
+		if _, err := h.svc.TxnCancel(r.Context(), tok); err != nil {
+			if _, ok := isRefusal(err); !ok {
+				h.fail(w, r, err)
+				return
+			}
+		}
 	}
 	h.sess.Remove(r.Context(), keyState)
 	redirect(w, r, "/login")
@@ -173,8 +193,14 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if u := h.currentUser(ctx); u != nil {
-		h.svc.RecordSignOut(ctx, u)
+	// Signing out never waits on its record: when the user cannot be read
+	// or the event not written, that is logged and the session ends anyway.
+	if u, err := h.currentUser(ctx); err != nil {
+		h.logError(r, "sign-out: read user", err)
+	} else if u != nil {
+		if err := h.svc.RecordSignOut(ctx, u); err != nil {
+			h.logError(r, "sign-out: record", err)
+		}
 	}
 	if err := h.sess.Destroy(ctx); err != nil {
 		h.fail(w, r, mfa.Internal("destroy session", err))

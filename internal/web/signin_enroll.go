@@ -19,10 +19,13 @@ func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, &enrollPage{})
 }
 
-func (h *Handler) signinPhoneData(r *http.Request, v *mfa.TxnView) *phonePage {
-	p := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/signin/enroll/sms", v.Phone)
+func (h *Handler) signinPhoneData(r *http.Request, v *mfa.TxnView) (*phonePage, error) {
+	p, err := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/signin/enroll/sms", v.Phone)
+	if err != nil {
+		return nil, err
+	}
 	p.Back = &formLink{Method: "get", URL: "/signin/enroll", Label: "Back to the list"}
-	return p
+	return p, nil
 }
 
 func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +37,12 @@ func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
 		h.next(w, r, v)
 		return
 	}
-	h.render(w, r, h.signinPhoneData(r, v))
+	p, err := h.signinPhoneData(r, v)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, p)
 }
 
 func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
@@ -42,9 +50,16 @@ func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
 	v, sent, err := h.svc.TxnEnroll(r.Context(), tok, enrollRequest(r))
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
-		if v := h.txn(w, r); v != nil {
-			h.phoneRefused(w, r, nil, h.signinPhoneData(r, v), e)
+		v := h.txn(w, r)
+		if v == nil {
+			return
 		}
+		p, err := h.signinPhoneData(r, v)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.phoneRefused(w, r, nil, p, e)
 	})
 }
 

@@ -13,13 +13,16 @@ import (
 // The phone and code steps, shared by the sign-in and the account pages.
 
 // newPhoneData fills the phone page for the org's default country.
-func (h *Handler) newPhoneData(ctx context.Context, heading, intro, action string, existing *mfa.Phone) *phonePage {
-	set, _ := h.svc.Settings(ctx)
+func (h *Handler) newPhoneData(ctx context.Context, heading, intro, action string, existing *mfa.Phone) (*phonePage, error) {
+	set, err := h.svc.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
 	p := &phonePage{Heading: heading, Intro: intro, Form: phoneForm{Action: action, Region: set.DefaultRegion, Countries: phone.Countries(), Focus: existing == nil}}
 	if existing != nil {
 		p.Existing = phone.Mask(existing.Number)
 	}
-	return p
+	return p, nil
 }
 
 // enrollRequest reads the phone form.

@@ -77,8 +77,7 @@ func New(o Options) (*Handler, error) {
 	}
 	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, mux: http.NewServeMux()}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		h.log.Error("session", "err", err)
-		h.fail(w, r, mfa.Internal("session", err))
+		h.fail(w, r, mfa.Internal("session", err)) // logged there
 	}
 	h.routes()
 	for pattern, eh := range o.Extra {
@@ -112,23 +111,34 @@ func redirect(w http.ResponseWriter, r *http.Request, path string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// currentUser returns the signed-in user, or nil.
-func (h *Handler) currentUser(ctx context.Context) *mfa.User {
+// currentUser returns the signed-in user, or nil when nobody is signed in
+// or the user is gone or no longer active.
+func (h *Handler) currentUser(ctx context.Context) (*mfa.User, error) {
 	id := h.sess.GetString(ctx, keyUser)
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	u, err := h.svc.GetUser(ctx, id)
-	if err != nil || u.Status != mfa.UserActive {
-		return nil
+	if e, ok := isRefusal(err); ok && e.Code == mfa.ENotFound {
+		return nil, nil
 	}
-	return u
+	if err != nil {
+		return nil, err
+	}
+	if u.Status != mfa.UserActive {
+		return nil, nil
+	}
+	return u, nil
 }
 
 // requireUser wraps a handler that needs a signed-in user.
 func (h *Handler) requireUser(next func(http.ResponseWriter, *http.Request, *mfa.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u := h.currentUser(r.Context())
+		u, err := h.currentUser(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if u == nil {
 			if r.Method == http.MethodGet {
 				h.sess.Put(r.Context(), keyReturn, r.URL.RequestURI())
@@ -188,6 +198,8 @@ func (h *Handler) putStateToken(ctx context.Context, tok string) {
 }
 
 // stateToken returns the state token of the sign-in in progress, or "".
+// A value that does not open (altered, or sealed under an earlier key)
+// counts as no sign-in in progress: the user is sent to sign in again.
 func (h *Handler) stateToken(ctx context.Context) string {
 	v := h.sess.GetString(ctx, keyState)
 	if v == "" || h.keys == nil {

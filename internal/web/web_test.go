@@ -318,3 +318,39 @@ func TestStateTokenIsSealedInTheSession(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelAfterTheSignInExpired(t *testing.T) {
+	clock := mfa.NewFakeClock(time.Now())
+	s := newSite(t, "http://127.0.0.1", false, clock)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	if resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}}); resp.Header.Get("Location") != "/signin/enroll" {
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	clock.Advance(time.Hour)
+	if resp := s.post(t, c, "/signin/cancel", nil); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Fatalf("cancel of an expired sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := s.get(t, c, "/signin/enroll"); resp.Header.Get("Location") != "/login" {
+		t.Fatalf("the sign-in is still in the session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestAdminLogRefusesAFilterItCannotRead(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	c := s.client(t)
+	s.post(t, c, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
+	for _, q := range []string{"since=yesterday", "until=2026-13-01T00%3A00", "after=x"} {
+		resp, b := s.get(t, c, "/admin/log?"+q)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(b, `role="alert"`) || strings.Contains(b, "<code>user.session.start</code>") {
+			t.Errorf("%s: %d\n%s", q, resp.StatusCode, b)
+		}
+	}
+	resp, b := s.get(t, c, "/admin/log?since=2000-01-01T00%3A00:00&type=user.session.start")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(b, "<code>user.session.start</code>") {
+		t.Errorf("a time with seconds: %d\n%s", resp.StatusCode, b)
+	}
+}
