@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
-	"time"
 
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/phone"
@@ -49,8 +47,8 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_overview", "Admin console", u, "", map[string]any{
-		"Enabled": o.SMSEnabled, "SentToday": o.SentToday, "Budget": o.Budget, "Blocked": o.Blocked, "Locked": o.LockedUsers})
+	h.render(w, r, &adminOverviewPage{common: common{User: u},
+		Enabled: o.SMSEnabled, SentToday: o.SentToday, Budget: o.Budget, Blocked: o.Blocked, Locked: o.LockedUsers})
 }
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -61,8 +59,6 @@ func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 	}
 	h.done(w, r, h.svc.Org.SetSMSEnabled(r.Context(), on), msg, "/admin")
 }
-
-type settingRow struct{ Name, Help, Default, Value string }
 
 func (h *Handler) settingRows(vals map[string]string) []settingRow {
 	var rows []settingRow
@@ -78,7 +74,7 @@ func (h *Handler) adminSettingsPage(w http.ResponseWriter, r *http.Request, u *m
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_settings", "Settings", u, "", h.settingRows(vals))
+	h.render(w, r, &adminSettingsPage{common: common{User: u}, Rows: h.settingRows(vals)})
 }
 
 func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -99,11 +95,15 @@ func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.U
 			return
 		}
 		// Show what was typed, with the reasons.
-		vals, _ := h.svc.Org.SettingValues(r.Context())
+		vals, err := h.svc.Org.SettingValues(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		for k, v := range changes {
 			vals[k] = v
 		}
-		h.render(w, r, http.StatusBadRequest, "admin_settings", "Settings", u, "Nothing was saved: "+e.Message, h.settingRows(vals))
+		h.render(w, r, &adminSettingsPage{common: common{User: u, Error: "Nothing was saved: " + e.Message, status: http.StatusBadRequest}, Rows: h.settingRows(vals)})
 		return
 	}
 	h.sess.Put(r.Context(), keyFlash, "Settings saved.")
@@ -123,16 +123,12 @@ func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, u *mfa.User
 		users = users[:pageSize]
 		next = users[pageSize-1].Login
 	}
-	type row struct {
-		mfa.User
-		Locked bool
-	}
 	now := h.svc.Org.Now()
-	var rows []row
+	var rows []userRow
 	for _, x := range users {
-		rows = append(rows, row{User: x, Locked: x.Locked(now)})
+		rows = append(rows, userRow{User: x, Locked: x.Locked(now)})
 	}
-	h.render(w, r, http.StatusOK, "admin_users", "Users", u, "", map[string]any{"Users": rows, "Query": q, "Next": next})
+	h.render(w, r, &adminUsersPage{common: common{User: u}, Users: rows, Query: q, Next: next})
 }
 
 func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -156,14 +152,14 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 		h.fail(w, r, err)
 		return
 	}
-	d := map[string]any{"User": u, "Locked": u.Locked(h.svc.Org.Now()), "Factor": st.Factor}
+	p := &adminUserPage{common: common{User: admin}, Target: u, Locked: u.Locked(h.svc.Org.Now()), Factor: st.Factor}
 	if st.Factor != nil {
-		d["FactorPhone"] = phone.Mask(st.Factor.PhoneNumber)
+		p.FactorPhone = phone.Mask(st.Factor.PhoneNumber)
 	}
 	if st.Phone != nil {
-		d["Phone"] = phone.Mask(st.Phone.Number)
+		p.Phone = phone.Mask(st.Phone.Number)
 	}
-	h.render(w, r, http.StatusOK, "admin_user", u.Login, admin, "", d)
+	h.render(w, r, p)
 }
 
 func (h *Handler) adminResetFactor(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
@@ -182,7 +178,7 @@ func (h *Handler) adminNumbers(w http.ResponseWriter, r *http.Request, u *mfa.Us
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_numbers", "Phone numbers", u, "", ns)
+	h.render(w, r, &adminNumbersPage{common: common{User: u}, Numbers: ns})
 }
 
 func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
@@ -193,36 +189,6 @@ func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.
 	}
 	msg := map[mfa.NumberStatus]string{mfa.NumberTrusted: "Number trusted.", mfa.NumberCleared: "Number unblocked.", "": "Number no longer trusted."}[status]
 	h.done(w, r, h.svc.Org.SetNumberStatus(r.Context(), r.PostFormValue("number"), status), msg, "/admin/numbers")
-}
-
-const formTime = "2006-01-02T15:04"
-
-func (h *Handler) adminLog(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	q := r.URL.Query()
-	f := mfa.EventFilter{Query: q.Get("q"), Outcome: q.Get("outcome"), Limit: 100}
-	if t := q.Get("type"); t != "" {
-		f.Types = []string{t}
-	}
-	if t, err := time.Parse(formTime, q.Get("since")); err == nil {
-		f.Since = t
-	}
-	if t, err := time.Parse(formTime, q.Get("until")); err == nil {
-		f.Until = t
-	}
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
-	evs, err := h.svc.Org.Events(r.Context(), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	older := ""
-	if len(evs) == f.Limit {
-		q.Set("after", strconv.FormatInt(evs[len(evs)-1].Seq, 10))
-		older = "/admin/log?" + q.Encode()
-	}
-	h.render(w, r, http.StatusOK, "admin_log", "System log", u, "", map[string]any{
-		"Events": evs, "Query": f.Query, "Type": q.Get("type"), "Outcome": f.Outcome, "Since": q.Get("since"), "Until": q.Get("until"),
-		"Types": mfa.EventTypes, "Outcomes": []string{mfa.OutcomeSuccess, mfa.OutcomeFailure, mfa.OutcomeDeny, mfa.OutcomeAllow}, "Older": older})
 }
 
 func (h *Handler) adminTokens(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -237,7 +203,7 @@ func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request, u *mfa.User
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_tokens", "API tokens", u, "", map[string]any{"Tokens": ts, "New": newToken})
+	h.render(w, r, &adminTokensPage{common: common{User: u}, Tokens: ts, New: newToken})
 }
 
 func (h *Handler) adminCreateToken(w http.ResponseWriter, r *http.Request, u *mfa.User) {

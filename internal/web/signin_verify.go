@@ -21,14 +21,14 @@ func signinFactor(v *mfa.TxnView) *mfa.Factor {
 	return nil
 }
 
-func (h *Handler) verifyCodeData(v *mfa.TxnView) codeData {
+func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
 	to := ""
 	if f := signinFactor(v); f != nil {
 		to = phone.Mask(f.PhoneNumber)
 	}
-	d := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
-	d.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
-	return d
+	p := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	return p
 }
 
 func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
@@ -43,9 +43,9 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
 			return
 		}
-		h.render(w, r, http.StatusOK, "verify", "Verify it's you", nil, "", map[string]string{"To": phone.Mask(f.PhoneNumber)})
+		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber)})
 	case mfa.TxnMFAChallenge:
-		h.render(w, r, http.StatusOK, "code", "Enter code", nil, "", h.verifyCodeData(v))
+		h.render(w, r, h.verifyCodeData(v))
 	default:
 		h.next(w, r, v)
 	}
@@ -63,7 +63,7 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if f := signinFactor(cur); f != nil {
 			to = phone.Mask(f.PhoneNumber)
 		}
-		h.render(w, r, statusOf(e), "verify", "Verify it's you", nil, e.Message, map[string]string{"To": to})
+		h.render(w, r, &verifyPage{common: refused(nil, e), To: to})
 	})
 }
 

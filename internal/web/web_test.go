@@ -142,7 +142,10 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	if b := body(resp); resp.StatusCode != http.StatusForbidden || !strings.Contains(b, "sent from another site") {
 		t.Fatalf("cross-site POST: %d %s", resp.StatusCode, b)
 	}
-	evs, _ := s.svc.Org.Events(context.Background(), mfa.EventFilter{Types: []string{mfa.EvSignIn}})
+	evs, err := s.svc.Org.Events(context.Background(), mfa.EventFilter{Types: []string{mfa.EvSignIn}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(evs) != 0 {
 		t.Fatal("a cross-site form reached the sign-in")
 	}
@@ -190,7 +193,7 @@ func TestAdminOnly(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("non-admin switched SMS: %d", resp.StatusCode)
 	}
-	if set, _ := s.svc.Org.Settings(context.Background()); set.SMSEnabled {
+	if set, err := s.svc.Org.Settings(context.Background()); err != nil || set.SMSEnabled {
 		t.Fatal("SMS turned on by a non-admin")
 	}
 }
@@ -204,7 +207,7 @@ func TestAdminSettingsRefusalKeepsWhatWasTyped(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(b, "Nothing was saved") || !strings.Contains(b, `value="4"`) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
-	if set, _ := s.svc.Org.Settings(context.Background()); set.CodeLifetime != 300*time.Second {
+	if set, err := s.svc.Org.Settings(context.Background()); err != nil || set.CodeLifetime != 300*time.Second {
 		t.Fatal("a setting was saved despite the refusal")
 	}
 }
@@ -284,7 +287,10 @@ func TestAccountChangesNeedARecentSignIn(t *testing.T) {
 	if resp, _ := s.get(t, c, "/account/sms/setup"); resp.StatusCode != 200 {
 		t.Fatalf("after confirming: %d", resp.StatusCode)
 	}
-	evs, _ := s.svc.Org.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvReauth}})
+	evs, err := s.svc.Org.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvReauth}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(evs) != 2 || evs[0].Outcome != mfa.OutcomeSuccess || evs[1].Outcome != mfa.OutcomeFailure {
 		t.Fatalf("re-authentication events: %+v", evs)
 	}
@@ -296,7 +302,9 @@ var stateTokenRe = regexp.MustCompile(`00[0-9A-Za-z]{40}`)
 func TestStateTokenIsSealedInTheSession(t *testing.T) {
 	s := newSite(t, "http://127.0.0.1", false)
 	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
-	s.svc.Org.SetSMSEnabled(ctx, true)
+	if err := s.svc.Org.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
 	c := s.client(t)
 	resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
 	if resp.Header.Get("Location") != "/signin/enroll" {
@@ -312,9 +320,47 @@ func TestStateTokenIsSealedInTheSession(t *testing.T) {
 	defer rows.Close()
 	for rows.Next() {
 		var data []byte
-		rows.Scan(&data)
+		if err := rows.Scan(&data); err != nil {
+			t.Fatal(err)
+		}
 		if stateTokenRe.Match(data) {
 			t.Fatal("the session data holds the state token in clear")
 		}
+	}
+}
+
+func TestCancelAfterTheSignInExpired(t *testing.T) {
+	clock := mfa.NewFakeClock(time.Now())
+	s := newSite(t, "http://127.0.0.1", false, clock)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	if resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}}); resp.Header.Get("Location") != "/signin/enroll" {
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	clock.Advance(time.Hour)
+	if resp := s.post(t, c, "/signin/cancel", nil); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Fatalf("cancel of an expired sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := s.get(t, c, "/signin/enroll"); resp.Header.Get("Location") != "/login" {
+		t.Fatalf("the sign-in is still in the session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestAdminLogRefusesAFilterItCannotRead(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	c := s.client(t)
+	s.post(t, c, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
+	for _, q := range []string{"since=yesterday", "until=2026-13-01T00%3A00", "after=x"} {
+		resp, b := s.get(t, c, "/admin/log?"+q)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(b, `role="alert"`) || strings.Contains(b, "<code>user.session.start</code>") {
+			t.Errorf("%s: %d\n%s", q, resp.StatusCode, b)
+		}
+	}
+	resp, b := s.get(t, c, "/admin/log?since=2000-01-01T00%3A00:00&type=user.session.start")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(b, "<code>user.session.start</code>") {
+		t.Errorf("a time with seconds: %d\n%s", resp.StatusCode, b)
 	}
 }
