@@ -322,6 +322,9 @@ func indexColon(s string) int {
 
 // lockedError is the refusal for a user locked out by failed verifications.
 func lockedError(u *User) *Error {
+	if u.LockedUntilUnlocked() {
+		return Errorf(ELocked, RUserLocked, "Your account is locked because of too many failed verifications. Contact your administrator to unlock it.")
+	}
 	e := Errorf(ELocked, RUserLocked, "Your account is locked because of too many failed verifications. Try again later or contact your administrator.")
 	e.RetryAt = u.LockedUntil
 	return e

@@ -61,6 +61,9 @@ func (t *tx) ListEvents(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, er
 	if f.Outcome != "" {
 		where = append(where, "outcome = "+arg(f.Outcome))
 	}
+	if f.TargetID != "" {
+		where = append(where, "target_id = "+arg(f.TargetID))
+	}
 	if f.Query != "" {
 		p := arg(likePattern(f.Query))
 		var ors []string

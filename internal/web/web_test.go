@@ -364,3 +364,60 @@ func TestAdminLogRefusesAFilterItCannotRead(t *testing.T) {
 		t.Errorf("a time with seconds: %d\n%s", resp.StatusCode, b)
 	}
 }
+
+// Issue 9, item 10: failed code attempts on the account are told to the
+// user at their next sign-in, once.
+func TestSignInTellsOfFailedCodeAttempts(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.svc.Users.GetUser(ctx, "user@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := s.svc.Factors.EnrollSMS(ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550101", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Somebody else tries three wrong codes.
+	if _, err := s.svc.Factors.ChallengeSMS(ctx, u.ID, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := s.svc.Factors.VerifySMS(ctx, u.ID, f.ID, "000000"); mfa.ReasonOf(err) != mfa.RCodeWrong && mfa.ReasonOf(err) != mfa.RCodeExpired {
+			t.Fatalf("wrong code: %v", err)
+		}
+	}
+	signIn := func() string {
+		c := s.client(t)
+		s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+		if resp := s.post(t, c, "/signin/verify/send", nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send code: %d %s", resp.StatusCode, body(resp))
+		}
+		msgs := s.sink.Messages()
+		code := codeIn(t, msgs[len(msgs)-1].Body)
+		if resp := s.post(t, c, "/signin/verify", url.Values{"code": {code}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("verify: %d %s", resp.StatusCode, body(resp))
+		}
+		_, page := s.get(t, c, "/account")
+		return page
+	}
+	if page := signIn(); !strings.Contains(page, "There were 3 failed code attempts on your account since") {
+		t.Fatalf("the account page after sign-in does not tell of the failed attempts:\n%s", page)
+	}
+	if page := signIn(); strings.Contains(page, "failed code attempt") {
+		t.Fatal("told twice")
+	}
+}
+
+// codeIn returns the code in an SMS body.
+func codeIn(t *testing.T, body string) string {
+	t.Helper()
+	i := strings.Index(body, "code is ")
+	if i < 0 || len(body) < i+14 {
+		t.Fatalf("no code in %q", body)
+	}
+	return body[i+8 : i+14]
+}
