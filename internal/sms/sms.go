@@ -36,7 +36,9 @@ type Message struct {
 }
 
 // Sensitive returns what of msg an error text or a log must never hold:
-// the body and the code. Adapters redact these from a provider's answer.
+// the body, then the code (in that order, so that a redaction replaces an
+// echoed body whole before the code inside it). Adapters redact these from
+// a provider's answer.
 func (m Message) Sensitive() []string { return []string{m.Body, m.Code} }
 
 // Provider sends one message through one SMS provider account.
