@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"smsmfa/internal/bench"
@@ -22,8 +21,6 @@ import (
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/sms/smstest"
 )
-
-var benchCode = regexp.MustCompile(`code is (\d+)`)
 
 // benchCmd runs the load generator. By default it starts its own server
 // (fresh SQLite database, or --database), with the development sink or a
@@ -133,8 +130,8 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 				}
 			} else {
 				for _, m := range a.sink.Messages() {
-					if c := benchCode.FindStringSubmatch(m.Body); m.To == phone && !m.Created.Before(since) && c != nil {
-						return bench.Delivery{Code: c[1], At: m.Created}, nil
+					if m.To == phone && !m.Created.Before(since) && m.Code != "" {
+						return bench.Delivery{Code: m.Code, At: m.Created}, nil
 					}
 				}
 			}
@@ -179,7 +176,7 @@ func benchRemote(ctx context.Context, base, token string, us []bench.User, flows
 				return bench.Delivery{}, err
 			}
 			var msgs []struct {
-				To, Body string
+				To, Code string
 				Created  time.Time
 			}
 			err = json.NewDecoder(res.Body).Decode(&msgs)
@@ -188,9 +185,13 @@ func benchRemote(ctx context.Context, base, token string, us []bench.User, flows
 				return bench.Delivery{}, fmt.Errorf("/dev/sms/messages (is the server in --dev mode?): %w", err)
 			}
 			for _, m := range msgs {
-				if c := benchCode.FindStringSubmatch(m.Body); m.To == phone && !m.Created.Before(since) && c != nil {
-					return bench.Delivery{Code: c[1], At: m.Created}, nil
+				if m.To != phone || m.Created.Before(since) {
+					continue
 				}
+				if m.Code == "" {
+					return bench.Delivery{}, fmt.Errorf("/dev/sms/messages: the text to %s has no \"code\" (is the server older than this bench?)", phone)
+				}
+				return bench.Delivery{Code: m.Code, At: m.Created}, nil
 			}
 			select {
 			case <-ctx.Done():

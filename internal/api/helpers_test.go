@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -173,14 +172,15 @@ func (e *env) user(login string, activate bool) string {
 	return u.ID
 }
 
-var codeRe = regexp.MustCompile(`code is (\d+)\.`)
-
 func (e *env) code(number string) string {
 	e.t.Helper()
 	msgs := e.sink.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].To == number {
-			return codeRe.FindStringSubmatch(msgs[i].Body)[1]
+			if msgs[i].Code == "" {
+				e.t.Fatalf("the SMS to %s carries no code", number)
+			}
+			return msgs[i].Code
 		}
 	}
 	e.t.Fatalf("no SMS to %s", number)

@@ -171,14 +171,14 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 		d.log.Warn("SMS expired before it could be sent", "id", m.ID, "attempts", m.Attempts)
 		return finish(mfa.MessageUpdate{State: mfa.MessageExpired, Error: "code expired before it could be sent"})
 	}
-	body, err := d.open.Open(m.SealedBody, m.ID)
+	content, err := mfa.OpenMessage(d.open, m.ID, m.SealedBody)
 	if err != nil {
 		d.log.Error("open message body", "id", m.ID, "err", err)
 		return finish(mfa.MessageUpdate{State: mfa.MessageFailed, Error: "message body cannot be decrypted (was the master key changed?)"})
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	defer cancel()
-	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: string(body), Expires: m.Expires})
+	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: content.Body, Code: content.Code, Expires: m.Expires})
 	u := mfa.MessageUpdate{Provider: res.Provider, Sender: res.Sender, Attempts: d.attempts(m, res.Tries)}
 	if err == nil {
 		d.log.Info("SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "tries", len(res.Tries))

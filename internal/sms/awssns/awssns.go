@@ -98,7 +98,7 @@ func FromCredentials(baseURL string, creds map[string]string) (*Provider, error)
 // ProviderDown; ProviderDown also for a refused connection or an answer
 // without a MessageId; Timeout when the client timeout or ctx's deadline
 // passes first. A cancelled ctx is returned wrapped. No error holds the
-// body or the keys.
+// body, the code or the keys.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	attrs := map[string]types.MessageAttributeValue{
 		"AWS.SNS.SMS.SMSType": stringAttr("Transactional"),
@@ -115,7 +115,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 		MessageAttributes: attrs,
 	})
 	if err != nil {
-		return "", awsx.MapError(ctx, err, p.now(), refine, msg.Body, p.secret, p.keyID)
+		return "", awsx.MapError(ctx, err, p.now(), refine, append(msg.Sensitive(), p.secret, p.keyID)...)
 	}
 	if out.MessageId == nil || *out.MessageId == "" {
 		return "", sms.NewError(sms.ProviderDown, "", "answer without a MessageId")
