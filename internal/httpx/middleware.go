@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"log/slog"
 	"net"
@@ -12,23 +11,16 @@ import (
 	"time"
 
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/randid"
 )
 
 // RequestIDHeader is the response header carrying the request id (Okta's
 // name, which Okta's SDKs read).
 const RequestIDHeader = "X-Okta-Request-Id"
 
-// NewRequestID returns a request id like Okta's ("req…").
-func NewRequestID() string {
-	b := make([]byte, 18)
-	rand.Read(b)
-	const a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	out := []byte("req")
-	for _, c := range b {
-		out = append(out, a[int(c)%len(a)])
-	}
-	return string(out)
-}
+// NewRequestID returns a request id like Okta's ("req" and 18 random
+// base-62 characters).
+func NewRequestID() string { return randid.Chars("req", 18) }
 
 // ClientIP derives the client address: the peer address, or, when the peer
 // is a trusted proxy, the right-most untrusted address of X-Forwarded-For.

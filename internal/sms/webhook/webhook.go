@@ -1,13 +1,13 @@
 package webhook
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"smsmfa/internal/randid"
 	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/internal/smshttp"
 )
@@ -47,7 +47,7 @@ type Config struct {
 	// Now returns the current time; nil means time.Now. It dates the event
 	// and the signature and reads Retry-After dates.
 	Now func() time.Time
-	// NewID returns a fresh event id; nil means crypto/rand.Text.
+	// NewID returns a fresh event id; nil means a random id (randid.ID).
 	NewID func() string
 }
 
@@ -103,7 +103,7 @@ func New(cfg Config) (*Provider, error) {
 		p.now = time.Now
 	}
 	if p.newID == nil {
-		p.newID = rand.Text
+		p.newID = func() string { return randid.ID("") }
 	}
 	return p, nil
 }
