@@ -39,7 +39,9 @@ type app struct {
 // newLogger returns the JSON (or text) logger at the configured level.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
-	lvl.UnmarshalText([]byte(cfg.LogLevel))
+	if err := lvl.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		lvl = slog.LevelInfo // config.Load refuses unknown levels; this is the default's
+	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	if cfg.LogFormat == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
@@ -72,18 +74,15 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	}
 	a.db = db
 	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	if a.keys, err = loadKeys(cfg, db.Engine()); err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	clock := mfa.SystemClock{}
 	env, err := envProvider(cfg)
 	if err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
 	// The pool's service is set below: the service needs the dispatcher,
@@ -100,7 +99,13 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	return a, nil
 }
 
-func (a *app) Close() { a.db.Close() }
+// Close closes the database, logging a failure (the command's own result
+// stands).
+func (a *app) Close() {
+	if err := a.db.Close(); err != nil {
+		a.log.Error("close database", "err", err)
+	}
+}
 
 // cliContext marks work done from the command line in the system log.
 func cliContext(ctx context.Context) context.Context {

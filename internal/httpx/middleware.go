@@ -1,7 +1,9 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -131,7 +133,7 @@ func Common(next http.Handler, ip ClientIP, log *slog.Logger) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(p)
 				}
 				log.Error("panic", "request_id", id, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
@@ -163,11 +165,18 @@ func SecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// JSON writes v as JSON with status.
+// JSON writes v as JSON with status. A v that cannot be encoded (a bug)
+// is answered with a plain 500 instead of half a document.
 func JSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, "Internal Server Error: the answer could not be encoded", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	// A failed write means the client went away: nothing is left to tell it.
+	_, _ = w.Write(b.Bytes())
 }
