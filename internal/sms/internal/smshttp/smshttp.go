@@ -202,12 +202,12 @@ func Clean(detail string, secrets ...string) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// ParseBase parses an adapter's API address, refusing anything but an
-// absolute http(s) URL with a message naming the provider.
+// ParseBase parses an adapter's API address as sms.ParseURL does, with a
+// message naming the provider.
 func ParseBase(provider, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s: base URL %q is not an absolute http(s) URL", provider, raw)
+	u, err := sms.ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: base URL %w", provider, err)
 	}
 	return u, nil
 }
