@@ -52,7 +52,7 @@ type SenderKind string
 const (
 	SenderNumber       SenderKind = "number"       // an E.164 long number
 	SenderShortCode    SenderKind = "shortcode"    // a 3–8 digit short code
-	SenderAlphanumeric SenderKind = "alphanumeric" // an alphanumeric sender id (never for +1)
+	SenderAlphanumeric SenderKind = "alphanumeric" // an alphanumeric sender id (never for +1, see Sender.Serves)
 	SenderService      SenderKind = "service"      // a provider-side pool, e.g. a Twilio Messaging Service SID
 )
 
@@ -66,7 +66,8 @@ type Sender struct {
 }
 
 // Serves reports whether the sender may send to calling code cc. US and
-// Canada (+1) never accept alphanumeric sender ids.
+// Canada (+1) never accept alphanumeric sender ids. It is the one place of
+// that rule: ParseSender and the router (through telephony) ask it.
 func (s Sender) Serves(cc int) bool {
 	if s.Kind == SenderAlphanumeric && cc == 1 {
 		return false
@@ -125,7 +126,8 @@ func ParseSender(s string) (Sender, error) {
 		slices.Sort(out.CallingCodes)
 		out.CallingCodes = slices.Compact(out.CallingCodes)
 	}
-	if out.Kind == SenderAlphanumeric && len(out.CallingCodes) == 1 && out.CallingCodes[0] == 1 {
+	if len(out.CallingCodes) > 0 && !slices.ContainsFunc(out.CallingCodes, out.Serves) {
+		// Serves refuses a listed calling code only for an alphanumeric id to +1.
 		return out, fmt.Errorf("sender %q: US and Canada (+1) do not accept alphanumeric sender ids", s)
 	}
 	return out, nil

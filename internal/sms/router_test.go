@@ -60,17 +60,20 @@ func TestNoFailoverOnPermanentRefusal(t *testing.T) {
 	}
 }
 
+// only serves the calling code cc alone.
+func only(cc int) func(int) bool { return func(c int) bool { return c == cc } }
+
 func TestSendersByCountry(t *testing.T) {
 	p := &fake{name: "p"}
 	r := sms.NewRouter([]sms.Route{{Name: "p", Provider: p, Senders: []sms.RouteSender{
-		{Value: "SMSMFA", Alphanumeric: true},
-		{Value: "+15557654321", CallingCodes: []int{1}},
-		{Value: "+447700900123", CallingCodes: []int{44}},
+		{Value: "SMSMFA", Serves: func(cc int) bool { return cc != 1 }},
+		{Value: "+15557654321", Serves: only(1)},
+		{Value: "+447700900123", Serves: only(44)},
 	}}}, nil, time.Now, nil)
 	for range 10 {
 		res, err := r.Send(context.Background(), msg("+14155550123"))
 		if err != nil || res.Sender != "+15557654321" {
-			t.Fatalf("US: sender %q, %v (alphanumeric ids never go to +1)", res.Sender, err)
+			t.Fatalf("US: sender %q, %v (the only one serving +1)", res.Sender, err)
 		}
 	}
 	seen := map[string]bool{}
@@ -84,8 +87,8 @@ func TestSendersByCountry(t *testing.T) {
 	if _, err := r.Send(context.Background(), msg("+33612345678")); err != nil {
 		t.Fatalf("France via the alphanumeric id: %v", err)
 	}
-	only := sms.NewRouter([]sms.Route{{Name: "p", Provider: p, Senders: []sms.RouteSender{{Value: "+15557654321", CallingCodes: []int{1}}}}}, nil, time.Now, nil)
-	if _, err := only.Send(context.Background(), msg("+447911123456")); sms.ReasonOf(err) != sms.BadSender {
+	usOnly := sms.NewRouter([]sms.Route{{Name: "p", Provider: p, Senders: []sms.RouteSender{{Value: "+15557654321", Serves: only(1)}}}}, nil, time.Now, nil)
+	if _, err := usOnly.Send(context.Background(), msg("+447911123456")); sms.ReasonOf(err) != sms.BadSender {
 		t.Fatalf("no sender for +44: %v", err)
 	}
 }

@@ -194,7 +194,7 @@ func (p *Pool) Reload(ctx context.Context) error {
 		}
 		r := sms.Route{Name: c.Name, Provider: rp, Priority: c.Priority}
 		for _, s := range c.Senders {
-			r.Senders = append(r.Senders, sms.RouteSender{Value: s.Value, Alphanumeric: s.Kind == mfa.SenderAlphanumeric, CallingCodes: s.CallingCodes})
+			r.Senders = append(r.Senders, sms.RouteSender{Value: s.Value, Serves: s.Serves})
 		}
 		routes = append(routes, r)
 	}
