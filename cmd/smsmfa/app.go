@@ -80,14 +80,15 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 		return nil, errors.Join(err, db.Close())
 	}
 	clock := mfa.SystemClock{}
-	env, err := envProvider(cfg)
+	kinds := telephony.AllKinds()
+	env, err := envProvider(cfg, kinds)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
 	// The pool's service is set below: the service needs the dispatcher,
 	// the dispatcher the pool, the pool the service.
-	a.pool = telephony.New(telephony.Options{Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
+	a.pool = telephony.New(telephony.Options{Kinds: kinds, Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
 	a.disp = delivery.New(db, a.keys, a.pool, clock, a.log.With("component", "delivery"), a.metrics)
 	a.disp.Wait = cfg.DeliverWait
 	a.disp.Lease, a.disp.SendTimeout = cfg.DeliveryLease, cfg.DeliveryLease/3

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -16,7 +15,9 @@ import (
 	"smsmfa/internal/phone"
 )
 
-// Provider types (the command line's --type values).
+// Provider types (the command line's --type values). Transitional: each
+// adapter declares its type (twilio.Type, …) and telephony.Kinds gathers
+// them; these remain until the console asks its pool (telephony.Pool.Types).
 const (
 	ProviderTwilio  = "twilio"
 	ProviderAWSEUM  = "aws-eum"
@@ -25,24 +26,23 @@ const (
 	ProviderWebhook = "webhook"
 )
 
-// credentialNames lists, per provider type, the credentials it requires
-// and those it accepts.
-var credentialNames = map[string]struct{ required, optional []string }{
-	ProviderTwilio:  {[]string{"account_sid", "auth_token"}, []string{"messaging_service_sid"}},
-	ProviderAWSEUM:  {[]string{"access_key_id", "secret_access_key", "region"}, []string{"configuration_set"}},
-	ProviderAWSSNS:  {[]string{"access_key_id", "secret_access_key", "region"}, nil},
-	ProviderVonage:  {[]string{"api_key", "api_secret"}, []string{"signature_secret"}},
-	ProviderWebhook: {[]string{"secret"}, []string{"header"}},
+// ProviderTypes lists the provider types, sorted. Transitional: prefer
+// telephony.Pool.Types (or telephony.Kinds.Types), which asks the
+// adapters; a test there keeps this list equal to theirs.
+func ProviderTypes() []string {
+	return []string{ProviderAWSEUM, ProviderAWSSNS, ProviderTwilio, ProviderVonage, ProviderWebhook}
 }
 
-// ProviderTypes lists the provider types, sorted.
-func ProviderTypes() []string {
-	var out []string
-	for t := range credentialNames {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+// ProviderKinds knows the provider types and the rules each adds to the
+// domain's: the credentials it takes, the address it needs or accepts, the
+// senders it can use, what its adapter accepts. Package telephony
+// implements it over the adapter packages, each of which describes its
+// type once; the domain asks it through CheckProvider.
+type ProviderKinds interface {
+	// Problems lists what p's type finds wrong with p (an unknown type is
+	// one problem), each a phrase for the operator; none when p can go
+	// into service.
+	Problems(p ProviderConfig) []string
 }
 
 // SenderKind is what a sender is.
@@ -170,50 +170,41 @@ func (p ProviderConfig) MaskedCredentials() map[string]string {
 	return out
 }
 
-// ValidateProvider checks a provider configuration and normalises it.
-func ValidateProvider(p *ProviderConfig) error {
+// CheckProvider normalises p (name and URL trimmed) and checks it against
+// the domain's rules (name, priority) and, through kinds, the rules of its
+// type. The refusal is RInvalidInput naming every problem, sorted.
+func CheckProvider(p *ProviderConfig, kinds ProviderKinds) error {
+	problems := kinds.Problems(*p) // before the URL is trimmed: "/" is no address
+	return providerRefusal(append(problems, normaliseProvider(p)...))
+}
+
+// ValidateProvider checks only the domain's own rules (see CheckProvider).
+// Transitional: AddProvider and UpdateProvider call it until they are given
+// a ProviderKinds and call CheckProvider; then it goes.
+func ValidateProvider(p *ProviderConfig) error { return providerRefusal(normaliseProvider(p)) }
+
+// normaliseProvider trims p's name and URL and lists what breaks the
+// domain's own rules.
+func normaliseProvider(p *ProviderConfig) []string {
 	var errs []string
 	p.Name = strings.TrimSpace(p.Name)
 	if p.Name == "" || len(p.Name) > 40 || strings.ContainsAny(p.Name, " /\\?#") {
 		errs = append(errs, "name: 1 to 40 characters without spaces or slashes")
 	}
-	names, ok := credentialNames[p.Type]
-	if !ok {
-		errs = append(errs, fmt.Sprintf("type: %q is not one of %s", p.Type, strings.Join(ProviderTypes(), ", ")))
-	} else {
-		for _, k := range names.required {
-			if strings.TrimSpace(p.Credentials[k]) == "" {
-				errs = append(errs, fmt.Sprintf("credential %s is required for %s", k, p.Type))
-			}
-		}
-		for k := range p.Credentials {
-			if !slices.Contains(names.required, k) && !slices.Contains(names.optional, k) {
-				errs = append(errs, fmt.Sprintf("credential %s is not used by %s (it takes %s)", k, p.Type, strings.Join(append(append([]string{}, names.required...), names.optional...), ", ")))
-			}
-		}
-	}
-	if p.BaseURL != "" {
-		u, err := url.Parse(p.BaseURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs = append(errs, fmt.Sprintf("url: %q is not an http(s) URL", p.BaseURL))
-		}
-		p.BaseURL = strings.TrimSuffix(p.BaseURL, "/")
-	} else if p.Type == ProviderWebhook {
-		errs = append(errs, "url: a webhook provider needs --url")
-	}
+	p.BaseURL = strings.TrimSuffix(p.BaseURL, "/")
 	if p.Priority < 0 || p.Priority > 1000 {
 		errs = append(errs, "priority: 0 to 1000")
 	}
-	for _, s := range p.Senders {
-		if s.Kind == SenderService && p.Type != ProviderTwilio {
-			errs = append(errs, fmt.Sprintf("sender %s: Messaging Service SIDs work with twilio only", s.Value))
-		}
+	return errs
+}
+
+// providerRefusal is the refusal naming problems, or nil when there are none.
+func providerRefusal(problems []string) error {
+	if len(problems) == 0 {
+		return nil
 	}
-	sort.Strings(errs)
-	if len(errs) > 0 {
-		return Errorf(EInvalid, RInvalidInput, "provider: %s", strings.Join(errs, "; "))
-	}
-	return nil
+	sort.Strings(problems)
+	return Errorf(EInvalid, RInvalidInput, "provider: %s", strings.Join(problems, "; "))
 }
 
 // Opener decrypts what a Sealer sealed.

@@ -17,12 +17,15 @@ import (
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/sms/smstest"
+	"smsmfa/internal/sms/twilio"
+	"smsmfa/internal/sms/webhook"
 	"smsmfa/internal/store/storetest"
 	"smsmfa/internal/telephony"
 )
 
 type env struct {
 	svc   *mfa.Service
+	keys  *secret.Keys
 	pool  *telephony.Pool
 	hooks *httptest.Server
 	ctx   context.Context
@@ -30,7 +33,10 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	db := storetest.New(t)
-	keys, _ := secret.Derive(bytes.Repeat([]byte{4}, 32))
+	keys, err := secret.Derive(bytes.Repeat([]byte{4}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	hooks := httptest.NewServer(mux)
 	t.Cleanup(hooks.Close)
@@ -40,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	svc := mfa.New(mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
 	pool.SetService(svc)
 	mux.Handle("/hooks/", pool.Hooks())
-	e := &env{svc: svc, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
+	e := &env{svc: svc, keys: keys, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
 	if err := svc.UpdateSettings(e.ctx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +70,7 @@ func (e *env) gateway(t *testing.T, name string, priority int) *smstest.Gateway 
 		t.Fatal(err)
 	}
 	t.Cleanup(g.Close)
-	e.add(t, mfa.ProviderConfig{Name: name, Type: mfa.ProviderWebhook, BaseURL: g.URL(), Priority: priority, Credentials: map[string]string{"secret": "secret-" + name}})
+	e.add(t, mfa.ProviderConfig{Name: name, Type: webhook.Type, BaseURL: g.URL(), Priority: priority, Credentials: map[string]string{"secret": "secret-" + name}})
 	return g
 }
 
@@ -140,10 +146,13 @@ var sidRe = regexp.MustCompile(`^SM`)
 func (e *env) twilio(t *testing.T, name string, senders ...string) *smstest.Twilio {
 	tw := smstest.NewTwilio("AC"+strings.Repeat("1", 32), "token-"+name)
 	t.Cleanup(tw.Server.Close)
-	p := mfa.ProviderConfig{Name: name, Type: mfa.ProviderTwilio, BaseURL: tw.Server.URL,
+	p := mfa.ProviderConfig{Name: name, Type: twilio.Type, BaseURL: tw.Server.URL,
 		Credentials: map[string]string{"account_sid": tw.AccountSID, "auth_token": tw.AuthToken}}
 	for _, s := range senders {
-		snd, _ := mfa.ParseSender(s)
+		snd, err := mfa.ParseSender(s)
+		if err != nil {
+			t.Fatal(err)
+		}
 		p.Senders = append(p.Senders, snd)
 	}
 	e.add(t, p)
@@ -177,9 +186,13 @@ func TestDeliveryReceipts(t *testing.T) {
 		t.Fatalf("after the receipt: %s", r.State)
 	}
 	// An undelivered receipt with its error code.
-	e.svc.ResendEnroll(e.ctx, u.ID, mustFactor(t, e, u.ID))
+	if _, err := e.svc.ResendEnroll(e.ctx, u.ID, mustFactor(t, e, u.ID)); err != nil {
+		t.Fatal(err)
+	}
 	m2 := tw.Messages()[1]
-	tw.StatusCallback(m2, "undelivered", "30003", tw.AuthToken)
+	if res, err := tw.StatusCallback(m2, "undelivered", "30003", tw.AuthToken); err != nil || res.StatusCode != http.StatusNoContent {
+		t.Fatalf("undelivered receipt: %v %v", res, err)
+	}
 	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageUndelivered || !strings.Contains(r.ReceiptError, "30003") {
 		t.Fatalf("undelivered: %+v", r.Message)
 	}
@@ -199,17 +212,17 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	u := e.user(t, "stop@example.com")
 	inbound := e.hooks.URL + "/hooks/twilio/tw/inbound"
 	stop := url.Values{"MessageSid": {"SMin1"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {" stop "}, "AccountSid": {tw.AccountSID}}
-	if res, _ := smstest.Post(inbound, "forged", stop); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("forged STOP: %d", res.StatusCode)
+	if res, err := smstest.Post(inbound, "forged", stop); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged STOP: %v %v", res, err)
 	}
-	if outs, _, _ := e.svc.OptOuts(e.ctx, 10); len(outs) != 0 {
+	if outs, _ := mustOptOuts(t, e); len(outs) != 0 {
 		t.Fatal("a forged STOP was recorded")
 	}
 	res, err := smstest.Post(inbound, tw.AuthToken, stop)
 	if err != nil || res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "xml") {
 		t.Fatalf("STOP: %v %v", res.StatusCode, err)
 	}
-	outs, evs, _ := e.svc.OptOuts(e.ctx, 10)
+	outs, evs := mustOptOuts(t, e)
 	if len(outs) != 1 || outs[0].Sender != "+15557654321" || len(evs) != 1 || evs[0].Keyword != "stop" || evs[0].ProviderMessageID != "SMin1" {
 		t.Fatalf("opt-outs %+v, evidence %+v", outs, evs)
 	}
@@ -219,7 +232,9 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		e.svc.ResendEnroll(e.ctx, u.ID, f.ID)
+		if _, err := e.svc.ResendEnroll(e.ctx, u.ID, f.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, m := range tw.Messages() {
 		if m.From != "+15557654322" {
@@ -228,13 +243,24 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	}
 	// START lifts it.
 	start := url.Values{"MessageSid": {"SMin2"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {"START"}, "AccountSid": {tw.AccountSID}}
-	smstest.Post(inbound, tw.AuthToken, start)
-	if outs, evs, _ := e.svc.OptOuts(e.ctx, 10); len(outs) != 0 || len(evs) != 2 {
+	if res, err := smstest.Post(inbound, tw.AuthToken, start); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("START: %v %v", res, err)
+	}
+	if outs, evs := mustOptOuts(t, e); len(outs) != 0 || len(evs) != 2 {
 		t.Fatalf("after START: %+v %+v", outs, evs)
 	}
 	if evs := mustEvents(t, e, mfa.EvOptOut); len(evs) != 1 {
 		t.Fatal("the opt-out is not in the system log")
 	}
+}
+
+func mustOptOuts(t *testing.T, e *env) ([]mfa.OptOut, []mfa.OptOutEvent) {
+	t.Helper()
+	outs, evs, err := e.svc.OptOuts(e.ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs, evs
 }
 
 func mustEvents(t *testing.T, e *env, typ string) []mfa.Event {

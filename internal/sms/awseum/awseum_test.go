@@ -153,13 +153,13 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
+func TestNewAndKind(t *testing.T) {
 	emu := &emulator{t: t, akid: testAKID, secret: testSecret, region: testRegion}
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 
 	t.Run("OKWithConfigurationSet", func(t *testing.T) {
-		p, err := awseum.FromCredentials(srv.URL, map[string]string{
+		p, err := awseum.Kind().New(srv.URL, map[string]string{
 			"access_key_id": testAKID, "secret_access_key": testSecret, "region": testRegion, "configuration_set": "cs1",
 		})
 		if err != nil {
@@ -177,12 +177,12 @@ func TestNewAndFromCredentials(t *testing.T) {
 		creds   map[string]string
 		wantErr string
 	}{
-		{"ErrNoRegion", map[string]string{"access_key_id": testAKID, "secret_access_key": testSecret}, `"region"`},
-		{"ErrNoKeys", map[string]string{"region": testRegion}, `"access_key_id", "secret_access_key"`},
-		{"ErrUnknownName", map[string]string{"access_key_id": testAKID, "secret_access_key": testSecret, "region": testRegion, "profile": "x"}, `"profile"`},
+		{"ErrNoRegion", map[string]string{"access_key_id": testAKID, "secret_access_key": testSecret}, "credential region is required"},
+		{"ErrNoKeys", map[string]string{"region": testRegion}, "credential access_key_id is required for aws-eum; credential secret_access_key is required for aws-eum"},
+		{"ErrUnknownName", map[string]string{"access_key_id": testAKID, "secret_access_key": testSecret, "region": testRegion, "profile": "x"}, "credential profile is not used"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := awseum.FromCredentials("", tc.creds)
+			_, err := awseum.Kind().New("", tc.creds)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
 			}

@@ -206,12 +206,12 @@ func TestNew(t *testing.T) {
 	}
 }
 
-func TestFromCredentials(t *testing.T) {
+func TestKind(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		emu := &emulator{t: t, sid: testSID, token: testToken}
 		srv := httptest.NewServer(emu)
 		defer srv.Close()
-		p, err := twilio.FromCredentials(srv.URL, map[string]string{
+		p, err := twilio.Kind().New(srv.URL, map[string]string{
 			"account_sid": testSID, "auth_token": testToken, "messaging_service_sid": testMG,
 		})
 		if err != nil {
@@ -225,14 +225,14 @@ func TestFromCredentials(t *testing.T) {
 		}
 	})
 	t.Run("ErrUnknownName", func(t *testing.T) {
-		_, err := twilio.FromCredentials("", map[string]string{"account_sid": testSID, "auth_token": testToken, "authtoken": "x"})
-		if err == nil || !strings.Contains(err.Error(), `"authtoken"`) {
+		_, err := twilio.Kind().New("", map[string]string{"account_sid": testSID, "auth_token": testToken, "authtoken": "x"})
+		if err == nil || !strings.Contains(err.Error(), "credential authtoken is not used by twilio") {
 			t.Fatalf("error = %v, want one naming authtoken", err)
 		}
 	})
 	t.Run("ErrMissing", func(t *testing.T) {
-		_, err := twilio.FromCredentials("", map[string]string{"account_sid": testSID})
-		if err == nil || !strings.Contains(err.Error(), `"auth_token"`) {
+		_, err := twilio.Kind().New("", map[string]string{"account_sid": testSID})
+		if err == nil || !strings.Contains(err.Error(), "credential auth_token is required for twilio") {
 			t.Fatalf("error = %v, want one naming auth_token", err)
 		}
 	})

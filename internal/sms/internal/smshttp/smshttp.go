@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,23 +137,6 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
-}
-
-// CheckNames returns an error naming every key of creds that is not in
-// allowed, sorted, or nil when all are known. provider prefixes the error.
-func CheckNames(provider string, creds map[string]string, allowed ...string) error {
-	var unknown []string
-	for k := range creds {
-		if !slices.Contains(allowed, k) {
-			unknown = append(unknown, strconv.Quote(k))
-		}
-	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	slices.Sort(unknown)
-	return fmt.Errorf("%s: unknown credential %s (known: %s)",
-		provider, strings.Join(unknown, ", "), strings.Join(allowed, ", "))
 }
 
 // Missing returns an error naming each credential whose value is empty,
