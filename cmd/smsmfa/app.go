@@ -29,7 +29,7 @@ type app struct {
 	log     *slog.Logger
 	db      *store.DB
 	keys    *secret.Keys
-	svc     *mfa.Service
+	svc     mfa.Services
 	disp    *delivery.Dispatcher
 	sink    *devsink.Sink
 	pool    *telephony.Pool
@@ -86,17 +86,21 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 		return nil, errors.Join(err, db.Close())
 	}
 	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
-	// The pool's service is set below: the service needs the dispatcher,
-	// the dispatcher the pool, the pool the service.
-	a.pool = telephony.New(telephony.Options{Kinds: kinds, Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
+	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
+		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
+	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Hasher: hasher,
+		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa")}
+	// Built in the order the parts need each other: the telephony
+	// configuration, the provider pool on it, delivery through the pool,
+	// then the services that send codes.
+	tel := mfa.NewTelephony(dc)
+	a.pool = telephony.New(telephony.Options{Service: tel, Kinds: kinds, Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
 	a.disp = delivery.New(db, a.keys, a.pool, clock, a.log.With("component", "delivery"), a.metrics)
 	a.disp.Wait = cfg.DeliverWait
 	a.disp.Lease, a.disp.SendTimeout = cfg.DeliveryLease, cfg.DeliveryLease/3
-	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
-		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
-	a.svc = mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Hasher: hasher,
-		Deliver: a.disp, Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa")})
-	a.pool.SetService(a.svc)
+	dc.Deliver = a.disp
+	a.svc = mfa.New(dc)
+	a.svc.Telephony = tel
 	return a, nil
 }
 

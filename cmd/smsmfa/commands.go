@@ -51,7 +51,7 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		if login == "" || pw == "" {
 			return fmt.Errorf("--login and --password are required")
 		}
-		u, err := a.svc.CreateUser(ctx, mfa.NewUser{Login: login, Password: pw, FirstName: first, LastName: last, Email: email, Admin: admin, Activate: !staged})
+		u, err := a.svc.Users.CreateUser(ctx, mfa.NewUser{Login: login, Password: pw, FirstName: first, LastName: last, Email: email, Admin: admin, Activate: !staged})
 		if err != nil {
 			return userMessage(err)
 		}
@@ -61,23 +61,23 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		fmt.Fprintf(stdout, "created %s %s (%s, %s)\n", role, u.Login, u.ID, u.Status)
 	case "list":
-		us, err := a.svc.ListUsers(ctx, "", "", 1000)
+		us, err := a.svc.Users.ListUsers(ctx, "", "", 1000)
 		if err != nil {
 			return userMessage(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tLOGIN\tSTATUS\tADMIN\tLOCKED")
-		now := a.svc.Now()
+		now := a.svc.Org.Now()
 		for _, u := range us {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Login, u.Status, u.Admin, u.Locked(now))
 		}
 		return tw.Flush()
 	case "unlock":
-		u, err := a.svc.GetUser(ctx, login)
+		u, err := a.svc.Users.GetUser(ctx, login)
 		if err != nil {
 			return userMessage(err)
 		}
-		if err := a.svc.Unlock(ctx, u.ID); err != nil {
+		if err := a.svc.Users.Unlock(ctx, u.ID); err != nil {
 			return userMessage(err)
 		}
 		fmt.Fprintf(stdout, "unlocked %s\n", u.Login)
@@ -98,7 +98,7 @@ func smsCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	defer a.Close()
 	on := args[0] == "enable"
-	if err := a.svc.SetSMSEnabled(cliContext(ctx), on); err != nil {
+	if err := a.svc.Org.SetSMSEnabled(cliContext(ctx), on); err != nil {
 		return userMessage(err)
 	}
 	if on {
@@ -121,7 +121,7 @@ func settingsCmd(ctx context.Context, args []string, getenv func(string) string,
 	defer a.Close()
 	ctx = cliContext(ctx)
 	if args[0] == "list" {
-		vals, err := a.svc.SettingValues(ctx)
+		vals, err := a.svc.Org.SettingValues(ctx)
 		if err != nil {
 			return userMessage(err)
 		}
@@ -143,10 +143,10 @@ func settingsCmd(ctx context.Context, args []string, getenv func(string) string,
 		}
 		changes[strings.TrimSpace(k)] = v
 	}
-	if err := a.svc.UpdateSettings(ctx, changes); err != nil {
+	if err := a.svc.Org.UpdateSettings(ctx, changes); err != nil {
 		return userMessage(err)
 	}
-	vals, err := a.svc.SettingValues(ctx)
+	vals, err := a.svc.Org.SettingValues(ctx)
 	if err != nil {
 		return userMessage(err)
 	}
@@ -173,14 +173,14 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	ctx = cliContext(ctx)
 	switch args[0] {
 	case "create":
-		t, clear, err := a.svc.CreateToken(ctx, name, "")
+		t, clear, err := a.svc.Tokens.CreateToken(ctx, name, "")
 		if err != nil {
 			return userMessage(err)
 		}
 		fmt.Fprintf(stderr, "created API token %s (%s); it is shown once:\n", t.ID, t.Name)
 		fmt.Fprintln(stdout, clear)
 	case "list":
-		ts, err := a.svc.Tokens(ctx)
+		ts, err := a.svc.Tokens.Tokens(ctx)
 		if err != nil {
 			return userMessage(err)
 		}
@@ -191,7 +191,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := a.svc.RevokeToken(ctx, id); err != nil {
+		if err := a.svc.Tokens.RevokeToken(ctx, id); err != nil {
 			return userMessage(err)
 		}
 		fmt.Fprintf(stdout, "revoked %s\n", id)
@@ -261,7 +261,7 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 		}
 		fmt.Fprintf(stdout, "added %s provider %s (%s), priority %d, %d sender(s); messages now go to the configured providers\n", added.Type, added.Name, added.ID, added.Priority, len(added.Senders))
 	case "list":
-		ps, err := a.svc.Providers(ctx, a.keys)
+		ps, err := a.svc.Telephony.Providers(ctx, a.keys)
 		if err != nil {
 			return userMessage(err)
 		}
@@ -294,7 +294,7 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 		if name == "" && len(rest) > 0 {
 			name = rest[0]
 		}
-		if err := a.svc.RemoveProvider(ctx, name); err != nil {
+		if err := a.svc.Telephony.RemoveProvider(ctx, name); err != nil {
 			return userMessage(err)
 		}
 		fmt.Fprintf(stdout, "removed %s\n", name)

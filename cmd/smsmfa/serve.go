@@ -102,7 +102,7 @@ func (a *app) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	clientIP := httpx.ClientIP{Trusted: trusted}
-	ui, err := web.New(web.Options{Service: a.svc, Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.devSink(), Pool: a.pool, Keys: a.keys,
+	ui, err := web.New(web.Options{Services: web.ServicesOf(a.svc), Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.devSink(), Pool: a.pool, Keys: a.keys,
 		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web")})
 	if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func (a *app) handler() (http.Handler, error) {
 	if a.cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", a.metrics.Handler())
 	}
-	mux.Handle("/api/", api.New(api.Options{Service: a.svc, BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
+	mux.Handle("/api/", api.New(api.Options{Services: api.ServicesOf(a.svc), BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
 	mux.Handle("/hooks/", a.pool.Hooks())
 	mux.Handle("/", ui)
 	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
@@ -142,7 +142,7 @@ func (a *app) housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
-		if n, err := a.svc.Purge(ctx); err != nil && ctx.Err() == nil {
+		if n, err := a.svc.Org.Purge(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("purge", "err", err)
 		} else if n > 0 {
 			a.log.Info("purged expired rows", "rows", n)

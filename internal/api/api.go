@@ -12,7 +12,7 @@ import (
 
 // Options configure the API.
 type Options struct {
-	Service *mfa.Service
+	Services Services
 	// BaseURL is the server's public URL without a trailing slash; every
 	// link points there.
 	BaseURL string
@@ -21,7 +21,7 @@ type Options struct {
 
 // Handler serves /api/v1.
 type Handler struct {
-	svc  *mfa.Service
+	svc  Services
 	base string
 	log  *slog.Logger
 	mux  *http.ServeMux
@@ -29,7 +29,7 @@ type Handler struct {
 
 // New returns the API handler.
 func New(o Options) *Handler {
-	h := &Handler{svc: o.Service, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, mux: http.NewServeMux()}
+	h := &Handler{svc: o.Services, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -100,7 +100,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, what s
 	if e.Code == mfa.EInternal {
 		h.log.Error("internal error", "request_id", mfa.ClientFrom(r.Context()).RequestID, "path", r.URL.Path, "err", e.Err)
 	}
-	fromDomain(err, what, h.svc.Now()).write(w, r)
+	fromDomain(err, what, h.svc.Org.Now()).write(w, r)
 }
 
 // limited counts the request against the caller's per-minute limit (the
@@ -114,7 +114,7 @@ func (h *Handler) limited(class string, next http.HandlerFunc) http.HandlerFunc 
 		if class == "manage" {
 			kind, key = mfa.APIRequest, c.Actor.ID
 		}
-		l, err := h.svc.CountRequest(r.Context(), kind, key)
+		l, err := h.svc.Org.CountRequest(r.Context(), kind, key)
 		if err != nil {
 			h.fail(w, r, err, "")
 			return
@@ -140,7 +140,7 @@ func (h *Handler) token(next http.Handler) http.Handler {
 			errInvalidToken.write(w, r)
 			return
 		}
-		t, err := h.svc.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		t, err := h.svc.Tokens.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
 		if err != nil {
 			if mfa.ErrorOf(err).Code == mfa.EInternal {
 				h.fail(w, r, err, "")
@@ -177,7 +177,12 @@ func (h *Handler) cors(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !h.trustedOrigin(r.Context(), origin) {
+		trusted, err := h.trustedOrigin(r.Context(), origin)
+		if err != nil {
+			h.fail(w, r, err, "")
+			return
+		}
+		if !trusted {
 			if r.Method == http.MethodOptions {
 				newError(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action", "The origin "+origin+" is not trusted.").write(w, r)
 				return
@@ -201,16 +206,18 @@ func (h *Handler) cors(next http.Handler) http.Handler {
 	})
 }
 
-func (h *Handler) trustedOrigin(ctx context.Context, origin string) bool {
-	set, err := h.svc.Settings(ctx)
+// trustedOrigin reports whether the admin trusts origin; err when the
+// settings cannot be read.
+func (h *Handler) trustedOrigin(ctx context.Context, origin string) (bool, error) {
+	set, err := h.svc.Org.Settings(ctx)
 	if err != nil {
-		return false
+		return false, err
 	}
 	origin = strings.ToLower(origin)
 	for _, o := range set.TrustedOrigins {
 		if o == origin {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

@@ -11,8 +11,8 @@ func TestTokenRequired(t *testing.T) {
 	e := newEnv(t)
 	e.wantError(e.do("GET", "/api/v1/users", "", nil), 401, "E0000011")
 	e.wantError(e.do("GET", "/api/v1/users", "not-a-token", nil), 401, "E0000011")
-	ts, _ := e.svc.Tokens(e.ctx)
-	if err := e.svc.RevokeToken(e.ctx, ts[0].ID); err != nil {
+	ts, _ := e.svc.Tokens.Tokens(e.ctx)
+	if err := e.svc.Tokens.RevokeToken(e.ctx, ts[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	e.wantError(e.api("GET", "/api/v1/users", nil), 401, "E0000011")
@@ -55,6 +55,7 @@ func TestUsersAPI(t *testing.T) {
 			next = strings.TrimSuffix(strings.TrimPrefix(l, "<"), `>; rel="next"`)
 		}
 	}
+	e.wantError(e.api("GET", "/api/v1/users?limit=ten", nil), 400, "E0000001")
 	p2 := e.api("GET", next, nil)
 	if len(p2.list) != 1 || p2.list[0].(map[string]any)["profile"].(map[string]any)["login"] != "c@example.com" {
 		t.Fatalf("page 2 (%s): %s", next, p2.raw)
@@ -164,7 +165,7 @@ func TestCORSForTrustedOrigins(t *testing.T) {
 	if res := pre("https://app.example.com"); res.StatusCode != 403 || res.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("untrusted origin: %d %v", res.StatusCode, res.Header)
 	}
-	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"trusted_origins": "https://app.example.com"}); err != nil {
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"trusted_origins": "https://app.example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	res := pre("https://app.example.com")
@@ -188,7 +189,7 @@ func TestAPIRateLimitHeaders(t *testing.T) {
 
 func TestAPIRateLimitRefusesPastTheSetting(t *testing.T) {
 	e := newEnv(t)
-	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"limit_api_minute": "10"}); err != nil {
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"limit_api_minute": "10"}); err != nil {
 		t.Fatal(err)
 	}
 	var last resp

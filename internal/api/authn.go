@@ -48,7 +48,7 @@ func (h *Handler) authnPrimary(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Username == "" && req.Password == "" && req.StateToken != "" {
-		v, err := h.svc.Txn(r.Context(), req.StateToken)
+		v, err := h.svc.Signin.Txn(r.Context(), req.StateToken)
 		h.reply(w, r, v, err, "")
 		return
 	}
@@ -56,7 +56,7 @@ func (h *Handler) authnPrimary(w http.ResponseWriter, r *http.Request) {
 		newError(http.StatusBadRequest, "E0000001", "Api validation failed: authRequest", "username and password are required").write(w, r)
 		return
 	}
-	v, err := h.svc.PrimaryAuth(r.Context(), req.Username, req.Password, req.RelayState)
+	v, err := h.svc.Signin.PrimaryAuth(r.Context(), req.Username, req.Password, req.RelayState)
 	h.reply(w, r, v, err, "authRequest")
 }
 
@@ -65,7 +65,7 @@ func (h *Handler) authnStatus(w http.ResponseWriter, r *http.Request) {
 	if !good {
 		return
 	}
-	v, err := h.svc.Txn(r.Context(), req.StateToken)
+	v, err := h.svc.Signin.Txn(r.Context(), req.StateToken)
 	h.reply(w, r, v, err, "")
 }
 
@@ -87,7 +87,7 @@ func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
 	if req.Profile.ValidatePhone != nil && !*req.Profile.ValidatePhone {
 		er.SkipValidation = true
 	}
-	v, _, err := h.svc.TxnEnroll(r.Context(), req.StateToken, er)
+	v, _, err := h.svc.Signin.TxnEnroll(r.Context(), req.StateToken, er)
 	h.reply(w, r, v, err, "factorEnrollRequest")
 }
 
@@ -109,7 +109,7 @@ func (h *Handler) authnActivate(w http.ResponseWriter, r *http.Request) {
 	if !good {
 		return
 	}
-	v, err := h.svc.TxnActivate(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
+	v, err := h.svc.Signin.TxnActivate(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
 	h.reply(w, r, v, err, "")
 }
 
@@ -118,7 +118,7 @@ func (h *Handler) authnResendEnroll(w http.ResponseWriter, r *http.Request) {
 	if !good {
 		return
 	}
-	v, _, err := h.svc.TxnResendEnroll(r.Context(), req.StateToken, r.PathValue("fid"))
+	v, _, err := h.svc.Signin.TxnResendEnroll(r.Context(), req.StateToken, r.PathValue("fid"))
 	h.reply(w, r, v, err, "")
 }
 
@@ -130,11 +130,11 @@ func (h *Handler) authnVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.PassCode == "" {
-		v, _, err := h.svc.TxnChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
+		v, _, err := h.svc.Signin.TxnChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
 		h.reply(w, r, v, err, "")
 		return
 	}
-	v, err := h.svc.TxnVerify(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
+	v, err := h.svc.Signin.TxnVerify(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
 	h.reply(w, r, v, err, "")
 }
 
@@ -143,7 +143,7 @@ func (h *Handler) authnResendVerify(w http.ResponseWriter, r *http.Request) {
 	if !good {
 		return
 	}
-	v, _, err := h.svc.TxnResendChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
+	v, _, err := h.svc.Signin.TxnResendChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
 	h.reply(w, r, v, err, "")
 }
 
@@ -152,7 +152,7 @@ func (h *Handler) authnPrevious(w http.ResponseWriter, r *http.Request) {
 	if !good {
 		return
 	}
-	v, err := h.svc.TxnPrevious(r.Context(), req.StateToken)
+	v, err := h.svc.Signin.TxnPrevious(r.Context(), req.StateToken)
 	h.reply(w, r, v, err, "")
 }
 
@@ -163,12 +163,17 @@ func (h *Handler) authnCancel(w http.ResponseWriter, r *http.Request) {
 	if !good {
 		return
 	}
-	v, err := h.svc.TxnCancel(r.Context(), req.StateToken)
+	v, err := h.svc.Signin.TxnCancel(r.Context(), req.StateToken)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]string{"relayState": v.Txn.RelayState})
+	ok(w, cancelled{RelayState: v.Txn.RelayState})
+}
+
+// cancelled is the answer to a cancel: relayState is there even when empty.
+type cancelled struct {
+	RelayState string `json:"relayState"`
 }
 
 // authnSkip: no step here is optional, so no skip link is ever offered.
@@ -177,9 +182,9 @@ func (h *Handler) authnSkip(w http.ResponseWriter, r *http.Request) {
 	if !good {
 		return
 	}
-	if _, err := h.svc.Txn(r.Context(), req.StateToken); err != nil {
+	if _, err := h.svc.Signin.Txn(r.Context(), req.StateToken); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	fromDomain(mfa.Errorf(mfa.EForbidden, mfa.RWrongState, "skip"), "", h.svc.Now()).write(w, r)
+	fromDomain(mfa.Errorf(mfa.EForbidden, mfa.RWrongState, "skip"), "", h.svc.Org.Now()).write(w, r)
 }

@@ -5,43 +5,122 @@ import (
 	"smsmfa/internal/phone"
 )
 
-// authnUser is _embedded.user of a transaction.
-type authnUser struct {
-	ID              string         `json:"id"`
-	PasswordChanged *string        `json:"passwordChanged"`
-	Profile         map[string]any `json:"profile"`
+// transaction is Okta's authn transaction object. stateToken is absent on
+// SUCCESS, sessionToken only there, _links absent there too.
+type transaction struct {
+	StateToken   string      `json:"stateToken,omitempty"`
+	ExpiresAt    string      `json:"expiresAt"`
+	Status       string      `json:"status"`
+	SessionToken string      `json:"sessionToken,omitempty"`
+	RelayState   string      `json:"relayState,omitempty"`
+	Embedded     txnEmbedded `json:"_embedded"`
+	Links        *txnLinks   `json:"_links,omitempty"`
 }
 
-// transaction is Okta's authn transaction object.
-type transaction struct {
-	StateToken   string         `json:"stateToken,omitempty"`
-	ExpiresAt    string         `json:"expiresAt"`
-	Status       string         `json:"status"`
-	SessionToken string         `json:"sessionToken,omitempty"`
-	RelayState   string         `json:"relayState,omitempty"`
-	Embedded     map[string]any `json:"_embedded"`
-	Links        map[string]any `json:"_links,omitempty"`
+// txnEmbedded is a transaction's _embedded: the user, and per state the
+// factor in play (MFA_ENROLL_ACTIVATE, MFA_CHALLENGE) or the factors to
+// choose from (MFA_ENROLL, MFA_REQUIRED).
+type txnEmbedded struct {
+	User    authnUser    `json:"user"`
+	Factor  *authnFactor `json:"factor,omitempty"`
+	Factors factorList   `json:"factors,omitempty"`
+}
+
+// factorList is _embedded.factors: enrollOptions in MFA_ENROLL,
+// activeFactors in MFA_REQUIRED. A nil list inside it encodes as null (an
+// MFA_REQUIRED transaction whose factor an admin removed).
+type factorList interface{ factorList() }
+
+type (
+	enrollOptions []enrollOption
+	activeFactors []authnFactor
+)
+
+func (enrollOptions) factorList() {}
+func (activeFactors) factorList() {}
+
+// txnLinks are a transaction's _links: cancel in every state with a state
+// token, next, prev and resend in MFA_ENROLL_ACTIVATE and MFA_CHALLENGE.
+type txnLinks struct {
+	Next   link   `json:"next,omitzero"`
+	Prev   link   `json:"prev,omitzero"`
+	Resend []link `json:"resend,omitempty"`
+	Cancel link   `json:"cancel"`
+}
+
+// authnUser is _embedded.user of a transaction.
+type authnUser struct {
+	ID              string           `json:"id"`
+	PasswordChanged *string          `json:"passwordChanged"`
+	Profile         authnUserProfile `json:"profile"`
+}
+
+type authnUserProfile struct {
+	Login     string `json:"login"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Locale    string `json:"locale"`
+	TimeZone  string `json:"timeZone"`
+}
+
+// authnFactor is a factor as the Authn API shows it (number masked); in
+// MFA_REQUIRED it carries its verify link.
+type authnFactor struct {
+	ID         string       `json:"id"`
+	FactorType string       `json:"factorType"`
+	Provider   string       `json:"provider"`
+	VendorName string       `json:"vendorName"`
+	Profile    phoneProfile `json:"profile"`
+	Links      *verifyLinks `json:"_links,omitempty"`
+}
+
+type verifyLinks struct {
+	Verify link `json:"verify"`
+}
+
+// enrollOption is a factor the user may enroll: an entry of _embedded.factors
+// in MFA_ENROLL, and of the Factors API catalog. In MFA_ENROLL it lists the
+// verified phone on file, if any.
+type enrollOption struct {
+	FactorType string          `json:"factorType"`
+	Provider   string          `json:"provider"`
+	VendorName string          `json:"vendorName"`
+	Status     string          `json:"status"`
+	Enrollment string          `json:"enrollment"`
+	Embedded   *phonesEmbedded `json:"_embedded,omitempty"`
+	Links      enrollLinks     `json:"_links"`
+}
+
+type enrollLinks struct {
+	Enroll link `json:"enroll"`
+}
+
+type phonesEmbedded struct {
+	Phones []phoneEntry `json:"phones"`
+}
+
+// phoneEntry is a verified phone on file (number masked).
+type phoneEntry struct {
+	ID      string       `json:"id"`
+	Profile phoneProfile `json:"profile"`
+	Status  string       `json:"status"`
 }
 
 func embeddedUser(u mfa.User) authnUser {
-	return authnUser{ID: u.ID, PasswordChanged: optTime(u.PasswordChanged), Profile: map[string]any{
-		"login": u.Login, "firstName": u.FirstName, "lastName": u.LastName, "locale": u.Locale, "timeZone": u.TimeZone}}
+	return authnUser{ID: u.ID, PasswordChanged: optTime(u.PasswordChanged), Profile: authnUserProfile{
+		Login: u.Login, FirstName: u.FirstName, LastName: u.LastName, Locale: u.Locale, TimeZone: u.TimeZone}}
 }
 
-// authnFactor is a factor as the Authn API shows it (number masked).
-func (h *Handler) authnFactor(f mfa.Factor, links map[string]any) map[string]any {
-	out := map[string]any{"id": f.ID, "factorType": mfa.FactorTypeSMS, "provider": mfa.FactorProvider, "vendorName": mfa.FactorProvider,
-		"profile": map[string]any{"phoneNumber": phone.MaskOkta(f.PhoneNumber)}}
-	if links != nil {
-		out["_links"] = links
-	}
-	return out
+// authnFactor is f as the Authn API shows it (number masked).
+func (h *Handler) authnFactor(f mfa.Factor, links *verifyLinks) authnFactor {
+	return authnFactor{ID: f.ID, FactorType: mfa.FactorTypeSMS, Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
+		Profile: phoneProfile{PhoneNumber: phone.MaskOkta(f.PhoneNumber)}, Links: links}
 }
 
 // render builds the transaction object of v, with its links.
 func (h *Handler) render(v *mfa.TxnView) transaction {
 	t := v.Txn
-	out := transaction{Status: string(t.Status), RelayState: t.RelayState, Embedded: map[string]any{"user": embeddedUser(v.User)}}
+	out := transaction{Status: string(t.Status), RelayState: t.RelayState, Embedded: txnEmbedded{User: embeddedUser(v.User)}}
 	cancel := h.link("POST", "/api/v1/authn/cancel")
 	switch t.Status {
 	case mfa.TxnSuccess:
@@ -49,41 +128,42 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 		out.ExpiresAt = oktaTime(t.SessionTokenExpires)
 		return out
 	case mfa.TxnMFAEnroll:
-		entry := map[string]any{"factorType": mfa.FactorTypeSMS, "provider": mfa.FactorProvider, "vendorName": mfa.FactorProvider,
-			"status": "NOT_SETUP", "enrollment": "REQUIRED",
-			"_links": map[string]any{"enroll": h.link("POST", "/api/v1/authn/factors")}}
+		entry := enrollOption{FactorType: mfa.FactorTypeSMS, Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
+			Status: "NOT_SETUP", Enrollment: "REQUIRED", Links: enrollLinks{Enroll: h.link("POST", "/api/v1/authn/factors")}}
 		if v.Phone != nil {
-			entry["_embedded"] = map[string]any{"phones": []any{map[string]any{
-				"id": v.Phone.ID, "profile": map[string]any{"phoneNumber": phone.MaskOkta(v.Phone.Number)}, "status": "ACTIVE"}}}
+			entry.Embedded = &phonesEmbedded{Phones: []phoneEntry{{
+				ID: v.Phone.ID, Profile: phoneProfile{PhoneNumber: phone.MaskOkta(v.Phone.Number)}, Status: "ACTIVE"}}}
 		}
-		out.Embedded["factors"] = []any{entry}
-		out.Links = map[string]any{"cancel": cancel}
+		out.Embedded.Factors = enrollOptions{entry}
+		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAEnrollActivate:
 		f := factorOrEmpty(v.Factor)
 		base := "/api/v1/authn/factors/" + f.ID
-		out.Embedded["factor"] = h.authnFactor(*f, nil)
-		out.Links = map[string]any{
-			"next":   h.named("activate", "POST", base+"/lifecycle/activate"),
-			"cancel": cancel,
-			"prev":   h.link("POST", "/api/v1/authn/previous"),
-			"resend": []link{h.named("sms", "POST", base+"/lifecycle/resend")},
+		af := h.authnFactor(*f, nil)
+		out.Embedded.Factor = &af
+		out.Links = &txnLinks{
+			Next:   h.named("activate", "POST", base+"/lifecycle/activate"),
+			Cancel: cancel,
+			Prev:   h.link("POST", "/api/v1/authn/previous"),
+			Resend: []link{h.named("sms", "POST", base+"/lifecycle/resend")},
 		}
 	case mfa.TxnMFARequired:
-		var fs []any
+		var fs activeFactors
 		for _, f := range v.Factors {
-			fs = append(fs, h.authnFactor(f, map[string]any{"verify": h.link("POST", "/api/v1/authn/factors/"+f.ID+"/verify")}))
+			fs = append(fs, h.authnFactor(f, &verifyLinks{Verify: h.link("POST", "/api/v1/authn/factors/"+f.ID+"/verify")}))
 		}
-		out.Embedded["factors"] = fs
-		out.Links = map[string]any{"cancel": cancel}
+		out.Embedded.Factors = fs
+		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAChallenge:
 		f := factorOrEmpty(v.Factor)
 		base := "/api/v1/authn/factors/" + f.ID
-		out.Embedded["factor"] = h.authnFactor(*f, nil)
-		out.Links = map[string]any{
-			"next":   h.named("verify", "POST", base+"/verify"),
-			"cancel": cancel,
-			"prev":   h.link("POST", "/api/v1/authn/previous"),
-			"resend": []link{h.named("sms", "POST", base+"/verify/resend")},
+		af := h.authnFactor(*f, nil)
+		out.Embedded.Factor = &af
+		out.Links = &txnLinks{
+			Next:   h.named("verify", "POST", base+"/verify"),
+			Cancel: cancel,
+			Prev:   h.link("POST", "/api/v1/authn/previous"),
+			Resend: []link{h.named("sms", "POST", base+"/verify/resend")},
 		}
 	}
 	out.StateToken = t.StateToken

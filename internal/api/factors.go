@@ -7,36 +7,17 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// factor is Okta's UserFactor for sms. The Factors API shows the number in
-// E.164, unmasked, and never an _embedded (Okta's Go SDK v5 cannot decode
-// _embedded.phones there).
-func (h *Handler) factor(f *mfa.Factor) map[string]any {
-	self := "/api/v1/users/" + f.UserID + "/factors/" + f.ID
-	links := map[string]any{"user": h.link("GET", "/api/v1/users/"+f.UserID)}
-	if f.Status == mfa.FactorActive {
-		links["verify"] = h.link("POST", self+"/verify")
-		links["self"] = h.link2(self, "GET", "DELETE")
-	} else {
-		links["activate"] = h.link("POST", self+"/lifecycle/activate")
-		links["resend"] = []link{h.named("sms", "POST", self+"/resend")}
-		links["self"] = h.link("GET", self)
-	}
-	return map[string]any{"id": f.ID, "factorType": mfa.FactorTypeSMS, "provider": mfa.FactorProvider, "vendorName": mfa.FactorProvider,
-		"status": string(f.Status), "created": oktaTime(f.Created), "lastUpdated": oktaTime(f.LastUpdated),
-		"profile": map[string]any{"phoneNumber": f.PhoneNumber}, "_links": links}
-}
-
 func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
 	u := h.userOf(w, r)
 	if u == nil {
 		return
 	}
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	out := []any{}
+	out := []userFactor{}
 	if st.Factor != nil {
 		out = append(out, h.factor(st.Factor))
 	}
@@ -50,27 +31,25 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	out := []any{}
+	out := []enrollOption{}
 	if st.SMSEnabled {
 		status := "NOT_SETUP"
 		if st.Factor != nil {
 			status = string(st.Factor.Status)
 		}
-		out = append(out, map[string]any{"factorType": mfa.FactorTypeSMS, "provider": mfa.FactorProvider, "vendorName": mfa.FactorProvider,
-			"status": status, "enrollment": "REQUIRED",
-			"_links": map[string]any{"enroll": h.link("POST", "/api/v1/users/"+u.ID+"/factors")}})
+		out = append(out, h.catalogEntry(u.ID, status))
 	}
 	ok(w, out)
 }
 
 // factorOf loads {fid} of user u, or answers 404.
 func (h *Handler) factorOf(w http.ResponseWriter, r *http.Request, u *mfa.User) *mfa.Factor {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return nil
@@ -132,7 +111,7 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
 			req.SkipValidation = true
 		}
 	}
-	f, _, err := h.svc.EnrollSMS(r.Context(), u.ID, req)
+	f, _, err := h.svc.Factors.EnrollSMS(r.Context(), u.ID, req)
 	if err != nil {
 		h.fail(w, r, err, "factorEnrollRequest")
 		return
@@ -154,7 +133,7 @@ func (h *Handler) activateFactor(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	f, err := h.svc.ActivateSMS(r.Context(), u.ID, r.PathValue("fid"), body.PassCode)
+	f, err := h.svc.Factors.ActivateSMS(r.Context(), u.ID, r.PathValue("fid"), body.PassCode)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
@@ -173,7 +152,7 @@ func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	if _, err := h.svc.ResendEnroll(r.Context(), u.ID, r.PathValue("fid")); err != nil {
+	if _, err := h.svc.Factors.ResendEnroll(r.Context(), u.ID, r.PathValue("fid")); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
@@ -183,8 +162,7 @@ func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
 }
 
 // verifyFactor sends a code when the body has no passCode ({}, null or no
-// body), and checks one otherwise. The answer has no resend link: Okta's Go
-// SDK v5 expects a single object there, not the array.
+// body), and checks one otherwise.
 func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 	u := h.userOf(w, r)
 	if u == nil {
@@ -197,22 +175,19 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 	}
 	fid := r.PathValue("fid")
 	if body.PassCode == "" {
-		sent, err := h.svc.ChallengeSMS(r.Context(), u.ID, fid)
+		sent, err := h.svc.Factors.ChallengeSMS(r.Context(), u.ID, fid)
 		if err != nil {
 			h.fail(w, r, err, "")
 			return
 		}
-		self := "/api/v1/users/" + u.ID + "/factors/" + fid
-		ok(w, map[string]any{"factorResult": "CHALLENGE", "expiresAt": oktaTime(sent.Expires),
-			"profile": map[string]any{"phoneNumber": sent.To},
-			"_links":  map[string]any{"verify": h.link("POST", self+"/verify"), "factor": h.link2(self, "GET", "DELETE")}})
+		ok(w, h.challenged(u.ID, fid, sent))
 		return
 	}
-	if err := h.svc.VerifySMS(r.Context(), u.ID, fid, body.PassCode); err != nil {
+	if err := h.svc.Factors.VerifySMS(r.Context(), u.ID, fid, body.PassCode); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{"factorResult": "SUCCESS"})
+	ok(w, verifyResult{FactorResult: "SUCCESS"})
 }
 
 func (h *Handler) deleteFactor(w http.ResponseWriter, r *http.Request) {
@@ -220,7 +195,7 @@ func (h *Handler) deleteFactor(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := h.svc.DeleteFactor(r.Context(), u.ID, r.PathValue("fid")); err != nil {
+	if err := h.svc.Factors.DeleteFactor(r.Context(), u.ID, r.PathValue("fid")); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}

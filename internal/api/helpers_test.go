@@ -25,7 +25,7 @@ import (
 type env struct {
 	t     *testing.T
 	srv   *httptest.Server
-	svc   *mfa.Service
+	svc   mfa.Services
 	clock *mfa.FakeClock
 	sink  *devsink.Sink
 	token string
@@ -46,11 +46,11 @@ func newEnv(t *testing.T) *env {
 	mux := http.NewServeMux()
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
-	mux.Handle("/", httpx.Common(api.New(api.Options{Service: svc, BaseURL: e.srv.URL}), httpx.ClientIP{}, nil))
-	if err := svc.SetSMSEnabled(e.ctx, true); err != nil {
+	mux.Handle("/", httpx.Common(api.New(api.Options{Services: api.ServicesOf(svc), BaseURL: e.srv.URL}), httpx.ClientIP{}, nil))
+	if err := svc.Org.SetSMSEnabled(e.ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := svc.CreateToken(e.ctx, "test", "")
+	_, tok, err := svc.Tokens.CreateToken(e.ctx, "test", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func causes(r resp) []string {
 
 func (e *env) user(login string, activate bool) string {
 	e.t.Helper()
-	u, err := e.svc.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Pass-word-2026", Activate: activate})
+	u, err := e.svc.Users.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Pass-word-2026", Activate: activate})
 	if err != nil {
 		e.t.Fatal(err)
 	}

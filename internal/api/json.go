@@ -67,6 +67,16 @@ type hints struct {
 	Allow []string `json:"allow"`
 }
 
+// emptyObject encodes as {}: the body of lifecycle answers, and objects
+// Okta sends empty (a user's password credential, a log event's
+// transaction detail).
+type emptyObject struct{}
+
+// phoneProfile is the profile of an sms factor or phone.
+type phoneProfile struct {
+	PhoneNumber string `json:"phoneNumber"`
+}
+
 func (h *Handler) link(method, path string) link {
 	return link{Href: h.base + path, Hints: &hints{Allow: []string{method}}}
 }

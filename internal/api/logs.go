@@ -11,39 +11,6 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// logEvent is Okta's LogEvent.
-func logEvent(e mfa.Event) map[string]any {
-	party := func(p mfa.Party) map[string]any {
-		return map[string]any{"id": p.ID, "type": p.Type, "alternateId": p.AlternateID, "displayName": p.DisplayName, "detailEntry": nil}
-	}
-	targets := []any{}
-	if e.Target.ID != "" {
-		targets = append(targets, party(e.Target))
-	}
-	debug := map[string]any{"requestId": e.RequestID}
-	for k, v := range e.Details {
-		debug[k] = v
-	}
-	var reason any
-	if e.Reason != "" {
-		reason = e.Reason
-	}
-	return map[string]any{
-		"uuid": e.ID, "published": oktaTime(e.Published), "eventType": e.Type, "version": "0", "severity": e.Severity,
-		"legacyEventType": nil, "displayMessage": e.Message, "actor": party(e.Actor),
-		"client": map[string]any{"userAgent": map[string]any{"rawUserAgent": e.UserAgent, "os": "Unknown", "browser": "UNKNOWN"},
-			"zone": "null", "device": "Unknown", "id": nil, "ipAddress": e.ClientIP, "geographicalContext": nil},
-		"outcome":      map[string]any{"result": e.Outcome, "reason": reason},
-		"target":       targets,
-		"transaction":  map[string]any{"type": "WEB", "id": e.RequestID, "detail": map[string]any{}},
-		"debugContext": map[string]any{"debugData": debug},
-		"authenticationContext": map[string]any{"authenticationProvider": nil, "credentialProvider": nil, "credentialType": nil,
-			"issuer": nil, "externalSessionId": nil, "interface": nil},
-		"securityContext": map[string]any{"asNumber": nil, "asOrg": nil, "isp": nil, "domain": nil, "isProxy": nil},
-		"request":         map[string]any{"ipChain": []any{map[string]any{"ip": e.ClientIP}}},
-	}
-}
-
 var filterTerm = regexp.MustCompile(`^\s*(eventType|outcome\.result|actor\.alternateId|actor\.id|target\.id|target\.alternateId)\s+eq\s+"([^"]*)"\s*$`)
 
 // parseFilter reads the subset of Okta's filter expressions smsmfa
@@ -105,7 +72,7 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f.Since.IsZero() && f.Until.IsZero() && q.Get("after") == "" {
-		f.Since = h.svc.Now().Add(-7 * 24 * time.Hour)
+		f.Since = h.svc.Org.Now().Add(-7 * 24 * time.Hour)
 	}
 	if !parseFilter(q.Get("filter"), &f) {
 		newError(400, "E0000031", "Invalid search criteria.", `Supported: eventType eq "…" (joined with or), outcome.result, actor.id, actor.alternateId, target.id or target.alternateId eq "…".`).write(w, r)
@@ -119,7 +86,7 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 		}
 		f.After = n
 	}
-	evs, err := h.svc.Events(r.Context(), f)
+	evs, err := h.svc.Org.Events(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
@@ -133,9 +100,9 @@ func (h *Handler) logs(w http.ResponseWriter, r *http.Request) {
 		next.Set("after", strconv.FormatInt(evs[len(evs)-1].Seq, 10))
 		w.Header().Add("Link", "<"+h.base+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)
 	}
-	out := make([]any, 0, len(evs))
+	out := make([]logEvent, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, logEvent(e))
+		out = append(out, newLogEvent(e))
 	}
 	ok(w, out)
 }

@@ -14,22 +14,12 @@ const (
 )
 
 func (h *Handler) smsOn(w http.ResponseWriter, r *http.Request) (mfa.Settings, bool) {
-	set, err := h.svc.Settings(r.Context())
+	set, err := h.svc.Org.Settings(r.Context())
 	if err != nil {
 		h.fail(w, r, err, "")
 		return set, false
 	}
 	return set, true
-}
-
-func (h *Handler) orgFactorObject(on bool) map[string]any {
-	self := "/api/v1/org/factors/" + orgFactorID
-	status, op := "INACTIVE", "activate"
-	if on {
-		status, op = "ACTIVE", "deactivate"
-	}
-	return map[string]any{"id": orgFactorID, "provider": mfa.FactorProvider, "factorType": mfa.FactorTypeSMS, "status": status,
-		"_links": map[string]any{"self": h.link("GET", self), op: h.link("POST", self+"/lifecycle/"+op)}}
 }
 
 // orgFactors is GET /api/v1/org/factors[?filter=status eq "ACTIVE"].
@@ -43,15 +33,15 @@ func (h *Handler) orgFactors(w http.ResponseWriter, r *http.Request) {
 	switch filter {
 	case "":
 	case `status eq "ACTIVE"`, `status eq "INACTIVE"`:
-		if filter != `status eq "`+obj["status"].(string)+`"` {
-			ok(w, []any{})
+		if filter != `status eq "`+obj.Status+`"` {
+			ok(w, []orgFactor{})
 			return
 		}
 	default:
 		newError(http.StatusBadRequest, "E0000031", "Invalid search criteria.", `Only filter=status eq "ACTIVE" or status eq "INACTIVE" is supported.`).write(w, r)
 		return
 	}
-	ok(w, []any{obj})
+	ok(w, []orgFactor{obj})
 }
 
 func (h *Handler) orgFactor(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +61,7 @@ func (h *Handler) switchSMS(w http.ResponseWriter, r *http.Request, op string) b
 		errNotFound.write(w, r)
 		return false
 	}
-	if err := h.svc.SetSMSEnabled(r.Context(), op == "activate"); err != nil {
+	if err := h.svc.Org.SetSMSEnabled(r.Context(), op == "activate"); err != nil {
 		h.fail(w, r, err, "")
 		return false
 	}
@@ -88,20 +78,9 @@ func (h *Handler) orgFactorLifecycle(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) authenticatorObject(set mfa.Settings) map[string]any {
-	self := "/api/v1/authenticators/" + authenticatorID
-	status, op, allowed := "INACTIVE", "activate", "none"
-	if set.SMSEnabled {
-		status, op, allowed = "ACTIVE", "deactivate", "any"
-	}
-	return map[string]any{"type": "phone", "id": authenticatorID, "key": "phone_number", "status": status, "name": "Phone",
-		"settings": map[string]any{"allowedFor": allowed},
-		"_links":   map[string]any{"self": h.link("GET", self), "methods": h.link("GET", self+"/methods"), op: h.link("POST", self+"/lifecycle/"+op)}}
-}
-
 func (h *Handler) authenticators(w http.ResponseWriter, r *http.Request) {
 	if set, good := h.smsOn(w, r); good {
-		ok(w, []any{h.authenticatorObject(set)})
+		ok(w, []authenticator{h.authenticatorObject(set)})
 	}
 }
 
@@ -142,6 +121,6 @@ func (h *Handler) authenticatorMethods(w http.ResponseWriter, r *http.Request) {
 		if set.SMSEnabled {
 			status = "ACTIVE"
 		}
-		ok(w, []any{map[string]any{"type": "sms", "status": status}, map[string]any{"type": "voice", "status": "INACTIVE"}})
+		ok(w, []authenticatorMethod{{Type: "sms", Status: status}, {Type: "voice", Status: "INACTIVE"}})
 	}
 }

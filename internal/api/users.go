@@ -8,48 +8,6 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// user is Okta's User object. The password is never returned.
-type user struct {
-	ID              string         `json:"id"`
-	Status          string         `json:"status"`
-	Created         string         `json:"created"`
-	Activated       *string        `json:"activated"`
-	StatusChanged   *string        `json:"statusChanged"`
-	LastLogin       *string        `json:"lastLogin"`
-	LastUpdated     string         `json:"lastUpdated"`
-	PasswordChanged *string        `json:"passwordChanged"`
-	Profile         map[string]any `json:"profile"`
-	Credentials     map[string]any `json:"credentials"`
-	Links           map[string]any `json:"_links"`
-}
-
-func (h *Handler) user(u *mfa.User) user {
-	self := "/api/v1/users/" + u.ID
-	links := map[string]any{"self": h.link("GET", self), "resetFactors": h.link("POST", self+"/lifecycle/reset_factors")}
-	switch u.Status {
-	case mfa.UserActive:
-		links["deactivate"] = h.link("POST", self+"/lifecycle/deactivate")
-	default:
-		links["activate"] = h.link("POST", self+"/lifecycle/activate")
-	}
-	if u.Locked(h.svc.Now()) {
-		links["unlock"] = h.link("POST", self+"/lifecycle/unlock")
-	}
-	status := string(u.Status)
-	if u.Status == mfa.UserActive && u.Locked(h.svc.Now()) {
-		status = "LOCKED_OUT"
-	}
-	creds := map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}}
-	if u.PasswordHash != "" {
-		creds["password"] = map[string]any{}
-	}
-	return user{ID: u.ID, Status: status, Created: oktaTime(u.Created), Activated: optTime(u.Activated), StatusChanged: optTime(u.StatusChanged),
-		LastLogin: optTime(u.LastLogin), LastUpdated: oktaTime(u.LastUpdated), PasswordChanged: optTime(u.PasswordChanged),
-		Profile: map[string]any{"login": u.Login, "email": u.Email, "firstName": u.FirstName, "lastName": u.LastName,
-			"locale": u.Locale, "timeZone": u.TimeZone},
-		Credentials: creds, Links: links}
-}
-
 type createUserRequest struct {
 	Profile struct {
 		Login     string `json:"login"`
@@ -75,7 +33,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	activate := r.URL.Query().Get("activate") != "false"
-	u, err := h.svc.CreateUser(r.Context(), mfa.NewUser{Login: req.Profile.Login, Password: req.Credentials.Password.Value,
+	u, err := h.svc.Users.CreateUser(r.Context(), mfa.NewUser{Login: req.Profile.Login, Password: req.Credentials.Password.Value,
 		FirstName: req.Profile.FirstName, LastName: req.Profile.LastName, Email: req.Profile.Email, Locale: req.Profile.Locale,
 		TimeZone: req.Profile.TimeZone, Activate: activate})
 	if err != nil {
@@ -87,7 +45,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 
 // userOf finds {uid} (an id or a login), or answers 404.
 func (h *Handler) userOf(w http.ResponseWriter, r *http.Request) *mfa.User {
-	u, err := h.svc.GetUser(r.Context(), r.PathValue("uid"))
+	u, err := h.svc.Users.GetUser(r.Context(), r.PathValue("uid"))
 	if err != nil {
 		h.fail(w, r, err, "")
 		return nil
@@ -102,14 +60,22 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // listUsers is GET /api/v1/users[?q=&limit=&after=], paged with a
-// Link: <…>; rel="next" header.
+// Link: <…>; rel="next" header. limit is at most 200 (also when 0 or
+// negative); one that is not a number is refused.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	if limit <= 0 || limit > 200 {
-		limit = 200
+	limit := 200
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			newError(http.StatusBadRequest, "E0000001", "Api validation failed: limit", "limit must be a whole number").write(w, r)
+			return
+		}
+		if n > 0 && n < limit {
+			limit = n
+		}
 	}
-	us, err := h.svc.ListUsers(r.Context(), q.Get("q"), q.Get("after"), limit+1)
+	us, err := h.svc.Users.ListUsers(r.Context(), q.Get("q"), q.Get("after"), limit+1)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
@@ -140,9 +106,9 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if u.Status != mfa.UserDeprovisioned {
-		_, err = h.svc.SetUserStatus(r.Context(), u.ID, mfa.UserDeprovisioned)
+		_, err = h.svc.Users.SetUserStatus(r.Context(), u.ID, mfa.UserDeprovisioned)
 	} else {
-		err = h.svc.DeleteUser(r.Context(), u.ID)
+		err = h.svc.Users.DeleteUser(r.Context(), u.ID)
 	}
 	if err != nil {
 		h.fail(w, r, err, "")
@@ -156,11 +122,11 @@ func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, status mfa.U
 	if u == nil {
 		return
 	}
-	if _, err := h.svc.SetUserStatus(r.Context(), u.ID, status); err != nil {
+	if _, err := h.svc.Users.SetUserStatus(r.Context(), u.ID, status); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{})
+	ok(w, emptyObject{})
 }
 
 func (h *Handler) activateUser(w http.ResponseWriter, r *http.Request) {
@@ -175,11 +141,11 @@ func (h *Handler) unlockUser(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := h.svc.Unlock(r.Context(), u.ID); err != nil {
+	if err := h.svc.Users.Unlock(r.Context(), u.ID); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{})
+	ok(w, emptyObject{})
 }
 
 func (h *Handler) resetFactors(w http.ResponseWriter, r *http.Request) {
@@ -187,9 +153,9 @@ func (h *Handler) resetFactors(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := h.svc.ResetFactors(r.Context(), u.ID); err != nil {
+	if err := h.svc.Factors.ResetFactors(r.Context(), u.ID); err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, map[string]any{})
+	ok(w, emptyObject{})
 }

@@ -11,29 +11,43 @@ import (
 	"time"
 
 	"smsmfa/internal/phone"
-	"smsmfa/internal/secret"
 )
 
 var zeroTime time.Time
 
+// Org holds the org-wide rules: settings, the number list, the system log,
+// request limits, the purge and the console's overview.
+type Org struct{ *core }
+
+// NewOrg returns the org service; c needs a CodeKey (for the ids of phone
+// numbers in the system log).
+func NewOrg(c Config) *Org {
+	s := &Org{newCore(c)}
+	s.require("Org", len(c.CodeKey) > 0)
+	return s
+}
+
 // Settings returns the org's settings.
-func (s *Service) Settings(ctx context.Context) (Settings, error) {
+func (s *Org) Settings(ctx context.Context) (Settings, error) { return s.orgSettings(ctx) }
+
+// orgSettings loads the org settings in a unit of work of its own.
+func (s *core) orgSettings(ctx context.Context) (Settings, error) {
 	var set Settings
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		set, err = s.settings(ctx, tx)
-		return nil, err
+		return err
 	})
 	return set, err
 }
 
 // SettingValues returns every setting's canonical text, defaults filled in.
-func (s *Service) SettingValues(ctx context.Context) (map[string]string, error) {
+func (s *Org) SettingValues(ctx context.Context) (map[string]string, error) {
 	var vals map[string]string
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		stored, err := tx.LoadSettings(ctx)
 		vals = SettingValues(stored)
-		return nil, err
+		return err
 	})
 	return vals, err
 }
@@ -41,7 +55,7 @@ func (s *Service) SettingValues(ctx context.Context) (map[string]string, error) 
 // UpdateSettings validates and saves settings given as name → value. Either
 // all are saved or none: a refusal (RSettingInvalid) names every bad one.
 // Each change is recorded in the system log.
-func (s *Service) UpdateSettings(ctx context.Context, changes map[string]string) error {
+func (s *Org) UpdateSettings(ctx context.Context, changes map[string]string) error {
 	var bad []string
 	canon := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(changes)) {
@@ -60,11 +74,11 @@ func (s *Service) UpdateSettings(ctx context.Context, changes map[string]string)
 	if len(bad) > 0 {
 		return Errorf(EInvalid, RSettingInvalid, "%s", strings.Join(bad, "; "))
 	}
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+	return s.run(ctx, func(tx Tx) error {
 		now := s.clock.Now()
 		old, err := tx.LoadSettings(ctx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		oldVals := SettingValues(old)
 		actor := ClientFrom(ctx).Actor
@@ -73,7 +87,7 @@ func (s *Service) UpdateSettings(ctx context.Context, changes map[string]string)
 				continue
 			}
 			if err := tx.SaveSetting(ctx, name, canon[name], actor.AlternateID, now); err != nil {
-				return nil, err
+				return err
 			}
 			ev, msg := EvSettingsUpdate, "Setting "+name+" changed"
 			if name == "sms_enabled" {
@@ -84,36 +98,36 @@ func (s *Service) UpdateSettings(ctx context.Context, changes map[string]string)
 			}
 			if err := s.record(ctx, tx, Event{Type: ev, Target: Party{ID: name, Type: "Setting", AlternateID: name}, Outcome: OutcomeSuccess, Message: msg,
 				Details: map[string]string{"old": oldVals[name], "new": canon[name]}}); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		return nil, nil
+		return nil
 	})
 }
 
 // SetSMSEnabled turns the org's SMS factor on or off.
-func (s *Service) SetSMSEnabled(ctx context.Context, on bool) error {
+func (s *Org) SetSMSEnabled(ctx context.Context, on bool) error {
 	return s.UpdateSettings(ctx, map[string]string{"sms_enabled": boolText(on)})
 }
 
 // Events lists the system log.
-func (s *Service) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+func (s *Org) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	var evs []Event
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		evs, err = tx.ListEvents(ctx, f)
-		return nil, err
+		return err
 	})
 	return evs, err
 }
 
 // Numbers lists blocked and trusted numbers.
-func (s *Service) Numbers(ctx context.Context) ([]Number, error) {
+func (s *Org) Numbers(ctx context.Context) ([]Number, error) {
 	var ns []Number
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		ns, err = tx.ListNumbers(ctx)
-		return nil, err
+		return err
 	})
 	return ns, err
 }
@@ -121,7 +135,7 @@ func (s *Service) Numbers(ctx context.Context) ([]Number, error) {
 // SetNumberStatus records an admin's decision on a number: NumberTrusted
 // (a known shared phone, never blocked for sharing), NumberCleared (unblock;
 // sharing is counted afresh from now) or "" (forget any rule).
-func (s *Service) SetNumberStatus(ctx context.Context, input string, status NumberStatus) error {
+func (s *Org) SetNumberStatus(ctx context.Context, input string, status NumberStatus) error {
 	set, err := s.Settings(ctx)
 	if err != nil {
 		return err
@@ -130,107 +144,44 @@ func (s *Service) SetNumberStatus(ctx context.Context, input string, status Numb
 	if err != nil {
 		return Errorf(EInvalid, RPhoneInvalid, "Enter a phone number with its country code.")
 	}
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+	return s.run(ctx, func(tx Tx) error {
 		now := s.clock.Now()
 		actor := ClientFrom(ctx).Actor.AlternateID
 		ev := map[NumberStatus]string{NumberTrusted: EvNumberTrusted, NumberCleared: EvNumberUnblocked, "": EvNumberUnblocked}[status]
 		if status == "" {
 			if err := tx.DeleteNumber(ctx, n.E164); err != nil && !errors.Is(err, ErrNotFound) {
-				return nil, err
+				return err
 			}
 		} else if err := tx.PutNumber(ctx, Number{Number: n.E164, Status: status, Updated: now, UpdatedBy: actor, Reason: "set by an administrator"}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: ev, Target: Party{ID: n.E164, Type: "PhoneNumber", AlternateID: phone.Mask(n.E164)}, Outcome: OutcomeSuccess,
+		return s.record(ctx, tx, Event{Type: ev, Target: s.phoneParty(n.E164), Outcome: OutcomeSuccess,
 			Message: "Phone number " + map[NumberStatus]string{NumberTrusted: "trusted", NumberCleared: "unblocked", "": "rule removed"}[status]})
 	})
-}
-
-// CreateToken creates an API token and returns it in clear text, once.
-func (s *Service) CreateToken(ctx context.Context, name, userID string) (APIToken, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return APIToken{}, "", Errorf(EInvalid, RInvalidInput, "name: A token needs a name of 1 to 100 characters.")
-	}
-	clear := s.newToken("00")
-	t := APIToken{ID: s.newID("tok"), Name: name, TokenHash: secret.HashToken(clear), UserID: userID, Created: s.clock.Now()}
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		if err := tx.InsertToken(ctx, t); err != nil {
-			return nil, err
-		}
-		return nil, s.record(ctx, tx, Event{Type: EvTokenCreate, Target: Party{ID: t.ID, Type: "ApiToken", AlternateID: name, DisplayName: name}, Outcome: OutcomeSuccess, Message: "API token created"})
-	})
-	return t, clear, err
-}
-
-// AuthenticateToken returns the live API token for a clear-text token and
-// notes its use. Refusal: RInvalidToken.
-func (s *Service) AuthenticateToken(ctx context.Context, clear string) (APIToken, error) {
-	var t APIToken
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		var err error
-		t, err = tx.GetTokenByHash(ctx, secret.HashToken(clear))
-		if errors.Is(err, ErrNotFound) || (err == nil && !t.Revoked.IsZero()) {
-			return Errorf(EUnauthorized, RInvalidToken, "Invalid token provided"), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		now := s.clock.Now()
-		if now.Sub(t.LastUsed) > time.Minute { // one write a minute is enough for "last used"
-			t.LastUsed = now
-			return nil, tx.TouchToken(ctx, t.ID, now)
-		}
-		return nil, nil
-	})
-	return t, err
-}
-
-// RevokeToken revokes an API token.
-func (s *Service) RevokeToken(ctx context.Context, id string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
-		if err := tx.RevokeToken(ctx, id, s.clock.Now()); errors.Is(err, ErrNotFound) {
-			return Errorf(ENotFound, RInvalidInput, "No such token."), nil
-		} else if err != nil {
-			return nil, err
-		}
-		return nil, s.record(ctx, tx, Event{Type: EvTokenRevoke, Target: Party{ID: id, Type: "ApiToken"}, Outcome: OutcomeSuccess, Message: "API token revoked"})
-	})
-}
-
-// Tokens lists API tokens (hashes only).
-func (s *Service) Tokens(ctx context.Context) ([]APIToken, error) {
-	var ts []APIToken
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		var err error
-		ts, err = tx.ListTokens(ctx)
-		return nil, err
-	})
-	return ts, err
 }
 
 // Purge deletes what has outlived its use: challenges and transactions
 // expired a day ago, counters of windows that ended two days ago. With
 // several instances, only one purges at a time.
-func (s *Service) Purge(ctx context.Context) (int64, error) {
+func (s *Org) Purge(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		// One instance of a cluster purges at a time; the others skip.
 		if ok, err := tx.TryLock(ctx, "smsmfa purge"); err != nil || !ok {
-			return nil, err
+			return err
 		}
 		now := s.clock.Now()
 		a, err := tx.DeleteChallengesBefore(ctx, now.Add(-24*time.Hour))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		b, err := tx.DeleteTransactionsBefore(ctx, now.Add(-24*time.Hour))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c, err := tx.DeleteCountsBefore(ctx, now.Add(-48*time.Hour))
 		n = a + b + c
-		return nil, err
+		return err
 	})
 	return n, err
 }
@@ -245,21 +196,21 @@ type Overview struct {
 }
 
 // Overview returns the admin console's summary.
-func (s *Service) Overview(ctx context.Context) (Overview, error) {
+func (s *Org) Overview(ctx context.Context) (Overview, error) {
 	var o Overview
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		set, err := s.settings(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		now := s.clock.Now()
 		o.SMSEnabled, o.Budget = set.SMSEnabled, set.BudgetDaily
 		if o.SentToday, err = tx.Count(ctx, "budget", windowStart(now, 24*time.Hour)); err != nil {
-			return nil, err
+			return err
 		}
 		ns, err := tx.ListNumbers(ctx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, n := range ns {
 			if n.Status == NumberBlocked {
@@ -267,7 +218,7 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 			}
 		}
 		o.LockedUsers, err = tx.CountLockedUsers(ctx, now)
-		return nil, err
+		return err
 	})
 	return o, err
 }
@@ -275,7 +226,7 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 // EventTypes lists the event types the system log records, for filters.
 var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountLock, EvAccountUnlock, EvFactorEnroll, EvFactorActivate,
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
-	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvOrgFactorActivate,
+	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
 	EvSessionExchange}
 
@@ -301,12 +252,12 @@ const (
 // token id) in the current minute, shared by every instance, and reports
 // whether it is within the org's limit. A refusal is recorded in the
 // system log once per minute and key.
-func (s *Service) CountRequest(ctx context.Context, kind RequestKind, key string) (Limit, error) {
+func (s *Org) CountRequest(ctx context.Context, kind RequestKind, key string) (Limit, error) {
 	var l Limit
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		set, err := s.settings(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		limit, bucket := set.AuthnPerMinute, "authn:"+AddressBucket(key)
 		if kind == APIRequest {
@@ -316,14 +267,14 @@ func (s *Service) CountRequest(ctx context.Context, kind RequestKind, key string
 		w := windowStart(now, time.Minute)
 		n, err := tx.AddCount(ctx, "req:"+bucket, w, 1)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		l = Limit{Limit: limit, Remaining: max(limit-n, 0), Reset: w.Add(time.Minute), OK: n <= limit}
 		if n == limit+1 {
-			return nil, s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "request_rate_limit",
+			return s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "request_rate_limit",
 				Message: "Request rate limit exceeded", Details: map[string]string{"bucket": bucket, "limit": strconv.Itoa(limit)}})
 		}
-		return nil, nil
+		return nil
 	})
 	return l, err
 }

@@ -50,12 +50,12 @@ type DeliveryLogTx interface {
 }
 
 // DeliveryLog returns messages with their attempts, newest first.
-func (s *Service) DeliveryLog(ctx context.Context, f MessageFilter) ([]DeliveryRecord, error) {
+func (s *Telephony) DeliveryLog(ctx context.Context, f MessageFilter) ([]DeliveryRecord, error) {
 	var out []DeliveryRecord
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		ms, err := tx.ListMessages(ctx, f)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ids := make([]string, 0, len(ms))
 		for _, m := range ms {
@@ -63,7 +63,7 @@ func (s *Service) DeliveryLog(ctx context.Context, f MessageFilter) ([]DeliveryR
 		}
 		as, err := tx.ListAttempts(ctx, ids)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		byMsg := map[string][]Attempt{}
 		for _, a := range as {
@@ -73,7 +73,7 @@ func (s *Service) DeliveryLog(ctx context.Context, f MessageFilter) ([]DeliveryR
 			m.SealedBody = nil
 			out = append(out, DeliveryRecord{Message: m, Attempts: byMsg[m.ID]})
 		}
-		return nil, nil
+		return nil
 	})
 	return out, err
 }
@@ -81,12 +81,12 @@ func (s *Service) DeliveryLog(ctx context.Context, f MessageFilter) ([]DeliveryR
 // ApplyReceipt records a provider's delivery receipt. An unknown provider
 // message id is reported as not found (the provider may be calling for a
 // message of another system).
-func (s *Service) ApplyReceipt(ctx context.Context, provider, providerMessageID string, state MessageState, detail string) (bool, error) {
+func (s *Telephony) ApplyReceipt(ctx context.Context, provider, providerMessageID string, state MessageState, detail string) (bool, error) {
 	var found bool
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		found, err = tx.ApplyReceipt(ctx, provider, providerMessageID, state, detail, s.clock.Now())
-		return nil, err
+		return err
 	})
 	return found, err
 }

@@ -121,6 +121,22 @@ func ReasonOf(err error) Reason {
 	return ErrorOf(err).Reason
 }
 
+// IsRefusal reports whether err is a domain refusal: an *Error that is not
+// EInternal. A refusal returned from a unit of work commits what the work
+// counted so far; any other error rolls it back.
+func IsRefusal(err error) bool {
+	e, ok := errors.AsType[*Error](err)
+	return ok && e.Code != EInternal && !errors.As(err, new(*rolledBack))
+}
+
+// asRefusal returns err as a refusal, if it is one.
+func asRefusal(err error) (*Error, bool) {
+	if !IsRefusal(err) {
+		return nil, false
+	}
+	return errors.AsType[*Error](err)
+}
+
 // ErrNotFound is returned by stores when a row does not exist.
 var ErrNotFound = errors.New("not found")
 

@@ -42,32 +42,44 @@ type FactorState struct {
 	CodeLength int
 }
 
+// Factors sets up, changes, checks and removes users' SMS factors (the
+// Factors API and the account page).
+type Factors struct{ *core }
+
+// NewFactors returns the factor service; c needs a Deliverer, a Sealer and
+// a CodeKey.
+func NewFactors(c Config) *Factors {
+	s := &Factors{newCore(c)}
+	s.require("Factors", c.Deliver != nil, c.Sealer != nil, len(c.CodeKey) > 0)
+	return s
+}
+
 // loadUser locks and returns a user who may use factors.
-func (s *Service) loadUser(ctx context.Context, tx Tx, userID string) (*User, *Error, error) {
+func (s *core) loadUser(ctx context.Context, tx Tx, userID string) (*User, error) {
 	u, err := tx.LockUser(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, userNotFound(userID), nil
+		return nil, userNotFound(userID)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if u.Status == UserDeprovisioned {
-		return nil, Errorf(EForbidden, RNotPermitted, "The user is deactivated."), nil
+		return nil, Errorf(EForbidden, RNotPermitted, "The user is deactivated.")
 	}
-	return &u, nil, nil
+	return &u, nil
 }
 
 // onUser runs fn in a unit of work with the org settings and the user
 // (locked) loaded; see run for how refusals and errors are handled.
-func (s *Service) onUser(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) (*Error, error)) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+func (s *core) onUser(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) error) error {
+	return s.run(ctx, func(tx Tx) error {
 		set, err := s.settings(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
+		u, err := s.loadUser(ctx, tx, userID)
+		if err != nil {
+			return err
 		}
 		return fn(tx, set, u)
 	})
@@ -75,13 +87,12 @@ func (s *Service) onUser(ctx context.Context, userID string, fn func(tx Tx, set 
 
 // sending is onUser for work that queues a code: once the unit of work
 // committed, the message is handed to the deliverer.
-func (s *Service) sending(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) (*Sent, *Error, error)) (*Sent, error) {
+func (s *core) sending(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) (*Sent, error)) (*Sent, error) {
 	var sent *Sent
-	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
-		var r *Error
+	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		var err error
-		sent, r, err = fn(tx, set, u)
-		return r, err
+		sent, err = fn(tx, set, u)
+		return err
 	})
 	if err != nil {
 		return sent, err
@@ -90,14 +101,16 @@ func (s *Service) sending(ctx context.Context, userID string, fn func(tx Tx, set
 }
 
 // number reads a typed number under the org's policy, recording a refusal.
-func (s *Service) number(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest) (string, *Error, error) {
+func (s *core) number(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest) (string, error) {
 	n, r := checkNumber(set, req.Phone, req.Region, req.SkipValidation)
 	if r != nil {
-		err := s.record(ctx, tx, Event{Type: EvPhoneRefused, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message,
-			Details: map[string]string{"country": n.Region, "type": string(n.Type)}})
-		return "", r, err
+		if err := s.record(ctx, tx, Event{Type: EvPhoneRefused, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message,
+			Details: map[string]string{"country": n.Region, "type": string(n.Type)}}); err != nil {
+			return "", err
+		}
+		return "", r
 	}
-	return n.E164, nil, nil
+	return n.E164, nil
 }
 
 // smsFactor returns the user's SMS factor, or nil.
@@ -135,52 +148,52 @@ func userNotFound(id string) *Error {
 	return Errorf(ENotFound, RUserNotFound, "Not found: Resource not found: %s (User)", id)
 }
 
-func getFactor(ctx context.Context, tx Tx, userID, factorID string) (*Factor, *Error, error) {
+func getFactor(ctx context.Context, tx Tx, userID, factorID string) (*Factor, error) {
 	f, err := tx.GetFactor(ctx, userID, factorID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, FactorNotFound(factorID), nil
+		return nil, FactorNotFound(factorID)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return &f, nil, nil
+	return &f, nil
 }
 
 // FactorState returns the user's SMS factor, verified phone and pending
 // number change.
-func (s *Service) FactorState(ctx context.Context, userID string) (FactorState, error) {
+func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, error) {
 	var st FactorState
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		if _, err := tx.GetUser(ctx, userID); errors.Is(err, ErrNotFound) {
-			return userNotFound(userID), nil
+			return userNotFound(userID)
 		} else if err != nil {
-			return nil, err
+			return err
 		}
 		set, err := s.settings(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		st.SMSEnabled, st.CodeLength = set.SMSEnabled, set.CodeLength
-		if last, err := tx.LastChallengeAt(ctx, userID); err != nil {
-			return nil, err
+		if last, err := tx.LastChallengeAt(ctx, userID, NoScope); err != nil {
+			return err
 		} else if !last.IsZero() {
 			st.ResendAt = last.Add(set.ResendCooldown)
 		}
 		if st.Factor, err = smsFactor(ctx, tx, userID); err != nil {
-			return nil, err
+			return err
 		}
 		if st.Phone, err = verifiedPhone(ctx, tx, userID); err != nil {
-			return nil, err
+			return err
 		}
 		if st.Factor != nil {
-			ch, err := tx.LatestChallenge(ctx, st.Factor.ID, PurposeEnroll)
+			ch, err := tx.LatestChallenge(ctx, st.Factor.ID, PurposeEnroll, NoScope)
 			if err == nil && ch.Live(s.clock.Now()) {
 				st.Pending = &ch
 			} else if err != nil && !errors.Is(err, ErrNotFound) {
-				return nil, err
+				return err
 			}
 		}
-		return nil, nil
+		return nil
 	})
 	return st, err
 }
@@ -191,51 +204,49 @@ func (s *Service) FactorState(ctx context.Context, userID string) (FactorState, 
 // RUserNotFound, RFactorExists (already active), RPhoneRequired, the phone
 // policy reasons, RPhoneExists (another verified number on file and no
 // UpdatePhone), and the sending limits.
-func (s *Service) EnrollSMS(ctx context.Context, userID string, req EnrollRequest) (*Factor, *Sent, error) {
+func (s *Factors) EnrollSMS(ctx context.Context, userID string, req EnrollRequest) (*Factor, *Sent, error) {
 	var f *Factor
-	sent, err := s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
+	sent, err := s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
 		var snt *Sent
-		var r *Error
 		var err error
-		f, snt, r, err = s.enroll(ctx, tx, set, u, req)
-		return snt, r, err
+		f, snt, err = s.enroll(ctx, tx, set, u, req, NoScope)
+		return snt, err
 	})
 	return f, sent, err
 }
 
 // enroll is EnrollSMS inside a unit of work.
-func (s *Service) enroll(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest) (*Factor, *Sent, *Error, error) {
+func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req EnrollRequest, scope string) (*Factor, *Sent, error) {
 	now := s.clock.Now()
 	if !set.SMSEnabled {
-		return nil, nil, Errorf(EForbidden, RFactorDisabled, "Text message codes are not enabled for your organisation."), nil
+		return nil, nil, Errorf(EForbidden, RFactorDisabled, "Text message codes are not enabled for your organisation.")
 	}
 	f, err := smsFactor(ctx, tx, u.ID)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if f != nil && f.Status == FactorActive {
-		return nil, nil, Errorf(EConflict, RFactorExists, "A factor of this type is already set up."), nil
+		return nil, nil, Errorf(EConflict, RFactorExists, "A factor of this type is already set up.")
 	}
 	onFile, err := verifiedPhone(ctx, tx, u.ID)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	var number string
 	switch {
 	case req.Phone != "":
-		var r *Error
-		if number, r, err = s.number(ctx, tx, set, u, req); r != nil || err != nil {
-			return nil, nil, r, err
+		if number, err = s.number(ctx, tx, set, u, req); err != nil {
+			return nil, nil, err
 		}
 		if onFile != nil && onFile.Number != number && !req.UpdatePhone {
-			return nil, nil, Errorf(EInvalid, RPhoneExists, "There is an existing verified phone number."), nil
+			return nil, nil, Errorf(EInvalid, RPhoneExists, "There is an existing verified phone number.")
 		}
 	case onFile != nil:
 		number = onFile.Number
 	case f != nil:
 		number = f.PhoneNumber
 	default:
-		return nil, nil, Errorf(EInvalid, RPhoneRequired, "Enter your mobile phone number."), nil
+		return nil, nil, Errorf(EInvalid, RPhoneRequired, "Enter your mobile phone number.")
 	}
 	isNew := f == nil
 	if isNew {
@@ -257,26 +268,26 @@ func (s *Service) enroll(ctx context.Context, tx Tx, set Settings, u *User, req 
 	}
 	if req.Activate {
 		if err := save(); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
-		return f, nil, nil, s.activate(ctx, tx, u, f, number, now)
+		return f, nil, s.activate(ctx, tx, u, f, number, now)
 	}
 	// The code first: a refusal (cooldown, limits, blocked number) leaves
 	// the factor as it was.
-	sent, r, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
-	if r != nil || err != nil {
-		return nil, sent, r, err
+	sent, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number, scope)
+	if err != nil {
+		return nil, sent, err
 	}
 	if err := save(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	err = s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor enrollment started",
 		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}})
-	return f, sent, nil, err
+	return f, sent, err
 }
 
 // activate makes f active on number and records number as verified.
-func (s *Service) activate(ctx context.Context, tx Tx, u *User, f *Factor, number string, now time.Time) error {
+func (s *core) activate(ctx context.Context, tx Tx, u *User, f *Factor, number string, now time.Time) error {
 	ev, msg := EvFactorActivate, "SMS factor activated"
 	if f.Status == FactorActive {
 		ev, msg = EvFactorUpdate, "SMS factor phone number changed"
@@ -286,7 +297,7 @@ func (s *Service) activate(ctx context.Context, tx Tx, u *User, f *Factor, numbe
 		return err
 	}
 	// Codes still out for an earlier number must not change it later.
-	if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
+	if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
 		return err
 	}
 	p := Phone{ID: s.newID("mbl"), UserID: u.ID, Number: number, Verified: now, Created: now}
@@ -306,46 +317,45 @@ func (s *Service) activate(ctx context.Context, tx Tx, u *User, f *Factor, numbe
 // account page's Reset): it texts a code to the new number (or, with an
 // empty Phone, to the current one); the factor keeps its number until
 // ActivateSMS checks that code.
-func (s *Service) ChangePhone(ctx context.Context, userID string, req EnrollRequest) (*Sent, error) {
-	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
+func (s *Factors) ChangePhone(ctx context.Context, userID string, req EnrollRequest) (*Sent, error) {
+	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
 		f, err := smsFactor(ctx, tx, userID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if f == nil || f.Status != FactorActive {
-			return nil, Errorf(EForbidden, RFactorNotActive, "Text Message Code is not set up yet."), nil
+			return nil, Errorf(EForbidden, RFactorNotActive, "Text Message Code is not set up yet.")
 		}
 		number := f.PhoneNumber
 		if req.Phone != "" {
-			var r *Error
-			if number, r, err = s.number(ctx, tx, set, u, req); r != nil || err != nil {
-				return nil, r, err
+			if number, err = s.number(ctx, tx, set, u, req); err != nil {
+				return nil, err
 			}
 		}
-		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number, NoScope)
 	})
 }
 
 // ResendEnroll texts a new enrollment code: to a pending factor's number,
 // or to the number of a phone change in progress. Refusals:
 // RFactorNotFound, RFactorNotPending (nothing to verify), sending limits.
-func (s *Service) ResendEnroll(ctx context.Context, userID, factorID string) (*Sent, error) {
-	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
-		f, r, err := getFactor(ctx, tx, userID, factorID)
-		if r != nil || err != nil {
-			return nil, r, err
+func (s *Factors) ResendEnroll(ctx context.Context, userID, factorID string) (*Sent, error) {
+	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
+		f, err := getFactor(ctx, tx, userID, factorID)
+		if err != nil {
+			return nil, err
 		}
 		number := f.PhoneNumber
 		if f.Status == FactorActive {
-			ch, err := tx.LatestChallenge(ctx, f.ID, PurposeEnroll)
+			ch, err := tx.LatestChallenge(ctx, f.ID, PurposeEnroll, NoScope)
 			if errors.Is(err, ErrNotFound) || (err == nil && (!ch.Consumed.IsZero() || s.clock.Now().Sub(ch.Created) > time.Hour)) {
-				return nil, Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify."), nil
+				return nil, Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify.")
 			} else if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			number = ch.PhoneNumber
 		}
-		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number)
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number, NoScope)
 	})
 }
 
@@ -353,133 +363,151 @@ func (s *Service) ResendEnroll(ctx context.Context, userID, factorID string) (*S
 // active factor takes the newly verified number. The number becomes the
 // user's verified phone. Refusals: RFactorNotFound, RActivationLimit, and
 // the code refusals of checkCode.
-func (s *Service) ActivateSMS(ctx context.Context, userID, factorID, code string) (*Factor, error) {
+func (s *Factors) ActivateSMS(ctx context.Context, userID, factorID, code string) (*Factor, error) {
 	var f *Factor
-	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
-		var r *Error
+	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		var err error
-		f, r, err = s.activateCode(ctx, tx, set, u, factorID, code)
-		return r, err
+		f, err = s.activateCode(ctx, tx, set, u, factorID, code, NoScope)
+		return err
 	})
 	return f, err
 }
 
 // activateCode is ActivateSMS inside a unit of work.
-func (s *Service) activateCode(ctx context.Context, tx Tx, set Settings, u *User, factorID, code string) (*Factor, *Error, error) {
-	f, r, err := getFactor(ctx, tx, u.ID, factorID)
-	if r != nil || err != nil {
-		return nil, r, err
+func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, factorID, code, scope string) (*Factor, error) {
+	f, err := getFactor(ctx, tx, u.ID, factorID)
+	if err != nil {
+		return nil, err
 	}
 	now := s.clock.Now()
 	n, err := tx.AddCount(ctx, "activate:"+u.ID, windowStart(now, 5*time.Minute), 1)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if n > set.ActivationLimit {
 		e := Errorf(ERateLimited, RActivationLimit, "Too many attempts. Wait a few minutes, then try again.")
 		e.RetryAt, e.Limit = windowStart(now, 5*time.Minute).Add(5*time.Minute), set.ActivationLimit
 		err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(e.Reason), Message: e.Message,
 			Details: map[string]string{"rule": "activation"}})
-		return nil, e, err
+		if err != nil {
+			return nil, err
+		}
+		return nil, e
 	}
-	ch, r, err := s.checkCode(ctx, tx, set, u, f, PurposeEnroll, code)
-	if r != nil || err != nil {
-		return nil, r, err
+	ch, err := s.checkCode(ctx, tx, set, u, f, PurposeEnroll, code, scope)
+	if err != nil {
+		return nil, err
 	}
-	return f, nil, s.activate(ctx, tx, u, f, ch.PhoneNumber, now)
+	// The shared-number rule again, under the number's lock: codes sent to
+	// many users at once must not let more of them verify it than allowed.
+	if own, err := s.ownNumber(ctx, tx, u, f, PurposeEnroll, ch.PhoneNumber); err != nil {
+		return nil, err
+	} else if !own {
+		_, err := s.checkSharedNumber(ctx, tx, set, u, ch.PhoneNumber, now)
+		if r, ok := asRefusal(err); ok {
+			if err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(r.Reason), Message: r.Message,
+				Details: map[string]string{"rule": "number_blocked", "phone": phone.Mask(ch.PhoneNumber)}}); err != nil {
+				return nil, err
+			}
+			return nil, r
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return f, s.activate(ctx, tx, u, f, ch.PhoneNumber, now)
 }
 
 // ChallengeSMS texts a sign-in code to the number of an active factor.
-func (s *Service) ChallengeSMS(ctx context.Context, userID, factorID string) (*Sent, error) {
-	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, *Error, error) {
-		return s.challenge(ctx, tx, set, u, factorID)
+func (s *Factors) ChallengeSMS(ctx context.Context, userID, factorID string) (*Sent, error) {
+	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
+		return s.challenge(ctx, tx, set, u, factorID, NoScope)
 	})
 }
 
-func (s *Service) challenge(ctx context.Context, tx Tx, set Settings, u *User, factorID string) (*Sent, *Error, error) {
-	f, r, err := getFactor(ctx, tx, u.ID, factorID)
-	if r != nil || err != nil {
-		return nil, r, err
+func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, factorID, scope string) (*Sent, error) {
+	f, err := getFactor(ctx, tx, u.ID, factorID)
+	if err != nil {
+		return nil, err
 	}
 	if f.Status != FactorActive {
-		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment."), nil
+		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
-	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber)
+	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber, scope)
 }
 
 // VerifySMS checks a sign-in code for an active factor.
-func (s *Service) VerifySMS(ctx context.Context, userID, factorID, code string) error {
-	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
-		return s.verify(ctx, tx, set, u, factorID, code)
+func (s *Factors) VerifySMS(ctx context.Context, userID, factorID, code string) error {
+	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
+		return s.verify(ctx, tx, set, u, factorID, code, NoScope)
 	})
 }
 
-func (s *Service) verify(ctx context.Context, tx Tx, set Settings, u *User, factorID, code string) (*Error, error) {
-	f, r, err := getFactor(ctx, tx, u.ID, factorID)
-	if r != nil || err != nil {
-		return r, err
+func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorID, code, scope string) error {
+	f, err := getFactor(ctx, tx, u.ID, factorID)
+	if err != nil {
+		return err
 	}
 	if f.Status != FactorActive {
-		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet."), nil
+		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
 	}
-	_, r, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code)
-	if r != nil || err != nil {
-		return r, err
+	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope)
+	if err != nil {
+		return err
 	}
-	return nil, s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
+	return s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
 		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
 }
 
 // DeleteFactor removes a user's factor. The verified phone stays on file
 // so that setting up again without a number reuses it.
-func (s *Service) DeleteFactor(ctx context.Context, userID, factorID string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
+func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) error {
+	return s.run(ctx, func(tx Tx) error {
+		u, err := s.loadUser(ctx, tx, userID)
+		if err != nil {
+			return err
 		}
-		f, r, err := getFactor(ctx, tx, userID, factorID)
-		if r != nil || err != nil {
-			return r, err
+		f, err := getFactor(ctx, tx, userID, factorID)
+		if err != nil {
+			return err
 		}
 		if err := tx.DeleteFactor(ctx, userID, f.ID); err != nil {
-			return nil, err
+			return err
 		}
-		if err := tx.KillChallenges(ctx, userID, s.clock.Now()); err != nil {
-			return nil, err
+		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
+		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
 			Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
 	})
 }
 
 // ResetFactors removes every factor of a user (an admin's reset). The user
 // sets the factor up again at the next sign-in.
-func (s *Service) ResetFactors(ctx context.Context, userID string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
-		u, r, err := s.loadUser(ctx, tx, userID)
-		if r != nil || err != nil {
-			return r, err
+func (s *Factors) ResetFactors(ctx context.Context, userID string) error {
+	return s.run(ctx, func(tx Tx) error {
+		u, err := s.loadUser(ctx, tx, userID)
+		if err != nil {
+			return err
 		}
 		fs, err := tx.ListFactors(ctx, userID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, f := range fs {
 			if err := tx.DeleteFactor(ctx, userID, f.ID); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		if err := tx.KillChallenges(ctx, userID, s.clock.Now()); err != nil {
-			return nil, err
+		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvFactorResetAll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "All factors reset"})
+		return s.record(ctx, tx, Event{Type: EvFactorResetAll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "All factors reset"})
 	})
 }
 
 // dispatch hands a queued message to the deliverer after the unit of work
 // committed, and reports a permanent failure as an error.
-func (s *Service) dispatch(ctx context.Context, sent *Sent) error {
+func (s *core) dispatch(ctx context.Context, sent *Sent) error {
 	if sent == nil {
 		return nil
 	}
@@ -489,7 +517,7 @@ func (s *Service) dispatch(ctx context.Context, sent *Sent) error {
 	}
 	// No code went out: forget the challenge, so the resend cooldown does
 	// not hold the user back from correcting the number.
-	if err := s.run(ctx, func(tx Tx) (*Error, error) { return nil, tx.DeleteChallenge(ctx, sent.ChallengeID) }); err != nil {
+	if err := s.run(ctx, func(tx Tx) error { return tx.DeleteChallenge(ctx, sent.ChallengeID) }); err != nil {
 		s.log.Error("forget a challenge whose text failed", "err", err)
 	}
 	e := Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s: %s", phone.Mask(sent.To), failurePhrase(sent.Delivery.Reason))

@@ -19,7 +19,7 @@ import (
 // env is a Service on a fresh SQLite database, a fake clock and the
 // development sink.
 type env struct {
-	svc   *mfa.Service
+	svc   mfa.Services
 	db    *store.DB
 	clock *mfa.FakeClock
 	sink  *devsink.Sink
@@ -48,7 +48,7 @@ func newEnvOn(t testing.TB, db *store.DB) *env {
 		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com"})
 	e := &env{svc: svc, db: db, clock: clock, sink: sink,
 		ctx: mfa.WithClient(context.Background(), mfa.Client{IP: "192.0.2.10", UserAgent: "test", RequestID: "req1"})}
-	if err := svc.SetSMSEnabled(e.ctx, true); err != nil {
+	if err := svc.Org.SetSMSEnabled(e.ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -56,7 +56,7 @@ func newEnvOn(t testing.TB, db *store.DB) *env {
 
 func (e *env) user(t testing.TB, login string) *mfa.User {
 	t.Helper()
-	u, err := e.svc.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Correct-Horse-9", Activate: true})
+	u, err := e.svc.Users.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Correct-Horse-9", Activate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +95,11 @@ func (e *env) sentTo(number string) int {
 // activeFactor enrolls and activates the SMS factor on number.
 func (e *env) activeFactor(t testing.TB, u *mfa.User, number string) *mfa.Factor {
 	t.Helper()
-	f, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: number})
+	f, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: number})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err = e.svc.ActivateSMS(e.ctx, u.ID, f.ID, e.lastCode(t, number))
+	f, err = e.svc.Factors.ActivateSMS(e.ctx, u.ID, f.ID, e.lastCode(t, number))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func wantReason(t testing.TB, err error, r mfa.Reason) {
 // events returns the system log's event types (newest first) with an outcome.
 func (e *env) events(t testing.TB, typ string) []mfa.Event {
 	t.Helper()
-	evs, err := e.svc.Events(e.ctx, mfa.EventFilter{Types: []string{typ}, Limit: 1000})
+	evs, err := e.svc.Org.Events(e.ctx, mfa.EventFilter{Types: []string{typ}, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func (e *env) events(t testing.TB, typ string) []mfa.Event {
 // relaxLimits raises the sending limits so a test can send many codes.
 func (e *env) relaxLimits(t testing.TB) {
 	t.Helper()
-	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"limit_phone_15m": "1000", "limit_phone_day": "10000", "limit_user_hour": "1000", "limit_ip_hour": "1000"}); err != nil {
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"limit_phone_15m": "1000", "limit_phone_day": "10000", "limit_user_hour": "1000", "limit_ip_hour": "1000"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -123,7 +123,16 @@ type Challenge struct {
 	Dead      time.Time
 	MessageID string
 	ClientIP  string
+	// Scope is the sign-in transaction the code belongs to, or NoScope for
+	// a code asked for outside a sign-in (the account page, the Factors
+	// API). A new code kills only the older codes of its own scope, and a
+	// code is checked only in its scope, so one sign-in (an attacker's,
+	// with the password) cannot kill or stand in for another's code.
+	Scope string
 }
+
+// NoScope is the scope of codes asked for outside a sign-in transaction.
+const NoScope = ""
 
 // Live reports whether the challenge can still accept its code at now.
 func (c *Challenge) Live(now time.Time) bool {

@@ -3,8 +3,6 @@ package mfa
 import (
 	"context"
 	"time"
-
-	"smsmfa/internal/phone"
 )
 
 // OptOut is a recipient's standing STOP to one sender.
@@ -41,52 +39,52 @@ type OptOutTx interface {
 // keyword is kept as evidence with its time and sender. MFA codes still go
 // out after a STOP (they are transactional): the router prefers another
 // sender, and the user is never refused for having opted out.
-func (s *Service) RecordKeyword(ctx context.Context, provider, number, sender, keyword, providerMessageID string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+func (s *Telephony) RecordKeyword(ctx context.Context, provider, number, sender, keyword, providerMessageID string) error {
+	return s.run(ctx, func(tx Tx) error {
 		now := s.clock.Now()
 		if err := tx.InsertOptOutEvent(ctx, OptOutEvent{Number: number, Sender: sender, Provider: provider, Keyword: keyword, At: now, ProviderMessageID: providerMessageID}); err != nil {
-			return nil, err
+			return err
 		}
-		target := Party{ID: number, Type: "PhoneNumber", AlternateID: phone.Mask(number)}
+		target := s.phoneParty(number)
 		details := map[string]string{"sender": sender, "provider": provider, "keyword": keyword}
 		switch keyword {
 		case "stop":
 			if err := tx.PutOptOut(ctx, OptOut{Number: number, Sender: sender, Provider: provider, Created: now}); err != nil {
-				return nil, err
+				return err
 			}
-			return nil, s.record(ctx, tx, Event{Type: EvOptOut, Actor: target, Target: target, Outcome: OutcomeSuccess, Message: "Recipient opted out from a sender", Details: details})
+			return s.record(ctx, tx, Event{Type: EvOptOut, Actor: target, Target: target, Outcome: OutcomeSuccess, Message: "Recipient opted out from a sender", Details: details})
 		case "start":
 			if err := tx.DeleteOptOut(ctx, number, sender); err != nil && err != ErrNotFound {
-				return nil, err
+				return err
 			}
-			return nil, s.record(ctx, tx, Event{Type: EvOptIn, Actor: target, Target: target, Outcome: OutcomeSuccess, Message: "Recipient opted back in to a sender", Details: details})
+			return s.record(ctx, tx, Event{Type: EvOptIn, Actor: target, Target: target, Outcome: OutcomeSuccess, Message: "Recipient opted back in to a sender", Details: details})
 		}
-		return nil, nil
+		return nil
 	})
 }
 
 // OptedOutSenders lists the senders number has opted out from.
-func (s *Service) OptedOutSenders(ctx context.Context, number string) ([]string, error) {
+func (s *Telephony) OptedOutSenders(ctx context.Context, number string) ([]string, error) {
 	var out []string
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.OptedOutSenders(ctx, number)
-		return nil, err
+		return err
 	})
 	return out, err
 }
 
 // OptOuts lists standing opt-outs and the newest keyword events.
-func (s *Service) OptOuts(ctx context.Context, limit int) ([]OptOut, []OptOutEvent, error) {
+func (s *Telephony) OptOuts(ctx context.Context, limit int) ([]OptOut, []OptOutEvent, error) {
 	var outs []OptOut
 	var evs []OptOutEvent
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		if outs, err = tx.ListOptOuts(ctx, limit); err != nil {
-			return nil, err
+			return err
 		}
 		evs, err = tx.ListOptOutEvents(ctx, "", limit)
-		return nil, err
+		return err
 	})
 	return outs, evs, err
 }

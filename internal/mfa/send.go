@@ -44,23 +44,26 @@ func windowStart(t time.Time, w time.Duration) time.Time { return t.Truncate(w) 
 // u locked. It enforces, in order: the user's lockout, the resend cooldown,
 // the number's block status and sharing limit, and the rate limits and
 // budget. A refusal is returned as *Error and its event recorded.
-func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number string) (*Sent, *Error, error) {
+func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number, scope string) (*Sent, error) {
 	now := s.clock.Now()
 	target := userParty(u)
-	refuse := func(e *Error, evType, outcome string, details map[string]string) (*Sent, *Error, error) {
+	refuse := func(e *Error, evType, outcome string, details map[string]string) (*Sent, error) {
 		if details == nil {
 			details = map[string]string{}
 		}
 		details["phone"] = phone.Mask(number)
 		err := s.record(ctx, tx, Event{Type: evType, Target: target, Outcome: outcome, Reason: string(e.Reason), Message: e.Message, Details: details})
-		return nil, e, err
+		if err != nil {
+			return nil, err
+		}
+		return nil, e
 	}
 	if u.Locked(now) {
 		return refuse(lockedError(u), EvMFAVerify, OutcomeDeny, nil)
 	}
-	last, err := tx.LastChallengeAt(ctx, u.ID)
+	last, err := tx.LastChallengeAt(ctx, u.ID, scope)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if next := last.Add(set.ResendCooldown); !last.IsZero() && now.Before(next) {
 		wait := next.Sub(now).Round(time.Second)
@@ -71,16 +74,29 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 		e.RetryAt, e.Limit = next, 1
 		return refuse(e, EvRateLimit, OutcomeDeny, map[string]string{"rule": "resend_cooldown"})
 	}
-	trusted, r, err := s.checkSharedNumber(ctx, tx, set, u, number, now)
-	if r != nil || err != nil {
-		if err != nil {
-			return nil, nil, err
-		}
-		return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
+	// A code to the user's own verified number (every sign-in code, and
+	// an enrollment to the number on file) counts against the user only;
+	// any other enrollment code also against the number's shared rules.
+	own, err := s.ownNumber(ctx, tx, u, f, purpose, number)
+	if err != nil {
+		return nil, err
 	}
-	if r, rule, err := s.countSend(ctx, tx, set, u, number, trusted, now); r != nil || err != nil {
-		if err != nil {
-			return nil, nil, err
+	trusted := false
+	if !own {
+		if err := s.noteEnrollmentOfOthersNumber(ctx, tx, u, number); err != nil {
+			return nil, err
+		}
+		trusted, err = s.checkSharedNumber(ctx, tx, set, u, number, now)
+		if r, ok := asRefusal(err); ok {
+			return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if rule, err := s.countSend(ctx, tx, set, u, number, own, trusted, now); err != nil {
+		r, ok := asRefusal(err)
+		if !ok {
+			return nil, err
 		}
 		ev := EvRateLimit
 		if r.Reason == RBudget {
@@ -89,22 +105,22 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 		return refuse(r, ev, OutcomeDeny, map[string]string{"rule": rule})
 	}
 
-	if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
-		return nil, nil, err
+	if err := tx.KillChallenges(ctx, u.ID, scope, now); err != nil {
+		return nil, err
 	}
 	code, err := otp.Generate(s.rand, set.CodeLength)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ch := Challenge{
 		ID: s.newID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
 		Created: now, Expires: now.Add(set.CodeLifetime), MaxAttempts: set.CodeMaxAttempts,
-		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP,
+		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
 	}
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
 	templates, err := tx.ListTemplates(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	body := renderTemplate(pickTemplate(templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
 	msg := Message{
@@ -115,10 +131,10 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 		State: MessageQueued, NextAttempt: now.Add(DeliveryGrace), Created: now, Expires: ch.Expires,
 	}
 	if err := tx.InsertChallenge(ctx, ch); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := tx.InsertMessage(ctx, msg); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ev := EvSMSVerifyCode
 	if purpose == PurposeEnroll {
@@ -126,68 +142,137 @@ func (s *Service) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f 
 	}
 	if err := s.record(ctx, tx, Event{Type: ev, Target: target, Outcome: OutcomeSuccess,
 		Message: "Code sent by SMS", Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID}}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil, nil
+	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil
 }
 
-// checkSharedNumber refuses a number that is blocked, or that would now
-// serve more users in 24 hours than the org allows; in that case it blocks
-// the number. It reports whether an admin trusts the number.
-func (s *Service) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (bool, *Error, error) {
+// checkSharedNumber applies the shared-number rule to an enrollment of a
+// number that is not the user's own verified number (when its code is sent
+// and again when it is verified): a blocked number is refused, and a number
+// that more users verified in 24 hours than the org allows is blocked and
+// refused. Only verified users count, and nobody can verify a number
+// without its phone, so strangers cannot get a user's number blocked; and
+// the users already verified on a blocked number keep signing in (their
+// codes never come here). It reports whether an admin trusts the number.
+func (s *core) checkSharedNumber(ctx context.Context, tx Tx, set Settings, u *User, number string, now time.Time) (bool, error) {
 	blocked := Errorf(EForbidden, RNumberBlocked, "This phone number has been blocked because of unusually high activity. Contact your administrator.")
 	n, err := tx.GetNumber(ctx, number)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return false, nil, err
+		return false, err
 	}
 	switch n.Status {
 	case NumberTrusted:
-		return true, nil, nil
+		return true, nil
 	case NumberBlocked:
-		return false, blocked, nil
+		return false, blocked
 	}
-	// Users of one number are counted under a lock on the number, so two
-	// users sending to it at once (on any instance) see each other.
+	// Verifications of one number are counted under a lock on the number,
+	// so two users enrolling it at once (on any instance) see each other.
 	if err := tx.Lock(ctx, "number:"+number); err != nil {
-		return false, nil, err
+		return false, err
 	}
 	since := now.Add(-24 * time.Hour)
 	if n.Status == NumberCleared && n.Updated.After(since) {
 		since = n.Updated
 	}
-	used, err := tx.NumberUsedBy(ctx, number, u.ID, since)
-	if err != nil || used {
-		return false, nil, err
-	}
-	users, err := tx.CountNumberUsers(ctx, number, since)
+	users, err := tx.CountNumberVerifiers(ctx, number, u.ID, since)
 	if err != nil {
-		return false, nil, err
+		return false, err
 	}
 	if users+1 <= set.SharedMaxUsers {
-		return false, nil, nil
+		return false, nil
 	}
-	reason := fmt.Sprintf("used by more than %d users in 24 hours", set.SharedMaxUsers)
+	reason := fmt.Sprintf("verified by more than %d users in 24 hours", set.SharedMaxUsers)
 	if err := tx.PutNumber(ctx, Number{Number: number, Status: NumberBlocked, Reason: reason, Updated: now, UpdatedBy: "system"}); err != nil {
-		return false, nil, err
+		return false, err
 	}
-	err = s.record(ctx, tx, Event{Type: EvNumberBlocked, Severity: SeverityWarn, Target: Party{ID: number, Type: "PhoneNumber", AlternateID: phone.Mask(number)},
-		Outcome: OutcomeDeny, Reason: reason, Message: "Phone number blocked for high activity", Details: map[string]string{"users": strconv.Itoa(users + 1), "requested_by": u.Login}})
-	return false, blocked, err
+	err = s.record(ctx, tx, Event{Type: EvNumberBlocked, Severity: SeverityWarn, Target: s.phoneParty(number),
+		Outcome: OutcomeDeny, Reason: reason, Message: "Phone number blocked for new enrollments: high activity", Details: map[string]string{"users": strconv.Itoa(users + 1), "requested_by": u.Login}})
+	if err != nil {
+		return false, err
+	}
+	return false, blocked
+}
+
+// noteEnrollmentOfOthersNumber records, for each other user verified on
+// number, that u asked for an enrollment code to it: the admin sees it in
+// the system log and on that user's page.
+func (s *core) noteEnrollmentOfOthersNumber(ctx context.Context, tx Tx, u *User, number string) error {
+	others, err := tx.NumberUsers(ctx, number, maxNotedUsers+1)
+	if err != nil {
+		return err
+	}
+	noted := 0
+	for _, o := range others {
+		if o.ID == u.ID || noted == maxNotedUsers {
+			continue
+		}
+		noted++
+		if err := s.record(ctx, tx, Event{Type: EvNumberEnrolledByOther, Severity: SeverityWarn, Actor: userParty(u), Target: userParty(&o),
+			Outcome: OutcomeAllow, Message: "Another account asked for an enrollment code to this user's verified number",
+			Details: map[string]string{"phone": phone.Mask(number), "by": u.Login}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxNotedUsers bounds the events one enrollment writes for the users
+// already verified on a number.
+const maxNotedUsers = 10
+
+// phoneParty describes a phone number as an event party: its id is a keyed
+// hash (the same number always gets the same id, and the log does not hold
+// the number), its alternate id the masked number.
+func (s *core) phoneParty(number string) Party {
+	return Party{ID: PhoneID(s.codeKey, number), Type: "PhoneNumber", AlternateID: phone.Mask(number)}
+}
+
+// ownNumber reports whether number is the user's own verified number: the
+// number of their active factor for a sign-in code, or the verified number
+// on file for an enrollment code.
+func (s *core) ownNumber(ctx context.Context, tx Tx, u *User, f *Factor, purpose Purpose, number string) (bool, error) {
+	if purpose == PurposeVerify && f.Status == FactorActive && f.PhoneNumber == number {
+		return true, nil
+	}
+	p, err := verifiedPhone(ctx, tx, u.ID)
+	if err != nil {
+		return false, err
+	}
+	return p != nil && p.Number == number, nil
 }
 
 // countSend adds one send to every rate-limit counter and the budget. When
 // one is over its limit it takes the send back from all of them and returns
-// the refusal and the rule's name. A number an admin trusts (a shared team
-// phone) is exempt from the per-number limits, not from the others.
-func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, trusted bool, now time.Time) (*Error, string, error) {
-	var limits []limit
-	if !trusted {
+// the refusal and the rule's name. The per-number limits count every code
+// in the user's own bucket for the number, and enrollment codes to a number
+// that is not the user's verified one also in the number's shared buckets
+// (which a number an admin trusts, a shared team phone, is exempt from).
+// Nobody else's codes reach a user's own buckets, so nobody else can use
+// up the codes of a user's sign-in.
+//
+// The user's own buckets are kept per client address (a /64 for IPv6), so
+// somebody who holds the password and asks for codes in a loop from
+// elsewhere uses up their own buckets, not those of the user signing in;
+// the per-address and budget limits bound what they can send in all.
+func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, number string, own, trusted bool, now time.Time) (rule string, err error) {
+	who := u.ID
+	c := ClientFrom(ctx)
+	if c.IP != "" && !c.ServerSide {
+		who += "@" + AddressBucket(c.IP)
+	}
+	limits := []limit{
+		{"userphone15m:" + who + ":" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
+		{"userphoneday:" + who + ":" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."},
+	}
+	if !own && !trusted {
 		limits = append(limits,
 			limit{"phone15m:" + number, 15 * time.Minute, set.PhonePer15m, RPhoneLimit, "Too many codes were sent to this number. Try again in %s."},
 			limit{"phoneday:" + number, 24 * time.Hour, set.PhonePerDay, RPhoneLimit, "Too many codes were sent to this number today. Try again in %s."})
 	}
-	limits = append(limits, limit{"userhour:" + u.ID, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."})
-	if c := ClientFrom(ctx); c.IP != "" && !c.ServerSide {
+	limits = append(limits, limit{"userhour:" + who, time.Hour, set.UserPerHour, RUserLimit, "You have asked for too many codes. Try again in %s."})
+	if c.IP != "" && !c.ServerSide {
 		limits = append(limits, limit{"iphour:" + AddressBucket(c.IP), time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
 	}
 	limits = append(limits, limit{"budget", 24 * time.Hour, set.BudgetDaily, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator."})
@@ -204,26 +289,26 @@ func (s *Service) countSend(ctx context.Context, tx Tx, set Settings, u *User, n
 		w := windowStart(now, l.window)
 		n, err := tx.AddCount(ctx, l.bucket, w, 1)
 		if err != nil {
-			return nil, "", err
+			return "", err
 		}
 		done = append(done, l)
 		if n > l.max {
 			if err := undo(); err != nil {
-				return nil, "", err
+				return "", err
 			}
 			end := w.Add(l.window)
 			e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
 			e.RetryAt, e.Limit = end, l.max
-			return e, l.bucket[:indexColon(l.bucket)], nil
+			return l.bucket[:indexColon(l.bucket)], e
 		}
 		if l.reason == RBudget && n == (l.max*set.BudgetAlertPct+99)/100 {
 			if err := s.record(ctx, tx, Event{Type: EvBudgetWarning, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeAllow,
 				Message: fmt.Sprintf("%d%% of the daily SMS budget is spent", set.BudgetAlertPct), Details: map[string]string{"sent": strconv.Itoa(n), "budget": strconv.Itoa(l.max)}}); err != nil {
-				return nil, "", err
+				return "", err
 			}
 		}
 	}
-	return nil, "", nil
+	return "", nil
 }
 
 func indexColon(s string) int {

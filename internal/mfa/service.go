@@ -42,7 +42,9 @@ type Deliverer interface {
 	Deliver(ctx context.Context, messageID string) Delivery
 }
 
-// Config holds a Service's dependencies.
+// Config holds the domain's dependencies. Each service takes the ones it
+// needs; Deliver is needed only by Signin and Factors, so the telephony
+// service (which the delivery path itself depends on) can be built first.
 type Config struct {
 	Store   Store
 	Clock   Clock
@@ -56,9 +58,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Service is the domain: every rule about users, the SMS factor, codes,
-// sign-in transactions and org settings.
-type Service struct {
+// core holds the dependencies and the helpers every service shares: the
+// unit of work, the system log, ids and the org settings.
+type core struct {
 	store   Store
 	clock   Clock
 	rand    io.Reader
@@ -70,13 +72,14 @@ type Service struct {
 	log     *slog.Logger
 }
 
-// New returns a Service. It panics when a required dependency is missing,
-// since that is a wiring bug.
-func New(c Config) *Service {
-	if c.Store == nil || c.Hasher == nil || c.Sealer == nil || c.Deliver == nil || len(c.CodeKey) == 0 {
-		panic("mfa: Store, Hasher, Sealer, Deliver and CodeKey are required")
+// newCore checks c for the dependencies every service needs; the services
+// that need more check those themselves. A missing one is a wiring bug, so
+// it panics.
+func newCore(c Config) *core {
+	if c.Store == nil {
+		panic("mfa: Store is required")
 	}
-	s := &Service{store: c.Store, clock: c.Clock, rand: c.Rand, codeKey: c.CodeKey, sealer: c.Sealer,
+	s := &core{store: c.Store, clock: c.Clock, rand: c.Rand, codeKey: c.CodeKey, sealer: c.Sealer,
 		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, log: c.Logger}
 	if s.clock == nil {
 		s.clock = SystemClock{}
@@ -90,14 +93,39 @@ func New(c Config) *Service {
 	return s
 }
 
-// Now returns the service's current time.
-func (s *Service) Now() time.Time { return s.clock.Now() }
+// require panics unless every named dependency is set (a wiring bug).
+func (s *core) require(service string, deps ...bool) {
+	for _, ok := range deps {
+		if !ok {
+			panic("mfa: " + service + " is missing a dependency (see its constructor)")
+		}
+	}
+}
+
+// Services is every domain service, built from one Config.
+type Services struct {
+	Signin    *Signin
+	Factors   *Factors
+	Users     *Users
+	Tokens    *Tokens
+	Telephony *Telephony
+	Org       *Org
+}
+
+// New builds every service from c, which must have every dependency.
+func New(c Config) Services {
+	return Services{Signin: NewSignin(c), Factors: NewFactors(c), Users: NewUsers(c), Tokens: NewTokens(c),
+		Telephony: NewTelephony(c), Org: NewOrg(c)}
+}
+
+// Now returns the domain's current time.
+func (s *core) Now() time.Time { return s.clock.Now() }
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // randomString returns prefix followed by n uniformly random base-62
 // characters (rejection sampling: bytes of 248 and above are skipped).
-func (s *Service) randomString(prefix string, n int) string {
+func (s *core) randomString(prefix string, n int) string {
 	out := make([]byte, 0, len(prefix)+n)
 	out = append(out, prefix...)
 	buf := make([]byte, n+n/4+4)
@@ -116,13 +144,13 @@ func (s *Service) randomString(prefix string, n int) string {
 
 // newID returns an Okta-style 20-character id: a 3-character prefix and 17
 // random base-62 characters.
-func (s *Service) newID(prefix string) string { return s.randomString(prefix, 20-len(prefix)) }
+func (s *core) newID(prefix string) string { return s.randomString(prefix, 20-len(prefix)) }
 
 // newToken returns an opaque token of about 238 random bits.
-func (s *Service) newToken(prefix string) string { return s.randomString(prefix, 40) }
+func (s *core) newToken(prefix string) string { return s.randomString(prefix, 40) }
 
 // settings loads the org settings inside tx.
-func (s *Service) settings(ctx context.Context, tx Tx) (Settings, error) {
+func (s *core) settings(ctx context.Context, tx Tx) (Settings, error) {
 	stored, err := tx.LoadSettings(ctx)
 	if err != nil {
 		return Settings{}, err
@@ -134,15 +162,20 @@ func (s *Service) settings(ctx context.Context, tx Tx) (Settings, error) {
 	return set, nil
 }
 
-// run executes fn in a unit of work. fn reports a refusal by returning it as
-// the first value: the work done so far (counters, attempt counts, events)
-// is committed and the refusal returned. A non-nil second value is an
-// unexpected error: everything is rolled back.
-func (s *Service) run(ctx context.Context, fn func(tx Tx) (*Error, error)) error {
+// run executes fn in a unit of work. A refusal (*Error that is not
+// EInternal) returned by fn commits the work done so far (wrong-code
+// counts, lockouts, rate-limit counters, events) and is returned; any other
+// error rolls everything back. A refusal wrapped with rollback rolls back
+// too (for a statement the database has already aborted).
+func (s *core) run(ctx context.Context, fn func(tx Tx) error) error {
 	var refusal *Error
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		r, err := fn(tx)
-		refusal = r
+		refusal = nil // InTx may run fn again after a lost connection
+		err := fn(tx)
+		if IsRefusal(err) {
+			refusal, _ = errors.AsType[*Error](err)
+			return nil
+		}
 		return err
 	})
 	if err != nil {
@@ -157,9 +190,20 @@ func (s *Service) run(ctx context.Context, fn func(tx Tx) (*Error, error)) error
 	return nil
 }
 
+// rolledBack is a refusal whose unit of work must not commit.
+type rolledBack struct{ e *Error }
+
+func (r *rolledBack) Error() string { return r.e.Error() }
+func (r *rolledBack) Unwrap() error { return r.e }
+
+// rollback returns e so that run rolls the unit of work back and then
+// returns e: for a refusal found by a failed statement, after which
+// PostgreSQL accepts no further statement in the transaction.
+func rollback(e *Error) error { return &rolledBack{e} }
+
 // record adds an event to the system log inside tx, filling in its id, time
 // and the request's client.
-func (s *Service) record(ctx context.Context, tx Tx, e Event) error {
+func (s *core) record(ctx context.Context, tx Tx, e Event) error {
 	c := ClientFrom(ctx)
 	e.ID = s.newID("evt")
 	e.Published = s.clock.Now()

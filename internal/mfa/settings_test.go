@@ -20,21 +20,21 @@ func TestDefaultsMatchDesign(t *testing.T) {
 
 func TestUpdateSettingsValidatesAllOrNothing(t *testing.T) {
 	e := newEnv(t)
-	err := e.svc.UpdateSettings(e.ctx, map[string]string{"code_lifetime": "10m", "code_length": "3", "nope": "1"})
+	err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"code_lifetime": "10m", "code_length": "3", "nope": "1"})
 	wantReason(t, err, mfa.RSettingInvalid)
 	for _, want := range []string{"code_length must be a whole number from 6 to 10", `unknown setting "nope"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q lacks %q", err, want)
 		}
 	}
-	s, _ := e.svc.Settings(e.ctx)
+	s, _ := e.svc.Org.Settings(e.ctx)
 	if s.CodeLifetime != 300*time.Second {
 		t.Fatal("a valid change was saved although another was refused")
 	}
-	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"code_lifetime": "10m", "countries_allow": "+44, 1 44"}); err != nil {
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"code_lifetime": "10m", "countries_allow": "+44, 1 44"}); err != nil {
 		t.Fatal(err)
 	}
-	vals, _ := e.svc.SettingValues(e.ctx)
+	vals, _ := e.svc.Org.SettingValues(e.ctx)
 	if vals["code_lifetime"] != "600s" || vals["countries_allow"] != "1,44" {
 		t.Fatalf("canonical values: %v", vals)
 	}
@@ -44,7 +44,7 @@ func TestUpdateSettingsValidatesAllOrNothing(t *testing.T) {
 	}
 	// A new code lifetime shows in the next SMS.
 	u := e.user(t, "set@example.com")
-	e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: alicePhone})
+	e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: alicePhone})
 	if !strings.Contains(e.sink.Messages()[0].Body, "expires in 10 minutes") {
 		t.Fatalf("SMS: %q", e.sink.Messages()[0].Body)
 	}

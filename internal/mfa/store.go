@@ -68,18 +68,30 @@ type FactorTx interface {
 	GetPhone(ctx context.Context, userID string) (Phone, error)
 	// PutPhone inserts or replaces the user's verified phone.
 	PutPhone(ctx context.Context, p Phone) error
+	// CountNumberVerifiers counts the users other than exceptUserID whose
+	// verified phone is number, verified at or after since.
+	CountNumberVerifiers(ctx context.Context, number, exceptUserID string, since time.Time) (int, error)
+	// NumberUsers returns up to limit users whose verified phone is number,
+	// by login.
+	NumberUsers(ctx context.Context, number string, limit int) ([]User, error)
 }
 
 // ChallengeTx stores code challenges.
 type ChallengeTx interface {
 	InsertChallenge(ctx context.Context, c Challenge) error
 	GetChallenge(ctx context.Context, id string) (Challenge, error)
-	// LatestChallenge returns the newest challenge of a factor for purpose.
-	LatestChallenge(ctx context.Context, factorID string, purpose Purpose) (Challenge, error)
-	// LastChallengeAt returns when the user was last sent a code (zero if never).
-	LastChallengeAt(ctx context.Context, userID string) (time.Time, error)
-	// KillChallenges marks every live challenge of the user dead at now.
-	KillChallenges(ctx context.Context, userID string, now time.Time) error
+	// LatestChallenge returns the newest challenge of a factor for purpose
+	// in scope.
+	LatestChallenge(ctx context.Context, factorID string, purpose Purpose, scope string) (Challenge, error)
+	// LastChallengeAt returns when the user was last sent a code in scope
+	// (zero if never).
+	LastChallengeAt(ctx context.Context, userID, scope string) (time.Time, error)
+	// KillChallenges marks every live challenge of the user in scope dead
+	// at now, and drops their texts still queued.
+	KillChallenges(ctx context.Context, userID, scope string, now time.Time) error
+	// KillAllChallenges marks every live challenge of the user dead at now,
+	// in every scope, and drops their texts still queued.
+	KillAllChallenges(ctx context.Context, userID string, now time.Time) error
 	// AddAttempt counts one wrong try if the challenge has tries left and
 	// returns the new count; ok is false when it had none left.
 	AddAttempt(ctx context.Context, id string) (attempts int, ok bool, err error)
@@ -87,10 +99,6 @@ type ChallengeTx interface {
 	// alive, unexpired and has tries left; ok reports whether this call
 	// consumed it. Two concurrent calls can never both get ok.
 	ConsumeChallenge(ctx context.Context, id string, now time.Time) (ok bool, err error)
-	// CountNumberUsers counts distinct users sent a code to number since.
-	CountNumberUsers(ctx context.Context, number string, since time.Time) (int, error)
-	// NumberUsedBy reports whether userID was sent a code to number since.
-	NumberUsedBy(ctx context.Context, number, userID string, since time.Time) (bool, error)
 	// DeleteChallenge removes one challenge (ErrNotFound if none).
 	DeleteChallenge(ctx context.Context, id string) error
 	// DeleteChallengesBefore removes challenges that expired before t.

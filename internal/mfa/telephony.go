@@ -243,9 +243,23 @@ type StoredProvider struct {
 	SealedCredentials []byte
 }
 
+// Telephony is the org's SMS configuration and what providers tell us:
+// providers and senders, message templates, opt-outs, delivery receipts
+// and the delivery log. It needs no Deliverer, so the delivery path can be
+// built on it.
+type Telephony struct{ *core }
+
+// NewTelephony returns the telephony service; c needs a Sealer and a
+// CodeKey (for the ids of phone numbers in the system log).
+func NewTelephony(c Config) *Telephony {
+	s := &Telephony{newCore(c)}
+	s.require("Telephony", c.Sealer != nil, len(c.CodeKey) > 0)
+	return s
+}
+
 // AddProvider validates and stores a provider with its senders. Refusals:
 // RInvalidInput (with every problem), RConflict when the name is taken.
-func (s *Service) AddProvider(ctx context.Context, p ProviderConfig) (*ProviderConfig, error) {
+func (s *Telephony) AddProvider(ctx context.Context, p ProviderConfig) (*ProviderConfig, error) {
 	if p.Credentials == nil {
 		p.Credentials = map[string]string{}
 	}
@@ -257,15 +271,15 @@ func (s *Service) AddProvider(ctx context.Context, p ProviderConfig) (*ProviderC
 	for i := range p.Senders {
 		p.Senders[i].ID, p.Senders[i].ProviderID = s.newID("snd"), p.ID
 	}
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		err := tx.InsertProvider(ctx, StoredProvider{ProviderConfig: p, SealedCredentials: SealCredentials(s.sealer, p.ID, p.Credentials)})
 		if errors.Is(err, ErrConflict) {
-			return nil, Errorf(EConflict, RInvalidInput, "provider: a provider named %q already exists", p.Name)
+			return rollback(Errorf(EConflict, RInvalidInput, "provider: a provider named %q already exists", p.Name))
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvProviderAdd, Target: Party{ID: p.ID, Type: "SmsProvider", AlternateID: p.Name}, Outcome: OutcomeSuccess,
+		return s.record(ctx, tx, Event{Type: EvProviderAdd, Target: Party{ID: p.ID, Type: "SmsProvider", AlternateID: p.Name}, Outcome: OutcomeSuccess,
 			Message: "SMS provider added", Details: map[string]string{"type": p.Type, "senders": strconv.Itoa(len(p.Senders)), "priority": strconv.Itoa(p.Priority)}})
 	})
 	if err != nil {
@@ -276,21 +290,21 @@ func (s *Service) AddProvider(ctx context.Context, p ProviderConfig) (*ProviderC
 
 // Providers returns the stored providers in priority order, credentials
 // opened with o.
-func (s *Service) Providers(ctx context.Context, o Opener) ([]ProviderConfig, error) {
+func (s *Telephony) Providers(ctx context.Context, o Opener) ([]ProviderConfig, error) {
 	var out []ProviderConfig
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		ps, err := tx.ListProviders(ctx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, p := range ps {
 			c := p.ProviderConfig
 			if c.Credentials, err = OpenCredentials(o, p.ID, p.SealedCredentials); err != nil {
-				return nil, fmt.Errorf("provider %s: credentials cannot be decrypted (was the master key changed?): %w", p.Name, err)
+				return fmt.Errorf("provider %s: credentials cannot be decrypted (was the master key changed?): %w", p.Name, err)
 			}
 			out = append(out, c)
 		}
-		return nil, nil
+		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Priority != out[j].Priority {
@@ -303,7 +317,7 @@ func (s *Service) Providers(ctx context.Context, o Opener) ([]ProviderConfig, er
 
 // UpdateProvider changes a stored provider: priority, enabled, URL,
 // senders, and the credentials given (others are kept).
-func (s *Service) UpdateProvider(ctx context.Context, name string, change func(*ProviderConfig), o Opener) (*ProviderConfig, error) {
+func (s *Telephony) UpdateProvider(ctx context.Context, name string, change func(*ProviderConfig), o Opener) (*ProviderConfig, error) {
 	ps, err := s.Providers(ctx, o)
 	if err != nil {
 		return nil, err
@@ -325,11 +339,11 @@ func (s *Service) UpdateProvider(ctx context.Context, name string, change func(*
 		}
 		p.Senders[i].ProviderID = p.ID
 	}
-	err = s.run(ctx, func(tx Tx) (*Error, error) {
+	err = s.run(ctx, func(tx Tx) error {
 		if err := tx.UpdateProvider(ctx, StoredProvider{ProviderConfig: p, SealedCredentials: SealCredentials(s.sealer, p.ID, p.Credentials)}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvProviderUpdate, Target: Party{ID: p.ID, Type: "SmsProvider", AlternateID: p.Name}, Outcome: OutcomeSuccess,
+		return s.record(ctx, tx, Event{Type: EvProviderUpdate, Target: Party{ID: p.ID, Type: "SmsProvider", AlternateID: p.Name}, Outcome: OutcomeSuccess,
 			Message: "SMS provider changed", Details: map[string]string{"enabled": boolText(p.Enabled), "priority": strconv.Itoa(p.Priority), "senders": strconv.Itoa(len(p.Senders))}})
 	})
 	if err != nil {
@@ -339,27 +353,27 @@ func (s *Service) UpdateProvider(ctx context.Context, name string, change func(*
 }
 
 // RemoveProvider deletes a provider and its senders.
-func (s *Service) RemoveProvider(ctx context.Context, name string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+func (s *Telephony) RemoveProvider(ctx context.Context, name string) error {
+	return s.run(ctx, func(tx Tx) error {
 		err := tx.DeleteProvider(ctx, name)
 		if errors.Is(err, ErrNotFound) {
-			return Errorf(ENotFound, RInvalidInput, "provider: no provider named %q", name), nil
+			return Errorf(ENotFound, RInvalidInput, "provider: no provider named %q", name)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvProviderRemove, Target: Party{ID: name, Type: "SmsProvider", AlternateID: name}, Outcome: OutcomeSuccess, Message: "SMS provider removed"})
+		return s.record(ctx, tx, Event{Type: EvProviderRemove, Target: Party{ID: name, Type: "SmsProvider", AlternateID: name}, Outcome: OutcomeSuccess, Message: "SMS provider removed"})
 	})
 }
 
 // RecordProviderTest records a test message sent from the console.
-func (s *Service) RecordProviderTest(ctx context.Context, name, to, from string, sendErr error) {
+func (s *Telephony) RecordProviderTest(ctx context.Context, name, to, from string, sendErr error) {
 	outcome, reason := OutcomeSuccess, ""
 	if sendErr != nil {
 		outcome, reason = OutcomeFailure, sendErr.Error()
 	}
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		return nil, s.record(ctx, tx, Event{Type: EvProviderTest, Target: Party{ID: name, Type: "SmsProvider", AlternateID: name}, Outcome: outcome, Reason: reason,
+	err := s.run(ctx, func(tx Tx) error {
+		return s.record(ctx, tx, Event{Type: EvProviderTest, Target: Party{ID: name, Type: "SmsProvider", AlternateID: name}, Outcome: outcome, Reason: reason,
 			Message: "Test SMS sent through a provider", Details: map[string]string{"to": phone.Mask(to), "sender": from}})
 	})
 	if err != nil {

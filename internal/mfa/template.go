@@ -87,18 +87,18 @@ func ValidateTemplate(locale, body string) error {
 }
 
 // Templates lists the stored templates.
-func (s *Service) Templates(ctx context.Context) ([]Template, error) {
+func (s *Telephony) Templates(ctx context.Context) ([]Template, error) {
 	var out []Template
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.ListTemplates(ctx)
-		return nil, err
+		return err
 	})
 	return out, err
 }
 
 // SetTemplate stores the template of a locale; an empty body removes it.
-func (s *Service) SetTemplate(ctx context.Context, locale, body string) error {
+func (s *Telephony) SetTemplate(ctx context.Context, locale, body string) error {
 	locale = strings.ReplaceAll(strings.TrimSpace(locale), "-", "_")
 	body = strings.TrimSpace(body)
 	if body != "" {
@@ -106,7 +106,7 @@ func (s *Service) SetTemplate(ctx context.Context, locale, body string) error {
 			return err
 		}
 	}
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+	return s.run(ctx, func(tx Tx) error {
 		var err error
 		if body == "" {
 			err = tx.DeleteTemplate(ctx, locale)
@@ -117,16 +117,16 @@ func (s *Service) SetTemplate(ctx context.Context, locale, body string) error {
 			err = tx.PutTemplate(ctx, Template{Locale: locale, Body: body, Updated: s.clock.Now(), UpdatedBy: ClientFrom(ctx).Actor.AlternateID})
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvTemplateUpdate, Target: Party{ID: locale, Type: "SmsTemplate", AlternateID: locale}, Outcome: OutcomeSuccess, Message: "SMS template changed"})
+		return s.record(ctx, tx, Event{Type: EvTemplateUpdate, Target: Party{ID: locale, Type: "SmsTemplate", AlternateID: locale}, Outcome: OutcomeSuccess, Message: "SMS template changed"})
 	})
 }
 
 // PreviewTemplate renders body as a user would receive it (with a sample
 // code), for the console's preview.
-func (s *Service) PreviewTemplate(ctx context.Context, body string) (string, error) {
-	set, err := s.Settings(ctx)
+func (s *Telephony) PreviewTemplate(ctx context.Context, body string) (string, error) {
+	set, err := s.orgSettings(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -44,24 +44,37 @@ func wrongState() *Error {
 	return Errorf(EForbidden, RWrongState, "This operation is not allowed in the current authentication state.")
 }
 
+// Signin is the sign-in state machine (Okta's authn transactions) that the
+// web pages and the authn API both drive: password, then enrollment or a
+// code, then a one-time session token.
+type Signin struct{ *core }
+
+// NewSignin returns the sign-in service; c needs a Hasher, a Deliverer, a
+// Sealer and a CodeKey.
+func NewSignin(c Config) *Signin {
+	s := &Signin{newCore(c)}
+	s.require("Signin", c.Hasher != nil, c.Deliver != nil, c.Sealer != nil, len(c.CodeKey) > 0)
+	return s
+}
+
 // PrimaryAuth checks a login and password and starts a sign-in transaction.
 // Wrong login, wrong password, a locked, staged or deactivated user all give
 // the same refusal (RAuthFailed) after the same work, so nobody can learn
 // which logins exist. With the SMS factor off, the transaction is at
 // SUCCESS at once; otherwise at MFA_ENROLL or MFA_REQUIRED.
-func (s *Service) PrimaryAuth(ctx context.Context, login, pw, relayState string) (*TxnView, error) {
+func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) (*TxnView, error) {
 	login = NormalizeLogin(login)
 	var u User
 	found := false
 	if login != "" && len(login) <= maxLogin {
-		err := s.run(ctx, func(tx Tx) (*Error, error) {
+		err := s.run(ctx, func(tx Tx) error {
 			var err error
 			u, err = tx.GetUserByLogin(ctx, login)
 			if errors.Is(err, ErrNotFound) {
-				return nil, nil
+				return nil
 			}
 			found = err == nil
-			return nil, err
+			return err
 		})
 		if err != nil {
 			return nil, err
@@ -75,24 +88,30 @@ func (s *Service) PrimaryAuth(ctx context.Context, login, pw, relayState string)
 	}
 	failed := Errorf(EUnauthorized, RAuthFailed, "Sign-in failed. Check your username and password.")
 	var view *TxnView
-	err = s.run(ctx, func(tx Tx) (*Error, error) {
+	err = s.run(ctx, func(tx Tx) error {
 		set, err := s.settings(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		now := s.clock.Now()
 		if !found {
-			return failed, s.record(ctx, tx, Event{Type: EvSignIn, Actor: Party{ID: "unknown", Type: "User", AlternateID: login},
-				Outcome: OutcomeFailure, Reason: "unknown user", Message: "Sign-in failed"})
+			if err := s.record(ctx, tx, Event{Type: EvSignIn, Actor: Party{ID: "unknown", Type: "User", AlternateID: login},
+				Outcome: OutcomeFailure, Reason: "unknown user", Message: "Sign-in failed"}); err != nil {
+				return err
+			}
+			return failed
 		}
 		u, err = tx.LockUser(ctx, u.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		target := userParty(&u)
 		switch {
 		case u.Locked(now):
-			return failed, s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeDeny, Reason: "locked out", Message: "Sign-in refused: user locked out"})
+			if err := s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeDeny, Reason: "locked out", Message: "Sign-in refused: user locked out"}); err != nil {
+				return err
+			}
+			return failed
 		case !ok:
 			u.FailedPasswords++
 			u.LastUpdated = now
@@ -101,18 +120,24 @@ func (s *Service) PrimaryAuth(ctx context.Context, login, pw, relayState string)
 				u.LockedUntil, u.FailedPasswords = now.Add(set.PasswordLockFor), 0
 			}
 			if err := tx.UpdateUser(ctx, u); err != nil {
-				return nil, err
+				return err
 			}
 			if err := s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeFailure, Reason: "INVALID_CREDENTIALS", Message: "Sign-in failed: wrong password"}); err != nil {
-				return nil, err
+				return err
 			}
 			if lock {
-				return failed, s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
-					Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)})
+				if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
+					Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)}); err != nil {
+					return err
+				}
+				return failed
 			}
-			return failed, nil
+			return failed
 		case u.Status != UserActive:
-			return failed, s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeDeny, Reason: "user " + strings.ToLower(string(u.Status)), Message: "Sign-in refused: user not active"})
+			if err := s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeDeny, Reason: "user " + strings.ToLower(string(u.Status)), Message: "Sign-in refused: user not active"}); err != nil {
+				return err
+			}
+			return failed
 		}
 		u.FailedPasswords = 0
 		u.LastUpdated = now
@@ -126,7 +151,7 @@ func (s *Service) PrimaryAuth(ctx context.Context, login, pw, relayState string)
 			Expires: now.Add(set.TxnLifetime), RelayState: relayState, ClientIP: ClientFrom(ctx).IP, StateToken: token}
 		f, err := smsFactor(ctx, tx, u.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch {
 		case !set.SMSEnabled:
@@ -138,25 +163,25 @@ func (s *Service) PrimaryAuth(ctx context.Context, login, pw, relayState string)
 		}
 		if err := s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeSuccess, Message: "Password verified",
 			Details: map[string]string{"next": string(t.Status)}}); err != nil {
-			return nil, err
+			return err
 		}
 		if t.Status == TxnSuccess {
 			s.succeed(&t, &u, now)
 		}
 		if err := tx.UpdateUser(ctx, u); err != nil {
-			return nil, err
+			return err
 		}
 		if err := tx.InsertTransaction(ctx, t); err != nil {
-			return nil, err
+			return err
 		}
 		view, err = s.view(ctx, tx, set, t, u)
-		return nil, err
+		return err
 	})
 	return view, err
 }
 
 // succeed moves t to SUCCESS with a new one-time session token.
-func (s *Service) succeed(t *Transaction, u *User, now time.Time) {
+func (s *Signin) succeed(t *Transaction, u *User, now time.Time) {
 	tok := s.newToken("20")
 	t.Status = TxnSuccess
 	t.SessionToken = tok
@@ -169,52 +194,60 @@ func (s *Service) succeed(t *Transaction, u *User, now time.Time) {
 // of allowed. It slides the transaction's expiry and returns its new view.
 // Refusals: RInvalidToken (unknown, expired, finished), RWrongState,
 // RUserLocked, and whatever fn refuses.
-func (s *Service) txnStep(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error)) (*TxnView, error) {
+func (s *Signin) txnStep(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) error) (*TxnView, error) {
 	var view *TxnView
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		now := s.clock.Now()
 		t, err := tx.GetTransactionByToken(ctx, secret.HashToken(stateToken))
 		if errors.Is(err, ErrNotFound) {
-			return invalidToken(), nil
+			return invalidToken()
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !now.Before(t.Expires) || t.Status == TxnSuccess || t.Status == TxnCancelled {
-			return invalidToken(), nil
+			return invalidToken()
 		}
 		t.StateToken = stateToken
 		set, err := s.settings(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		u, err := tx.LockUser(ctx, t.UserID)
 		if errors.Is(err, ErrNotFound) {
-			return invalidToken(), nil
+			return invalidToken()
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if u.Status != UserActive {
-			return invalidToken(), nil
+			return invalidToken()
 		}
 		t.Expires = now.Add(set.TxnLifetime)
-		var r *Error
-		if allowed != nil && !slices.Contains(allowed, t.Status) {
-			r = wrongState()
-		} else if u.Locked(now) && allowed != nil { // reading or cancelling works while locked
-			r = lockedError(&u)
-		} else if r, err = fn(tx, set, &t, &u); err != nil {
-			return nil, err
+		// A refusal of the step still keeps the slid expiry (and whatever
+		// the step counted); any other error rolls everything back.
+		var refusal error
+		switch {
+		case allowed != nil && !slices.Contains(allowed, t.Status):
+			refusal = wrongState()
+		case u.Locked(now) && allowed != nil: // reading or cancelling works while locked
+			refusal = lockedError(&u)
+		default:
+			if err := fn(tx, set, &t, &u); err != nil {
+				if !IsRefusal(err) {
+					return err
+				}
+				refusal = err
+			}
 		}
 		if err := tx.UpdateTransaction(ctx, t); err != nil {
-			return nil, err
+			return err
 		}
-		if r != nil {
-			return r, nil
+		if refusal != nil {
+			return refusal
 		}
 		view, err = s.view(ctx, tx, set, t, u)
-		return nil, err
+		return err
 	})
 	return view, err
 }
@@ -238,13 +271,12 @@ func stepFactor(ctx context.Context, tx Tx, t *Transaction, u *User, factorID st
 
 // txnSend is txnStep for a step that queues a code: once the unit of work
 // committed, the message is handed to the deliverer.
-func (s *Service) txnSend(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error)) (*TxnView, *Sent, error) {
+func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error)) (*TxnView, *Sent, error) {
 	var sent *Sent
-	v, err := s.txnStep(ctx, stateToken, allowed, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
-		var r *Error
+	v, err := s.txnStep(ctx, stateToken, allowed, func(tx Tx, set Settings, t *Transaction, u *User) error {
 		var err error
-		sent, r, err = fn(tx, set, t, u)
-		return r, err
+		sent, err = fn(tx, set, t, u)
+		return err
 	})
 	if err != nil {
 		return v, sent, err
@@ -253,7 +285,7 @@ func (s *Service) txnSend(ctx context.Context, stateToken string, allowed []TxnS
 }
 
 // view builds the TxnView of t.
-func (s *Service) view(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
+func (s *Signin) view(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
 	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
@@ -275,14 +307,14 @@ func (s *Service) view(ctx context.Context, tx Tx, set Settings, t Transaction, 
 		if t.Status == TxnMFAEnrollActivate {
 			purpose = PurposeEnroll
 		}
-		ch, err := tx.LatestChallenge(ctx, v.Factor.ID, purpose)
+		ch, err := tx.LatestChallenge(ctx, v.Factor.ID, purpose, t.ID)
 		if err == nil && ch.Live(s.clock.Now()) {
 			v.Pending = &ch
 		} else if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
 	}
-	last, err := tx.LastChallengeAt(ctx, u.ID)
+	last, err := tx.LastChallengeAt(ctx, u.ID, t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -293,21 +325,21 @@ func (s *Service) view(ctx context.Context, tx Tx, set Settings, t Transaction, 
 }
 
 // Txn returns the current state of a transaction (and slides its expiry).
-func (s *Service) Txn(ctx context.Context, stateToken string) (*TxnView, error) {
-	return s.txnStep(ctx, stateToken, nil, func(Tx, Settings, *Transaction, *User) (*Error, error) { return nil, nil })
+func (s *Signin) Txn(ctx context.Context, stateToken string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, nil, func(Tx, Settings, *Transaction, *User) error { return nil })
 }
 
 // TxnEnroll enrolls the SMS factor in MFA_ENROLL and moves to
 // MFA_ENROLL_ACTIVATE once the code is queued.
-func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRequest) (*TxnView, *Sent, error) {
+func (s *Signin) TxnEnroll(ctx context.Context, stateToken string, req EnrollRequest) (*TxnView, *Sent, error) {
 	req.Activate = false
-	v, sent, err := s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
-		f, sent, r, err := s.enroll(ctx, tx, set, u, req)
-		if r != nil || err != nil {
-			return sent, r, err
+	v, sent, err := s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
+		f, sent, err := s.enroll(ctx, tx, set, u, req, t.ID)
+		if err != nil {
+			return sent, err
 		}
 		t.FactorID, t.Status = f.ID, TxnMFAEnrollActivate
-		return sent, nil, nil
+		return sent, nil
 	})
 	if ReasonOf(err) == RSendFailed {
 		// The number cannot be texted: back to MFA_ENROLL, so the user (or
@@ -321,144 +353,143 @@ func (s *Service) TxnEnroll(ctx context.Context, stateToken string, req EnrollRe
 
 // TxnActivate checks the enrollment code in MFA_ENROLL_ACTIVATE; on success
 // the factor is active and the transaction reaches SUCCESS.
-func (s *Service) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
-	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+func (s *Signin) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) error {
 		if factorID == "" {
 			factorID = t.FactorID
 		}
 		if factorID != t.FactorID {
-			return FactorNotFound(factorID), nil
+			return FactorNotFound(factorID)
 		}
 		// Enrollment activates a pending factor; one set up meanwhile
 		// (by an admin) is not changed by this transaction's code.
-		if f, r, err := getFactor(ctx, tx, u.ID, factorID); r != nil || err != nil {
-			return r, err
+		if f, err := getFactor(ctx, tx, u.ID, factorID); err != nil {
+			return err
 		} else if f.Status != FactorPending {
-			return wrongState(), nil
+			return wrongState()
 		}
-		_, r, err := s.activateCode(ctx, tx, set, u, factorID, code)
-		if r != nil || err != nil {
-			return r, err
+		_, err := s.activateCode(ctx, tx, set, u, factorID, code, t.ID)
+		if err != nil {
+			return err
 		}
 		s.succeed(t, u, s.clock.Now())
-		return nil, tx.UpdateUser(ctx, *u)
+		return tx.UpdateUser(ctx, *u)
 	})
 }
 
 // TxnResendEnroll texts a new enrollment code in MFA_ENROLL_ACTIVATE.
-func (s *Service) TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
-	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+func (s *Signin) TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
 		if factorID == "" {
 			factorID = t.FactorID
 		}
 		if factorID != t.FactorID {
-			return nil, FactorNotFound(factorID), nil
+			return nil, FactorNotFound(factorID)
 		}
-		f, r, err := getFactor(ctx, tx, u.ID, factorID)
-		if r != nil || err != nil {
-			return nil, r, err
+		f, err := getFactor(ctx, tx, u.ID, factorID)
+		if err != nil {
+			return nil, err
 		}
 		if f.Status != FactorPending {
-			return nil, wrongState(), nil
+			return nil, wrongState()
 		}
-		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber)
+		return s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber, t.ID)
 	})
 }
 
 // TxnChallenge texts a sign-in code (MFA_REQUIRED, or a new code in
 // MFA_CHALLENGE) and moves to MFA_CHALLENGE.
-func (s *Service) TxnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
-	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
 		factorID, err := stepFactor(ctx, tx, t, u, factorID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		sent, r, err := s.challenge(ctx, tx, set, u, factorID)
-		if r != nil || err != nil {
-			return sent, r, err
+		sent, err := s.challenge(ctx, tx, set, u, factorID, t.ID)
+		if err != nil {
+			return sent, err
 		}
 		t.FactorID, t.Status = factorID, TxnMFAChallenge
-		return sent, nil, nil
+		return sent, nil
 	})
 }
 
 // TxnResendChallenge texts a new sign-in code in MFA_CHALLENGE.
-func (s *Service) TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
-	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, *Error, error) {
+func (s *Signin) TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
 		if factorID == "" {
 			factorID = t.FactorID
 		}
 		if factorID != t.FactorID {
-			return nil, FactorNotFound(factorID), nil
+			return nil, FactorNotFound(factorID)
 		}
-		return s.challenge(ctx, tx, set, u, factorID)
+		return s.challenge(ctx, tx, set, u, factorID, t.ID)
 	})
 }
 
 // TxnVerify checks a sign-in code in MFA_CHALLENGE; on success the
 // transaction reaches SUCCESS.
-func (s *Service) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
-	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) error {
 		factorID, err := stepFactor(ctx, tx, t, u, factorID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
-			return FactorNotFound(factorID), nil
+			return FactorNotFound(factorID)
 		}
-		r, err := s.verify(ctx, tx, set, u, factorID, code)
-		if r != nil || err != nil {
-			return r, err
+		if err := s.verify(ctx, tx, set, u, factorID, code, t.ID); err != nil {
+			return err
 		}
 		s.succeed(t, u, s.clock.Now())
-		return nil, tx.UpdateUser(ctx, *u)
+		return tx.UpdateUser(ctx, *u)
 	})
 }
 
 // TxnPrevious goes back one step: MFA_ENROLL_ACTIVATE → MFA_ENROLL,
 // MFA_CHALLENGE → MFA_REQUIRED.
-func (s *Service) TxnPrevious(ctx context.Context, stateToken string) (*TxnView, error) {
-	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+func (s *Signin) TxnPrevious(ctx context.Context, stateToken string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) error {
 		if t.Status == TxnMFAEnrollActivate {
 			t.Status = TxnMFAEnroll
 		} else {
 			t.Status = TxnMFARequired
 		}
 		t.FactorID = ""
-		return nil, nil
+		return nil
 	})
 }
 
 // TxnCancel ends a transaction; its state token stops working.
-func (s *Service) TxnCancel(ctx context.Context, stateToken string) (*TxnView, error) {
-	return s.txnStep(ctx, stateToken, nil, func(tx Tx, set Settings, t *Transaction, u *User) (*Error, error) {
+func (s *Signin) TxnCancel(ctx context.Context, stateToken string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, nil, func(tx Tx, set Settings, t *Transaction, u *User) error {
 		t.Status = TxnCancelled
-		return nil, tx.KillChallenges(ctx, u.ID, s.clock.Now())
+		return tx.KillChallenges(ctx, u.ID, t.ID, s.clock.Now())
 	})
 }
 
 // TakeSessionToken exchanges a one-time session token (from a transaction
 // that reached SUCCESS) for the user it signs in. It works once, within
 // SessionTokenLifetime.
-func (s *Service) TakeSessionToken(ctx context.Context, token string) (*User, error) {
+func (s *Signin) TakeSessionToken(ctx context.Context, token string) (*User, error) {
 	var u User
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		id, err := tx.TakeSessionToken(ctx, secret.HashToken(token), s.clock.Now())
 		if errors.Is(err, ErrNotFound) {
-			return invalidToken(), nil
+			return invalidToken()
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if u, err = tx.GetUser(ctx, id); errors.Is(err, ErrNotFound) {
-			return invalidToken(), nil
+			return invalidToken()
 		} else if err != nil {
-			return nil, err
+			return err
 		}
 		if u.Status != UserActive || u.Locked(s.clock.Now()) {
-			return invalidToken(), nil
+			return invalidToken()
 		}
-		return nil, nil
+		return nil
 	})
 	if err != nil {
 		return nil, err

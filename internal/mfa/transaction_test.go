@@ -10,7 +10,7 @@ import (
 func TestSignInEnrollThenChallenge(t *testing.T) {
 	e := newEnv(t)
 	u := e.user(t, "tx@example.com")
-	v, err := e.svc.PrimaryAuth(e.ctx, "TX@example.com ", "Correct-Horse-9", "relay")
+	v, err := e.svc.Signin.PrimaryAuth(e.ctx, "TX@example.com ", "Correct-Horse-9", "relay")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,48 +18,48 @@ func TestSignInEnrollThenChallenge(t *testing.T) {
 		t.Fatalf("primary auth: %+v", v.Txn)
 	}
 	tok := v.Txn.StateToken
-	v, sent, err := e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: alicePhone})
+	v, sent, err := e.svc.Signin.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: alicePhone})
 	if err != nil || v.Txn.Status != mfa.TxnMFAEnrollActivate || v.Factor == nil || sent.To != alicePhone {
 		t.Fatalf("enroll: %+v %v", v, err)
 	}
-	if _, err := e.svc.TxnActivate(e.ctx, tok, v.Factor.ID, wrong(e.lastCode(t, alicePhone))); reason(err) != mfa.RCodeWrong {
+	if _, err := e.svc.Signin.TxnActivate(e.ctx, tok, v.Factor.ID, wrong(e.lastCode(t, alicePhone))); reason(err) != mfa.RCodeWrong {
 		t.Fatalf("wrong code: %v", err)
 	}
-	v, err = e.svc.TxnActivate(e.ctx, tok, v.Factor.ID, e.lastCode(t, alicePhone))
+	v, err = e.svc.Signin.TxnActivate(e.ctx, tok, v.Factor.ID, e.lastCode(t, alicePhone))
 	if err != nil || v.Txn.Status != mfa.TxnSuccess || v.Txn.SessionToken == "" {
 		t.Fatalf("activate: %+v %v", v, err)
 	}
 	// The state token is finished; the session token works once.
-	_, err = e.svc.Txn(e.ctx, tok)
+	_, err = e.svc.Signin.Txn(e.ctx, tok)
 	wantReason(t, err, mfa.RInvalidToken)
-	su, err := e.svc.TakeSessionToken(e.ctx, v.Txn.SessionToken)
+	su, err := e.svc.Signin.TakeSessionToken(e.ctx, v.Txn.SessionToken)
 	if err != nil || su.ID != u.ID {
 		t.Fatalf("session token: %v", err)
 	}
-	_, err = e.svc.TakeSessionToken(e.ctx, v.Txn.SessionToken)
+	_, err = e.svc.Signin.TakeSessionToken(e.ctx, v.Txn.SessionToken)
 	wantReason(t, err, mfa.RInvalidToken)
 
 	// Second sign-in: MFA_REQUIRED → challenge → verify.
 	e.clock.Advance(time.Minute)
-	v, err = e.svc.PrimaryAuth(e.ctx, "tx@example.com", "Correct-Horse-9", "")
+	v, err = e.svc.Signin.PrimaryAuth(e.ctx, "tx@example.com", "Correct-Horse-9", "")
 	if err != nil || v.Txn.Status != mfa.TxnMFARequired || len(v.Factors) != 1 {
 		t.Fatalf("second sign-in: %+v %v", v, err)
 	}
 	tok = v.Txn.StateToken
 	fid := v.Factors[0].ID
-	_, err = e.svc.TxnVerify(e.ctx, tok, fid, "123456")
+	_, err = e.svc.Signin.TxnVerify(e.ctx, tok, fid, "123456")
 	wantReason(t, err, mfa.RCodeExpired) // no code sent yet
-	v, _, err = e.svc.TxnChallenge(e.ctx, tok, fid)
+	v, _, err = e.svc.Signin.TxnChallenge(e.ctx, tok, fid)
 	if err != nil || v.Txn.Status != mfa.TxnMFAChallenge || v.Pending == nil {
 		t.Fatalf("challenge: %+v %v", v, err)
 	}
-	_, _, err = e.svc.TxnResendChallenge(e.ctx, tok, fid)
+	_, _, err = e.svc.Signin.TxnResendChallenge(e.ctx, tok, fid)
 	wantReason(t, err, mfa.RResendTooSoon)
 	e.clock.Advance(30 * time.Second)
-	if _, _, err := e.svc.TxnResendChallenge(e.ctx, tok, fid); err != nil {
+	if _, _, err := e.svc.Signin.TxnResendChallenge(e.ctx, tok, fid); err != nil {
 		t.Fatal(err)
 	}
-	v, err = e.svc.TxnVerify(e.ctx, tok, fid, e.lastCode(t, alicePhone))
+	v, err = e.svc.Signin.TxnVerify(e.ctx, tok, fid, e.lastCode(t, alicePhone))
 	if err != nil || v.Txn.Status != mfa.TxnSuccess {
 		t.Fatalf("verify: %+v %v", v, err)
 	}
@@ -69,63 +69,63 @@ func TestTransactionStateRules(t *testing.T) {
 	e := newEnv(t)
 	u := e.user(t, "st@example.com")
 	e.activeFactor(t, u, alicePhone)
-	v, _ := e.svc.PrimaryAuth(e.ctx, "st@example.com", "Correct-Horse-9", "")
+	v, _ := e.svc.Signin.PrimaryAuth(e.ctx, "st@example.com", "Correct-Horse-9", "")
 	tok := v.Txn.StateToken
-	_, _, err := e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: alicePhone})
+	_, _, err := e.svc.Signin.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: alicePhone})
 	wantReason(t, err, mfa.RWrongState)
-	_, err = e.svc.Txn(e.ctx, "nonsense")
+	_, err = e.svc.Signin.Txn(e.ctx, "nonsense")
 	wantReason(t, err, mfa.RInvalidToken)
 
 	// previous: MFA_CHALLENGE → MFA_REQUIRED
 	e.clock.Advance(time.Minute)
-	v, _, err = e.svc.TxnChallenge(e.ctx, tok, v.Factors[0].ID)
+	v, _, err = e.svc.Signin.TxnChallenge(e.ctx, tok, v.Factors[0].ID)
 	if err != nil || v.Txn.Status != mfa.TxnMFAChallenge {
 		t.Fatalf("challenge: %v", err)
 	}
-	v, err = e.svc.TxnPrevious(e.ctx, tok)
+	v, err = e.svc.Signin.TxnPrevious(e.ctx, tok)
 	if err != nil || v.Txn.Status != mfa.TxnMFARequired {
 		t.Fatalf("previous: %+v %v", v, err)
 	}
 	// Sliding expiry: each step extends it; idle past it, the token dies.
 	e.clock.Advance(4 * time.Minute)
-	if _, err := e.svc.Txn(e.ctx, tok); err != nil {
+	if _, err := e.svc.Signin.Txn(e.ctx, tok); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(4 * time.Minute)
-	if _, err := e.svc.Txn(e.ctx, tok); err != nil {
+	if _, err := e.svc.Signin.Txn(e.ctx, tok); err != nil {
 		t.Fatalf("expired although used 4 minutes ago: %v", err)
 	}
 	e.clock.Advance(5 * time.Minute)
-	_, err = e.svc.Txn(e.ctx, tok)
+	_, err = e.svc.Signin.Txn(e.ctx, tok)
 	wantReason(t, err, mfa.RInvalidToken)
 
 	// cancel revokes the token
-	v, _ = e.svc.PrimaryAuth(e.ctx, "st@example.com", "Correct-Horse-9", "")
-	if _, err := e.svc.TxnCancel(e.ctx, v.Txn.StateToken); err != nil {
+	v, _ = e.svc.Signin.PrimaryAuth(e.ctx, "st@example.com", "Correct-Horse-9", "")
+	if _, err := e.svc.Signin.TxnCancel(e.ctx, v.Txn.StateToken); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Txn(e.ctx, v.Txn.StateToken)
+	_, err = e.svc.Signin.Txn(e.ctx, v.Txn.StateToken)
 	wantReason(t, err, mfa.RInvalidToken)
 }
 
 func TestPreviousThenEnrollAnotherNumber(t *testing.T) {
 	e := newEnv(t)
 	e.user(t, "pv@example.com")
-	v, _ := e.svc.PrimaryAuth(e.ctx, "pv@example.com", "Correct-Horse-9", "")
+	v, _ := e.svc.Signin.PrimaryAuth(e.ctx, "pv@example.com", "Correct-Horse-9", "")
 	tok := v.Txn.StateToken
-	if _, _, err := e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550100"}); err != nil {
+	if _, _, err := e.svc.Signin.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550100"}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := e.svc.TxnPrevious(e.ctx, tok)
+	v, err := e.svc.Signin.TxnPrevious(e.ctx, tok)
 	if err != nil || v.Txn.Status != mfa.TxnMFAEnroll {
 		t.Fatalf("previous: %v", err)
 	}
 	e.clock.Advance(30 * time.Second)
-	v, _, err = e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: alicePhone, UpdatePhone: true})
+	v, _, err = e.svc.Signin.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: alicePhone, UpdatePhone: true})
 	if err != nil || v.Factor.PhoneNumber != alicePhone {
 		t.Fatalf("enroll again: %+v %v", v, err)
 	}
-	if _, err := e.svc.TxnActivate(e.ctx, tok, v.Factor.ID, e.lastCode(t, alicePhone)); err != nil {
+	if _, err := e.svc.Signin.TxnActivate(e.ctx, tok, v.Factor.ID, e.lastCode(t, alicePhone)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -133,8 +133,8 @@ func TestPreviousThenEnrollAnotherNumber(t *testing.T) {
 func TestSMSOffMeansPasswordOnly(t *testing.T) {
 	e := newEnv(t)
 	e.user(t, "off@example.com")
-	e.svc.SetSMSEnabled(e.ctx, false)
-	v, err := e.svc.PrimaryAuth(e.ctx, "off@example.com", "Correct-Horse-9", "")
+	e.svc.Org.SetSMSEnabled(e.ctx, false)
+	v, err := e.svc.Signin.PrimaryAuth(e.ctx, "off@example.com", "Correct-Horse-9", "")
 	if err != nil || v.Txn.Status != mfa.TxnSuccess || v.Txn.SessionToken == "" {
 		t.Fatalf("%+v %v", v, err)
 	}
@@ -144,12 +144,12 @@ func TestPasswordFailuresAndLockout(t *testing.T) {
 	e := newEnv(t)
 	e.user(t, "pw@example.com")
 	for range 10 {
-		_, err := e.svc.PrimaryAuth(e.ctx, "pw@example.com", "wrong-password", "")
+		_, err := e.svc.Signin.PrimaryAuth(e.ctx, "pw@example.com", "wrong-password", "")
 		wantReason(t, err, mfa.RAuthFailed)
 	}
 	// Locked: the right password gets the same answer as a wrong one.
-	_, errLocked := e.svc.PrimaryAuth(e.ctx, "pw@example.com", "Correct-Horse-9", "")
-	_, errUnknown := e.svc.PrimaryAuth(e.ctx, "nobody@example.com", "Correct-Horse-9", "")
+	_, errLocked := e.svc.Signin.PrimaryAuth(e.ctx, "pw@example.com", "Correct-Horse-9", "")
+	_, errUnknown := e.svc.Signin.PrimaryAuth(e.ctx, "nobody@example.com", "Correct-Horse-9", "")
 	wantReason(t, errLocked, mfa.RAuthFailed)
 	if errLocked.Error() != errUnknown.Error() {
 		t.Fatalf("locked and unknown users are told apart: %q vs %q", errLocked, errUnknown)
@@ -158,7 +158,7 @@ func TestPasswordFailuresAndLockout(t *testing.T) {
 		t.Fatal("lockout not logged")
 	}
 	e.clock.Advance(15 * time.Minute)
-	if _, err := e.svc.PrimaryAuth(e.ctx, "pw@example.com", "Correct-Horse-9", ""); err != nil {
+	if _, err := e.svc.Signin.PrimaryAuth(e.ctx, "pw@example.com", "Correct-Horse-9", ""); err != nil {
 		t.Fatalf("after 15 minutes: %v", err)
 	}
 	fails := e.events(t, mfa.EvSignIn)
@@ -175,9 +175,9 @@ func TestPasswordFailuresAndLockout(t *testing.T) {
 
 func TestStagedUserCannotSignIn(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.svc.CreateUser(e.ctx, mfa.NewUser{Login: "staged@example.com", Password: "Correct-Horse-9"}); err != nil {
+	if _, err := e.svc.Users.CreateUser(e.ctx, mfa.NewUser{Login: "staged@example.com", Password: "Correct-Horse-9"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.PrimaryAuth(e.ctx, "staged@example.com", "Correct-Horse-9", "")
+	_, err := e.svc.Signin.PrimaryAuth(e.ctx, "staged@example.com", "Correct-Horse-9", "")
 	wantReason(t, err, mfa.RAuthFailed)
 }

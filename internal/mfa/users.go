@@ -30,6 +30,17 @@ type NewUser struct {
 	Activate bool
 }
 
+// Users creates, finds, changes and removes users, and checks a signed-in
+// user's password again.
+type Users struct{ *core }
+
+// NewUsers returns the user service; c needs a Hasher.
+func NewUsers(c Config) *Users {
+	s := &Users{newCore(c)}
+	s.require("Users", c.Hasher != nil)
+	return s
+}
+
 func validLogin(l string) bool {
 	if l == "" || len(l) > maxLogin {
 		return false
@@ -44,7 +55,7 @@ func validLogin(l string) bool {
 
 // CreateUser creates a user. Refusals: RInvalidInput (login), RPasswordPolicy,
 // RLoginTaken.
-func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
+func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 	login := NormalizeLogin(nu.Login)
 	if !validLogin(login) {
 		return nil, Errorf(EInvalid, RInvalidInput, "login: The login must be 1 to %d characters without spaces.", maxLogin)
@@ -75,16 +86,16 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 	if nu.Activate {
 		u.Status, u.Activated = UserActive, now
 	}
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		err := tx.InsertUser(ctx, u)
 		if errors.Is(err, ErrConflict) {
-			// Returned as the error: PostgreSQL has aborted the transaction.
-			return nil, Errorf(EConflict, RLoginTaken, "login: An object with this field already exists in the current organization")
+			// Rolled back: PostgreSQL has aborted the transaction.
+			return rollback(Errorf(EConflict, RLoginTaken, "login: An object with this field already exists in the current organization"))
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvUserCreate, Target: userParty(&u), Outcome: OutcomeSuccess, Message: "User created",
+		return s.record(ctx, tx, Event{Type: EvUserCreate, Target: userParty(&u), Outcome: OutcomeSuccess, Message: "User created",
 			Details: map[string]string{"status": string(u.Status), "admin": boolText(u.Admin)}})
 	})
 	if err != nil {
@@ -101,18 +112,18 @@ func boolText(b bool) string {
 }
 
 // GetUser returns a user by id, or by login when no user has that id.
-func (s *Service) GetUser(ctx context.Context, idOrLogin string) (*User, error) {
+func (s *Users) GetUser(ctx context.Context, idOrLogin string) (*User, error) {
 	var u User
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		u, err = tx.GetUser(ctx, idOrLogin)
 		if errors.Is(err, ErrNotFound) {
 			u, err = tx.GetUserByLogin(ctx, NormalizeLogin(idOrLogin))
 		}
 		if errors.Is(err, ErrNotFound) {
-			return userNotFound(idOrLogin), nil
+			return userNotFound(idOrLogin)
 		}
-		return nil, err
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -121,30 +132,28 @@ func (s *Service) GetUser(ctx context.Context, idOrLogin string) (*User, error) 
 }
 
 // ListUsers lists users by login after afterLogin, matching query.
-func (s *Service) ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]User, error) {
+func (s *Users) ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]User, error) {
 	var us []User
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		us, err = tx.ListUsers(ctx, strings.TrimSpace(query), afterLogin, limit)
-		return nil, err
+		return err
 	})
 	return us, err
 }
 
 // SetUserStatus activates or deactivates a user.
-func (s *Service) SetUserStatus(ctx context.Context, userID string, status UserStatus) (*User, error) {
+func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserStatus) (*User, error) {
 	var u *User
-	err := s.run(ctx, func(tx Tx) (*Error, error) {
-		var r *Error
+	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		if u, err = s.lockAny(ctx, tx, userID); u == nil || err != nil {
-			if err == nil {
-				r = userNotFound(userID)
-			}
-			return r, err
+		if u, err = s.lockAny(ctx, tx, userID); err != nil {
+			return err
+		} else if u == nil {
+			return userNotFound(userID)
 		}
 		if u.Status == status {
-			return nil, nil
+			return nil
 		}
 		now := s.clock.Now()
 		u.Status, u.StatusChanged, u.LastUpdated = status, now, now
@@ -153,14 +162,14 @@ func (s *Service) SetUserStatus(ctx context.Context, userID string, status UserS
 			u.Activated, ev = now, EvUserActivate
 		}
 		if err := tx.UpdateUser(ctx, *u); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)})
+		return s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)})
 	})
 	return u, err
 }
 
-func (s *Service) lockAny(ctx context.Context, tx Tx, userID string) (*User, error) {
+func (s *core) lockAny(ctx context.Context, tx Tx, userID string) (*User, error) {
 	u, err := tx.LockUser(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
@@ -172,58 +181,58 @@ func (s *Service) lockAny(ctx context.Context, tx Tx, userID string) (*User, err
 }
 
 // DeleteUser removes a user and everything of theirs.
-func (s *Service) DeleteUser(ctx context.Context, userID string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+func (s *Users) DeleteUser(ctx context.Context, userID string) error {
+	return s.run(ctx, func(tx Tx) error {
 		u, err := s.lockAny(ctx, tx, userID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if u == nil {
-			return userNotFound(userID), nil
+			return userNotFound(userID)
 		}
 		if err := tx.DeleteUser(ctx, userID); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvUserDelete, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User deleted"})
+		return s.record(ctx, tx, Event{Type: EvUserDelete, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User deleted"})
 	})
 }
 
 // Unlock ends a user's lockout and clears the failure counters.
-func (s *Service) Unlock(ctx context.Context, userID string) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
+func (s *Users) Unlock(ctx context.Context, userID string) error {
+	return s.run(ctx, func(tx Tx) error {
 		u, err := s.lockAny(ctx, tx, userID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if u == nil {
-			return userNotFound(userID), nil
+			return userNotFound(userID)
 		}
 		u.LockedUntil, u.FailedMFA, u.FailedPasswords, u.LastUpdated = zeroTime, 0, 0, s.clock.Now()
 		if err := tx.UpdateUser(ctx, *u); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.record(ctx, tx, Event{Type: EvAccountUnlock, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User unlocked by an administrator"})
+		return s.record(ctx, tx, Event{Type: EvAccountUnlock, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User unlocked by an administrator"})
 	})
 }
 
 // RecordSignOut records that u signed out of the web UI.
-func (s *Service) RecordSignOut(ctx context.Context, u *User) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
-		return nil, s.record(ctx, tx, Event{Type: EvSignOut, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User signed out"})
+func (s *Users) RecordSignOut(ctx context.Context, u *User) error {
+	return s.run(ctx, func(tx Tx) error {
+		return s.record(ctx, tx, Event{Type: EvSignOut, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User signed out"})
 	})
 }
 
 // RecordSessionExchange records that a session token became a browser session.
-func (s *Service) RecordSessionExchange(ctx context.Context, u *User) error {
-	return s.run(ctx, func(tx Tx) (*Error, error) {
-		return nil, s.record(ctx, tx, Event{Type: EvSessionExchange, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Session token exchanged for a browser session"})
+func (s *Users) RecordSessionExchange(ctx context.Context, u *User) error {
+	return s.run(ctx, func(tx Tx) error {
+		return s.record(ctx, tx, Event{Type: EvSessionExchange, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Session token exchanged for a browser session"})
 	})
 }
 
 // ConfirmPassword checks a signed-in user's password again before a
 // sensitive change (their second factor). Wrong passwords count towards
 // the lockout as at sign-in. Refusals: RAuthFailed, RUserLocked.
-func (s *Service) ConfirmPassword(ctx context.Context, userID, pw string) error {
+func (s *Users) ConfirmPassword(ctx context.Context, userID, pw string) error {
 	u, err := s.GetUser(ctx, userID)
 	if err != nil {
 		return err
@@ -232,20 +241,23 @@ func (s *Service) ConfirmPassword(ctx context.Context, userID, pw string) error 
 	if verr != nil {
 		s.log.Error("password verify", "user", u.ID, "err", verr)
 	}
-	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) (*Error, error) {
+	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		now := s.clock.Now()
 		target := userParty(u)
 		if u.Locked(now) {
-			return lockedError(u), s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeDeny, Reason: "locked out", Message: "Password confirmation refused: user locked out"})
+			if err := s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeDeny, Reason: "locked out", Message: "Password confirmation refused: user locked out"}); err != nil {
+				return err
+			}
+			return lockedError(u)
 		}
 		if ok {
 			if u.FailedPasswords != 0 {
 				u.FailedPasswords, u.LastUpdated = 0, now
 				if err := tx.UpdateUser(ctx, *u); err != nil {
-					return nil, err
+					return err
 				}
 			}
-			return nil, s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeSuccess, Message: "Password confirmed for an account change"})
+			return s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeSuccess, Message: "Password confirmed for an account change"})
 		}
 		u.FailedPasswords++
 		u.LastUpdated = now
@@ -254,15 +266,18 @@ func (s *Service) ConfirmPassword(ctx context.Context, userID, pw string) error 
 			u.LockedUntil, u.FailedPasswords = now.Add(set.PasswordLockFor), 0
 		}
 		if err := tx.UpdateUser(ctx, *u); err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeFailure, Reason: "INVALID_CREDENTIALS", Message: "Password confirmation failed"}); err != nil {
-			return nil, err
+			return err
 		}
 		if lock {
-			return lockedError(u), s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
-				Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)})
+			if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
+				Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)}); err != nil {
+				return err
+			}
+			return lockedError(u)
 		}
-		return Errorf(EUnauthorized, RAuthFailed, "That password is not right."), nil
+		return Errorf(EUnauthorized, RAuthFailed, "That password is not right.")
 	})
 }

@@ -15,27 +15,30 @@ import (
 // codes count against the challenge (dead after its tries) and against the
 // user (locked after the org's limit in a row). The caller records the
 // success event; failures are recorded here.
-func (s *Service) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, input string) (*Challenge, *Error, error) {
+func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, input, scope string) (*Challenge, error) {
 	now := s.clock.Now()
 	target := userParty(u)
-	fail := func(e *Error) (*Challenge, *Error, error) {
+	fail := func(e *Error) (*Challenge, error) {
 		err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: target, Outcome: OutcomeFailure, Reason: string(e.Reason), Message: e.Message,
 			Details: map[string]string{"factor_id": f.ID, "purpose": string(purpose)}})
-		return nil, e, err
+		if err != nil {
+			return nil, err
+		}
+		return nil, e
 	}
 	if u.Locked(now) {
 		return fail(lockedError(u))
 	}
 	code := otp.Normalize(input)
 	if code == "" {
-		return nil, Errorf(EInvalid, RCodeMissing, "Enter the %d-digit code from the text message.", set.CodeLength), nil
+		return nil, Errorf(EInvalid, RCodeMissing, "Enter the %d-digit code from the text message.", set.CodeLength)
 	}
-	ch, err := tx.LatestChallenge(ctx, f.ID, purpose)
+	ch, err := tx.LatestChallenge(ctx, f.ID, purpose, scope)
 	if errors.Is(err, ErrNotFound) {
 		return fail(Errorf(EForbidden, RCodeExpired, "No code has been sent yet. Ask for a code first."))
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	switch {
 	case !ch.Consumed.IsZero():
@@ -52,7 +55,7 @@ func (s *Service) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f
 	}
 	ok, err := tx.ConsumeChallenge(ctx, ch.ID, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !ok {
 		return fail(Errorf(EForbidden, RCodeUsed, "This code has already been used. Ask for a new code."))
@@ -61,18 +64,18 @@ func (s *Service) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f
 		u.FailedMFA = 0
 		u.LastUpdated = now
 		if err := tx.UpdateUser(ctx, *u); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	ch.Consumed = now
-	return &ch, nil, nil
+	return &ch, nil
 }
 
 // wrongCode counts a wrong code against the challenge and the user.
-func (s *Service) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, ch *Challenge, purpose Purpose, now time.Time) (*Challenge, *Error, error) {
+func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, ch *Challenge, purpose Purpose, now time.Time) (*Challenge, error) {
 	attempts, _, err := tx.AddAttempt(ctx, ch.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	u.FailedMFA++
 	u.LastUpdated = now
@@ -80,28 +83,28 @@ func (s *Service) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f
 	if locked {
 		u.LockedUntil = now.Add(set.MFALockDuration)
 		u.FailedMFA = 0
-		if err := tx.KillChallenges(ctx, u.ID, now); err != nil {
-			return nil, nil, err
+		if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.UpdateUser(ctx, *u); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	left := max(ch.MaxAttempts-attempts, 0)
 	e := Errorf(EForbidden, RCodeWrong, "That code is not right. %s", triesLeft(left))
 	e.Remaining = left
 	details := map[string]string{"factor_id": f.ID, "purpose": string(purpose), "phone": phone.Mask(ch.PhoneNumber), "tries_left": strconv.Itoa(left)}
 	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeFailure, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if locked {
 		if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: userParty(u), Outcome: OutcomeSuccess,
 			Reason: "too many failed verifications", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)}); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return nil, lockedError(u), nil
+		return nil, lockedError(u)
 	}
-	return nil, e, nil
+	return nil, e
 }
 
 func triesLeft(n int) string {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -65,4 +66,27 @@ func (t *tx) PutPhone(ctx context.Context, p mfa.Phone) error {
 		ON CONFLICT (user_id) DO UPDATE SET id = excluded.id, number = excluded.number, verified = excluded.verified, created = excluded.created`,
 		p.ID, p.UserID, p.Number, p.Verified.UTC(), p.Created.UTC())
 	return t.d.wrap("put phone", err)
+}
+
+func (t *tx) CountNumberVerifiers(ctx context.Context, number, exceptUserID string, since time.Time) (int, error) {
+	var n int
+	err := t.row(ctx, `SELECT COUNT(*) FROM phones WHERE number = $1 AND user_id <> $2 AND verified >= $3`, number, exceptUserID, since.UTC()).Scan(&n)
+	return n, t.d.wrap("count number verifiers", err)
+}
+
+func (t *tx) NumberUsers(ctx context.Context, number string, limit int) ([]mfa.User, error) {
+	rows, err := t.query(ctx, `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1) ORDER BY login LIMIT $2`, number, limit)
+	if err != nil {
+		return nil, t.d.wrap("number users", err)
+	}
+	defer rows.Close()
+	var out []mfa.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, t.d.wrap("number users", err)
+		}
+		out = append(out, u)
+	}
+	return out, t.d.wrap("number users", rows.Err())
 }

@@ -43,7 +43,7 @@ func TestAddRefusals(t *testing.T) {
 			if me := mfa.ErrorOf(err); me.Code != mfa.EInvalid || me.Reason != mfa.RInvalidInput || me.Message != tc.want {
 				t.Fatalf("Add = %v\n want %s", err, tc.want)
 			}
-			if ps, err := e.svc.Providers(e.ctx, e.keys); err != nil || len(ps) != 0 {
+			if ps, err := e.svc.Telephony.Providers(e.ctx, e.keys); err != nil || len(ps) != 0 {
 				t.Fatalf("stored %v, %v; want nothing", ps, err)
 			}
 		})

@@ -22,7 +22,7 @@ const DevSinkName = "devsink"
 
 // Pool is the live set of providers, as a delivery.Sender.
 type Pool struct {
-	svc     *mfa.Service
+	svc     Config
 	kinds   Kinds
 	keys    mfa.Opener
 	env     *mfa.ProviderConfig // from SMSMFA_PROVIDER_*, not stored
@@ -37,9 +37,20 @@ type Pool struct {
 	sig     string
 }
 
+// Config is the part of mfa.Telephony the pool uses: the stored
+// providers, opt-outs, receipts and inbound keywords.
+type Config interface {
+	AddProvider(ctx context.Context, p mfa.ProviderConfig) (*mfa.ProviderConfig, error)
+	Providers(ctx context.Context, o mfa.Opener) ([]mfa.ProviderConfig, error)
+	OptedOutSenders(ctx context.Context, number string) ([]string, error)
+	RecordProviderTest(ctx context.Context, name, to, from string, sendErr error)
+	ApplyReceipt(ctx context.Context, provider, providerMessageID string, state mfa.MessageState, detail string) (bool, error)
+	RecordKeyword(ctx context.Context, provider, number, sender, keyword, providerMessageID string) error
+}
+
 // Options configure a Pool.
 type Options struct {
-	Service *mfa.Service
+	Service Config
 	// Kinds are the provider types; empty means AllKinds.
 	Kinds   Kinds
 	Keys    mfa.Opener
@@ -67,10 +78,6 @@ func New(o Options) *Pool {
 	}
 	return p
 }
-
-// SetService gives the pool its domain service (wiring order: the service
-// needs the dispatcher, which needs the pool).
-func (p *Pool) SetService(s *mfa.Service) { p.svc = s }
 
 // Add stores a new provider once the domain's rules and its type's accept
 // the configuration (mfa.CheckProvider with the pool's Kinds; its adapter

@@ -24,7 +24,7 @@ import (
 )
 
 type env struct {
-	svc   *mfa.Service
+	svc   mfa.Services
 	keys  *secret.Keys
 	pool  *telephony.Pool
 	hooks *httptest.Server
@@ -40,14 +40,17 @@ func newEnv(t *testing.T) *env {
 	mux := http.NewServeMux()
 	hooks := httptest.NewServer(mux)
 	t.Cleanup(hooks.Close)
-	pool := telephony.New(telephony.Options{Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond})
+	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast)}
+	tel := mfa.NewTelephony(dc)
+	pool := telephony.New(telephony.Options{Service: tel, Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond})
 	disp := delivery.New(db, keys, pool, mfa.SystemClock{}, nil, nil)
 	disp.Wait = 5 * time.Second
-	svc := mfa.New(mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
-	pool.SetService(svc)
+	dc.Deliver = disp
+	svc := mfa.New(dc)
+	svc.Telephony = tel
 	mux.Handle("/hooks/", pool.Hooks())
 	e := &env{svc: svc, keys: keys, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
-	if err := svc.UpdateSettings(e.ctx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s"}); err != nil {
+	if err := svc.Org.UpdateSettings(e.ctx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s"}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -55,7 +58,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) add(t *testing.T, p mfa.ProviderConfig) {
 	t.Helper()
-	if _, err := e.svc.AddProvider(e.ctx, p); err != nil {
+	if _, err := e.svc.Telephony.AddProvider(e.ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.pool.Reload(e.ctx); err != nil {
@@ -75,7 +78,7 @@ func (e *env) gateway(t *testing.T, name string, priority int) *smstest.Gateway 
 }
 
 func (e *env) user(t *testing.T, login string) *mfa.User {
-	u, err := e.svc.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Pass-word-2026", Activate: true})
+	u, err := e.svc.Users.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Pass-word-2026", Activate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +86,7 @@ func (e *env) user(t *testing.T, login string) *mfa.User {
 }
 
 func (e *env) log(t *testing.T, userID string) []mfa.DeliveryRecord {
-	recs, err := e.svc.DeliveryLog(e.ctx, mfa.MessageFilter{UserID: userID})
+	recs, err := e.svc.Telephony.DeliveryLog(e.ctx, mfa.MessageFilter{UserID: userID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +108,7 @@ func TestFailoverToTheSecondProvider(t *testing.T) {
 			first, second := e.gateway(t, "first", 1), e.gateway(t, "second", 2)
 			first.SetMode(c.mode)
 			u := e.user(t, "fo@example.com")
-			f, sent, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550123"})
+			f, sent, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550123"})
 			if err != nil || sent.Delivery.State != mfa.MessageSent {
 				t.Fatalf("enroll: %v %+v", err, sent)
 			}
@@ -113,7 +116,7 @@ func TestFailoverToTheSecondProvider(t *testing.T) {
 			if len(got) != 1 || got[0].To != "+14155550123" || got[0].Code == "" {
 				t.Fatalf("second provider got %+v", got)
 			}
-			if _, err := e.svc.ActivateSMS(e.ctx, u.ID, f.ID, got[0].Code); err != nil {
+			if _, err := e.svc.Factors.ActivateSMS(e.ctx, u.ID, f.ID, got[0].Code); err != nil {
 				t.Fatalf("the code from the second provider: %v", err)
 			}
 			recs := e.log(t, u.ID)
@@ -131,7 +134,7 @@ func TestBothProvidersDownTheMessageWaitsAndIsRetried(t *testing.T) {
 	a.SetMode(smstest.Down)
 	b.SetMode(smstest.Down)
 	u := e.user(t, "down@example.com")
-	_, sent, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550124"})
+	_, sent, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550124"})
 	if err != nil || sent.Delivery.State != mfa.MessageQueued {
 		t.Fatalf("enroll with every provider down: %v %+v (the page must say the code is on its way)", err, sent)
 	}
@@ -163,7 +166,7 @@ func TestDeliveryReceipts(t *testing.T) {
 	e := newEnv(t)
 	tw := e.twilio(t, "tw", "+15557654321")
 	u := e.user(t, "rc@example.com")
-	if _, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550125"}); err != nil {
+	if _, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550125"}); err != nil {
 		t.Fatal(err)
 	}
 	m := tw.Messages()[0]
@@ -186,7 +189,7 @@ func TestDeliveryReceipts(t *testing.T) {
 		t.Fatalf("after the receipt: %s", r.State)
 	}
 	// An undelivered receipt with its error code.
-	if _, err := e.svc.ResendEnroll(e.ctx, u.ID, mustFactor(t, e, u.ID)); err != nil {
+	if _, err := e.svc.Factors.ResendEnroll(e.ctx, u.ID, mustFactor(t, e, u.ID)); err != nil {
 		t.Fatal(err)
 	}
 	m2 := tw.Messages()[1]
@@ -199,7 +202,7 @@ func TestDeliveryReceipts(t *testing.T) {
 }
 
 func mustFactor(t *testing.T, e *env, userID string) string {
-	st, err := e.svc.FactorState(e.ctx, userID)
+	st, err := e.svc.Factors.FactorState(e.ctx, userID)
 	if err != nil || st.Factor == nil {
 		t.Fatal("no factor", err)
 	}
@@ -227,12 +230,12 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 		t.Fatalf("opt-outs %+v, evidence %+v", outs, evs)
 	}
 	// Codes still go out, from the other sender, every time.
-	f, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550126"})
+	f, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550126"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if _, err := e.svc.ResendEnroll(e.ctx, u.ID, f.ID); err != nil {
+		if _, err := e.svc.Factors.ResendEnroll(e.ctx, u.ID, f.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -256,7 +259,7 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 
 func mustOptOuts(t *testing.T, e *env) ([]mfa.OptOut, []mfa.OptOutEvent) {
 	t.Helper()
-	outs, evs, err := e.svc.OptOuts(e.ctx, 10)
+	outs, evs, err := e.svc.Telephony.OptOuts(e.ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +267,7 @@ func mustOptOuts(t *testing.T, e *env) ([]mfa.OptOut, []mfa.OptOutEvent) {
 }
 
 func mustEvents(t *testing.T, e *env, typ string) []mfa.Event {
-	evs, err := e.svc.Events(e.ctx, mfa.EventFilter{Types: []string{typ}})
+	evs, err := e.svc.Org.Events(e.ctx, mfa.EventFilter{Types: []string{typ}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +297,7 @@ func TestPermanentRefusalsReachTheUserWithTheirCause(t *testing.T) {
 	}{"+14155550131": {21610, "opted_out"}, "+14155550132": {21211, "invalid_number"}, "+14155550133": {30004, "blocked"}} {
 		tw.Refuse(number, c.code)
 		u := e.user(t, "refused"+number+"@example.com")
-		_, _, err := e.svc.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: number})
+		_, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: number})
 		if me := mfa.ErrorOf(err); me.Reason != mfa.RSendFailed || me.Cause != c.cause || !strings.Contains(me.Message, "could not send") {
 			t.Errorf("%s: %v (cause %q), want send_failed / %s", number, err, me.Cause, c.cause)
 		}
@@ -306,23 +309,23 @@ func TestPermanentRefusalsReachTheUserWithTheirCause(t *testing.T) {
 
 func TestRefusedNumberCanBeCorrectedAtOnce(t *testing.T) {
 	e := newEnv(t)
-	if err := e.svc.UpdateSettings(e.ctx, map[string]string{"resend_cooldown": "30s"}); err != nil {
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"resend_cooldown": "30s"}); err != nil {
 		t.Fatal(err)
 	}
 	tw := e.twilio(t, "tw", "+15557654321")
 	tw.Refuse("+14155550141", 21211)
 	e.user(t, "fix@example.com")
-	v, err := e.svc.PrimaryAuth(e.ctx, "fix@example.com", "Pass-word-2026", "")
+	v, err := e.svc.Signin.PrimaryAuth(e.ctx, "fix@example.com", "Pass-word-2026", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok := v.Txn.StateToken
-	v, _, err = e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550141"})
+	v, _, err = e.svc.Signin.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550141"})
 	if mfa.ErrorOf(err).Cause != "invalid_number" || v == nil || v.Txn.Status != mfa.TxnMFAEnroll {
 		t.Fatalf("refused number: %v, status %v (want back in MFA_ENROLL)", err, v)
 	}
 	// No cooldown: the refused text never went out.
-	v, sent, err := e.svc.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550142", UpdatePhone: true})
+	v, sent, err := e.svc.Signin.TxnEnroll(e.ctx, tok, mfa.EnrollRequest{Phone: "+14155550142", UpdatePhone: true})
 	if err != nil || v.Txn.Status != mfa.TxnMFAEnrollActivate || sent.Delivery.State != mfa.MessageSent {
 		t.Fatalf("corrected number: %v", err)
 	}

@@ -8,26 +8,30 @@ import (
 )
 
 func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := map[string]any{"Enabled": st.SMSEnabled, "Active": st.Factor != nil && st.Factor.Status == mfa.FactorActive}
+	p := &accountPage{common: common{User: u}, Enabled: st.SMSEnabled, Active: st.Factor != nil && st.Factor.Status == mfa.FactorActive}
 	if st.Factor != nil {
-		d["Phone"] = phone.Mask(st.Factor.PhoneNumber)
+		p.Phone = phone.Mask(st.Factor.PhoneNumber)
 	}
-	h.render(w, r, http.StatusOK, "account", "Account", u, "", d)
+	h.render(w, r, p)
 }
 
-func (h *Handler) setupData(r *http.Request, st mfa.FactorState) phoneData {
-	d := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
-	d.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
-	return d
+func (h *Handler) setupData(r *http.Request, u *mfa.User, st mfa.FactorState) (*phonePage, error) {
+	p, err := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
+	if err != nil {
+		return nil, err
+	}
+	p.User = u
+	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	return p, nil
 }
 
 func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -36,11 +40,16 @@ func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mf
 		redirect(w, r, "/account")
 		return
 	}
-	h.render(w, r, http.StatusOK, "phone", "Set up Text Message Code", u, "", h.setupData(r, st))
+	p, err := h.setupData(r, u, st)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, p)
 }
 
 func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	f, sent, err := h.svc.EnrollSMS(r.Context(), u.ID, enrollRequest(r))
+	f, sent, err := h.svc.Factors.EnrollSMS(r.Context(), u.ID, enrollRequest(r))
 	h.noteSent(r.Context(), sent)
 	if f != nil {
 		h.sess.Put(r.Context(), keyFactor, f.ID)
@@ -52,33 +61,45 @@ func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.Us
 	redirect(w, r, "/account/sms/code")
 }
 
+// accountPhoneData fills one of the account's phone pages.
+type accountPhoneData func(*http.Request, *mfa.User, mfa.FactorState) (*phonePage, error)
+
 // accountPhoneRefused shows the account's phone page again with the refusal.
-func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error, data func(*http.Request, mfa.FactorState) phoneData) {
+func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error, data accountPhoneData) {
 	e, ok := isRefusal(err)
 	if !ok {
 		h.fail(w, r, err)
 		return
 	}
-	st, serr := h.svc.FactorState(r.Context(), u.ID)
+	st, serr := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if serr != nil {
 		h.fail(w, r, serr)
 		return
 	}
-	h.phoneRefused(w, r, u, data(r, st), e)
+	p, err := data(r, u, st)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.phoneRefused(w, r, u, p, e)
 }
 
-func (h *Handler) resetData(r *http.Request, st mfa.FactorState) phoneData {
+func (h *Handler) resetData(r *http.Request, u *mfa.User, st mfa.FactorState) (*phonePage, error) {
 	var cur *mfa.Phone
 	if st.Factor != nil {
 		cur = &mfa.Phone{Number: st.Factor.PhoneNumber}
 	}
-	d := h.newPhoneData(r.Context(), "Reset Text Message Code", "", "/account/sms/reset", cur)
-	d.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
-	return d
+	p, err := h.newPhoneData(r.Context(), "Reset Text Message Code", "", "/account/sms/reset", cur)
+	if err != nil {
+		return nil, err
+	}
+	p.User = u
+	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	return p, nil
 }
 
 func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -88,17 +109,26 @@ func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mf
 		return
 	}
 	h.sess.Put(r.Context(), keyInfo, "Choose the number for your codes. Your current number keeps working until the new one is verified.")
-	h.render(w, r, http.StatusOK, "phone", "Reset Text Message Code", u, "", h.resetData(r, st))
+	p, err := h.resetData(r, u, st)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, p)
 }
 
 func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
-	if err != nil || st.Factor == nil {
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if st.Factor == nil {
 		redirect(w, r, "/account")
 		return
 	}
 	req := enrollRequest(r)
-	sent, err := h.svc.ChangePhone(r.Context(), u.ID, req)
+	sent, err := h.svc.Factors.ChangePhone(r.Context(), u.ID, req)
 	h.noteSent(r.Context(), sent)
 	if err != nil {
 		h.accountPhoneRefused(w, r, u, err, h.resetData)
@@ -108,23 +138,24 @@ func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.Us
 	redirect(w, r, "/account/sms/code")
 }
 
-func (h *Handler) accountCodeData(st mfa.FactorState) codeData {
+func (h *Handler) accountCodeData(u *mfa.User, st mfa.FactorState) *codePage {
 	to := ""
 	if st.Pending != nil {
 		to = phone.Mask(st.Pending.PhoneNumber)
 	} else if st.Factor != nil {
 		to = phone.Mask(st.Factor.PhoneNumber)
 	}
-	d := h.newCodeData("Enter the code sent to "+to, "/account/sms/code", "/account/sms/resend", st.Pending, st.ResendAt, st.CodeLength)
-	d.Cancel = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
-	return d
+	p := h.newCodeData("Enter the code sent to "+to, "/account/sms/code", "/account/sms/resend", st.Pending, st.ResendAt, st.CodeLength)
+	p.User = u
+	p.Cancel = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	return p
 }
 
 // accountFactor returns the factor being set up from the account page, or
 // redirects to the account page and returns nil.
 func (h *Handler) accountFactor(w http.ResponseWriter, r *http.Request, u *mfa.User) (*mfa.FactorState, string) {
 	fid := h.sess.GetString(r.Context(), keyFactor)
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return nil, ""
@@ -141,7 +172,7 @@ func (h *Handler) accountCodePage(w http.ResponseWriter, r *http.Request, u *mfa
 	if st == nil {
 		return
 	}
-	h.render(w, r, http.StatusOK, "code", "Enter code", u, "", h.accountCodeData(*st))
+	h.render(w, r, h.accountCodeData(u, *st))
 }
 
 func (h *Handler) accountCode(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -149,7 +180,7 @@ func (h *Handler) accountCode(w http.ResponseWriter, r *http.Request, u *mfa.Use
 	if st == nil {
 		return
 	}
-	if _, err := h.svc.ActivateSMS(r.Context(), u.ID, fid, r.PostFormValue("code")); err != nil {
+	if _, err := h.svc.Factors.ActivateSMS(r.Context(), u.ID, fid, r.PostFormValue("code")); err != nil {
 		h.accountCodeRefused(w, r, u, err)
 		return
 	}
@@ -164,12 +195,14 @@ func (h *Handler) accountCodeRefused(w http.ResponseWriter, r *http.Request, u *
 		h.fail(w, r, err)
 		return
 	}
-	st, serr := h.svc.FactorState(r.Context(), u.ID)
+	st, serr := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if serr != nil {
 		h.fail(w, r, serr)
 		return
 	}
-	h.render(w, r, statusOf(e), "code", "Enter code", u, e.Message, h.accountCodeData(st))
+	p := h.accountCodeData(u, st)
+	p.common = refused(u, e)
+	h.render(w, r, p)
 }
 
 func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -177,7 +210,7 @@ func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.U
 	if fid == "" {
 		return
 	}
-	sent, err := h.svc.ResendEnroll(r.Context(), u.ID, fid)
+	sent, err := h.svc.Factors.ResendEnroll(r.Context(), u.ID, fid)
 	h.noteSent(r.Context(), sent)
 	if err != nil {
 		h.accountCodeRefused(w, r, u, err)
@@ -187,7 +220,7 @@ func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.U
 }
 
 func (h *Handler) accountRemovePage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -196,17 +229,17 @@ func (h *Handler) accountRemovePage(w http.ResponseWriter, r *http.Request, u *m
 		redirect(w, r, "/account")
 		return
 	}
-	h.render(w, r, http.StatusOK, "remove", "Remove Text Message Code", u, "", map[string]any{"Phone": phone.Mask(st.Factor.PhoneNumber), "Required": st.SMSEnabled})
+	h.render(w, r, &removePage{common: common{User: u}, Phone: phone.Mask(st.Factor.PhoneNumber), Required: st.SMSEnabled})
 }
 
 func (h *Handler) accountRemove(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if st.Factor != nil {
-		if err := h.svc.DeleteFactor(r.Context(), u.ID, st.Factor.ID); err != nil {
+		if err := h.svc.Factors.DeleteFactor(r.Context(), u.ID, st.Factor.ID); err != nil {
 			h.fail(w, r, err)
 			return
 		}

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
-	"time"
 
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/phone"
@@ -44,13 +42,13 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request, err error, msg, p
 }
 
 func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	o, err := h.svc.Overview(r.Context())
+	o, err := h.svc.Org.Overview(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_overview", "Admin console", u, "", map[string]any{
-		"Enabled": o.SMSEnabled, "SentToday": o.SentToday, "Budget": o.Budget, "Blocked": o.Blocked, "Locked": o.LockedUsers})
+	h.render(w, r, &adminOverviewPage{common: common{User: u},
+		Enabled: o.SMSEnabled, SentToday: o.SentToday, Budget: o.Budget, Blocked: o.Blocked, Locked: o.LockedUsers})
 }
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -59,10 +57,8 @@ func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 	if on {
 		msg = "SMS authentication is on. Users set up Text Message Code at their next sign-in."
 	}
-	h.done(w, r, h.svc.SetSMSEnabled(r.Context(), on), msg, "/admin")
+	h.done(w, r, h.svc.Org.SetSMSEnabled(r.Context(), on), msg, "/admin")
 }
-
-type settingRow struct{ Name, Help, Default, Value string }
 
 func (h *Handler) settingRows(vals map[string]string) []settingRow {
 	var rows []settingRow
@@ -73,12 +69,12 @@ func (h *Handler) settingRows(vals map[string]string) []settingRow {
 }
 
 func (h *Handler) adminSettingsPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	vals, err := h.svc.SettingValues(r.Context())
+	vals, err := h.svc.Org.SettingValues(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_settings", "Settings", u, "", h.settingRows(vals))
+	h.render(w, r, &adminSettingsPage{common: common{User: u}, Rows: h.settingRows(vals)})
 }
 
 func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -92,18 +88,22 @@ func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.U
 			changes[d.Name] = vs[0]
 		}
 	}
-	if err := h.svc.UpdateSettings(r.Context(), changes); err != nil {
+	if err := h.svc.Org.UpdateSettings(r.Context(), changes); err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
 			h.fail(w, r, err)
 			return
 		}
 		// Show what was typed, with the reasons.
-		vals, _ := h.svc.SettingValues(r.Context())
+		vals, err := h.svc.Org.SettingValues(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		for k, v := range changes {
 			vals[k] = v
 		}
-		h.render(w, r, http.StatusBadRequest, "admin_settings", "Settings", u, "Nothing was saved: "+e.Message, h.settingRows(vals))
+		h.render(w, r, &adminSettingsPage{common: common{User: u, Error: "Nothing was saved: " + e.Message, status: http.StatusBadRequest}, Rows: h.settingRows(vals)})
 		return
 	}
 	h.sess.Put(r.Context(), keyFlash, "Settings saved.")
@@ -113,7 +113,7 @@ func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.U
 func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	q := r.URL.Query().Get("q")
 	const pageSize = 50
-	users, err := h.svc.ListUsers(r.Context(), q, r.URL.Query().Get("after"), pageSize+1)
+	users, err := h.svc.Users.ListUsers(r.Context(), q, r.URL.Query().Get("after"), pageSize+1)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -123,20 +123,16 @@ func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, u *mfa.User
 		users = users[:pageSize]
 		next = users[pageSize-1].Login
 	}
-	type row struct {
-		mfa.User
-		Locked bool
-	}
-	now := h.svc.Now()
-	var rows []row
+	now := h.svc.Org.Now()
+	var rows []userRow
 	for _, x := range users {
-		rows = append(rows, row{User: x, Locked: x.Locked(now)})
+		rows = append(rows, userRow{User: x, Locked: x.Locked(now)})
 	}
-	h.render(w, r, http.StatusOK, "admin_users", "Users", u, "", map[string]any{"Users": rows, "Query": q, "Next": next})
+	h.render(w, r, &adminUsersPage{common: common{User: u}, Users: rows, Query: q, Next: next})
 }
 
 func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	nu, err := h.svc.CreateUser(r.Context(), mfa.NewUser{Login: r.PostFormValue("login"), Password: r.PostFormValue("password"),
+	nu, err := h.svc.Users.CreateUser(r.Context(), mfa.NewUser{Login: r.PostFormValue("login"), Password: r.PostFormValue("password"),
 		FirstName: r.PostFormValue("first"), LastName: r.PostFormValue("last"), Admin: r.PostFormValue("admin") == "true", Activate: true})
 	if err != nil {
 		h.done(w, r, err, "", "/admin/users")
@@ -146,43 +142,43 @@ func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request, u *mfa
 }
 
 func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.User) {
-	u, err := h.svc.GetUser(r.Context(), r.PathValue("id"))
+	u, err := h.svc.Users.GetUser(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	st, err := h.svc.FactorState(r.Context(), u.ID)
+	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := map[string]any{"User": u, "Locked": u.Locked(h.svc.Now()), "Factor": st.Factor}
+	p := &adminUserPage{common: common{User: admin}, Target: u, Locked: u.Locked(h.svc.Org.Now()), Factor: st.Factor}
 	if st.Factor != nil {
-		d["FactorPhone"] = phone.Mask(st.Factor.PhoneNumber)
+		p.FactorPhone = phone.Mask(st.Factor.PhoneNumber)
 	}
 	if st.Phone != nil {
-		d["Phone"] = phone.Mask(st.Phone.Number)
+		p.Phone = phone.Mask(st.Phone.Number)
 	}
-	h.render(w, r, http.StatusOK, "admin_user", u.Login, admin, "", d)
+	h.render(w, r, p)
 }
 
 func (h *Handler) adminResetFactor(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	id := r.PathValue("id")
-	h.done(w, r, h.svc.ResetFactors(r.Context(), id), "Factor reset: the user sets up Text Message Code at the next sign-in.", "/admin/users/"+id)
+	h.done(w, r, h.svc.Factors.ResetFactors(r.Context(), id), "Factor reset: the user sets up Text Message Code at the next sign-in.", "/admin/users/"+id)
 }
 
 func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	id := r.PathValue("id")
-	h.done(w, r, h.svc.Unlock(r.Context(), id), "User unlocked.", "/admin/users/"+id)
+	h.done(w, r, h.svc.Users.Unlock(r.Context(), id), "User unlocked.", "/admin/users/"+id)
 }
 
 func (h *Handler) adminNumbers(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	ns, err := h.svc.Numbers(r.Context())
+	ns, err := h.svc.Org.Numbers(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_numbers", "Phone numbers", u, "", ns)
+	h.render(w, r, &adminNumbersPage{common: common{User: u}, Numbers: ns})
 }
 
 func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
@@ -192,37 +188,7 @@ func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.
 		return
 	}
 	msg := map[mfa.NumberStatus]string{mfa.NumberTrusted: "Number trusted.", mfa.NumberCleared: "Number unblocked.", "": "Number no longer trusted."}[status]
-	h.done(w, r, h.svc.SetNumberStatus(r.Context(), r.PostFormValue("number"), status), msg, "/admin/numbers")
-}
-
-const formTime = "2006-01-02T15:04"
-
-func (h *Handler) adminLog(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	q := r.URL.Query()
-	f := mfa.EventFilter{Query: q.Get("q"), Outcome: q.Get("outcome"), Limit: 100}
-	if t := q.Get("type"); t != "" {
-		f.Types = []string{t}
-	}
-	if t, err := time.Parse(formTime, q.Get("since")); err == nil {
-		f.Since = t
-	}
-	if t, err := time.Parse(formTime, q.Get("until")); err == nil {
-		f.Until = t
-	}
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
-	evs, err := h.svc.Events(r.Context(), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	older := ""
-	if len(evs) == f.Limit {
-		q.Set("after", strconv.FormatInt(evs[len(evs)-1].Seq, 10))
-		older = "/admin/log?" + q.Encode()
-	}
-	h.render(w, r, http.StatusOK, "admin_log", "System log", u, "", map[string]any{
-		"Events": evs, "Query": f.Query, "Type": q.Get("type"), "Outcome": f.Outcome, "Since": q.Get("since"), "Until": q.Get("until"),
-		"Types": mfa.EventTypes, "Outcomes": []string{mfa.OutcomeSuccess, mfa.OutcomeFailure, mfa.OutcomeDeny, mfa.OutcomeAllow}, "Older": older})
+	h.done(w, r, h.svc.Org.SetNumberStatus(r.Context(), r.PostFormValue("number"), status), msg, "/admin/numbers")
 }
 
 func (h *Handler) adminTokens(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -232,16 +198,16 @@ func (h *Handler) adminTokens(w http.ResponseWriter, r *http.Request, u *mfa.Use
 // tokensPage lists the tokens; a new token is shown once, in the answer to
 // the form that created it (never stored in the session).
 func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request, u *mfa.User, newToken string) {
-	ts, err := h.svc.Tokens(r.Context())
+	ts, err := h.svc.Tokens.Tokens(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_tokens", "API tokens", u, "", map[string]any{"Tokens": ts, "New": newToken})
+	h.render(w, r, &adminTokensPage{common: common{User: u}, Tokens: ts, New: newToken})
 }
 
 func (h *Handler) adminCreateToken(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	_, clear, err := h.svc.CreateToken(r.Context(), r.PostFormValue("name"), u.ID)
+	_, clear, err := h.svc.Tokens.CreateToken(r.Context(), r.PostFormValue("name"), u.ID)
 	if err != nil {
 		h.done(w, r, err, "", "/admin/tokens")
 		return
@@ -250,5 +216,5 @@ func (h *Handler) adminCreateToken(w http.ResponseWriter, r *http.Request, u *mf
 }
 
 func (h *Handler) adminRevokeToken(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	h.done(w, r, h.svc.RevokeToken(r.Context(), r.PathValue("id")), "Token revoked.", "/admin/tokens")
+	h.done(w, r, h.svc.Tokens.RevokeToken(r.Context(), r.PathValue("id")), "Token revoked.", "/admin/tokens")
 }

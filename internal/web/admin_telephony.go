@@ -3,14 +3,10 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"smsmfa/internal/mfa"
-	"smsmfa/internal/phone"
 	"smsmfa/internal/sms"
 )
 
@@ -36,20 +32,8 @@ func (h *Handler) telephonyRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/optouts", h.requireAdmin(h.adminOptOuts))
 }
 
-type providerRow struct {
-	mfa.ProviderConfig
-	Masked      map[string]string
-	BreakerOpen bool
-	Callback    string
-}
-
-type providerForm struct {
-	Name, Type, URL, Senders string
-	Priority                 int
-}
-
 func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg string, form providerForm) {
-	ps, err := h.svc.Providers(r.Context(), h.keys)
+	ps, err := h.svc.Telephony.Providers(r.Context(), h.keys)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -64,7 +48,7 @@ func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.U
 	if form.Type == "" {
 		form.Type, form.Priority = mfa.ProviderTwilio, 100
 	}
-	h.render(w, r, status, "admin_providers", "SMS providers", u, errMsg, map[string]any{"Providers": rows, "Types": mfa.ProviderTypes(), "Form": form})
+	h.render(w, r, &adminProvidersPage{common: common{User: u, Error: errMsg, status: status}, Providers: rows, Types: mfa.ProviderTypes(), Form: form})
 }
 
 func (h *Handler) adminProviders(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -83,10 +67,17 @@ func lines(s string) []string {
 }
 
 func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	prio, _ := strconv.Atoi(r.PostFormValue("priority"))
+	var problems []string
+	prio := 0 // an empty priority field
+	if v := strings.TrimSpace(r.PostFormValue("priority")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			problems = append(problems, "priority must be a whole number")
+		}
+		prio = n
+	}
 	form := providerForm{Name: r.PostFormValue("name"), Type: r.PostFormValue("type"), URL: strings.TrimSpace(r.PostFormValue("url")), Senders: r.PostFormValue("senders"), Priority: prio}
 	p := mfa.ProviderConfig{Name: form.Name, Type: form.Type, BaseURL: form.URL, Priority: prio, Credentials: map[string]string{}}
-	var problems []string
 	for _, l := range lines(r.PostFormValue("credentials")) {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok {
@@ -126,19 +117,28 @@ func (h *Handler) adminUpdateProvider(w http.ResponseWriter, r *http.Request, _ 
 		return
 	}
 	enabled := r.PostFormValue("enabled") == "true"
-	_, err = h.svc.UpdateProvider(r.Context(), r.PathValue("name"), func(p *mfa.ProviderConfig) { p.Priority, p.Enabled = prio, enabled }, h.keys)
-	if err == nil {
-		h.pool.Reload(r.Context())
-	}
-	h.done(w, r, err, "Provider "+r.PathValue("name")+" saved.", "/admin/providers")
+	_, err = h.svc.Telephony.UpdateProvider(r.Context(), r.PathValue("name"), func(p *mfa.ProviderConfig) { p.Priority, p.Enabled = prio, enabled }, h.keys)
+	h.reloaded(w, r, err, "Provider "+r.PathValue("name")+" saved.")
 }
 
 func (h *Handler) adminRemoveProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	err := h.svc.RemoveProvider(r.Context(), r.PathValue("name"))
+	err := h.svc.Telephony.RemoveProvider(r.Context(), r.PathValue("name"))
+	h.reloaded(w, r, err, "Provider "+r.PathValue("name")+" removed.")
+}
+
+// reloaded ends a provider change: on success (err nil) the running pool
+// picks it up at once. The change is stored either way and the pool also
+// reloads on its own, so a failed reload is logged and told, not an error.
+func (h *Handler) reloaded(w http.ResponseWriter, r *http.Request, err error, msg string) {
 	if err == nil {
-		h.pool.Reload(r.Context())
+		if rerr := h.pool.Reload(r.Context()); rerr != nil {
+			h.logError(r, "reload providers", rerr)
+			h.sess.Put(r.Context(), keyInfo, msg+" It takes effect when the providers next reload.")
+			redirect(w, r, "/admin/providers")
+			return
+		}
 	}
-	h.done(w, r, err, "Provider "+r.PathValue("name")+" removed.", "/admin/providers")
+	h.done(w, r, err, msg, "/admin/providers")
 }
 
 func (h *Handler) adminTestProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
@@ -152,15 +152,8 @@ func (h *Handler) adminTestProvider(w http.ResponseWriter, r *http.Request, _ *m
 	redirect(w, r, "/admin/providers")
 }
 
-type preview struct {
-	Text     string
-	Chars    int
-	Encoding string
-	Segments int
-}
-
 func (h *Handler) templatesPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg, locale, body string, pv *preview) {
-	ts, err := h.svc.Templates(r.Context())
+	ts, err := h.svc.Telephony.Templates(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -168,7 +161,7 @@ func (h *Handler) templatesPage(w http.ResponseWriter, r *http.Request, u *mfa.U
 	if body == "" && locale == "" {
 		body = mfa.DefaultTemplate
 	}
-	h.render(w, r, status, "admin_templates", "Message text", u, errMsg, map[string]any{"Templates": ts, "Locale": locale, "Body": body, "Preview": pv})
+	h.render(w, r, &adminTemplatesPage{common: common{User: u, Error: errMsg, status: status}, Templates: ts, Locale: locale, Body: body, Preview: pv})
 }
 
 func (h *Handler) adminTemplates(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -182,7 +175,7 @@ func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *m
 			h.templatesPage(w, r, u, http.StatusBadRequest, mfa.ErrorOf(err).Message, locale, body, nil)
 			return
 		}
-		text, err := h.svc.PreviewTemplate(r.Context(), body)
+		text, err := h.svc.Telephony.PreviewTemplate(r.Context(), body)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -191,7 +184,7 @@ func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *m
 		h.templatesPage(w, r, u, http.StatusOK, "", locale, body, &preview{Text: text, Chars: len([]rune(text)), Encoding: enc.Name, Segments: enc.Segments})
 		return
 	}
-	if err := h.svc.SetTemplate(r.Context(), locale, body); err != nil {
+	if err := h.svc.Telephony.SetTemplate(r.Context(), locale, body); err != nil {
 		if e, ok := isRefusal(err); ok {
 			h.templatesPage(w, r, u, statusOf(e), e.Message, locale, body, nil)
 			return
@@ -207,63 +200,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-type deliveryRow struct {
-	mfa.DeliveryRecord
-	To      string
-	Latency string
-}
-
-func (h *Handler) adminDelivery(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	q := r.URL.Query()
-	f := mfa.MessageFilter{State: mfa.MessageState(q.Get("state")), Provider: strings.TrimSpace(q.Get("provider")), Before: q.Get("before"), Limit: 50}
-	if n := strings.TrimSpace(q.Get("number")); n != "" {
-		if p, err := phone.Parse(n, "US"); err == nil {
-			f.Number = p.E164
-		}
-	}
-	recs, err := h.svc.DeliveryLog(r.Context(), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var rows []deliveryRow
-	for _, rec := range recs {
-		row := deliveryRow{DeliveryRecord: rec, To: phone.Mask(rec.Message.To)}
-		if !rec.Sent.IsZero() {
-			row.Latency = rec.Sent.Sub(rec.Created).Round(time.Millisecond).String()
-		}
-		rows = append(rows, row)
-	}
-	older := ""
-	if len(recs) == f.Limit {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("before", recs[len(recs)-1].ID)
-		older = "/admin/delivery?" + v.Encode()
-	}
-	states := []mfa.MessageState{mfa.MessageQueued, mfa.MessageSending, mfa.MessageSent, mfa.MessageDelivered, mfa.MessageUndelivered, mfa.MessageFailed, mfa.MessageExpired}
-	if !slices.Contains(states, f.State) {
-		f.State = ""
-	}
-	h.render(w, r, http.StatusOK, "admin_delivery", "Delivery log", u, "", map[string]any{"Rows": rows, "States": states, "State": string(f.State),
-		"Provider": f.Provider, "Number": q.Get("number"), "Older": older})
-}
-
-func (h *Handler) adminOptOuts(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	outs, evs, err := h.svc.OptOuts(r.Context(), 200)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	for i := range outs {
-		outs[i].Number = phone.Mask(outs[i].Number)
-	}
-	for i := range evs {
-		evs[i].Number = phone.Mask(evs[i].Number)
-	}
-	h.render(w, r, http.StatusOK, "admin_optouts", "Opt-outs", u, "", map[string]any{"OptOuts": outs, "Events": evs})
 }

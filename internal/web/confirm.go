@@ -18,7 +18,7 @@ const recentAuth = 15 * time.Minute
 func (h *Handler) requireRecent(next func(http.ResponseWriter, *http.Request, *mfa.User)) func(http.ResponseWriter, *http.Request, *mfa.User) {
 	return func(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		at := time.Unix(h.sess.GetInt64(r.Context(), keyAuthAt), 0)
-		if h.svc.Now().Sub(at) <= recentAuth {
+		if h.svc.Org.Now().Sub(at) <= recentAuth {
 			next(w, r, u)
 			return
 		}
@@ -31,25 +31,29 @@ func (h *Handler) requireRecent(next func(http.ResponseWriter, *http.Request, *m
 }
 
 func (h *Handler) confirmPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	h.render(w, r, http.StatusOK, "confirm", "Confirm it's you", u, "", map[string]string{"Next": safeReturn(r.URL.Query().Get("next"))})
+	h.render(w, r, &confirmPage{common: common{User: u}, Next: safeReturn(r.URL.Query().Get("next"))})
 }
 
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	next := safeReturn(r.PostFormValue("next"))
-	if err := h.svc.ConfirmPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
+	if err := h.svc.Users.ConfirmPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
 			h.fail(w, r, err)
 			return
 		}
 		if e.Reason == mfa.RUserLocked {
-			h.sess.Destroy(r.Context())
-			h.renderMessage(w, r, http.StatusForbidden, "Account locked", "Your account is locked after too many wrong passwords. Try again later or contact your administrator.", "/login", "Back to sign in")
+			if err := h.sess.Destroy(r.Context()); err != nil {
+				h.fail(w, r, mfa.Internal("destroy session", err))
+				return
+			}
+			h.message(w, r, http.StatusForbidden, messagePage{Heading: "Account locked",
+				Text: "Your account is locked after too many wrong passwords. Try again later or contact your administrator.", Link: "/login", LinkLabel: "Back to sign in"})
 			return
 		}
-		h.render(w, r, statusOf(e), "confirm", "Confirm it's you", u, e.Message, map[string]string{"Next": next})
+		h.render(w, r, &confirmPage{common: refused(u, e), Next: next})
 		return
 	}
-	h.sess.Put(r.Context(), keyAuthAt, h.svc.Now().Unix())
+	h.sess.Put(r.Context(), keyAuthAt, h.svc.Org.Now().Unix())
 	redirect(w, r, next)
 }

@@ -9,9 +9,14 @@ import (
 
 // devPage lists the development sink's messages, newest first.
 func (h *Handler) devPage(w http.ResponseWriter, r *http.Request) {
+	u, err := h.currentUser(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	msgs := h.dev.Messages()
 	slices.Reverse(msgs)
-	h.render(w, r, http.StatusOK, "dev_sms", "Development SMS sink", h.currentUser(r.Context()), "", msgs)
+	h.render(w, r, &devSMSPage{common: common{User: u}, Messages: msgs})
 }
 
 // devMessages returns the sink's messages as JSON, newest last.

@@ -1,14 +1,26 @@
 package web
 
 import (
-	"context"
-	"fmt"
-	"net/http"
-	"time"
-
-	"smsmfa/internal/mfa"
 	"smsmfa/internal/phone"
+	"smsmfa/internal/sms/devsink"
 )
+
+// The end user's pages. Each names its template and title; see page.
+
+// loginPage is the sign-in form.
+type loginPage struct {
+	common
+	Username string // what was typed, kept after a refusal
+}
+
+func (loginPage) template() string { return "login" }
+func (loginPage) title() string    { return "Sign in" }
+
+// enrollPage is "Extra verification is required for your account".
+type enrollPage struct{ common }
+
+func (enrollPage) template() string { return "enroll" }
+func (enrollPage) title() string    { return "Extra verification is required for your account" }
 
 // formLink is a small form with one button (back, cancel, …).
 type formLink struct{ Method, URL, Label string }
@@ -23,8 +35,9 @@ type phoneForm struct {
 	Countries []phone.Country
 }
 
-// phoneData is the phone entry page.
-type phoneData struct {
+// phonePage asks for the mobile number, at sign-in or from the account.
+type phonePage struct {
+	common
 	Heading  string
 	Intro    string
 	Existing string // the verified number on file, masked
@@ -32,75 +45,69 @@ type phoneData struct {
 	Back     *formLink
 }
 
-// codeData is the code entry page.
-type codeData struct {
+func (phonePage) template() string { return "phone" }
+func (p phonePage) title() string  { return p.Heading }
+
+// codePage asks for the code that was texted.
+type codePage struct {
+	common
 	Heading      string
 	Hint         string
 	Action       string
 	ResendAction string
-	ResendIn     int
+	ResendIn     int // seconds before a re-send is allowed
 	ResendAt     string
 	Back         *formLink
 	Cancel       *formLink
 }
 
-// newPhoneData fills the phone page for the org's default country.
-func (h *Handler) newPhoneData(ctx context.Context, heading, intro, action string, existing *mfa.Phone) phoneData {
-	set, _ := h.svc.Settings(ctx)
-	d := phoneData{Heading: heading, Intro: intro, Form: phoneForm{Action: action, Region: set.DefaultRegion, Countries: phone.Countries(), Focus: existing == nil}}
-	if existing != nil {
-		d.Existing = phone.Mask(existing.Number)
-	}
-	return d
+func (codePage) template() string { return "code" }
+func (codePage) title() string    { return "Enter code" }
+
+// verifyPage offers to send a code at sign-in.
+type verifyPage struct {
+	common
+	To string // the masked number
 }
 
-// enrollRequest reads the phone form.
-func enrollRequest(r *http.Request) mfa.EnrollRequest {
-	if r.PostFormValue("use") == "existing" {
-		return mfa.EnrollRequest{}
-	}
-	return mfa.EnrollRequest{Phone: r.PostFormValue("phone"), Region: r.PostFormValue("country"), UpdatePhone: true}
+func (verifyPage) template() string { return "verify" }
+func (verifyPage) title() string    { return "Verify it's you" }
+
+// confirmPage asks for the password again before an account change.
+type confirmPage struct {
+	common
+	Next string // where to go once confirmed
 }
 
-// phoneRefused shows the phone page again with the refusal and what was typed.
-func (h *Handler) phoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, d phoneData, e *mfa.Error) {
-	d.Form.Phone, d.Form.Region, d.Form.Invalid, d.Form.Focus = r.PostFormValue("phone"), r.PostFormValue("country"), true, true
-	if d.Form.Region == "" {
-		d.Form.Region = "US"
-	}
-	h.render(w, r, statusOf(e), "phone", d.Heading, u, e.Message, d)
+func (confirmPage) template() string { return "confirm" }
+func (confirmPage) title() string    { return "Confirm it's you" }
+
+// accountPage is the account with its Extra Verification section.
+type accountPage struct {
+	common
+	Enabled bool   // the org's SMS factor is on
+	Active  bool   // the user's factor is set up
+	Phone   string // the factor's number, masked
 }
 
-// noteSent tells the user, honestly, where the code went.
-func (h *Handler) noteSent(ctx context.Context, sent *mfa.Sent) {
-	if sent == nil {
-		return
-	}
-	to := phone.Mask(sent.To)
-	if sent.Delivery.State == mfa.MessageSent {
-		h.sess.Put(ctx, keyFlash, "We sent a code to "+to+".")
-		return
-	}
-	h.sess.Put(ctx, keyInfo, "Your code is on its way to "+to+". Text messages can take a minute to arrive.")
+func (accountPage) template() string { return "account" }
+func (accountPage) title() string    { return "Account" }
+
+// removePage confirms removing the factor.
+type removePage struct {
+	common
+	Phone    string // masked
+	Required bool   // the org requires the factor
 }
 
-// newCodeData fills the code page for a pending challenge.
-func (h *Handler) newCodeData(heading, action, resend string, pending *mfa.Challenge, resendAt time.Time, digits int) codeData {
-	now := h.svc.Now()
-	d := codeData{Heading: heading, Action: action, ResendAction: resend}
-	if pending != nil {
-		left := pending.Expires.Sub(now).Round(time.Minute)
-		if left < time.Minute {
-			d.Hint = fmt.Sprintf("Enter the %d-digit code. It expires in less than a minute.", digits)
-		} else {
-			d.Hint = fmt.Sprintf("Enter the %d-digit code. It expires in %s.", digits, mfa.HumanDuration(left))
-		}
-	} else {
-		d.Hint = "Your last code is no longer valid. Re-send to get a new one."
-	}
-	if wait := resendAt.Sub(now); wait > 0 {
-		d.ResendIn = int((wait + time.Second - 1) / time.Second)
-		d.ResendAt = resendAt.UTC().Format("15:04:05 UTC")
-	}
-	return d
+func (removePage) template() string { return "remove" }
+func (removePage) title() string    { return "Remove Text Message Code" }
+
+// devSMSPage lists the development sink's messages.
+type devSMSPage struct {
+	common
+	Messages []devsink.Message // newest first
 }
+
+func (devSMSPage) template() string { return "dev_sms" }
+func (devSMSPage) title() string    { return "Development SMS sink" }

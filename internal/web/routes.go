@@ -5,7 +5,7 @@ import "net/http"
 // routes registers every page of the UI: reading it is reading the site map.
 func (h *Handler) routes() {
 	m := h.mux
-	m.HandleFunc("GET /static/{hash}/{file}", h.tpl.static)
+	m.HandleFunc("GET /static/{hash}/{file}", h.static)
 	m.HandleFunc("GET /{$}", h.home)
 
 	m.HandleFunc("GET /login", h.loginPage)
@@ -48,6 +48,6 @@ func (h *Handler) routes() {
 		m.HandleFunc("GET /dev/sms/messages", h.devMessages)
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.renderMessage(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "/", "Go to the start page")
+		h.message(w, r, http.StatusNotFound, messagePage{Heading: "Page not found", Text: "There is no page at this address.", Link: "/", LinkLabel: "Go to the start page"})
 	})
 }

@@ -12,49 +12,62 @@ import (
 // redirectUrl, which must be on this server or on a trusted origin.
 func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	target, ok := h.redirectTarget(r, q.Get("redirectUrl"))
-	if !ok {
-		h.renderMessage(w, r, http.StatusBadRequest, "Redirect not allowed",
-			"The address to continue to is not on this server or on an origin your administrator trusts.", "/", "Go to the start page")
+	target, ok, err := h.redirectTarget(r, q.Get("redirectUrl"))
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
-	u, err := h.svc.TakeSessionToken(r.Context(), q.Get("token"))
+	if !ok {
+		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Redirect not allowed",
+			Text: "The address to continue to is not on this server or on an origin your administrator trusts.", Link: "/", LinkLabel: "Go to the start page"})
+		return
+	}
+	u, err := h.svc.Signin.TakeSessionToken(r.Context(), q.Get("token"))
 	if err != nil {
-		h.renderMessage(w, r, http.StatusUnauthorized, "Sign-in link expired",
-			"This sign-in link has expired or was already used. Please sign in again.", "/login", "Sign in")
+		if _, ok := isRefusal(err); !ok {
+			h.fail(w, r, err)
+			return
+		}
+		h.message(w, r, http.StatusUnauthorized, messagePage{Heading: "Sign-in link expired",
+			Text: "This sign-in link has expired or was already used. Please sign in again.", Link: "/login", LinkLabel: "Sign in"})
 		return
 	}
 	h.sess.Put(r.Context(), keyReturn, target)
-	h.svc.RecordSessionExchange(r.Context(), u)
+	// The token is spent: a failure to record the exchange is logged, not
+	// turned against the user, who could not use the link again.
+	if err := h.svc.Users.RecordSessionExchange(r.Context(), u); err != nil {
+		h.logError(r, "session exchange: record", err)
+	}
 	h.signIn(w, r, u)
 }
 
 // redirectTarget accepts a local path, an absolute URL on this server, or
-// one on a trusted origin.
-func (h *Handler) redirectTarget(r *http.Request, raw string) (string, bool) {
+// one on a trusted origin. An address that does not parse is refused; the
+// error is the settings' failing to load.
+func (h *Handler) redirectTarget(r *http.Request, raw string) (string, bool, error) {
 	if raw == "" {
-		return "/account", true
+		return "/account", true, nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", false
+		return "", false, nil
 	}
 	if !u.IsAbs() {
 		p := safeReturn(raw)
-		return p, p == raw
+		return p, p == raw, nil
 	}
 	origin := strings.ToLower(u.Scheme + "://" + u.Host)
 	if h.base != nil && origin == strings.ToLower(h.base.Scheme+"://"+h.base.Host) {
-		return u.RequestURI(), true
+		return u.RequestURI(), true, nil
 	}
-	set, err := h.svc.Settings(r.Context())
+	set, err := h.svc.Org.Settings(r.Context())
 	if err != nil {
-		return "", false
+		return "", false, err
 	}
 	for _, o := range set.TrustedOrigins {
 		if o == origin {
-			return raw, true
+			return raw, true, nil
 		}
 	}
-	return "", false
+	return "", false, nil
 }

@@ -7,48 +7,56 @@ import (
 )
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	if h.currentUser(r.Context()) != nil {
+	u, err := h.currentUser(r.Context())
+	switch {
+	case err != nil:
+		h.fail(w, r, err)
+	case u != nil:
 		redirect(w, r, "/account")
-		return
+	default:
+		redirect(w, r, "/login")
 	}
-	redirect(w, r, "/login")
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	if h.currentUser(r.Context()) != nil {
+	u, err := h.currentUser(r.Context())
+	switch {
+	case err != nil:
+		h.fail(w, r, err)
+	case u != nil:
 		redirect(w, r, "/account")
-		return
+	default:
+		h.render(w, r, &loginPage{Username: r.URL.Query().Get("username")})
 	}
-	h.render(w, r, http.StatusOK, "login", "Sign in", nil, "", map[string]string{"Username": r.URL.Query().Get("username")})
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("username")
 	if login == "" || r.PostFormValue("password") == "" {
-		h.render(w, r, http.StatusBadRequest, "login", "Sign in", nil, "Enter your username and password.", map[string]string{"Username": login})
+		h.render(w, r, &loginPage{common: common{Error: "Enter your username and password.", status: http.StatusBadRequest}, Username: login})
 		return
 	}
 	// The same per-address budget as the authn API: password spraying
 	// through the form gets no more tries than through the API.
-	if l, err := h.svc.CountRequest(r.Context(), mfa.AuthnRequest, mfa.ClientFrom(r.Context()).IP); err != nil {
+	if l, err := h.svc.Org.CountRequest(r.Context(), mfa.AuthnRequest, mfa.ClientFrom(r.Context()).IP); err != nil {
 		h.fail(w, r, err)
 		return
 	} else if !l.OK {
-		h.render(w, r, http.StatusTooManyRequests, "login", "Sign in", nil, "Too many sign-in attempts from your network. Wait a minute, then try again.", map[string]string{"Username": login})
+		h.render(w, r, &loginPage{common: common{Error: "Too many sign-in attempts from your network. Wait a minute, then try again.", status: http.StatusTooManyRequests}, Username: login})
 		return
 	}
-	v, err := h.svc.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
+	v, err := h.svc.Signin.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
 	if err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
 			h.fail(w, r, err)
 			return
 		}
-		msg := e.Message
+		p := loginPage{common: refused(nil, e), Username: login}
 		if e.Reason == mfa.RAuthFailed {
-			msg = "Sign-in failed. Check your username and password. After repeated failures an account is locked for a while."
+			p.Error = "Sign-in failed. Check your username and password. After repeated failures an account is locked for a while."
 		}
-		h.render(w, r, statusOf(e), "login", "Sign in", nil, msg, map[string]string{"Username": login})
+		h.render(w, r, &p)
 		return
 	}
 	// A new session id once the password is right, another after MFA.
@@ -72,7 +80,7 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
 	case mfa.TxnMFARequired, mfa.TxnMFAChallenge:
 		redirect(w, r, "/signin/verify")
 	case mfa.TxnSuccess:
-		u, err := h.svc.TakeSessionToken(r.Context(), v.Txn.SessionToken)
+		u, err := h.svc.Signin.TakeSessionToken(r.Context(), v.Txn.SessionToken)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -93,8 +101,13 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	back := h.sess.PopString(ctx, keyReturn)
 	h.sess.Remove(ctx, keyState)
 	h.sess.Put(ctx, keyUser, u.ID)
-	h.sess.Put(ctx, keyAuthAt, h.svc.Now().Unix())
-	if target, ok := h.redirectTarget(r, back); ok && back != "" {
+	h.sess.Put(ctx, keyAuthAt, h.svc.Org.Now().Unix())
+	target, ok, err := h.redirectTarget(r, back)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if ok && back != "" {
 		redirect(w, r, target)
 		return
 	}
@@ -116,15 +129,14 @@ func (h *Handler) txn(w http.ResponseWriter, r *http.Request) *mfa.TxnView {
 		redirect(w, r, "/login")
 		return nil
 	}
-	v, err := h.svc.Txn(r.Context(), tok)
+	v, err := h.svc.Signin.Txn(r.Context(), tok)
 	if err != nil {
 		if e, ok := isRefusal(err); ok && (e.Reason == mfa.RInvalidToken) {
 			h.expired(w, r)
 			return nil
 		}
 		if e, ok := isRefusal(err); ok && e.Reason == mfa.RUserLocked {
-			h.sess.Remove(r.Context(), keyState)
-			h.renderMessage(w, r, http.StatusForbidden, "Account locked", e.Message, "/login", "Back to sign in")
+			h.locked(w, r, e)
 			return nil
 		}
 		h.fail(w, r, err)
@@ -152,16 +164,28 @@ func (h *Handler) after(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, 
 			h.next(w, r, v)
 		}
 	case e.Reason == mfa.RUserLocked:
-		h.sess.Remove(r.Context(), keyState)
-		h.renderMessage(w, r, http.StatusForbidden, "Account locked", e.Message, "/login", "Back to sign in")
+		h.locked(w, r, e)
 	default:
 		show(e)
 	}
 }
 
+// locked ends the sign-in in progress of a user who is now locked.
+func (h *Handler) locked(w http.ResponseWriter, r *http.Request, e *mfa.Error) {
+	h.sess.Remove(r.Context(), keyState)
+	h.message(w, r, http.StatusForbidden, messagePage{Heading: "Account locked", Text: e.Message, Link: "/login", LinkLabel: "Back to sign in"})
+}
+
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 	if tok := h.stateToken(r.Context()); tok != "" {
-		h.svc.TxnCancel(r.Context(), tok)
+		// A refusal means the sign-in is already over (expired, cancelled,
+		// locked): there is nothing left to cancel.
+		if _, err := h.svc.Signin.TxnCancel(r.Context(), tok); err != nil {
+			if _, ok := isRefusal(err); !ok {
+				h.fail(w, r, err)
+				return
+			}
+		}
 	}
 	h.sess.Remove(r.Context(), keyState)
 	redirect(w, r, "/login")
@@ -169,8 +193,14 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if u := h.currentUser(ctx); u != nil {
-		h.svc.RecordSignOut(ctx, u)
+	// Signing out never waits on its record: when the user cannot be read
+	// or the event not written, that is logged and the session ends anyway.
+	if u, err := h.currentUser(ctx); err != nil {
+		h.logError(r, "sign-out: read user", err)
+	} else if u != nil {
+		if err := h.svc.Users.RecordSignOut(ctx, u); err != nil {
+			h.logError(r, "sign-out: record", err)
+		}
 	}
 	if err := h.sess.Destroy(ctx); err != nil {
 		h.fail(w, r, mfa.Internal("destroy session", err))

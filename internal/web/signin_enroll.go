@@ -16,13 +16,16 @@ func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
 		h.next(w, r, v)
 		return
 	}
-	h.render(w, r, http.StatusOK, "enroll", "Extra verification is required for your account", nil, "", nil)
+	h.render(w, r, &enrollPage{})
 }
 
-func (h *Handler) signinPhoneData(r *http.Request, v *mfa.TxnView) phoneData {
-	d := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/signin/enroll/sms", v.Phone)
-	d.Back = &formLink{Method: "get", URL: "/signin/enroll", Label: "Back to the list"}
-	return d
+func (h *Handler) signinPhoneData(r *http.Request, v *mfa.TxnView) (*phonePage, error) {
+	p, err := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/signin/enroll/sms", v.Phone)
+	if err != nil {
+		return nil, err
+	}
+	p.Back = &formLink{Method: "get", URL: "/signin/enroll", Label: "Back to the list"}
+	return p, nil
 }
 
 func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
@@ -34,29 +37,41 @@ func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
 		h.next(w, r, v)
 		return
 	}
-	h.render(w, r, http.StatusOK, "phone", "Set up Text Message Code", nil, "", h.signinPhoneData(r, v))
+	p, err := h.signinPhoneData(r, v)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, p)
 }
 
 func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
 	tok := h.stateToken(r.Context())
-	v, sent, err := h.svc.TxnEnroll(r.Context(), tok, enrollRequest(r))
+	v, sent, err := h.svc.Signin.TxnEnroll(r.Context(), tok, enrollRequest(r))
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
-		if v := h.txn(w, r); v != nil {
-			h.phoneRefused(w, r, nil, h.signinPhoneData(r, v), e)
+		v := h.txn(w, r)
+		if v == nil {
+			return
 		}
+		p, err := h.signinPhoneData(r, v)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.phoneRefused(w, r, nil, p, e)
 	})
 }
 
-func (h *Handler) enrollCodeData(v *mfa.TxnView) codeData {
+func (h *Handler) enrollCodeData(v *mfa.TxnView) *codePage {
 	to := ""
 	if v.Factor != nil {
 		to = phone.Mask(v.Factor.PhoneNumber)
 	}
-	d := h.newCodeData("Enter the code sent to "+to, "/signin/enroll/sms/code", "/signin/enroll/sms/resend", v.Pending, v.ResendAt, v.CodeLength)
-	d.Back = &formLink{Method: "post", URL: "/signin/enroll/sms/back", Label: "Use a different number"}
-	d.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
-	return d
+	p := h.newCodeData("Enter the code sent to "+to, "/signin/enroll/sms/code", "/signin/enroll/sms/resend", v.Pending, v.ResendAt, v.CodeLength)
+	p.Back = &formLink{Method: "post", URL: "/signin/enroll/sms/back", Label: "Use a different number"}
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	return p
 }
 
 func (h *Handler) enrollCodePage(w http.ResponseWriter, r *http.Request) {
@@ -68,31 +83,33 @@ func (h *Handler) enrollCodePage(w http.ResponseWriter, r *http.Request) {
 		h.next(w, r, v)
 		return
 	}
-	h.render(w, r, http.StatusOK, "code", "Enter code", nil, "", h.enrollCodeData(v))
+	h.render(w, r, h.enrollCodeData(v))
 }
 
 // codeRefused shows the code page of the transaction again with e.
-func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Error, data func(*mfa.TxnView) codeData) {
+func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Error, data func(*mfa.TxnView) *codePage) {
 	v := h.txn(w, r)
 	if v == nil {
 		return
 	}
-	h.render(w, r, statusOf(e), "code", "Enter code", nil, e.Message, data(v))
+	p := data(v)
+	p.common = refused(nil, e)
+	h.render(w, r, p)
 }
 
 func (h *Handler) enrollCode(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.TxnActivate(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
+	v, err := h.svc.Signin.TxnActivate(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
 }
 
 func (h *Handler) enrollResend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.TxnResendEnroll(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnResendEnroll(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
 }
 
 func (h *Handler) enrollBack(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.TxnPrevious(r.Context(), h.stateToken(r.Context()))
+	v, err := h.svc.Signin.TxnPrevious(r.Context(), h.stateToken(r.Context()))
 	if err == nil {
 		redirect(w, r, "/signin/enroll/sms")
 		return

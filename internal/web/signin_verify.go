@@ -21,14 +21,14 @@ func signinFactor(v *mfa.TxnView) *mfa.Factor {
 	return nil
 }
 
-func (h *Handler) verifyCodeData(v *mfa.TxnView) codeData {
+func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
 	to := ""
 	if f := signinFactor(v); f != nil {
 		to = phone.Mask(f.PhoneNumber)
 	}
-	d := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
-	d.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
-	return d
+	p := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	return p
 }
 
 func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
@@ -43,16 +43,16 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
 			return
 		}
-		h.render(w, r, http.StatusOK, "verify", "Verify it's you", nil, "", map[string]string{"To": phone.Mask(f.PhoneNumber)})
+		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber)})
 	case mfa.TxnMFAChallenge:
-		h.render(w, r, http.StatusOK, "code", "Enter code", nil, "", h.verifyCodeData(v))
+		h.render(w, r, h.verifyCodeData(v))
 	default:
 		h.next(w, r, v)
 	}
 }
 
 func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		cur := h.txn(w, r)
@@ -63,17 +63,17 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if f := signinFactor(cur); f != nil {
 			to = phone.Mask(f.PhoneNumber)
 		}
-		h.render(w, r, statusOf(e), "verify", "Verify it's you", nil, e.Message, map[string]string{"To": to})
+		h.render(w, r, &verifyPage{common: refused(nil, e), To: to})
 	})
 }
 
 func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.TxnVerify(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
+	v, err := h.svc.Signin.TxnVerify(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
 }
 
 func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.TxnResendChallenge(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnResendChallenge(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
 }

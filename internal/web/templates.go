@@ -19,11 +19,12 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// templates holds every page parsed with the layout, and the stylesheet's
-// content-hashed URL.
+// templates holds every page parsed with the layout, and the stylesheet
+// with its content-hashed URL.
 type templates struct {
-	pages map[string]*template.Template
-	css   string
+	pages    map[string]*template.Template
+	css      string
+	cssBytes []byte
 }
 
 var funcs = template.FuncMap{
@@ -43,7 +44,7 @@ func parseTemplates() (*templates, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(css)
-	t := &templates{pages: map[string]*template.Template{}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css"}
+	t := &templates{pages: map[string]*template.Template{}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css", cssBytes: css}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -61,31 +62,29 @@ func parseTemplates() (*templates, error) {
 	return t, nil
 }
 
-// render writes page with data and status.
-func (t *templates) render(w http.ResponseWriter, status int, page string, data any) error {
-	tpl, ok := t.pages[page]
+// execute draws the page named name with data.
+func (t *templates) execute(name string, data page) ([]byte, error) {
+	tpl, ok := t.pages[name]
 	if !ok {
-		return fmt.Errorf("web: no page %q", page)
+		return nil, fmt.Errorf("web: no page %q", name)
 	}
 	var buf bytes.Buffer
 	if err := tpl.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("web: render %s: %w", page, err)
+		return nil, fmt.Errorf("web: render %s: %w", name, err)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	return buf.Bytes(), nil
 }
 
 // static serves the embedded stylesheet under its hashed URL with a long
 // cache lifetime.
-func (t *templates) static(w http.ResponseWriter, r *http.Request) {
-	if "/static/"+r.PathValue("hash")+"/"+r.PathValue("file") != t.css {
+func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
+	if "/static/"+r.PathValue("hash")+"/"+r.PathValue("file") != h.tpl.css {
 		http.NotFound(w, r)
 		return
 	}
-	b, _ := staticFS.ReadFile("static/style.css")
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Write(b)
+	if _, err := w.Write(h.tpl.cssBytes); err != nil {
+		h.log.Warn("write stylesheet", "err", err)
+	}
 }

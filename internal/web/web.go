@@ -19,7 +19,7 @@ import (
 
 // Options configure the web UI.
 type Options struct {
-	Service  *mfa.Service
+	Services Services
 	Sessions scs.CtxStore
 	// BaseURL is the public URL; an https URL makes cookies Secure and
 	// __Host- prefixed.
@@ -41,7 +41,7 @@ type Options struct {
 
 // Handler serves the UI.
 type Handler struct {
-	svc  *mfa.Service
+	svc  Services
 	sess *scs.SessionManager
 	tpl  *templates
 	dev  *devsink.Sink
@@ -75,10 +75,9 @@ func New(o Options) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: o.Service, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, mux: http.NewServeMux()}
+	h := &Handler{svc: o.Services, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, mux: http.NewServeMux()}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		h.log.Error("session", "err", err)
-		h.fail(w, r, mfa.Internal("session", err))
+		h.fail(w, r, mfa.Internal("session", err)) // logged there
 	}
 	h.routes()
 	for pattern, eh := range o.Extra {
@@ -86,7 +85,8 @@ func New(o Options) (*Handler, error) {
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.renderMessage(w, r, http.StatusForbidden, "Request refused", "This form was sent from another site, so it was refused. Go back and try again.", "/", "Start again")
+		h.message(w, r, http.StatusForbidden, messagePage{Heading: "Request refused",
+			Text: "This form was sent from another site, so it was refused. Go back and try again.", Link: "/", LinkLabel: "Start again"})
 	})))
 	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.mux)))
 	return h, nil
@@ -106,89 +106,39 @@ const (
 	keyAuthAt = "auth_at"
 )
 
-// page is what every template gets.
-type page struct {
-	Page  string // template name, for tests and styling
-	Title string
-	Org   string
-	CSS   string
-	User  *mfa.User
-	Flash string
-	Info  string
-	Error string
-	Data  any
-}
-
-// render shows a page, taking the session's one-time messages.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, title string, u *mfa.User, errMsg string, data any) {
-	set, err := h.svc.Settings(r.Context())
-	if err != nil {
-		h.log.Error("settings", "err", err)
-	}
-	p := page{Page: name, Title: title, Org: set.OrgName, CSS: h.tpl.css, User: u, Error: errMsg, Data: data,
-		Flash: h.sess.PopString(r.Context(), keyFlash), Info: h.sess.PopString(r.Context(), keyInfo)}
-	if err := h.tpl.render(w, status, name, p); err != nil {
-		h.log.Error("render", "page", name, "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
-	}
-}
-
-func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, status int, heading, text, link, linkLabel string) {
-	h.render(w, r, status, "message", heading, nil, "", map[string]string{"Heading": heading, "Text": text, "Link": link, "LinkLabel": linkLabel})
-}
-
-// statusOf maps a domain error to an HTTP status for pages.
-func statusOf(e *mfa.Error) int {
-	switch e.Code {
-	case mfa.EInvalid:
-		return http.StatusBadRequest
-	case mfa.ENotFound:
-		return http.StatusNotFound
-	case mfa.EConflict:
-		return http.StatusConflict
-	case mfa.EUnauthorized:
-		return http.StatusUnauthorized
-	case mfa.EForbidden, mfa.ELocked:
-		return http.StatusForbidden
-	case mfa.ERateLimited:
-		return http.StatusTooManyRequests
-	case mfa.EUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
-// fail shows an error page; internal errors are logged with their cause.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	e := mfa.ErrorOf(err)
-	if e.Code == mfa.EInternal {
-		h.log.Error("internal error", "request_id", mfa.ClientFrom(r.Context()).RequestID, "path", r.URL.Path, "err", e.Err)
-	}
-	h.renderMessage(w, r, statusOf(e), "Something went wrong", e.Message, "/", "Go to the start page")
-}
-
 // redirect sends the browser to path with 303 See Other.
 func redirect(w http.ResponseWriter, r *http.Request, path string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// currentUser returns the signed-in user, or nil.
-func (h *Handler) currentUser(ctx context.Context) *mfa.User {
+// currentUser returns the signed-in user, or nil when nobody is signed in
+// or the user is gone or no longer active.
+func (h *Handler) currentUser(ctx context.Context) (*mfa.User, error) {
 	id := h.sess.GetString(ctx, keyUser)
 	if id == "" {
-		return nil
+		return nil, nil
 	}
-	u, err := h.svc.GetUser(ctx, id)
-	if err != nil || u.Status != mfa.UserActive {
-		return nil
+	u, err := h.svc.Users.GetUser(ctx, id)
+	if e, ok := isRefusal(err); ok && e.Code == mfa.ENotFound {
+		return nil, nil
 	}
-	return u
+	if err != nil {
+		return nil, err
+	}
+	if u.Status != mfa.UserActive {
+		return nil, nil
+	}
+	return u, nil
 }
 
 // requireUser wraps a handler that needs a signed-in user.
 func (h *Handler) requireUser(next func(http.ResponseWriter, *http.Request, *mfa.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u := h.currentUser(r.Context())
+		u, err := h.currentUser(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if u == nil {
 			if r.Method == http.MethodGet {
 				h.sess.Put(r.Context(), keyReturn, r.URL.RequestURI())
@@ -205,7 +155,8 @@ func (h *Handler) requireUser(next func(http.ResponseWriter, *http.Request, *mfa
 func (h *Handler) requireAdmin(next func(http.ResponseWriter, *http.Request, *mfa.User)) http.HandlerFunc {
 	return h.requireUser(func(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		if !u.Admin {
-			h.renderMessage(w, r, http.StatusForbidden, "Admins only", "You need to be an administrator to open the admin console.", "/account", "Go to your account")
+			h.message(w, r, http.StatusForbidden, messagePage{Heading: "Admins only",
+				Text: "You need to be an administrator to open the admin console.", Link: "/account", LinkLabel: "Go to your account"})
 			return
 		}
 		next(w, r, u)
@@ -247,6 +198,8 @@ func (h *Handler) putStateToken(ctx context.Context, tok string) {
 }
 
 // stateToken returns the state token of the sign-in in progress, or "".
+// A value that does not open (altered, or sealed under an earlier key)
+// counts as no sign-in in progress: the user is sent to sign in again.
 func (h *Handler) stateToken(ctx context.Context) string {
 	v := h.sess.GetString(ctx, keyState)
 	if v == "" || h.keys == nil {

@@ -27,7 +27,7 @@ import (
 type site struct {
 	db   *store.DB
 	srv  *httptest.Server
-	svc  *mfa.Service
+	svc  mfa.Services
 	sink *devsink.Sink
 }
 
@@ -48,7 +48,7 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	}
 	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
 	u, _ := url.Parse(base)
-	o := web.Options{Service: svc, Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
+	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
 	if dev {
 		o.Dev = sink
 	}
@@ -62,7 +62,7 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 		{Login: "user@example.com", Password: "User-Pass-2026", Activate: true},
 		{Login: "admin@example.com", Password: "Admin-Pass-2026", Activate: true, Admin: true},
 	} {
-		if _, err := svc.CreateUser(ctx, nu); err != nil {
+		if _, err := svc.Users.CreateUser(ctx, nu); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -142,7 +142,10 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	if b := body(resp); resp.StatusCode != http.StatusForbidden || !strings.Contains(b, "sent from another site") {
 		t.Fatalf("cross-site POST: %d %s", resp.StatusCode, b)
 	}
-	evs, _ := s.svc.Events(context.Background(), mfa.EventFilter{Types: []string{mfa.EvSignIn}})
+	evs, err := s.svc.Org.Events(context.Background(), mfa.EventFilter{Types: []string{mfa.EvSignIn}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(evs) != 0 {
 		t.Fatal("a cross-site form reached the sign-in")
 	}
@@ -190,7 +193,7 @@ func TestAdminOnly(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("non-admin switched SMS: %d", resp.StatusCode)
 	}
-	if set, _ := s.svc.Settings(context.Background()); set.SMSEnabled {
+	if set, err := s.svc.Org.Settings(context.Background()); err != nil || set.SMSEnabled {
 		t.Fatal("SMS turned on by a non-admin")
 	}
 }
@@ -204,7 +207,7 @@ func TestAdminSettingsRefusalKeepsWhatWasTyped(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(b, "Nothing was saved") || !strings.Contains(b, `value="4"`) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
-	if set, _ := s.svc.Settings(context.Background()); set.CodeLifetime != 300*time.Second {
+	if set, err := s.svc.Org.Settings(context.Background()); err != nil || set.CodeLifetime != 300*time.Second {
 		t.Fatal("a setting was saved despite the refusal")
 	}
 }
@@ -225,7 +228,7 @@ func TestSessionCookieRedirect(t *testing.T) {
 	s := newSite(t, "http://127.0.0.1", false)
 	ctx := context.Background()
 	token := func() string {
-		v, err := s.svc.PrimaryAuth(ctx, "user@example.com", "User-Pass-2026", "")
+		v, err := s.svc.Signin.PrimaryAuth(ctx, "user@example.com", "User-Pass-2026", "")
 		if err != nil || v.Txn.SessionToken == "" {
 			t.Fatalf("primary auth: %v", err)
 		}
@@ -247,7 +250,7 @@ func TestSessionCookieRedirect(t *testing.T) {
 		t.Fatalf("untrusted redirect: %d", resp.StatusCode)
 	}
 	actx := mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})
-	if err := s.svc.UpdateSettings(actx, map[string]string{"trusted_origins": "https://app.example.com"}); err != nil {
+	if err := s.svc.Org.UpdateSettings(actx, map[string]string{"trusted_origins": "https://app.example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	resp, _ = s.get(t, s.client(t), "/login/sessionCookieRedirect?token="+token()+"&redirectUrl="+url.QueryEscape("https://app.example.com/home"))
@@ -284,7 +287,10 @@ func TestAccountChangesNeedARecentSignIn(t *testing.T) {
 	if resp, _ := s.get(t, c, "/account/sms/setup"); resp.StatusCode != 200 {
 		t.Fatalf("after confirming: %d", resp.StatusCode)
 	}
-	evs, _ := s.svc.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvReauth}})
+	evs, err := s.svc.Org.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvReauth}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(evs) != 2 || evs[0].Outcome != mfa.OutcomeSuccess || evs[1].Outcome != mfa.OutcomeFailure {
 		t.Fatalf("re-authentication events: %+v", evs)
 	}
@@ -296,7 +302,9 @@ var stateTokenRe = regexp.MustCompile(`00[0-9A-Za-z]{40}`)
 func TestStateTokenIsSealedInTheSession(t *testing.T) {
 	s := newSite(t, "http://127.0.0.1", false)
 	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
-	s.svc.SetSMSEnabled(ctx, true)
+	if err := s.svc.Org.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
 	c := s.client(t)
 	resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
 	if resp.Header.Get("Location") != "/signin/enroll" {
@@ -312,9 +320,47 @@ func TestStateTokenIsSealedInTheSession(t *testing.T) {
 	defer rows.Close()
 	for rows.Next() {
 		var data []byte
-		rows.Scan(&data)
+		if err := rows.Scan(&data); err != nil {
+			t.Fatal(err)
+		}
 		if stateTokenRe.Match(data) {
 			t.Fatal("the session data holds the state token in clear")
 		}
+	}
+}
+
+func TestCancelAfterTheSignInExpired(t *testing.T) {
+	clock := mfa.NewFakeClock(time.Now())
+	s := newSite(t, "http://127.0.0.1", false, clock)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	if resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}}); resp.Header.Get("Location") != "/signin/enroll" {
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	clock.Advance(time.Hour)
+	if resp := s.post(t, c, "/signin/cancel", nil); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Fatalf("cancel of an expired sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := s.get(t, c, "/signin/enroll"); resp.Header.Get("Location") != "/login" {
+		t.Fatalf("the sign-in is still in the session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestAdminLogRefusesAFilterItCannotRead(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	c := s.client(t)
+	s.post(t, c, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
+	for _, q := range []string{"since=yesterday", "until=2026-13-01T00%3A00", "after=x"} {
+		resp, b := s.get(t, c, "/admin/log?"+q)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(b, `role="alert"`) || strings.Contains(b, "<code>user.session.start</code>") {
+			t.Errorf("%s: %d\n%s", q, resp.StatusCode, b)
+		}
+	}
+	resp, b := s.get(t, c, "/admin/log?since=2000-01-01T00%3A00:00&type=user.session.start")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(b, "<code>user.session.start</code>") {
+		t.Errorf("a time with seconds: %d\n%s", resp.StatusCode, b)
 	}
 }

@@ -55,20 +55,25 @@ func testChallengesLatest(t *testing.T, db *store.DB) {
 	// Microseconds apart: the order must survive the engine's precision.
 	closeCall := newChallenge("c-close", "u1", "f3", "+15550100001", at(time.Microsecond))
 	closeFirst := newChallenge("c-close-first", "u1", "f3", "+15550100001", at(0))
-	mustInsertChallenges(t, db, old, newest, middle, enroll, otherFactor, closeFirst, closeCall)
+	// Newest of all, but in a sign-in's scope.
+	scoped := newChallenge("c-scoped", "u1", "f1", "+15550100001", at(5*time.Minute))
+	scoped.Scope = "atx1"
+	mustInsertChallenges(t, db, old, newest, middle, enroll, otherFactor, closeFirst, closeCall, scoped)
 
 	MustInTx(t, db, func(tx mfa.Tx) error {
 		for _, tc := range []struct {
 			factor  string
 			purpose mfa.Purpose
+			scope   string
 			want    mfa.Challenge
 		}{
-			{"f1", mfa.PurposeVerify, newest},
-			{"f1", mfa.PurposeEnroll, enroll},
-			{"f2", mfa.PurposeVerify, otherFactor},
-			{"f3", mfa.PurposeVerify, closeCall},
+			{"f1", mfa.PurposeVerify, mfa.NoScope, newest},
+			{"f1", mfa.PurposeVerify, "atx1", scoped},
+			{"f1", mfa.PurposeEnroll, mfa.NoScope, enroll},
+			{"f2", mfa.PurposeVerify, mfa.NoScope, otherFactor},
+			{"f3", mfa.PurposeVerify, mfa.NoScope, closeCall},
 		} {
-			got, err := tx.LatestChallenge(ctx, tc.factor, tc.purpose)
+			got, err := tx.LatestChallenge(ctx, tc.factor, tc.purpose, tc.scope)
 			if err != nil {
 				return err
 			}
@@ -77,8 +82,10 @@ func testChallengesLatest(t *testing.T, db *store.DB) {
 				t.Errorf("LatestChallenge(%s, %s) (-want +got):\n%s", tc.factor, tc.purpose, diff)
 			}
 		}
-		_, err := tx.LatestChallenge(ctx, "f2", mfa.PurposeEnroll)
+		_, err := tx.LatestChallenge(ctx, "f2", mfa.PurposeEnroll, mfa.NoScope)
 		wantErr(t, "LatestChallenge none", err, mfa.ErrNotFound)
+		_, err = tx.LatestChallenge(ctx, "f1", mfa.PurposeVerify, "atx2")
+		wantErr(t, "LatestChallenge of another scope", err, mfa.ErrNotFound)
 		return nil
 	})
 }
@@ -90,7 +97,7 @@ func testChallengesLastAt(t *testing.T, db *store.DB) {
 		var tm time.Time
 		MustInTx(t, db, func(tx mfa.Tx) error {
 			var err error
-			tm, err = tx.LastChallengeAt(ctx, userID)
+			tm, err = tx.LastChallengeAt(ctx, userID, mfa.NoScope)
 			return err
 		})
 		return tm
@@ -103,6 +110,9 @@ func testChallengesLastAt(t *testing.T, db *store.DB) {
 		newChallenge("c2", "u1", "f1", "+15550100001", at(0)),
 		newChallenge("c3", "u2", "f2", "+15550100002", at(time.Hour)),
 	)
+	inSignIn := newChallenge("c4", "u1", "f1", "+15550100001", at(time.Hour))
+	inSignIn.Scope = "atx1"
+	mustInsertChallenges(t, db, inSignIn)
 	got := lastAt("u1")
 	if !got.Equal(at(time.Minute+time.Microsecond)) || got.Location() != time.UTC {
 		t.Errorf("LastChallengeAt = %v, want %v", got, at(time.Minute+time.Microsecond))
@@ -121,14 +131,24 @@ func testChallengesKill(t *testing.T, db *store.DB) {
 	dead.Dead = at(20 * time.Second)
 	expired := newChallenge("expired", "u1", "f1", "+15550100001", at(-10*time.Minute))
 	otherUser := newChallenge("other", "u2", "f2", "+15550100002", at(0))
-	all := []mfa.Challenge{live, live2, consumed, dead, expired, otherUser}
+	otherScope := newChallenge("scoped", "u1", "f1", "+15550100001", at(0))
+	otherScope.Scope = "atx1"
+	all := []mfa.Challenge{live, live2, consumed, dead, expired, otherUser, otherScope}
 	mustInsertChallenges(t, db, all...)
 
-	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillChallenges(ctx, "u1", now) })
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillChallenges(ctx, "u1", mfa.NoScope, now) })
 	live.Dead, live2.Dead = now, now
-	for _, want := range []mfa.Challenge{live, live2, consumed, dead, expired, otherUser} {
+	for _, want := range []mfa.Challenge{live, live2, consumed, dead, expired, otherUser, otherScope} {
 		if diff := cmp.Diff(want, mustGetChallenge(t, db, want.ID)); diff != "" {
 			t.Errorf("challenge %s after KillChallenges (-want +got):\n%s", want.ID, diff)
+		}
+	}
+	later := at(2 * time.Minute)
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillAllChallenges(ctx, "u1", later) })
+	otherScope.Dead = later
+	for _, want := range []mfa.Challenge{live, live2, consumed, dead, expired, otherUser, otherScope} {
+		if diff := cmp.Diff(want, mustGetChallenge(t, db, want.ID)); diff != "" {
+			t.Errorf("challenge %s after KillAllChallenges (-want +got):\n%s", want.ID, diff)
 		}
 	}
 }
@@ -257,56 +277,51 @@ func testChallengesConsumeConcurrent(t *testing.T, db *store.DB) {
 	}
 }
 
-func testChallengesNumberUsers(t *testing.T, db *store.DB) {
+func testPhonesNumberVerifiers(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	const shared, other = "+15550100001", "+15550100002"
-	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"), newUser("u3", "three@x"))
-	mustInsertChallenges(t, db,
-		newChallenge("c1", "u1", "f1", shared, at(0)),
-		newChallenge("c2", "u1", "f1", shared, at(time.Minute)),
-		newChallenge("c3", "u2", "f2", shared, at(2*time.Minute)),
-		newChallenge("c4", "u3", "f3", shared, at(-time.Hour)),
-		newChallenge("c5", "u3", "f3", other, at(time.Hour)),
-	)
+	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"), newUser("u3", "three@x"), newUser("u4", "four@x"))
 	MustInTx(t, db, func(tx mfa.Tx) error {
-		for _, tc := range []struct {
-			number string
-			since  time.Time
-			want   int
-		}{
-			{shared, at(-2 * time.Hour), 3},
-			{shared, at(0), 2}, // since is inclusive; u1 counted once
-			{shared, at(time.Microsecond), 2},
-			{shared, at(2*time.Minute + time.Microsecond), 0},
-			{other, at(0), 1},
-			{"+15550100003", at(-2 * time.Hour), 0},
+		for _, p := range []mfa.Phone{
+			{ID: "p1", UserID: "u1", Number: shared, Verified: at(0), Created: at(0)},
+			{ID: "p2", UserID: "u2", Number: shared, Verified: at(time.Minute), Created: at(0)},
+			{ID: "p3", UserID: "u3", Number: shared, Verified: at(-time.Hour), Created: at(-time.Hour)},
+			{ID: "p4", UserID: "u4", Number: other, Verified: at(time.Hour), Created: at(0)},
 		} {
-			got, err := tx.CountNumberUsers(ctx, tc.number, tc.since)
-			if err != nil {
+			if err := tx.PutPhone(ctx, p); err != nil {
 				return err
-			}
-			if got != tc.want {
-				t.Errorf("CountNumberUsers(%s, %v) = %d, want %d", tc.number, tc.since, got, tc.want)
 			}
 		}
+		return nil
+	})
+	MustInTx(t, db, func(tx mfa.Tx) error {
 		for _, tc := range []struct {
-			number, user string
-			since        time.Time
-			want         bool
+			number, except string
+			since          time.Time
+			want           int
 		}{
-			{shared, "u1", at(time.Minute), true},
-			{shared, "u1", at(time.Minute + time.Microsecond), false},
-			{shared, "u3", at(0), false},
-			{shared, "u3", at(-time.Hour), true},
-			{other, "u1", at(-time.Hour), false},
+			{shared, "", at(-2 * time.Hour), 3},
+			{shared, "", at(0), 2}, // since is inclusive
+			{shared, "u1", at(0), 1},
+			{shared, "u2", at(time.Microsecond), 0},
+			{shared, "", at(time.Minute + time.Microsecond), 0},
+			{other, "", at(0), 1},
+			{"+15550100003", "", at(-2 * time.Hour), 0},
 		} {
-			got, err := tx.NumberUsedBy(ctx, tc.number, tc.user, tc.since)
+			got, err := tx.CountNumberVerifiers(ctx, tc.number, tc.except, tc.since)
 			if err != nil {
 				return err
 			}
 			if got != tc.want {
-				t.Errorf("NumberUsedBy(%s, %s, %v) = %v, want %v", tc.number, tc.user, tc.since, got, tc.want)
+				t.Errorf("CountNumberVerifiers(%s, except %q, %v) = %d, want %d", tc.number, tc.except, tc.since, got, tc.want)
 			}
+		}
+		users, err := tx.NumberUsers(ctx, shared, 2)
+		if err != nil {
+			return err
+		}
+		if len(users) != 2 || users[0].Login != "one@x" || users[1].Login != "three@x" {
+			t.Errorf("NumberUsers(%s, 2) = %v, want one@x and three@x (by login, at most 2)", shared, users)
 		}
 		return nil
 	})
@@ -346,7 +361,7 @@ func testKillDropsQueuedMessages(t *testing.T, db *store.DB) {
 	queued.ChallengeID, sent.ChallengeID = "c1", "c2"
 	sent.State = mfa.MessageSent
 	mustInsertMessages(t, db, queued, sent)
-	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillChallenges(ctx, "u1", at(2*time.Second)) })
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillChallenges(ctx, "u1", mfa.NoScope, at(2*time.Second)) })
 	if m := mustGetMessage(t, db, "m1"); m.State != mfa.MessageExpired || m.SealedBody != nil {
 		t.Errorf("the queued message of a killed code: %s (body kept: %v)", m.State, m.SealedBody != nil)
 	}
@@ -363,7 +378,7 @@ func testDeleteChallenge(t *testing.T, db *store.DB) {
 	err := db.InTx(ctx, func(tx mfa.Tx) error { return tx.DeleteChallenge(ctx, "c1") })
 	wantErr(t, "delete twice", err, mfa.ErrNotFound)
 	MustInTx(t, db, func(tx mfa.Tx) error {
-		if at, err := tx.LastChallengeAt(ctx, "u1"); err != nil || !at.IsZero() {
+		if at, err := tx.LastChallengeAt(ctx, "u1", mfa.NoScope); err != nil || !at.IsZero() {
 			t.Errorf("LastChallengeAt after delete = %v, %v", at, err)
 		}
 		return nil

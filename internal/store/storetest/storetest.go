@@ -42,7 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Challenges/AddAttempt", testChallengesAddAttempt},
 		{"Challenges/Consume", testChallengesConsume},
 		{"Challenges/ConsumeConcurrent", testChallengesConsumeConcurrent},
-		{"Challenges/NumberUsers", testChallengesNumberUsers},
+		{"Phones/NumberVerifiers", testPhonesNumberVerifiers},
 		{"Challenges/DeleteBefore", testChallengesDeleteBefore},
 		{"Transactions/InsertGetUpdate", testTxnsInsertGetUpdate},
 		{"Transactions/TakeSessionToken", testTxnsTakeSessionToken},

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"smsmfa/internal/mfa"
+)
+
+// Services are the domain operations this package calls, one interface per
+// concern; the services of package mfa satisfy them.
+type Services struct {
+	Signin  Signin
+	Factors Factors
+	Users   Users
+	Tokens  Tokens
+	Org     Org
+}
+
+// Signin is the part of mfa.Signin this package uses.
+type Signin interface {
+	PrimaryAuth(ctx context.Context, login, pw, relayState string) (*mfa.TxnView, error)
+	Txn(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnActivate(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+	TxnCancel(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
+	TxnEnroll(ctx context.Context, stateToken string, req mfa.EnrollRequest) (*mfa.TxnView, *mfa.Sent, error)
+	TxnPrevious(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
+	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
+	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+}
+
+// Factors is the part of mfa.Factors this package uses.
+type Factors interface {
+	ActivateSMS(ctx context.Context, userID, factorID, code string) (*mfa.Factor, error)
+	ChallengeSMS(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
+	DeleteFactor(ctx context.Context, userID, factorID string) error
+	EnrollSMS(ctx context.Context, userID string, req mfa.EnrollRequest) (*mfa.Factor, *mfa.Sent, error)
+	FactorState(ctx context.Context, userID string) (mfa.FactorState, error)
+	ResendEnroll(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
+	ResetFactors(ctx context.Context, userID string) error
+	VerifySMS(ctx context.Context, userID, factorID, code string) error
+}
+
+// Users is the part of mfa.Users this package uses.
+type Users interface {
+	CreateUser(ctx context.Context, nu mfa.NewUser) (*mfa.User, error)
+	DeleteUser(ctx context.Context, userID string) error
+	GetUser(ctx context.Context, idOrLogin string) (*mfa.User, error)
+	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]mfa.User, error)
+	SetUserStatus(ctx context.Context, userID string, status mfa.UserStatus) (*mfa.User, error)
+	Unlock(ctx context.Context, userID string) error
+}
+
+// Tokens is the part of mfa.Tokens this package uses.
+type Tokens interface {
+	AuthenticateToken(ctx context.Context, clear string) (mfa.APIToken, error)
+}
+
+// Org is the part of mfa.Org this package uses.
+type Org interface {
+	CountRequest(ctx context.Context, kind mfa.RequestKind, key string) (mfa.Limit, error)
+	Events(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error)
+	Now() time.Time
+	SetSMSEnabled(ctx context.Context, on bool) error
+	Settings(ctx context.Context) (mfa.Settings, error)
+}
+
+// ServicesOf picks from the domain's services the interfaces this package uses.
+func ServicesOf(s mfa.Services) Services {
+	return Services{Signin: s.Signin, Factors: s.Factors, Users: s.Users, Tokens: s.Tokens, Org: s.Org}
+}

@@ -1,0 +1,76 @@
+package api
+
+import "smsmfa/internal/mfa"
+
+// orgFactor is the org's SMS factor in the classic Factors Administration
+// API.
+type orgFactor struct {
+	ID         string         `json:"id"`
+	Provider   string         `json:"provider"`
+	FactorType string         `json:"factorType"`
+	Status     string         `json:"status"`
+	Links      lifecycleLinks `json:"_links"`
+}
+
+// lifecycleLinks: self, and activate or deactivate by status; methods
+// only on the authenticator.
+type lifecycleLinks struct {
+	Self       link `json:"self"`
+	Methods    link `json:"methods,omitzero"`
+	Activate   link `json:"activate,omitzero"`
+	Deactivate link `json:"deactivate,omitzero"`
+}
+
+// authenticator is the Identity Engine phone authenticator.
+type authenticator struct {
+	Type     string                `json:"type"`
+	ID       string                `json:"id"`
+	Key      string                `json:"key"`
+	Status   string                `json:"status"`
+	Name     string                `json:"name"`
+	Settings authenticatorSettings `json:"settings"`
+	Links    lifecycleLinks        `json:"_links"`
+}
+
+type authenticatorSettings struct {
+	AllowedFor string `json:"allowedFor"`
+}
+
+// authenticatorMethod is one method of the phone authenticator.
+type authenticatorMethod struct {
+	Type   string `json:"type"`
+	Status string `json:"status"`
+}
+
+// lifecycle sets the link that switches the object at self: deactivate
+// when on, activate when off.
+func (h *Handler) lifecycle(l *lifecycleLinks, self string, on bool) {
+	if on {
+		l.Deactivate = h.link("POST", self+"/lifecycle/deactivate")
+	} else {
+		l.Activate = h.link("POST", self+"/lifecycle/activate")
+	}
+}
+
+func (h *Handler) orgFactorObject(on bool) orgFactor {
+	self := "/api/v1/org/factors/" + orgFactorID
+	status := "INACTIVE"
+	if on {
+		status = "ACTIVE"
+	}
+	links := lifecycleLinks{Self: h.link("GET", self)}
+	h.lifecycle(&links, self, on)
+	return orgFactor{ID: orgFactorID, Provider: mfa.FactorProvider, FactorType: mfa.FactorTypeSMS, Status: status, Links: links}
+}
+
+func (h *Handler) authenticatorObject(set mfa.Settings) authenticator {
+	self := "/api/v1/authenticators/" + authenticatorID
+	status, allowed := "INACTIVE", "none"
+	if set.SMSEnabled {
+		status, allowed = "ACTIVE", "any"
+	}
+	links := lifecycleLinks{Self: h.link("GET", self), Methods: h.link("GET", self+"/methods")}
+	h.lifecycle(&links, self, set.SMSEnabled)
+	return authenticator{Type: "phone", ID: authenticatorID, Key: "phone_number", Status: status, Name: "Phone",
+		Settings: authenticatorSettings{AllowedFor: allowed}, Links: links}
+}

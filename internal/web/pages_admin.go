@@ -1,0 +1,97 @@
+package web
+
+import "smsmfa/internal/mfa"
+
+// The admin console's pages. Each names its template and title; see page.
+
+// adminOverviewPage is the console's start: the SMS switch and today's counts.
+type adminOverviewPage struct {
+	common
+	Enabled   bool
+	SentToday int
+	Budget    int
+	Blocked   int
+	Locked    int
+}
+
+func (adminOverviewPage) template() string { return "admin_overview" }
+func (adminOverviewPage) title() string    { return "Admin console" }
+
+// settingRow is one org setting on the settings form.
+type settingRow struct{ Name, Help, Default, Value string }
+
+// adminSettingsPage is the form of every org setting.
+type adminSettingsPage struct {
+	common
+	Rows []settingRow
+}
+
+func (adminSettingsPage) template() string { return "admin_settings" }
+func (adminSettingsPage) title() string    { return "Settings" }
+
+// userRow is one user in the list.
+type userRow struct {
+	mfa.User
+	Locked bool
+}
+
+// adminUsersPage finds, lists and adds users.
+type adminUsersPage struct {
+	common
+	Users []userRow
+	Query string
+	Next  string // the login to list after, for the next page
+}
+
+func (adminUsersPage) template() string { return "admin_users" }
+func (adminUsersPage) title() string    { return "Users" }
+
+// adminUserPage is one user, with their factor and actions.
+type adminUserPage struct {
+	common
+	Target      *mfa.User // the user shown (User is the admin)
+	Locked      bool
+	Factor      *mfa.Factor
+	FactorPhone string // the factor's number, masked
+	Phone       string // the verified number on file, masked
+}
+
+func (adminUserPage) template() string { return "admin_user" }
+func (p adminUserPage) title() string  { return p.Target.Login }
+
+// adminNumbersPage lists blocked and trusted numbers.
+type adminNumbersPage struct {
+	common
+	Numbers []mfa.Number
+}
+
+func (adminNumbersPage) template() string { return "admin_numbers" }
+func (adminNumbersPage) title() string    { return "Phone numbers" }
+
+// adminLogPage is the system log with its filters.
+type adminLogPage struct {
+	common
+	Events   []mfa.Event
+	Query    string
+	Type     string
+	Outcome  string
+	Since    string
+	Until    string
+	Types    []string
+	Outcomes []string
+	Older    string // the link to older events, if any
+}
+
+func (adminLogPage) template() string { return "admin_log" }
+func (adminLogPage) title() string    { return "System log" }
+
+// adminTokensPage lists the API tokens; New is a token just created,
+// shown once.
+type adminTokensPage struct {
+	common
+	Tokens []mfa.APIToken
+	New    string
+}
+
+func (adminTokensPage) template() string { return "admin_tokens" }
+func (adminTokensPage) title() string    { return "API tokens" }

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"testing"
+	"time"
+
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
+	"smsmfa/internal/sms/devsink"
+)
+
+// TestEveryTemplateRendersItsPage executes each template with its page
+// struct, filled so that every branch of the template runs: a field name
+// the struct does not have fails here, not in front of a user.
+func TestEveryTemplateRendersItsPage(t *testing.T) {
+	tpl, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawn := map[string]bool{}
+	for i, p := range samplePages() {
+		c := p.base()
+		c.Page, c.Title, c.Org, c.CSS, c.Flash, c.Info = p.template(), p.title(), "Example Org", tpl.css, "Saved.", "Note."
+		b, err := tpl.execute(p.template(), p)
+		if err != nil {
+			t.Errorf("sample %d: %v", i, err)
+			continue
+		}
+		for _, want := range []string{`data-page="` + p.template() + `"`, "<title>" + template.HTMLEscapeString(p.title()) + " · Example Org</title>"} {
+			if !bytes.Contains(b, []byte(want)) {
+				t.Errorf("sample %d (%s): no %s in\n%s", i, p.template(), want, b)
+			}
+		}
+		drawn[p.template()] = true
+	}
+	for name := range tpl.pages {
+		if !drawn[name] {
+			t.Errorf("template %s has no sample page in this test", name)
+		}
+	}
+}
+
+// samplePages returns pages of every type, several for templates with
+// alternatives (set up or not, empty lists or not).
+func samplePages() []page {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	user := &mfa.User{ID: "00u1", Login: "ann@example.com", FirstName: "Ann", LastName: "Lee", Status: mfa.UserActive, Admin: true,
+		Created: now, LastLogin: now, LockedUntil: now.Add(time.Hour)}
+	plain := &mfa.User{ID: "00u2", Login: "bob@example.com", Status: mfa.UserActive}
+	back := &formLink{Method: "post", URL: "/back", Label: "Back"}
+	form := phoneForm{Action: "/phone", Region: "US", Phone: "415", Invalid: true, Focus: true, Countries: phone.Countries()}
+	factor := &mfa.Factor{ID: "sms1", Status: mfa.FactorActive, PhoneNumber: "+14155550123"}
+	provider := mfa.ProviderConfig{Name: "tw", Type: mfa.ProviderTwilio, BaseURL: "http://127.0.0.1:1", Priority: 5, Enabled: true,
+		Senders: []mfa.Sender{{Value: "+15557654321", CallingCodes: []int{1}}}}
+	return []page{
+		&messagePage{common: common{Error: "No."}, Heading: "Page not found", Text: "There is no page.", Link: "/", LinkLabel: "Start"},
+		&loginPage{common: common{Error: "Enter your username and password."}},
+		&loginPage{Username: "ann@example.com"},
+		&enrollPage{},
+		&phonePage{common: common{Error: "Not a number."}, Heading: "Set up", Existing: "+1 ••• ••• 0123", Form: form, Back: back},
+		&phonePage{common: common{User: user}, Heading: "Reset", Intro: "Enter a number.", Form: phoneForm{Action: "/phone", Countries: phone.Countries()}},
+		&codePage{common: common{Error: "Wrong code."}, Heading: "Enter the code", Hint: "6 digits", Action: "/code", ResendAction: "/resend",
+			ResendIn: 20, ResendAt: "05:06:27 UTC", Back: back, Cancel: back},
+		&codePage{common: common{User: plain}, Heading: "Enter the code", Action: "/code", ResendAction: "/resend"},
+		&verifyPage{common: common{Error: "Too many codes."}, To: "+1 ••• ••• 0123"},
+		&confirmPage{common: common{User: plain, Error: "That password is not right."}, Next: "/account/sms/setup"},
+		&confirmPage{common: common{User: plain}, Next: "/account"},
+		&accountPage{common: common{User: user}, Enabled: true, Active: true, Phone: "+1 ••• ••• 0123"},
+		&accountPage{common: common{User: plain}, Enabled: true},
+		&accountPage{common: common{User: plain}},
+		&removePage{common: common{User: plain}, Phone: "+1 ••• ••• 0123", Required: true},
+		&removePage{common: common{User: plain}, Phone: "+1 ••• ••• 0123"},
+		&devSMSPage{Messages: []devsink.Message{{ID: "m1", To: "+14155550123", From: "+15557654321", Body: "Your code is 123456", Created: now}, {To: "+14155550123"}}},
+		&devSMSPage{common: common{User: user}},
+		&adminOverviewPage{common: common{User: user}, Enabled: true, SentToday: 3, Budget: 10000, Blocked: 1, Locked: 2},
+		&adminOverviewPage{common: common{User: user}},
+		&adminSettingsPage{common: common{User: user, Error: "Nothing was saved."}, Rows: []settingRow{{Name: "code_length", Help: "Digits", Default: "6", Value: "4"}, {Name: "org_name", Help: "Name"}}},
+		&adminUsersPage{common: common{User: user}, Users: []userRow{{User: *user, Locked: true}, {User: *plain}}, Query: "a", Next: "bob@example.com"},
+		&adminUsersPage{common: common{User: user}},
+		&adminUserPage{common: common{User: user}, Target: user, Locked: true, Factor: factor, FactorPhone: "+1 ••• ••• 0123", Phone: "+1 ••• ••• 0123"},
+		&adminUserPage{common: common{User: user}, Target: plain},
+		&adminNumbersPage{common: common{User: user}, Numbers: []mfa.Number{{Number: "+14155550123", Status: mfa.NumberBlocked, Reason: "shared", Updated: now},
+			{Number: "+14155550124", Status: mfa.NumberTrusted}, {Number: "+14155550125", Status: mfa.NumberCleared}}},
+		&adminNumbersPage{common: common{User: user}},
+		&adminLogPage{common: common{User: user}, Events: []mfa.Event{{Published: now, Type: mfa.EvSignIn, Message: "Signed in", Actor: mfa.Party{AlternateID: "ann"},
+			Target: mfa.Party{AlternateID: "bob"}, ClientIP: "127.0.0.1", Outcome: mfa.OutcomeFailure, Reason: "wrong password"}},
+			Query: "ann", Type: mfa.EvSignIn, Outcome: mfa.OutcomeFailure, Since: "2026-03-04T05:06", Until: "2026-03-05T05:06",
+			Types: mfa.EventTypes, Outcomes: []string{mfa.OutcomeSuccess, mfa.OutcomeFailure}, Older: "/admin/log?after=1"},
+		&adminLogPage{common: common{User: user, Error: "The since time must read like 2026-01-31T09:30."}},
+		&adminTokensPage{common: common{User: user}, Tokens: []mfa.APIToken{{ID: "t1", Name: "ci", Created: now}, {ID: "t2", Name: "old", Created: now, LastUsed: now, Revoked: now}}, New: "00secret"},
+		&adminTokensPage{common: common{User: user}},
+		&adminProvidersPage{common: common{User: user, Error: "Nothing was saved."}, Types: mfa.ProviderTypes(),
+			Form: providerForm{Name: "tw", Type: mfa.ProviderTwilio, URL: "http://x", Senders: "+15557654321", Priority: 100},
+			Providers: []providerRow{
+				{ProviderConfig: provider, Masked: map[string]string{"account_sid": "AC…12"}, BreakerOpen: true, Callback: "http://127.0.0.1/hooks/twilio/tw"},
+				{ProviderConfig: mfa.ProviderConfig{Name: "env", Type: mfa.ProviderTwilio, Enabled: true, FromEnv: true}},
+				{ProviderConfig: mfa.ProviderConfig{Name: "off", Type: mfa.ProviderTwilio}},
+			}},
+		&adminProvidersPage{common: common{User: user}, Types: mfa.ProviderTypes()},
+		&adminTemplatesPage{common: common{User: user}, Templates: []mfa.Template{{Locale: "fr", Body: "Code {code}", Updated: now, UpdatedBy: "ann"}},
+			Locale: "fr", Body: "Code {code} é", Preview: &preview{Text: "Code 123456 é", Chars: 13, Encoding: "UCS-2", Segments: 2}},
+		&adminTemplatesPage{common: common{User: user}, Body: mfa.DefaultTemplate, Preview: &preview{Text: "Code", Chars: 4, Encoding: "GSM-7", Segments: 1}},
+		&adminTemplatesPage{common: common{User: user}},
+		&adminDeliveryPage{common: common{User: user}, States: []mfa.MessageState{mfa.MessageQueued, mfa.MessageSent}, State: "sent", Provider: "tw", Number: "+14155550123",
+			Older: "/admin/delivery?before=m1", Rows: []deliveryRow{{
+				DeliveryRecord: mfa.DeliveryRecord{Message: mfa.Message{ID: "m1", State: mfa.MessageSent, Created: now, Sent: now, Provider: "tw", Sender: "+15557654321",
+					Error: "slow", ReceiptAt: now, ReceiptError: "30003"},
+					Attempts: []mfa.Attempt{{Attempt: 1, Provider: "tw", Outcome: "transient", Latency: time.Second, Error: "timeout"}}},
+				To: "+1 ••• ••• 0123", Latency: "1s"}}},
+		&adminDeliveryPage{common: common{User: user, Error: "Enter the recipient as a phone number."}},
+		&adminOptOutsPage{common: common{User: user}, OptOuts: []mfa.OptOut{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Provider: "tw", Created: now}},
+			Events: []mfa.OptOutEvent{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Keyword: "stop", At: now, ProviderMessageID: "SM1"}}},
+		&adminOptOutsPage{common: common{User: user}},
+	}
+}

@@ -1,0 +1,126 @@
+package web
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+)
+
+// page is one screen of the UI: a struct of what its template shows, with
+// common embedded. Only a pointer to a page struct is a page (base has a
+// pointer receiver), so render can fill in the common part.
+type page interface {
+	// template names the file under templates/ that draws the page,
+	// without ".html".
+	template() string
+	// title is the document title, shown before the org's name.
+	title() string
+	// base returns the part every page shares.
+	base() *common
+}
+
+// common is what the layout shows around every page. The handler sets
+// User, Error and status; render sets the rest.
+type common struct {
+	User   *mfa.User // the signed-in user, for the header; nil while signing in
+	Error  string    // a refusal, shown above the form
+	status int       // the HTTP status; 0 means 200 OK
+
+	Page  string // the template's name, for tests and styling
+	Title string
+	Org   string
+	CSS   string // the stylesheet's content-hashed URL
+	Flash string // one-time success message from the session
+	Info  string // one-time information message from the session
+}
+
+func (c *common) base() *common { return c }
+
+// refused is the common part of a page shown again because of the
+// refusal e: its message and status.
+func refused(u *mfa.User, e *mfa.Error) common {
+	return common{User: u, Error: e.Message, status: statusOf(e)}
+}
+
+// render shows p, taking the session's one-time messages. A template that
+// fails gives a bare 500 (nothing was written yet); a failed write is only
+// logged, the response being under way.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
+	c := p.base()
+	set, err := h.svc.Org.Settings(r.Context())
+	if err != nil {
+		// The page (often the error page itself) is still worth showing:
+		// only the org's name is missing from it.
+		h.logError(r, "render: settings", err)
+	}
+	c.Page, c.Title, c.Org, c.CSS = p.template(), p.title(), set.OrgName, h.tpl.css
+	c.Flash, c.Info = h.sess.PopString(r.Context(), keyFlash), h.sess.PopString(r.Context(), keyInfo)
+	b, err := h.tpl.execute(c.Page, p)
+	if err != nil {
+		h.log.Error("render", "page", c.Page, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	status := c.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if _, err := w.Write(b); err != nil {
+		h.log.Warn("write page", "page", c.Page, "err", err)
+	}
+}
+
+// messagePage is a heading, a sentence and one link: errors, refusals,
+// "not found".
+type messagePage struct {
+	common
+	Heading, Text   string
+	Link, LinkLabel string
+}
+
+func (messagePage) template() string { return "message" }
+func (p messagePage) title() string  { return p.Heading }
+
+// message shows a messagePage with status.
+func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, p messagePage) {
+	p.status = status
+	h.render(w, r, &p)
+}
+
+// statusOf maps a domain error to an HTTP status for pages.
+func statusOf(e *mfa.Error) int {
+	switch e.Code {
+	case mfa.EInvalid:
+		return http.StatusBadRequest
+	case mfa.ENotFound:
+		return http.StatusNotFound
+	case mfa.EConflict:
+		return http.StatusConflict
+	case mfa.EUnauthorized:
+		return http.StatusUnauthorized
+	case mfa.EForbidden, mfa.ELocked:
+		return http.StatusForbidden
+	case mfa.ERateLimited:
+		return http.StatusTooManyRequests
+	case mfa.EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// fail shows an error page; internal errors are logged with their cause.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := mfa.ErrorOf(err)
+	if e.Code == mfa.EInternal {
+		h.logError(r, "internal error", e.Err)
+	}
+	h.message(w, r, statusOf(e), messagePage{Heading: "Something went wrong", Text: e.Message, Link: "/", LinkLabel: "Go to the start page"})
+}
+
+// logError logs an error with the request's id and path: the cause of an
+// internal error page, or an error that cannot be shown.
+func (h *Handler) logError(r *http.Request, msg string, err error) {
+	h.log.Error(msg, "request_id", mfa.ClientFrom(r.Context()).RequestID, "path", r.URL.Path, "err", err)
+}

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"smsmfa/internal/mfa"
+)
+
+// Services are the domain operations this package calls, one interface per
+// concern; the services of package mfa satisfy them.
+type Services struct {
+	Signin    Signin
+	Factors   Factors
+	Users     Users
+	Tokens    Tokens
+	Telephony Telephony
+	Org       Org
+}
+
+// Signin is the part of mfa.Signin this package uses.
+type Signin interface {
+	PrimaryAuth(ctx context.Context, login, pw, relayState string) (*mfa.TxnView, error)
+	TakeSessionToken(ctx context.Context, token string) (*mfa.User, error)
+	Txn(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnActivate(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+	TxnCancel(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
+	TxnEnroll(ctx context.Context, stateToken string, req mfa.EnrollRequest) (*mfa.TxnView, *mfa.Sent, error)
+	TxnPrevious(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
+	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
+	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+}
+
+// Factors is the part of mfa.Factors this package uses.
+type Factors interface {
+	ActivateSMS(ctx context.Context, userID, factorID, code string) (*mfa.Factor, error)
+	ChangePhone(ctx context.Context, userID string, req mfa.EnrollRequest) (*mfa.Sent, error)
+	DeleteFactor(ctx context.Context, userID, factorID string) error
+	EnrollSMS(ctx context.Context, userID string, req mfa.EnrollRequest) (*mfa.Factor, *mfa.Sent, error)
+	FactorState(ctx context.Context, userID string) (mfa.FactorState, error)
+	ResendEnroll(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
+	ResetFactors(ctx context.Context, userID string) error
+}
+
+// Users is the part of mfa.Users this package uses.
+type Users interface {
+	ConfirmPassword(ctx context.Context, userID, pw string) error
+	CreateUser(ctx context.Context, nu mfa.NewUser) (*mfa.User, error)
+	GetUser(ctx context.Context, idOrLogin string) (*mfa.User, error)
+	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]mfa.User, error)
+	RecordSessionExchange(ctx context.Context, u *mfa.User) error
+	RecordSignOut(ctx context.Context, u *mfa.User) error
+	Unlock(ctx context.Context, userID string) error
+}
+
+// Tokens is the part of mfa.Tokens this package uses.
+type Tokens interface {
+	CreateToken(ctx context.Context, name, userID string) (mfa.APIToken, string, error)
+	RevokeToken(ctx context.Context, id string) error
+	Tokens(ctx context.Context) ([]mfa.APIToken, error)
+}
+
+// Telephony is the part of mfa.Telephony this package uses.
+type Telephony interface {
+	DeliveryLog(ctx context.Context, f mfa.MessageFilter) ([]mfa.DeliveryRecord, error)
+	OptOuts(ctx context.Context, limit int) ([]mfa.OptOut, []mfa.OptOutEvent, error)
+	PreviewTemplate(ctx context.Context, body string) (string, error)
+	Providers(ctx context.Context, o mfa.Opener) ([]mfa.ProviderConfig, error)
+	RemoveProvider(ctx context.Context, name string) error
+	SetTemplate(ctx context.Context, locale, body string) error
+	Templates(ctx context.Context) ([]mfa.Template, error)
+	UpdateProvider(ctx context.Context, name string, change func(*mfa.ProviderConfig), o mfa.Opener) (*mfa.ProviderConfig, error)
+}
+
+// Org is the part of mfa.Org this package uses.
+type Org interface {
+	CountRequest(ctx context.Context, kind mfa.RequestKind, key string) (mfa.Limit, error)
+	Events(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error)
+	Now() time.Time
+	Numbers(ctx context.Context) ([]mfa.Number, error)
+	Overview(ctx context.Context) (mfa.Overview, error)
+	SetNumberStatus(ctx context.Context, input string, status mfa.NumberStatus) error
+	SetSMSEnabled(ctx context.Context, on bool) error
+	SettingValues(ctx context.Context) (map[string]string, error)
+	Settings(ctx context.Context) (mfa.Settings, error)
+	UpdateSettings(ctx context.Context, changes map[string]string) error
+}
+
+// ServicesOf picks from the domain's services the interfaces this package uses.
+func ServicesOf(s mfa.Services) Services {
+	return Services{Signin: s.Signin, Factors: s.Factors, Users: s.Users, Tokens: s.Tokens, Telephony: s.Telephony, Org: s.Org}
+}
