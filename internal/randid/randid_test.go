@@ -81,8 +81,8 @@ func TestLengthsPrefixesAndAlphabet(t *testing.T) {
 			}
 		})
 	}
-	if randid.Token("") == randid.Token("") {
-		t.Error("two tokens are equal")
+	if a, b := randid.Token(""), randid.Token(""); a == b {
+		t.Errorf("two tokens are equal: %s", a)
 	}
 }
 
