@@ -214,7 +214,7 @@ type Opener interface {
 
 // SealCredentials seals a provider's credentials, bound to its id.
 func SealCredentials(s Sealer, id string, creds map[string]string) []byte {
-	b, _ := json.Marshal(creds)
+	b, _ := json.Marshal(creds) // a map of strings always encodes
 	return s.Seal(b, "provider:"+id)
 }
 
