@@ -19,6 +19,7 @@ import (
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 )
 
 type env struct {
@@ -40,7 +41,7 @@ func newEnv(t *testing.T) *env {
 	sink := devsink.New(1000, nil)
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
-	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1"})
+	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1", ProviderKinds: telephony.AllKinds()})
 	e := &env{t: t, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})}
 	mux := http.NewServeMux()
 	e.srv = httptest.NewServer(mux)

@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/randid"
 	"smsmfa/internal/sms"
 )
 
@@ -97,7 +97,7 @@ func New(st Store, open Opener, sender Sender, clock mfa.Clock, log *slog.Logger
 	}
 	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs,
 		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond, After: time.After,
-		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: rand.Text()[:10]}
+		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: randid.Chars("", 10)}
 }
 
 // claim returns a new claim id: this dispatcher's id and a counter.

@@ -13,6 +13,7 @@ import (
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 )
 
 // env is a Service on a fresh SQLite database, a fake clock and the
@@ -44,7 +45,7 @@ func newEnvOn(t testing.TB, db *store.DB) *env {
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
 	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys,
-		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com"})
+		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
 	e := &env{svc: svc, db: db, clock: clock, sink: sink,
 		ctx: mfa.WithClient(context.Background(), mfa.Client{IP: "192.0.2.10", UserAgent: "test", RequestID: "req1"})}
 	if err := svc.Org.SetSMSEnabled(e.ctx, true); err != nil {

@@ -62,13 +62,16 @@ func TestNoFailoverOnPermanentRefusal(t *testing.T) {
 	}
 }
 
+// only serves the calling code cc alone.
+func only(cc int) func(int) bool { return func(c int) bool { return c == cc } }
+
 // countryRouter is one provider with an alphanumeric id (never for +1) and
 // a number each for +1 and +44.
 func countryRouter() *sms.Router {
 	return sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{
-		{Value: "SMSMFA", Alphanumeric: true},
-		{Value: "+15557654321", CallingCodes: []int{1}},
-		{Value: "+447700900123", CallingCodes: []int{44}},
+		{Value: "SMSMFA", Serves: func(cc int) bool { return cc != 1 }},
+		{Value: "+15557654321", Serves: only(1)},
+		{Value: "+447700900123", Serves: only(44)},
 	}}}, nil, time.Now, nil)
 }
 
@@ -99,7 +102,7 @@ func TestSendersByCountry(t *testing.T) {
 		}
 	})
 	t.Run("ErrNoSenderForTheCountry", func(t *testing.T) {
-		r := sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{{Value: "+15557654321", CallingCodes: []int{1}}}}}, nil, time.Now, nil)
+		r := sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{{Value: "+15557654321", Serves: only(1)}}}}, nil, time.Now, nil)
 		if _, err := r.Send(context.Background(), msg("+447911123456")); sms.ReasonOf(err) != sms.BadSender {
 			t.Fatalf("no sender for +44: %v", err)
 		}

@@ -16,12 +16,15 @@ import (
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/sms/smstest"
+	"smsmfa/internal/sms/twilio"
+	"smsmfa/internal/sms/webhook"
 	"smsmfa/internal/store/storetest"
 	"smsmfa/internal/telephony"
 )
 
 type env struct {
 	svc   mfa.Services
+	keys  *secret.Keys
 	pool  *telephony.Pool
 	hooks *httptest.Server
 	ctx   context.Context
@@ -29,11 +32,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	db := storetest.New(t)
-	keys, _ := secret.Derive(bytes.Repeat([]byte{4}, 32))
+	keys, err := secret.Derive(bytes.Repeat([]byte{4}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	hooks := httptest.NewServer(mux)
 	t.Cleanup(hooks.Close)
-	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast)}
+	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), ProviderKinds: telephony.AllKinds()}
 	tel := mfa.NewTelephony(dc)
 	pool := telephony.New(telephony.Options{Service: tel, Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond})
 	disp := delivery.New(db, keys, pool, mfa.SystemClock{}, nil, nil)
@@ -42,7 +48,7 @@ func newEnv(t *testing.T) *env {
 	svc := mfa.New(dc)
 	svc.Telephony = tel
 	mux.Handle("/hooks/", pool.Hooks())
-	e := &env{svc: svc, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
+	e := &env{svc: svc, keys: keys, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
 	if err := svc.Org.UpdateSettings(e.ctx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +72,7 @@ func (e *env) gateway(t *testing.T, name string, priority int) *smstest.Gateway 
 		t.Fatal(err)
 	}
 	t.Cleanup(g.Close)
-	e.add(t, mfa.ProviderConfig{Name: name, Type: mfa.ProviderWebhook, BaseURL: g.URL(), Priority: priority, Credentials: map[string]string{"secret": "secret-" + name}})
+	e.add(t, mfa.ProviderConfig{Name: name, Type: webhook.Type, BaseURL: g.URL(), Priority: priority, Credentials: map[string]string{"secret": "secret-" + name}})
 	return g
 }
 
@@ -140,10 +146,13 @@ func TestBothProvidersDownTheMessageWaitsAndIsRetried(t *testing.T) {
 func (e *env) twilio(t *testing.T, name string, senders ...string) *smstest.Twilio {
 	tw := smstest.NewTwilio("AC"+strings.Repeat("1", 32), "token-"+name)
 	t.Cleanup(tw.Server.Close)
-	p := mfa.ProviderConfig{Name: name, Type: mfa.ProviderTwilio, BaseURL: tw.Server.URL,
+	p := mfa.ProviderConfig{Name: name, Type: twilio.Type, BaseURL: tw.Server.URL,
 		Credentials: map[string]string{"account_sid": tw.AccountSID, "auth_token": tw.AuthToken}}
 	for _, s := range senders {
-		snd, _ := mfa.ParseSender(s)
+		snd, err := mfa.ParseSender(s)
+		if err != nil {
+			t.Fatal(err)
+		}
 		p.Senders = append(p.Senders, snd)
 	}
 	e.add(t, p)
@@ -218,7 +227,7 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	if err != nil || res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "xml") {
 		t.Fatalf("STOP: %v %v", res.StatusCode, err)
 	}
-	outs, evs, _ := e.svc.Telephony.OptOuts(e.ctx, 10)
+	outs, evs := mustOptOuts(t, e)
 	if len(outs) != 1 || outs[0].Sender != "+15557654321" || len(evs) != 1 || evs[0].Keyword != "stop" || evs[0].ProviderMessageID != "SMin1" {
 		t.Fatalf("opt-outs %+v, evidence %+v", outs, evs)
 	}
@@ -228,7 +237,9 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		e.svc.Factors.ResendEnroll(e.ctx, u.ID, f.ID)
+		if _, err := e.svc.Factors.ResendEnroll(e.ctx, u.ID, f.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, m := range tw.Messages() {
 		if m.From != "+15557654322" {
@@ -237,13 +248,24 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	}
 	// START lifts it.
 	start := url.Values{"MessageSid": {"SMin2"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {"START"}, "AccountSid": {tw.AccountSID}}
-	smstest.Post(inbound, tw.AuthToken, start)
-	if outs, evs, _ := e.svc.Telephony.OptOuts(e.ctx, 10); len(outs) != 0 || len(evs) != 2 {
+	if res, err := smstest.Post(inbound, tw.AuthToken, start); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("START: %v %v", res, err)
+	}
+	if outs, evs := mustOptOuts(t, e); len(outs) != 0 || len(evs) != 2 {
 		t.Fatalf("after START: %+v %+v", outs, evs)
 	}
 	if evs := mustEvents(t, e, mfa.EvOptOut); len(evs) != 1 {
 		t.Fatal("the opt-out is not in the system log")
 	}
+}
+
+func mustOptOuts(t *testing.T, e *env) ([]mfa.OptOut, []mfa.OptOutEvent) {
+	t.Helper()
+	outs, evs, err := e.svc.Telephony.OptOuts(e.ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs, evs
 }
 
 func mustEvents(t *testing.T, e *env, typ string) []mfa.Event {

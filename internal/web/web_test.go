@@ -21,6 +21,7 @@ import (
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 	"smsmfa/internal/web"
 )
 
@@ -46,7 +47,7 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	if len(clock) > 0 {
 		clk = clock[0]
 	}
-	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
+	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, ProviderKinds: telephony.AllKinds()})
 	u, _ := url.Parse(base)
 	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
 	if dev {

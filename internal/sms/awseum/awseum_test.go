@@ -133,10 +133,10 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
+func TestNewAndKind(t *testing.T) {
 	t.Run("OKWithConfigurationSet", func(t *testing.T) {
 		emu := &emulator{t: t}
-		p, err := awseum.FromCredentials(adaptertest.Serve(t, emu), map[string]string{
+		p, err := awseum.Kind().New(adaptertest.Serve(t, emu), map[string]string{
 			"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey, "region": awstest.Region, "configuration_set": "cs1",
 		})
 		if err != nil {
@@ -154,12 +154,12 @@ func TestNewAndFromCredentials(t *testing.T) {
 		creds   map[string]string
 		wantErr string
 	}{
-		{"ErrNoRegion", map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey}, `"region"`},
-		{"ErrNoKeys", map[string]string{"region": awstest.Region}, `"access_key_id", "secret_access_key"`},
-		{"ErrUnknownName", map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey, "region": awstest.Region, "profile": "x"}, `"profile"`},
+		{"ErrNoRegion", map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey}, "credential region is required"},
+		{"ErrNoKeys", map[string]string{"region": awstest.Region}, "credential access_key_id is required for aws-eum; credential secret_access_key is required for aws-eum"},
+		{"ErrUnknownName", map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey, "region": awstest.Region, "profile": "x"}, "credential profile is not used"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := awseum.FromCredentials("", tc.creds)
+			_, err := awseum.Kind().New("", tc.creds)
 			adaptertest.MustError(t, err, tc.wantErr, awstest.SecretAccessKey)
 		})
 	}

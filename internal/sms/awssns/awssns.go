@@ -15,6 +15,22 @@ import (
 	"smsmfa/internal/sms/internal/smshttp"
 )
 
+// Type is the provider type of SNS accounts, as an operator writes it.
+const Type = "aws-sns"
+
+// Kind describes SNS as a provider type: the credentials access_key_id,
+// secret_access_key and region, all required.
+func Kind() sms.Kind {
+	return sms.Kind{
+		Name:     Type,
+		Required: awsx.RequiredNames(),
+		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
+			c := awsx.FromMap(creds)
+			return sms.Made(New(Config{BaseURL: baseURL, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Region: c.Region}))
+		},
+	}
+}
+
 // Config is what an SNS Provider needs.
 type Config struct {
 	// BaseURL overrides the SNS endpoint; empty means the SDK's endpoint
@@ -49,11 +65,11 @@ var _ sms.Provider = (*Provider)(nil)
 // when BaseURL is set but not an absolute http(s) URL.
 func New(cfg Config) (*Provider, error) {
 	creds := awsx.Credentials{AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, Region: cfg.Region}
-	if err := creds.Validate("aws-sns"); err != nil {
+	if err := creds.Validate(Type); err != nil {
 		return nil, err
 	}
 	if cfg.BaseURL != "" {
-		if _, err := smshttp.ParseBase("aws-sns", cfg.BaseURL); err != nil {
+		if _, err := smshttp.ParseBase(Type, cfg.BaseURL); err != nil {
 			return nil, err
 		}
 	}
@@ -67,18 +83,6 @@ func New(cfg Config) (*Provider, error) {
 		}
 	})
 	return &Provider{client: client, keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: now}, nil
-}
-
-// FromCredentials returns a Provider from the credentials an operator gives
-// on the command line: "access_key_id", "secret_access_key" and "region",
-// all required. baseURL may be empty. It fails on an unknown credential
-// name, naming it, and as New does.
-func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
-	c, err := awsx.FromMap("aws-sns", creds)
-	if err != nil {
-		return nil, err
-	}
-	return New(Config{BaseURL: baseURL, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Region: c.Region})
 }
 
 // Send publishes msg to msg.To and returns SNS's MessageId. The message

@@ -118,7 +118,7 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
+func TestNewAndKind(t *testing.T) {
 	all := map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey, "region": awstest.Region}
 	for _, tc := range []struct {
 		name    string
@@ -127,10 +127,10 @@ func TestNewAndFromCredentials(t *testing.T) {
 		wantErr string
 	}{
 		{"OK", "", nil, ""},
-		{"ErrNoKeyID", "access_key_id", nil, `"access_key_id"`},
-		{"ErrNoSecret", "secret_access_key", nil, `"secret_access_key"`},
-		{"ErrNoRegion", "region", nil, `"region"`},
-		{"ErrUnknownName", "", map[string]string{"session_token": "x"}, `"session_token"`},
+		{"ErrNoKeyID", "access_key_id", nil, "credential access_key_id is required for aws-sns"},
+		{"ErrNoSecret", "secret_access_key", nil, "credential secret_access_key is required"},
+		{"ErrNoRegion", "region", nil, "credential region is required"},
+		{"ErrUnknownName", "", map[string]string{"session_token": "x"}, "credential session_token is not used by aws-sns"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			creds := map[string]string{}
@@ -142,7 +142,7 @@ func TestNewAndFromCredentials(t *testing.T) {
 			for k, v := range tc.add {
 				creds[k] = v
 			}
-			_, err := awssns.FromCredentials("", creds)
+			_, err := awssns.Kind().New("", creds)
 			adaptertest.MustError(t, err, tc.wantErr, awstest.SecretAccessKey)
 		})
 	}

@@ -146,7 +146,11 @@ type HookEvent struct {
 
 // ServeHTTP answers one hook call.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "cannot read the request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
 	g.mu.Lock()
 	g.requests++
 	mode, release := g.mode, g.release

@@ -170,10 +170,10 @@ func TestNew(t *testing.T) {
 	}
 }
 
-func TestFromCredentials(t *testing.T) {
+func TestKind(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		emu := &emulator{t: t, sid: testSID, token: testToken}
-		p, err := twilio.FromCredentials(adaptertest.Serve(t, emu), map[string]string{
+		p, err := twilio.Kind().New(adaptertest.Serve(t, emu), map[string]string{
 			"account_sid": testSID, "auth_token": testToken, "messaging_service_sid": testMG,
 		})
 		if err != nil {
@@ -191,11 +191,11 @@ func TestFromCredentials(t *testing.T) {
 		creds   map[string]string
 		wantErr string
 	}{
-		{"ErrUnknownName", map[string]string{"account_sid": testSID, "auth_token": testToken, "authtoken": "x"}, `"authtoken"`},
-		{"ErrMissing", map[string]string{"account_sid": testSID}, `"auth_token"`},
+		{"ErrUnknownName", map[string]string{"account_sid": testSID, "auth_token": testToken, "authtoken": "x"}, "credential authtoken is not used by twilio"},
+		{"ErrMissing", map[string]string{"account_sid": testSID}, "credential auth_token is required for twilio"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := twilio.FromCredentials("", tc.creds)
+			_, err := twilio.Kind().New("", tc.creds)
 			adaptertest.MustError(t, err, tc.wantErr, testToken)
 		})
 	}

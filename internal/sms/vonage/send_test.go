@@ -158,19 +158,20 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
+func TestNewAndKind(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		creds   map[string]string
 		wantErr string
 	}{
 		{"OK", map[string]string{"api_key": testKey, "api_secret": testSecret}, ""},
-		{"ErrNoKey", map[string]string{"api_secret": testSecret}, `"api_key"`},
-		{"ErrNoSecret", map[string]string{"api_key": testKey, "api_secret": ""}, `"api_secret"`},
-		{"ErrUnknownName", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature_secret": "s"}, `"signature_secret"`},
+		{"OKWithReceiptSecret", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature_secret": "s"}, ""},
+		{"ErrNoKey", map[string]string{"api_secret": testSecret}, "credential api_key is required"},
+		{"ErrNoSecret", map[string]string{"api_key": testKey, "api_secret": ""}, "credential api_secret is required"},
+		{"ErrUnknownName", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature": "s"}, "credential signature is not used by vonage (it takes api_key, api_secret, signature_secret)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := vonage.FromCredentials("", tc.creds)
+			_, err := vonage.Kind().New("", tc.creds)
 			adaptertest.MustError(t, err, tc.wantErr, testSecret)
 		})
 	}

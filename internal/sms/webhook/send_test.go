@@ -197,7 +197,7 @@ func TestSendTransportFailures(t *testing.T) {
 	adaptertest.RunTransportFailures(t, withClient, adaptertest.Message("+15551234567", ""), testSecret)
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
+func TestNewAndKind(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		url     string
@@ -206,15 +206,15 @@ func TestNewAndFromCredentials(t *testing.T) {
 	}{
 		{"OK", "https://hooks.example.com/sms", map[string]string{"secret": testSecret}, ""},
 		{"OKHeader", "https://hooks.example.com/sms", map[string]string{"secret": testSecret, "header": "X-Api-Key"}, ""},
-		{"ErrNoURL", "", map[string]string{"secret": testSecret}, "URL"},
-		{"ErrRelativeURL", "/hooks/sms", map[string]string{"secret": testSecret}, "URL"},
-		{"ErrNoSecret", "https://hooks.example.com/sms", map[string]string{}, `"secret"`},
+		{"ErrNoURL", "", map[string]string{"secret": testSecret}, "url: a webhook provider needs --url"},
+		{"ErrRelativeURL", "/hooks/sms", map[string]string{"secret": testSecret}, "is not an http(s) URL"},
+		{"ErrNoSecret", "https://hooks.example.com/sms", map[string]string{}, "credential secret is required"},
 		{"ErrBadHeader", "https://hooks.example.com/sms", map[string]string{"secret": testSecret, "header": "X Bad"}, "header name"},
 		{"ErrReservedHeader", "https://hooks.example.com/sms", map[string]string{"secret": testSecret, "header": "x-smsmfa-signature"}, "reserved"},
-		{"ErrUnknownName", "https://hooks.example.com/sms", map[string]string{"secret": testSecret, "token": "x"}, `"token"`},
+		{"ErrUnknownName", "https://hooks.example.com/sms", map[string]string{"secret": testSecret, "token": "x"}, "credential token is not used"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := webhook.FromCredentials(tc.url, tc.creds)
+			_, err := webhook.Kind().New(tc.url, tc.creds)
 			adaptertest.MustError(t, err, tc.wantErr, testSecret)
 		})
 	}

@@ -18,7 +18,11 @@ func NewSQLite(tb testing.TB) *store.DB {
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("storetest: close: %v", err)
+		}
+	})
 	if err := db.Migrate(ctx); err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
