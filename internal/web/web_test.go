@@ -412,3 +412,24 @@ func TestSignInTellsOfFailedCodeAttempts(t *testing.T) {
 		t.Fatal("told twice")
 	}
 }
+
+// The sign-in form shares the per-address password limit of the authn API:
+// past it, 429 with Retry-After and the reason on the page.
+func TestSignInFormPasswordLimit(t *testing.T) {
+	clock := mfa.NewFakeClock(time.Date(2026, 11, 27, 9, 0, 30, 0, time.UTC))
+	s := newSite(t, "http://127.0.0.1", false, clock)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"limit_password_minute": "3"}); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	for range 3 {
+		if resp := s.post(t, c, "/login", url.Values{"username": {"nobody@example.com"}, "password": {"guess-guess"}}); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", resp.StatusCode)
+		}
+	}
+	resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+	if b := body(resp); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "30" || !strings.Contains(b, "Too many sign-in attempts from your network") {
+		t.Fatalf("past the limit: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
