@@ -86,3 +86,20 @@ func (t *tx) CountLockedUsers(ctx context.Context, now time.Time) (int, error) {
 	err := t.row(ctx, `SELECT COUNT(*) FROM users WHERE locked_until > $1`, now.UTC()).Scan(&n)
 	return n, t.d.wrap("count locked users", err)
 }
+
+func (t *tx) ActiveAdmins(ctx context.Context) ([]mfa.User, error) {
+	rows, err := t.query(ctx, `SELECT `+userColumns+` FROM users WHERE admin AND status = $1 ORDER BY created, id`, string(mfa.UserActive))
+	if err != nil {
+		return nil, t.d.wrap("active admins", err)
+	}
+	defer rows.Close()
+	var out []mfa.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, t.d.wrap("active admins", err)
+		}
+		out = append(out, u)
+	}
+	return out, t.d.wrap("active admins", rows.Err())
+}

@@ -23,6 +23,19 @@ var migrating sync.Mutex
 // everything in it when the test ends.
 func NewPostgres(tb testing.TB, baseURL string) *store.DB {
 	tb.Helper()
+	db := OpenPostgres(tb, baseURL)
+	migrating.Lock()
+	err := db.Migrate(context.Background())
+	migrating.Unlock()
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	return db
+}
+
+// OpenPostgres is NewPostgres without the migrations.
+func OpenPostgres(tb testing.TB, baseURL string) *store.DB {
+	tb.Helper()
 	ctx := context.Background()
 	admin, err := store.Open(ctx, baseURL)
 	if err != nil {
@@ -52,11 +65,5 @@ func NewPostgres(tb testing.TB, baseURL string) *store.DB {
 		tb.Fatalf("storetest: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() }) // runs before the schema is dropped
-	migrating.Lock()
-	err = db.Migrate(ctx)
-	migrating.Unlock()
-	if err != nil {
-		tb.Fatalf("storetest: %v", err)
-	}
 	return db
 }
