@@ -142,7 +142,9 @@ func (s *Users) ListUsers(ctx context.Context, query, afterLogin string, limit i
 	return us, err
 }
 
-// SetUserStatus activates or deactivates a user.
+// SetUserStatus activates or deactivates a user. A user who leaves ACTIVE
+// loses their API tokens (revoked, each in the system log); reactivating
+// them does not bring the tokens back, as in Okta.
 func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserStatus) (*User, error) {
 	var u *User
 	err := s.run(ctx, func(tx Tx) error {
@@ -164,7 +166,13 @@ func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserSta
 		if err := tx.UpdateUser(ctx, *u); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)})
+		if err := s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)}); err != nil {
+			return err
+		}
+		if status == UserActive {
+			return nil
+		}
+		return s.revokeUserTokens(ctx, tx, u.ID, u.Login, ownerProblem(u))
 	})
 	return u, err
 }
@@ -180,7 +188,8 @@ func (s *core) lockAny(ctx context.Context, tx Tx, userID string) (*User, error)
 	return &u, nil
 }
 
-// DeleteUser removes a user and everything of theirs.
+// DeleteUser removes a user and everything of theirs; their API tokens
+// are revoked (kept, with the revocations in the system log).
 func (s *Users) DeleteUser(ctx context.Context, userID string) error {
 	return s.run(ctx, func(tx Tx) error {
 		u, err := s.lockAny(ctx, tx, userID)
@@ -193,8 +202,60 @@ func (s *Users) DeleteUser(ctx context.Context, userID string) error {
 		if err := tx.DeleteUser(ctx, userID); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, Event{Type: EvUserDelete, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User deleted"})
+		if err := s.record(ctx, tx, Event{Type: EvUserDelete, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User deleted"}); err != nil {
+			return err
+		}
+		return s.revokeUserTokens(ctx, tx, u.ID, u.Login, ownerProblem(nil))
 	})
+}
+
+// SetAdmin grants or withdraws a user's administrator rights. Withdrawing
+// them revokes the user's API tokens, each revocation in the system log.
+// Refusals: RUserNotFound; RNotPermitted when it would leave no active
+// administrator.
+func (s *Users) SetAdmin(ctx context.Context, userID string, admin bool) (*User, error) {
+	var u *User
+	err := s.run(ctx, func(tx Tx) error {
+		// One demotion at a time, so two admins cannot each demote the
+		// other and leave none.
+		if err := tx.Lock(ctx, "smsmfa admins"); err != nil {
+			return err
+		}
+		var err error
+		if u, err = s.lockAny(ctx, tx, userID); err != nil {
+			return err
+		} else if u == nil {
+			return userNotFound(userID)
+		}
+		if u.Admin == admin {
+			return nil
+		}
+		if !admin && u.Status == UserActive {
+			admins, err := tx.ActiveAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if len(admins) <= 1 {
+				return Errorf(EForbidden, RNotPermitted, "%s is the only active administrator: make another user an administrator first.", u.Login)
+			}
+		}
+		u.Admin, u.LastUpdated = admin, s.clock.Now()
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return err
+		}
+		ev, msg := EvAdminGrant, "Administrator rights granted"
+		if !admin {
+			ev, msg = EvAdminRevoke, "Administrator rights withdrawn"
+		}
+		if err := s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: msg}); err != nil {
+			return err
+		}
+		if admin {
+			return nil
+		}
+		return s.revokeUserTokens(ctx, tx, u.ID, u.Login, ownerProblem(u))
+	})
+	return u, err
 }
 
 // Unlock ends a user's lockout and clears the failure counters.
