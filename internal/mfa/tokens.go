@@ -72,7 +72,7 @@ func (s *Tokens) newTokenOwner(ctx context.Context, tx Tx, ownerID string) (*Use
 			return nil, err
 		}
 		if len(admins) == 0 {
-			return nil, Errorf(EInvalid, RInvalidInput, "owner: A token acts for an active administrator, and there is none: create one first.")
+			return nil, Errorf(EInvalid, RInvalidInput, "owner: A token acts for an active administrator, and there is none yet: create one first (smsmfa user create --admin).")
 		}
 		ownerID = admins[0].ID
 	}
@@ -80,8 +80,11 @@ func (s *Tokens) newTokenOwner(ctx context.Context, tx Tx, ownerID string) (*Use
 	if err != nil {
 		return nil, err
 	}
-	if u == nil || ownerProblem(u) != "" {
-		return nil, Errorf(EInvalid, RInvalidInput, "owner: A token acts for an active administrator, and %s is not one.", ownerID)
+	if u == nil {
+		return nil, Errorf(EInvalid, RInvalidInput, "owner: There is no user %s.", ownerID)
+	}
+	if ownerProblem(u) != "" {
+		return nil, Errorf(EInvalid, RInvalidInput, "owner: A token acts for an active administrator, and %s is not one.", u.Login)
 	}
 	return u, nil
 }
