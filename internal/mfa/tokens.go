@@ -132,7 +132,7 @@ func (s *Tokens) AuthenticateToken(ctx context.Context, clear string) (APIToken,
 		if !t.Revoked.IsZero() {
 			return s.refuseToken(ctx, tx, t, "token revoked", now)
 		}
-		owner, err := s.owner(ctx, tx, t.UserID)
+		owner, err := orNil(tx.GetUser(ctx, t.UserID))
 		if err != nil {
 			return err
 		}
@@ -149,18 +149,6 @@ func (s *Tokens) AuthenticateToken(ctx context.Context, clear string) (APIToken,
 		return nil
 	})
 	return t, err
-}
-
-// owner returns the user with id, or nil when there is none.
-func (s *Tokens) owner(ctx context.Context, tx Tx, id string) (*User, error) {
-	u, err := tx.GetUser(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &u, nil
 }
 
 // refuseToken records a refused use of t (unless one was recorded within

@@ -149,10 +149,8 @@ func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserSta
 	var u *User
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		if u, err = s.lockAny(ctx, tx, userID); err != nil {
+		if u, err = s.lockUser(ctx, tx, userID); err != nil {
 			return err
-		} else if u == nil {
-			return userNotFound(userID)
 		}
 		if u.Status == status {
 			return nil
@@ -177,27 +175,38 @@ func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserSta
 	return u, err
 }
 
+// lockAny locks and returns a user, or nil when there is none.
 func (s *core) lockAny(ctx context.Context, tx Tx, userID string) (*User, error) {
-	u, err := tx.LockUser(ctx, userID)
+	return orNil(tx.LockUser(ctx, userID))
+}
+
+// lockUser locks and returns a user. Refusal: RUserNotFound.
+func (s *core) lockUser(ctx context.Context, tx Tx, userID string) (*User, error) {
+	u, err := s.lockAny(ctx, tx, userID)
+	if err == nil && u == nil {
+		return nil, userNotFound(userID)
+	}
+	return u, err
+}
+
+// orNil returns a pointer to v, or nil when err is ErrNotFound.
+func orNil[T any](v T, err error) (*T, error) {
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &u, nil
+	return &v, nil
 }
 
 // DeleteUser removes a user and everything of theirs; their API tokens
 // are revoked (kept, with the revocations in the system log).
 func (s *Users) DeleteUser(ctx context.Context, userID string) error {
 	return s.run(ctx, func(tx Tx) error {
-		u, err := s.lockAny(ctx, tx, userID)
+		u, err := s.lockUser(ctx, tx, userID)
 		if err != nil {
 			return err
-		}
-		if u == nil {
-			return userNotFound(userID)
 		}
 		if err := tx.DeleteUser(ctx, userID); err != nil {
 			return err
@@ -222,10 +231,8 @@ func (s *Users) SetAdmin(ctx context.Context, userID string, admin bool) (*User,
 			return err
 		}
 		var err error
-		if u, err = s.lockAny(ctx, tx, userID); err != nil {
+		if u, err = s.lockUser(ctx, tx, userID); err != nil {
 			return err
-		} else if u == nil {
-			return userNotFound(userID)
 		}
 		if u.Admin == admin {
 			return nil
