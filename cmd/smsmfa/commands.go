@@ -76,7 +76,7 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		for _, u := range us {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Login, u.Status, u.Admin, u.Locked(now))
 		}
-		tw.Flush()
+		return tw.Flush()
 	case "unlock":
 		u, err := a.svc.Users.GetUser(ctx, login)
 		if err != nil {
@@ -178,7 +178,10 @@ func settingsCmd(ctx context.Context, args []string, getenv func(string) string,
 	if err := a.svc.Org.UpdateSettings(ctx, changes); err != nil {
 		return userMessage(err)
 	}
-	vals, _ := a.svc.Org.SettingValues(ctx)
+	vals, err := a.svc.Org.SettingValues(ctx)
+	if err != nil {
+		return userMessage(err)
+	}
 	for _, k := range slices.Sorted(maps.Keys(changes)) {
 		fmt.Fprintf(stdout, "%s=%s\n", k, vals[k])
 	}
@@ -229,7 +232,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		for _, t := range ts {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, tokenOwner(t), stamp(t.Created), stamp(t.LastUsed), stamp(t.Revoked))
 		}
-		tw.Flush()
+		return tw.Flush()
 	case "revoke":
 		if err := a.svc.Tokens.RevokeToken(ctx, id); err != nil {
 			return userMessage(err)
@@ -316,7 +319,7 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return userMessage(err)
 		}
-		if env, _ := envProvider(a.cfg); env != nil {
+		if env := a.pool.Env(); env != nil {
 			ps = append([]mfa.ProviderConfig{*env}, ps...)
 		}
 		if len(ps) == 0 {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 )
 
 type env struct {
@@ -43,7 +43,7 @@ func newEnv(t *testing.T) *env {
 	sink := devsink.New(1000, nil)
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
-	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1"})
+	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1", ProviderKinds: telephony.AllKinds()})
 	e := &env{t: t, db: db, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})}
 	mux := http.NewServeMux()
 	e.srv = httptest.NewServer(mux)
@@ -191,14 +191,15 @@ func (e *env) user(login string, activate bool) string {
 	return u.ID
 }
 
-var codeRe = regexp.MustCompile(`code is (\d+)\.`)
-
 func (e *env) code(number string) string {
 	e.t.Helper()
 	msgs := e.sink.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].To == number {
-			return codeRe.FindStringSubmatch(msgs[i].Body)[1]
+			if msgs[i].Code == "" {
+				e.t.Fatalf("the SMS to %s carries no code", number)
+			}
+			return msgs[i].Code
 		}
 	}
 	e.t.Fatalf("no SMS to %s", number)

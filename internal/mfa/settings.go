@@ -12,14 +12,18 @@ import (
 // Settings are the org's settings: every default of DESIGN §2, editable in
 // the console and with `smsmfa settings set`.
 type Settings struct {
-	OrgName          string
-	SMSEnabled       bool
-	CodeLength       int
-	CodeLifetime     time.Duration
-	CodeMaxAttempts  int
-	ResendCooldown   time.Duration
-	MFALockFailures  int
-	MFALockDuration  time.Duration
+	OrgName         string
+	SMSEnabled      bool
+	CodeLength      int
+	CodeLifetime    time.Duration
+	CodeMaxAttempts int
+	ResendCooldown  time.Duration
+	MFALockFailures int
+	MFALockDuration time.Duration
+	// MFALocksToAdmin is how many MFA lockouts within 24 hours leave the
+	// user locked until an administrator unlocks them (0: never); each
+	// lockout before it lasts twice as long as the one before.
+	MFALocksToAdmin  int
 	PasswordFailures int
 	PasswordLockFor  time.Duration
 	ActivationLimit  int // activation attempts per user per 5 minutes
@@ -187,7 +191,8 @@ var SettingDefs = []SettingDef{
 	intSetting("code_max_attempts", "Wrong tries before a code is dead", 5, 1, 10, func(s *Settings, n int) { s.CodeMaxAttempts = n }),
 	durationSetting("resend_cooldown", "Wait before another code can be sent", 30*time.Second, 0, 10*time.Minute, func(s *Settings, d time.Duration) { s.ResendCooldown = d }),
 	intSetting("mfa_lockout_failures", "Failed verifications in a row before the user is locked", 10, 3, 100, func(s *Settings, n int) { s.MFALockFailures = n }),
-	durationSetting("mfa_lockout_duration", "How long an MFA lockout lasts", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.MFALockDuration = d }),
+	durationSetting("mfa_lockout_duration", "How long a first MFA lockout lasts (each further lockout within 24 hours lasts twice as long)", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.MFALockDuration = d }),
+	intSetting("mfa_lockouts_to_admin", "MFA lockouts within 24 hours after which the user stays locked until an administrator unlocks them (0: never)", 3, 0, 10, func(s *Settings, n int) { s.MFALocksToAdmin = n }),
 	intSetting("password_lockout_failures", "Wrong passwords in a row before the user is locked", 10, 3, 100, func(s *Settings, n int) { s.PasswordFailures = n }),
 	durationSetting("password_lockout_duration", "How long a password lockout lasts", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.PasswordLockFor = d }),
 	intSetting("activation_limit", "Activation attempts per user per 5 minutes", 5, 1, 100, func(s *Settings, n int) { s.ActivationLimit = n }),

@@ -188,6 +188,10 @@ func (s *Signin) succeed(t *Transaction, u *User, now time.Time) {
 	t.SessionTokenHash = secret.HashToken(tok)
 	t.SessionTokenExpires = now.Add(SessionTokenLifetime)
 	u.LastLogin = now
+	// The user is told of the failed code attempts since their last
+	// sign-in, once.
+	t.MissedCodes, t.MissedSince = u.MissedCodes, u.MissedSince
+	u.MissedCodes, u.MissedSince = 0, time.Time{}
 }
 
 // txnStep runs fn on the transaction of stateToken when its status is one

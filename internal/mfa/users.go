@@ -276,6 +276,7 @@ func (s *Users) Unlock(ctx context.Context, userID string) error {
 			return userNotFound(userID)
 		}
 		u.LockedUntil, u.FailedMFA, u.FailedPasswords, u.LastUpdated = zeroTime, 0, 0, s.clock.Now()
+		u.MFALockouts, u.LastMFALockout = 0, zeroTime
 		if err := tx.UpdateUser(ctx, *u); err != nil {
 			return err
 		}

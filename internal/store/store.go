@@ -133,8 +133,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.db.PingContext(pctx); err != nil {
-		d.db.Close()
-		return nil, fmt.Errorf("store: connect to %s: %w", redact(dbURL), err)
+		return nil, errors.Join(fmt.Errorf("store: connect to %s: %w", redact(dbURL), err), d.db.Close())
 	}
 	return d, nil
 }

@@ -52,7 +52,7 @@ func samplePages() []page {
 	back := &formLink{Method: "post", URL: "/back", Label: "Back"}
 	form := phoneForm{Action: "/phone", Region: "US", Phone: "415", Invalid: true, Focus: true, Countries: phone.Countries()}
 	factor := &mfa.Factor{ID: "sms1", Status: mfa.FactorActive, PhoneNumber: "+14155550123"}
-	provider := mfa.ProviderConfig{Name: "tw", Type: mfa.ProviderTwilio, BaseURL: "http://127.0.0.1:1", Priority: 5, Enabled: true,
+	provider := mfa.ProviderConfig{Name: "tw", Type: "twilio", BaseURL: "http://127.0.0.1:1", Priority: 5, Enabled: true,
 		Senders: []mfa.Sender{{Value: "+15557654321", CallingCodes: []int{1}}}}
 	return []page{
 		&messagePage{common: common{Error: "No."}, Heading: "Page not found", Text: "There is no page.", Link: "/", LinkLabel: "Start"},
@@ -92,14 +92,14 @@ func samplePages() []page {
 		&adminTokensPage{common: common{User: user}, Tokens: []mfa.APIToken{{ID: "t1", Name: "ci", UserID: "00u1", OwnerLogin: "ann@example.com", Created: now},
 			{ID: "t2", Name: "old", UserID: "00u9", Created: now, LastUsed: now, Revoked: now}, {ID: "t3", Name: "cli", Created: now, Revoked: now}}, New: "00secret"},
 		&adminTokensPage{common: common{User: user}},
-		&adminProvidersPage{common: common{User: user, Error: "Nothing was saved."}, Types: mfa.ProviderTypes(),
-			Form: providerForm{Name: "tw", Type: mfa.ProviderTwilio, URL: "http://x", Senders: "+15557654321", Priority: 100},
+		&adminProvidersPage{common: common{User: user, Error: "Nothing was saved."}, Types: []string{"aws-eum", "aws-sns", "twilio", "vonage", "webhook"},
+			Form: providerForm{Name: "tw", Type: "twilio", URL: "http://x", Senders: "+15557654321", Priority: 100},
 			Providers: []providerRow{
 				{ProviderConfig: provider, Masked: map[string]string{"account_sid": "AC…12"}, BreakerOpen: true, Callback: "http://127.0.0.1/hooks/twilio/tw"},
-				{ProviderConfig: mfa.ProviderConfig{Name: "env", Type: mfa.ProviderTwilio, Enabled: true, FromEnv: true}},
-				{ProviderConfig: mfa.ProviderConfig{Name: "off", Type: mfa.ProviderTwilio}},
+				{ProviderConfig: mfa.ProviderConfig{Name: "env", Type: "twilio", Enabled: true, FromEnv: true}},
+				{ProviderConfig: mfa.ProviderConfig{Name: "off", Type: "twilio"}},
 			}},
-		&adminProvidersPage{common: common{User: user}, Types: mfa.ProviderTypes()},
+		&adminProvidersPage{common: common{User: user}, Types: []string{"aws-eum", "aws-sns", "twilio", "vonage", "webhook"}},
 		&adminTemplatesPage{common: common{User: user}, Templates: []mfa.Template{{Locale: "fr", Body: "Code {code}", Updated: now, UpdatedBy: "ann"}},
 			Locale: "fr", Body: "Code {code} é", Preview: &preview{Text: "Code 123456 é", Chars: 13, Encoding: "UCS-2", Segments: 2}},
 		&adminTemplatesPage{common: common{User: user}, Body: mfa.DefaultTemplate, Preview: &preview{Text: "Code", Chars: 4, Encoding: "GSM-7", Segments: 1}},

@@ -21,6 +21,7 @@ import (
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 	"smsmfa/internal/web"
 )
 
@@ -46,7 +47,7 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	if len(clock) > 0 {
 		clk = clock[0]
 	}
-	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
+	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, ProviderKinds: telephony.AllKinds()})
 	u, _ := url.Parse(base)
 	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
 	if dev {
@@ -362,5 +363,52 @@ func TestAdminLogRefusesAFilterItCannotRead(t *testing.T) {
 	resp, b := s.get(t, c, "/admin/log?since=2000-01-01T00%3A00:00&type=user.session.start")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(b, "<code>user.session.start</code>") {
 		t.Errorf("a time with seconds: %d\n%s", resp.StatusCode, b)
+	}
+}
+
+// Issue 9, item 10: failed code attempts on the account are told to the
+// user at their next sign-in, once.
+func TestSignInTellsOfFailedCodeAttempts(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.svc.Users.GetUser(ctx, "user@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := s.svc.Factors.EnrollSMS(ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550101", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Somebody else tries three wrong codes.
+	if _, err := s.svc.Factors.ChallengeSMS(ctx, u.ID, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := s.svc.Factors.VerifySMS(ctx, u.ID, f.ID, "000000"); mfa.ReasonOf(err) != mfa.RCodeWrong && mfa.ReasonOf(err) != mfa.RCodeExpired {
+			t.Fatalf("wrong code: %v", err)
+		}
+	}
+	signIn := func() string {
+		c := s.client(t)
+		s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+		if resp := s.post(t, c, "/signin/verify/send", nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send code: %d %s", resp.StatusCode, body(resp))
+		}
+		msgs := s.sink.Messages()
+		code := msgs[len(msgs)-1].Code
+		if resp := s.post(t, c, "/signin/verify", url.Values{"code": {code}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("verify: %d %s", resp.StatusCode, body(resp))
+		}
+		_, page := s.get(t, c, "/account")
+		return page
+	}
+	if page := signIn(); !strings.Contains(page, "There were 3 failed code attempts on your account since") {
+		t.Fatalf("the account page after sign-in does not tell of the failed attempts:\n%s", page)
+	}
+	if page := signIn(); strings.Contains(page, "failed code attempt") {
+		t.Fatal("told twice")
 	}
 }

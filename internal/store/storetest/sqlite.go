@@ -27,7 +27,11 @@ func OpenSQLite(tb testing.TB) *store.DB {
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("storetest: close: %v", err)
+		}
+	})
 	return db
 }
 
