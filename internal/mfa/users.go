@@ -66,7 +66,9 @@ func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 			return nil, Errorf(EInvalid, RPasswordPolicy, "password: %s", msg)
 		}
 		var err error
-		if hash, err = s.hasher.Hash(ctx, nu.Password); err != nil {
+		if hash, err = s.hasher.Hash(ctx, nu.Password); errors.Is(err, password.ErrBusy) {
+			return nil, s.busy()
+		} else if err != nil {
 			return nil, Internal("hash password", err)
 		}
 	}
@@ -307,6 +309,9 @@ func (s *Users) ConfirmPassword(ctx context.Context, userID, pw string) error {
 		return err
 	}
 	ok, _, verr := s.hasher.Verify(ctx, u.PasswordHash, pw)
+	if errors.Is(verr, password.ErrBusy) {
+		return s.busy()
+	}
 	if verr != nil {
 		s.log.Error("password verify", "user", u.ID, "err", verr)
 	}

@@ -80,6 +80,7 @@ type Org interface {
 	CountRequest(ctx context.Context, kind mfa.RequestKind, key string) (mfa.Limit, error)
 	Events(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error)
 	Now() time.Time
+	NumberUsers(ctx context.Context, input string) ([]mfa.User, error)
 	Numbers(ctx context.Context) ([]mfa.Number, error)
 	Overview(ctx context.Context) (mfa.Overview, error)
 	SetNumberStatus(ctx context.Context, input string, status mfa.NumberStatus) error

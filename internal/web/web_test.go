@@ -412,3 +412,58 @@ func TestSignInTellsOfFailedCodeAttempts(t *testing.T) {
 		t.Fatal("told twice")
 	}
 }
+
+// The sign-in form shares the per-address password limit of the authn API:
+// past it, 429 with Retry-After and the reason on the page.
+func TestSignInFormPasswordLimit(t *testing.T) {
+	clock := mfa.NewFakeClock(time.Date(2026, 11, 27, 9, 0, 30, 0, time.UTC))
+	s := newSite(t, "http://127.0.0.1", false, clock)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"limit_password_minute": "3"}); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	for range 3 {
+		if resp := s.post(t, c, "/login", url.Values{"username": {"nobody@example.com"}, "password": {"guess-guess"}}); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", resp.StatusCode)
+		}
+	}
+	resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+	if b := body(resp); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "30" || !strings.Contains(b, "Too many sign-in attempts from your network") {
+		t.Fatalf("past the limit: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// Issue 9, item 1, in the console: the admin sees on a user's page which
+// accounts enrolled the user's number, and on the numbers page who is
+// verified on a blocked number.
+func TestConsoleShowsEnrollmentsOfAUsersNumber(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	c := s.client(t) // the admin signs in while SMS is off: password only
+	s.post(t, c, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
+	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"sms_enabled": "true", "shared_number_max_users": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	victim, err := s.svc.Users.GetUser(ctx, "user@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.svc.Factors.EnrollSMS(ctx, victim.ID, mfa.EnrollRequest{Phone: "+14155550101", Activate: true}); err != nil {
+		t.Fatal(err)
+	}
+	mallory, err := s.svc.Users.CreateUser(ctx, mfa.NewUser{Login: "mallory@example.com", Password: "Mallory-Pass-2026", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.svc.Factors.EnrollSMS(ctx, mallory.ID, mfa.EnrollRequest{Phone: "+14155550101"})
+	if mfa.ReasonOf(err) != mfa.RNumberBlocked {
+		t.Fatalf("a second account on a number for one: %v", err)
+	}
+	if _, b := s.get(t, c, "/admin/users/"+victim.ID); !strings.Contains(b, "Other accounts enrolled this user's number") || !strings.Contains(b, "mallory@example.com") {
+		t.Fatalf("the user's page does not show who enrolled their number:\n%s", b)
+	}
+	if _, b := s.get(t, c, "/admin/numbers"); !strings.Contains(b, `href="/admin/users/`+victim.ID+`">user@example.com</a>`) {
+		t.Fatalf("the numbers page does not show who is verified on the blocked number:\n%s", b)
+	}
+}
