@@ -18,6 +18,7 @@ func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/users/{id}", h.requireAdmin(h.adminUser))
 	m.HandleFunc("POST /admin/users/{id}/reset", h.requireAdmin(h.adminResetFactor))
 	m.HandleFunc("POST /admin/users/{id}/unlock", h.requireAdmin(h.adminUnlock))
+	m.HandleFunc("POST /admin/users/{id}/admin", h.requireAdmin(h.adminSetAdmin))
 	m.HandleFunc("GET /admin/numbers", h.requireAdmin(h.adminNumbers))
 	m.HandleFunc("POST /admin/numbers", h.requireAdmin(h.adminSetNumber))
 	m.HandleFunc("GET /admin/log", h.requireAdmin(h.adminLog))

@@ -52,6 +52,7 @@ type Users interface {
 	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]mfa.User, error)
 	RecordSessionExchange(ctx context.Context, u *mfa.User) error
 	RecordSignOut(ctx context.Context, u *mfa.User) error
+	SetAdmin(ctx context.Context, userID string, admin bool) (*mfa.User, error)
 	Unlock(ctx context.Context, userID string) error
 }
 
