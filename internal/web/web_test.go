@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"smsmfa/internal/delivery"
 	"smsmfa/internal/httpx"
@@ -298,7 +301,7 @@ func TestAccountChangesNeedARecentSignIn(t *testing.T) {
 }
 
 // stateTokenRe matches a clear state token (00 and 40 base-62 characters).
-var stateTokenRe = regexp.MustCompile(`00[0-9A-Za-z]{40}`)
+var stateTokenRe = regexp.MustCompile(`^00[0-9A-Za-z]{40}$`)
 
 func TestStateTokenIsSealedInTheSession(t *testing.T) {
 	s := newSite(t, "http://127.0.0.1", false)
@@ -319,14 +322,36 @@ func TestStateTokenIsSealedInTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	keys, _ := secret.Derive(bytes.Repeat([]byte{3}, 32)) // newSite's
+	found := 0
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			t.Fatal(err)
 		}
-		if stateTokenRe.Match(data) {
-			t.Fatal("the session data holds the state token in clear")
+		_, values, err := scs.GobCodec{}.Decode(data)
+		if err != nil {
+			t.Fatal(err)
 		}
+		kept, ok := values["st"].(string)
+		if !ok {
+			continue
+		}
+		found++
+		if stateTokenRe.MatchString(kept) {
+			t.Fatalf("the session keeps the state token in clear: %q", kept)
+		}
+		raw, err := base64.RawURLEncoding.DecodeString(kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clear, err := keys.Open(raw, "web state token")
+		if err != nil || !stateTokenRe.Match(clear) {
+			t.Fatalf("the kept value is not the sealed state token: %v", err)
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d sessions keep a state token, want 1", found)
 	}
 }
 
