@@ -117,7 +117,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	actx := cliContext(ctx)
 	if err := a.svc.Org.UpdateSettings(actx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s", "limit_phone_15m": "1000", "limit_phone_day": "10000",
 		"limit_user_hour": "1000", "limit_ip_hour": "100000", "budget_daily": "100000000", "activation_limit": "100", "shared_number_max_users": "10000",
-		"limit_authn_minute": "1000000", "limit_api_minute": "1000000"}); err != nil {
+		"limit_authn_minute": "1000000", "limit_api_minute": "1000000", "limit_password_minute": "1000000"}); err != nil {
 		return err
 	}
 	for _, u := range us {

@@ -63,3 +63,21 @@ func TestPolicy(t *testing.T) {
 		t.Fatal(r)
 	}
 }
+
+// BenchmarkVerifyRFC9106 is the cost of one password check with the
+// production parameters; run it with -cpu=2 and -benchtime to read the
+// machine's hashes per second (b.N / elapsed with RunParallel).
+func BenchmarkVerifyRFC9106(b *testing.B) {
+	h := password.NewHasherQueue(password.RFC9106, 1<<20)
+	hash, err := h.Hash(b.Context(), "correct horse")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if ok, _, err := h.Verify(b.Context(), hash, "correct horse"); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+}
