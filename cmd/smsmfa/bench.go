@@ -84,7 +84,9 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer gw.Close()
 		cfg.ProviderType, cfg.ProviderName, cfg.ProviderURL, cfg.ProviderCredentials = "webhook", "gateway", gw.URL(), "secret=bench-secret"
-	} else if *provider != "devsink" {
+	} else if *provider == "devsink" {
+		cfg.Dev = true // the development sink exists only in development mode
+	} else {
 		return fmt.Errorf("--provider must be devsink or gateway")
 	}
 	if err := cfg.Validate(); err != nil {

@@ -26,7 +26,7 @@ type Pool struct {
 	kinds   Kinds
 	keys    mfa.Opener
 	env     *mfa.ProviderConfig // from SMSMFA_PROVIDER_*, not stored
-	sink    sms.Provider        // used when nothing is configured
+	sink    sms.Provider        // --dev only: used when nothing is configured
 	base    string              // public base URL, for status callbacks
 	log     *slog.Logger
 	now     func() time.Time
@@ -52,9 +52,13 @@ type Config interface {
 type Options struct {
 	Service Config
 	// Kinds are the provider types; empty means AllKinds.
-	Kinds   Kinds
-	Keys    mfa.Opener
-	Env     *mfa.ProviderConfig
+	Kinds Kinds
+	Keys  mfa.Opener
+	Env   *mfa.ProviderConfig
+	// Sink is the development sink (--dev only): the route while no
+	// provider is configured. Without it, and without a provider, every
+	// send is refused for good (sms.NoProvider): nothing is queued to
+	// wait for a provider, and no text reaches a log.
 	Sink    sms.Provider
 	BaseURL string
 	Logger  *slog.Logger
@@ -195,12 +199,34 @@ func (p *Pool) Reload(ctx context.Context) error {
 	p.mu.Lock()
 	p.router, p.configs, p.sig = router, cs, sig
 	p.mu.Unlock()
+	if len(routes) == 0 {
+		p.log.Warn(NoProviderWarning)
+		return nil
+	}
 	var names []string
 	for _, r := range routes {
 		names = append(names, r.Name)
 	}
 	p.log.Info("SMS routing", "providers", strings.Join(names, ", "))
 	return nil
+}
+
+// NoProviderWarning is what the log and the console say while no provider
+// is in service and there is no development sink.
+const NoProviderWarning = "No SMS provider is configured: codes cannot be sent. Add one under SMS providers, or run with --dev for the development inbox."
+
+// Warning is what the console must tell the admin about the pool on every
+// page: NoProviderWarning while texts can go nowhere (no provider in
+// service and no development sink, so every send is refused with
+// sms.NoProvider), else "".
+func (p *Pool) Warning() string {
+	p.mu.RLock()
+	r := p.router
+	p.mu.RUnlock()
+	if r != nil && len(r.Routes()) == 0 {
+		return NoProviderWarning
+	}
+	return ""
 }
 
 // Run reloads the configuration every interval until ctx ends.
@@ -226,6 +252,9 @@ func (p *Pool) Send(ctx context.Context, msg sms.Message) (sms.Result, error) {
 	p.mu.RUnlock()
 	if r == nil {
 		return sms.Result{}, sms.NewError(sms.BadSender, "", "no SMS provider is ready")
+	}
+	if len(r.Routes()) == 0 {
+		return sms.Result{}, sms.NewError(sms.NoProvider, "", "no SMS provider is configured (and no --dev): the text was not sent")
 	}
 	return r.Send(ctx, msg)
 }
