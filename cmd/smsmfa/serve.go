@@ -108,7 +108,7 @@ func (a *app) handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
-	if a.cfg.MetricsAddr == "" {
+	if a.cfg.MetricsPublic {
 		mux.Handle("GET /metrics", a.metrics.Handler())
 	}
 	mux.Handle("/api/", api.New(api.Options{Services: api.ServicesOf(a.svc), BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
