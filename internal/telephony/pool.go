@@ -35,6 +35,7 @@ type Pool struct {
 	router  *sms.Router
 	configs []mfa.ProviderConfig
 	sig     string
+	guard   guard // refused callbacks: per-source limits and summaries
 }
 
 // Config is the part of mfa.Telephony the pool uses: the stored
@@ -46,6 +47,7 @@ type Config interface {
 	RecordProviderTest(ctx context.Context, name, to, from string, sendErr error)
 	ApplyReceipt(ctx context.Context, provider, providerMessageID string, state mfa.MessageState, detail string) (bool, error)
 	RecordKeyword(ctx context.Context, provider, number, sender, keyword, providerMessageID string) error
+	RecordRefusedCallbacks(ctx context.Context, r mfa.RefusedCallbacks) error
 }
 
 // Options configure a Pool.
@@ -229,7 +231,8 @@ func (p *Pool) Warning() string {
 	return ""
 }
 
-// Run reloads the configuration every interval until ctx ends.
+// Run reloads the configuration every interval until ctx ends, and writes
+// the summaries of refused callbacks that are due.
 func (p *Pool) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -241,6 +244,7 @@ func (p *Pool) Run(ctx context.Context, interval time.Duration) {
 			if err := p.Reload(ctx); err != nil && ctx.Err() == nil {
 				p.log.Error("reload SMS providers", "err", err)
 			}
+			p.reportDue(ctx)
 		}
 	}
 }
