@@ -185,3 +185,25 @@ func TestForgedCallbackBurst(t *testing.T) {
 		t.Fatalf("events a minute on: %+v", evs)
 	}
 }
+
+// TestProviderTestEventHoldsNoNumber: a provider whose error echoes the
+// number (as Twilio's do) does not put it in the system log.
+func TestProviderTestEventHoldsNoNumber(t *testing.T) {
+	e := newEnv(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"code":21211,"message":"The 'To' number +14155550163 is not a valid phone number.","status":400}`)
+	}))
+	t.Cleanup(api.Close)
+	e.add(t, mfa.ProviderConfig{Name: "tw", Type: twilio.Type, BaseURL: api.URL,
+		Credentials: map[string]string{"account_sid": "AC" + strings.Repeat("1", 32), "auth_token": "token"},
+		Senders:     []mfa.Sender{{Value: "+15557654321", Kind: mfa.SenderNumber}}})
+	if _, err := e.pool.SendTest(e.ctx, "tw", "+14155550163"); err == nil {
+		t.Fatal("the test SMS was not refused")
+	}
+	evs := mustEvents(t, e, mfa.EvProviderTest)
+	if len(evs) != 1 || evs[0].Outcome != mfa.OutcomeFailure || strings.Contains(fmt.Sprint(evs[0]), "4155550163") {
+		t.Fatalf("provider test event %+v", evs)
+	}
+}
