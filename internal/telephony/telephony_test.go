@@ -3,6 +3,7 @@ package telephony_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -262,6 +263,12 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	}
 	if evs := mustEvents(t, e, mfa.EvOptOut); len(evs) != 1 {
 		t.Fatal("the opt-out is not in the system log")
+	}
+	// The system log names the number by its keyed id and masked form only.
+	for _, ev := range append(mustEvents(t, e, mfa.EvOptOut), mustEvents(t, e, mfa.EvOptIn)...) {
+		if !strings.HasPrefix(ev.Target.ID, "phn") || strings.Contains(fmt.Sprintf("%+v", ev), "4155550126") {
+			t.Fatalf("opt-out event holds the number: %+v", ev)
+		}
 	}
 }
 
