@@ -28,10 +28,12 @@ Usage:
   smsmfa user create --login L --password P [--admin] [--first F] [--last L] [--email E]
   smsmfa user list
   smsmfa user unlock --login L
+  smsmfa user set-admin --login L --admin=true|false   grant or remove administrator rights
   smsmfa sms enable | disable                turn the org's SMS factor on or off
   smsmfa settings list
   smsmfa settings set NAME=VALUE...
-  smsmfa token create --name N               print a new API token (Authorization: SSWS <token>)
+  smsmfa token create --name N [--owner LOGIN]   print a new API token (Authorization: SSWS <token>)
+                                             acting for LOGIN (default: the oldest active administrator)
   smsmfa token list
   smsmfa token revoke --id ID
   smsmfa provider add|list|remove|test …

@@ -141,6 +141,10 @@ func startServer(name string, settings []string) (*server, error) {
 			return nil, err
 		}
 	}
+	// A token acts for an active administrator.
+	if _, err := s.cli("user", "create", "--login", "compat-admin@example.com", "--password", "Compat-Admin-Pass-2026", "--admin"); err != nil {
+		return nil, err
+	}
 	out, err := s.cli("token", "create", "--name", "compat")
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"smsmfa/internal/password"
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
+	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
 	"smsmfa/internal/telephony"
 )
@@ -25,6 +26,7 @@ import (
 type env struct {
 	t     *testing.T
 	srv   *httptest.Server
+	db    *store.DB
 	svc   mfa.Services
 	clock *mfa.FakeClock
 	sink  *devsink.Sink
@@ -42,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
 	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1", ProviderKinds: telephony.AllKinds()})
-	e := &env{t: t, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})}
+	e := &env{t: t, db: db, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})}
 	mux := http.NewServeMux()
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
@@ -50,12 +52,28 @@ func newEnv(t *testing.T) *env {
 	if err := svc.Org.SetSMSEnabled(e.ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := svc.Tokens.CreateToken(e.ctx, "test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.token = tok
+	e.token = e.adminToken(adminLogin)
 	return e
+}
+
+// adminLogin is the admin who owns the test's token.
+const adminLogin = "admin@example.com"
+
+// adminToken creates an active admin (unless login exists) and a token it
+// owns, and returns the token.
+func (e *env) adminToken(login string) string {
+	e.t.Helper()
+	u, err := e.svc.Users.GetUser(e.ctx, login)
+	if err != nil {
+		if u, err = e.svc.Users.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Pass-word-2026", Admin: true, Activate: true}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	_, tok, err := e.svc.Tokens.CreateToken(e.ctx, "test", u.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
 }
 
 // resp is a decoded answer.

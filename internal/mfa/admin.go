@@ -247,7 +247,7 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountL
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
-	EvSessionExchange}
+	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke}
 
 // Limit is the state of one rate limit after a request was counted.
 type Limit struct {

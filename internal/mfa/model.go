@@ -262,14 +262,21 @@ type Number struct {
 }
 
 // APIToken is a management API token (Authorization: SSWS …).
+// It acts for its owner, and only while the owner is an active admin.
 type APIToken struct {
 	ID        string
 	Name      string
 	TokenHash []byte
-	UserID    string // the admin who created it, if any
-	Created   time.Time
-	LastUsed  time.Time
-	Revoked   time.Time
+	UserID    string // the owner: the admin who created it or was named for it
+	// OwnerLogin is the owner's login, read with the token; "" when the
+	// owner no longer exists.
+	OwnerLogin string
+	Created    time.Time
+	LastUsed   time.Time
+	Revoked    time.Time
+	// LastRefused is when a refused use of the token was last recorded in
+	// the system log.
+	LastRefused time.Time
 }
 
 // MessageUpdate is the outcome of one delivery attempt.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"smsmfa/internal/randid"
@@ -75,6 +76,11 @@ type core struct {
 	deliver Deliverer
 	host    string
 	log     *slog.Logger
+
+	// busy refusals of password checks not yet told to the system log
+	busyMu      sync.Mutex
+	busyRefused int
+	busyLogged  time.Time
 }
 
 // newCore checks c for the dependencies every service needs; the services

@@ -23,25 +23,26 @@ type Settings struct {
 	// MFALocksToAdmin is how many MFA lockouts within 24 hours leave the
 	// user locked until an administrator unlocks them (0: never); each
 	// lockout before it lasts twice as long as the one before.
-	MFALocksToAdmin  int
-	PasswordFailures int
-	PasswordLockFor  time.Duration
-	ActivationLimit  int // activation attempts per user per 5 minutes
-	PhonePer15m      int
-	PhonePerDay      int
-	UserPerHour      int
-	IPPerHour        int
-	SharedMaxUsers   int // distinct users per number per 24 h before it is blocked
-	BudgetDaily      int
-	BudgetAlertPct   int
-	PhoneTypes       []string // accepted number types (phone package names)
-	CountriesAllow   []int    // calling codes; empty = all
-	CountriesDeny    []int    // calling codes
-	DefaultRegion    string   // region for numbers typed without +
-	TxnLifetime      time.Duration
-	TrustedOrigins   []string // origins allowed for CORS and as redirect targets
-	AuthnPerMinute   int      // sign-in calls per client address per minute
-	APIPerMinute     int      // management API calls per token per minute
+	MFALocksToAdmin   int
+	PasswordFailures  int
+	PasswordLockFor   time.Duration
+	ActivationLimit   int // activation attempts per user per 5 minutes
+	PhonePer15m       int
+	PhonePerDay       int
+	UserPerHour       int
+	IPPerHour         int
+	SharedMaxUsers    int // distinct users per number per 24 h before it is blocked
+	BudgetDaily       int
+	BudgetAlertPct    int
+	PhoneTypes        []string // accepted number types (phone package names)
+	CountriesAllow    []int    // calling codes; empty = all
+	CountriesDeny     []int    // calling codes
+	DefaultRegion     string   // region for numbers typed without +
+	TxnLifetime       time.Duration
+	TrustedOrigins    []string // origins allowed for CORS and as redirect targets
+	AuthnPerMinute    int      // sign-in calls per client address per minute
+	PasswordPerMinute int      // password checks per client address per minute
+	APIPerMinute      int      // management API calls per token per minute
 }
 
 // SettingDef describes one setting.
@@ -201,8 +202,9 @@ var SettingDefs = []SettingDef{
 	intSetting("limit_user_hour", "Codes per user per hour", 10, 1, 1000, func(s *Settings, n int) { s.UserPerHour = n }),
 	intSetting("limit_ip_hour", "Codes per client IP address per hour", 30, 1, 100000, func(s *Settings, n int) { s.IPPerHour = n }),
 	intSetting("limit_authn_minute", "Sign-in calls (web and authn API) per client address per minute", 600, 10, 1000000, func(s *Settings, n int) { s.AuthnPerMinute = n }),
+	intSetting("limit_password_minute", "Password checks (each an argon2id hash) per client address per minute, on every front door", 60, 1, 100000, func(s *Settings, n int) { s.PasswordPerMinute = n }),
 	intSetting("limit_api_minute", "Management API calls per API token per minute", 1200, 10, 1000000, func(s *Settings, n int) { s.APIPerMinute = n }),
-	intSetting("shared_number_max_users", "Users one number may serve in 24 hours before it is blocked (unless trusted)", 5, 1, 10000, func(s *Settings, n int) { s.SharedMaxUsers = n }),
+	intSetting("shared_number_max_users", "Users who may verify one number in 24 hours before it is blocked for new enrollments (unless trusted)", 5, 1, 10000, func(s *Settings, n int) { s.SharedMaxUsers = n }),
 	intSetting("budget_daily", "SMS the org may send per day (UTC)", 10000, 1, 100000000, func(s *Settings, n int) { s.BudgetDaily = n }),
 	intSetting("budget_alert_percent", "Warn in the system log when this share of the daily budget is spent", 80, 1, 100, func(s *Settings, n int) { s.BudgetAlertPct = n }),
 	textSetting("phone_types", "Number types that may enroll", "fixed_line_or_mobile,mobile", phoneTypes, func(s *Settings, v string) { s.PhoneTypes = strings.Split(v, ",") }),

@@ -153,9 +153,33 @@ func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
 // Migrate applies every pending migration. On PostgreSQL an advisory lock
 // makes instances that start together migrate one at a time.
 func (d *DB) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations/"+d.dialect.name())
+	p, err := d.migrator()
 	if err != nil {
 		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrateTo applies the pending migrations up to version, for tests of a
+// migration that changes data.
+func (d *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := d.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("store: migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
+func (d *DB) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+d.dialect.name())
+	if err != nil {
+		return nil, err
 	}
 	var opts []goose.ProviderOption
 	gd := goose.DialectSQLite3
@@ -163,18 +187,15 @@ func (d *DB) Migrate(ctx context.Context) error {
 		gd = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(gd, d.db, sub, opts...)
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 // InTx runs fn in a transaction (see mfa.Store).

@@ -68,26 +68,35 @@ func (t *tx) ListUsers(ctx context.Context, query, afterLogin string, limit int)
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
-	rows, err := t.query(ctx, `SELECT `+userColumns+` FROM users
+	return t.users(ctx, "list users", `SELECT `+userColumns+` FROM users
 		WHERE login > $1 AND ($2 = '' OR login LIKE $3 ESCAPE '\' OR LOWER(first_name || ' ' || last_name) LIKE $3 ESCAPE '\')
 		ORDER BY login LIMIT $4`, afterLogin, query, likePattern(query), limit)
+}
+
+// users runs a query whose rows are users as scanUser reads them.
+func (t *tx) users(ctx context.Context, what, q string, args ...any) ([]mfa.User, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
-		return nil, t.d.wrap("list users", err)
+		return nil, t.d.wrap(what, err)
 	}
 	defer rows.Close()
 	var out []mfa.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, t.d.wrap("list users", err)
+			return nil, t.d.wrap(what, err)
 		}
 		out = append(out, u)
 	}
-	return out, t.d.wrap("list users", rows.Err())
+	return out, t.d.wrap(what, rows.Err())
 }
 
 func (t *tx) CountLockedUsers(ctx context.Context, now time.Time) (int, error) {
 	var n int
 	err := t.row(ctx, `SELECT COUNT(*) FROM users WHERE locked_until > $1`, now.UTC()).Scan(&n)
 	return n, t.d.wrap("count locked users", err)
+}
+
+func (t *tx) ActiveAdmins(ctx context.Context) ([]mfa.User, error) {
+	return t.users(ctx, "active admins", `SELECT `+userColumns+` FROM users WHERE admin AND status = $1 ORDER BY created, id`, string(mfa.UserActive))
 }

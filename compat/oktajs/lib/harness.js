@@ -97,6 +97,8 @@ class Server {
     await this.cli('sms', 'enable');
     if (settings.length) await this.cli('settings', 'set', ...settings);
     if (setup) await setup(this);
+    // A token acts for an active administrator.
+    await this.cli('user', 'create', '--login', 'compat-admin@example.com', '--password', 'Compat-Admin-Pass-2026', '--admin');
     const token = (await this.cli('token', 'create', '--name', 'compat')).trim();
     if (!token || /\s/.test(token)) throw new Error(`token create printed ${JSON.stringify(token)}`);
     this.token = token;

@@ -24,6 +24,19 @@ var migrating sync.Mutex
 // everything in it when the test ends.
 func NewPostgres(tb testing.TB, baseURL string) *store.DB {
 	tb.Helper()
+	db := OpenPostgres(tb, baseURL)
+	migrating.Lock()
+	err := db.Migrate(context.Background())
+	migrating.Unlock()
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	return db
+}
+
+// OpenPostgres is NewPostgres without the migrations.
+func OpenPostgres(tb testing.TB, baseURL string) *store.DB {
+	tb.Helper()
 	ctx := context.Background()
 	admin, err := store.Open(ctx, baseURL)
 	if err != nil {
@@ -56,11 +69,5 @@ func NewPostgres(tb testing.TB, baseURL string) *store.DB {
 			tb.Errorf("storetest: close: %v", err)
 		}
 	})
-	migrating.Lock()
-	err = db.Migrate(ctx)
-	migrating.Unlock()
-	if err != nil {
-		tb.Fatalf("storetest: %v", err)
-	}
 	return db
 }

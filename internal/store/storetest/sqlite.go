@@ -13,8 +13,17 @@ import (
 // test's temporary directory. It is closed when the test ends.
 func NewSQLite(tb testing.TB) *store.DB {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "smsmfa.db"))
+	db := OpenSQLite(tb)
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	return db
+}
+
+// OpenSQLite is NewSQLite without the migrations.
+func OpenSQLite(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), "sqlite:"+filepath.Join(tb.TempDir(), "smsmfa.db"))
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
@@ -23,9 +32,6 @@ func NewSQLite(tb testing.TB) *store.DB {
 			tb.Errorf("storetest: close: %v", err)
 		}
 	})
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("storetest: %v", err)
-	}
 	return db
 }
 
