@@ -15,6 +15,7 @@ import (
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/password"
 	"smsmfa/internal/secret"
+	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/telephony"
@@ -31,7 +32,7 @@ type app struct {
 	keys    *secret.Keys
 	svc     mfa.Services
 	disp    *delivery.Dispatcher
-	sink    *devsink.Sink
+	sink    *devsink.Sink // nil without --dev
 	pool    *telephony.Pool
 	metrics *metrics.Metrics
 }
@@ -85,7 +86,11 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
+	var sink sms.Provider // the development sink exists only with --dev: it logs every text
+	if cfg.Dev {
+		a.sink = devsink.New(1000, a.log.With("component", "devsink"))
+		sink = a.sink
+	}
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
 	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Hasher: hasher,
@@ -94,7 +99,7 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	// configuration, the provider pool on it, delivery through the pool,
 	// then the services that send codes.
 	tel := mfa.NewTelephony(dc)
-	a.pool = telephony.New(telephony.Options{Service: tel, Kinds: kinds, Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
+	a.pool = telephony.New(telephony.Options{Service: tel, Kinds: kinds, Keys: a.keys, Env: env, Sink: sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
 	a.disp = delivery.New(db, a.keys, a.pool, clock, a.log.With("component", "delivery"), a.metrics)
 	a.disp.Wait = cfg.DeliverWait
 	a.disp.Lease, a.disp.SendTimeout = cfg.DeliveryLease, cfg.DeliveryLease/3

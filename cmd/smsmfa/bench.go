@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"smsmfa/internal/bench"
@@ -22,11 +23,22 @@ import (
 	"smsmfa/internal/sms/smstest"
 )
 
+// benchSettings are the org settings a bench run changes, so that no limit
+// throttles it. A run against a database given with --database puts the
+// old values back at the end.
+var benchSettings = map[string]string{"sms_enabled": "true", "resend_cooldown": "0s", "limit_phone_15m": "1000", "limit_phone_day": "10000",
+	"limit_user_hour": "1000", "limit_ip_hour": "100000", "budget_daily": "100000000", "activation_limit": "100", "shared_number_max_users": "10000",
+	"limit_authn_minute": "1000000", "limit_api_minute": "1000000", "limit_password_minute": "100000"}
+
 // benchCmd runs the load generator. By default it starts its own server
-// (fresh SQLite database, or --database), with the development sink or a
-// local webhook provider emulator (--provider gateway), limits relaxed so
-// they do not throttle the run; with --url it drives a running server
-// started with --dev (codes are read from /dev/sms/messages).
+// (fresh SQLite database, or --database), with the development sink (in
+// development mode) or a local webhook provider emulator (--provider
+// gateway), limits relaxed so they do not throttle the run; with --url it
+// drives a running server started with --dev (codes are read from
+// /dev/sms/messages). A --database that already holds users is refused
+// unless --reuse is given: the run changes its org settings (put back at
+// the end) and adds bench users (deleted at the end). Bench users get
+// random passwords and logins unique to the run.
 func benchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("smsmfa bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -34,7 +46,8 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	users := fs.Int("users", 20, "bench accounts")
 	flows := fs.Int("flows", 200, "sign-in flows to run (the first per user enrolls)")
 	conc := fs.Int("concurrency", 4, "flows at once")
-	database := fs.String("database", "", "database for the bench server (default: a new SQLite file); a postgres:// database must be empty")
+	database := fs.String("database", "", "database for the bench server (default: a new SQLite file); one that holds users is refused without --reuse")
+	reuse := fs.Bool("reuse", false, "run against a --database that holds users: its org settings are changed for the run (then put back) and bench users added (then deleted)")
 	memory := fs.Int("password-memory", 64*1024, "argon2id memory in KiB (the production default is 65536)")
 	passes := fs.Int("password-time", 3, "argon2id passes")
 	target := fs.String("url", "", "drive a running server instead (started with --dev); needs --token")
@@ -45,10 +58,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return err
 	}
-	var us []bench.User
-	for i := range *users {
-		us = append(us, bench.User{Login: fmt.Sprintf("bench%04d@example.com", i), Password: "Bench-Pass-2026", Phone: fmt.Sprintf("+1415555%04d", 1000+i)})
-	}
+	us := benchUsers(*users)
 	if *target != "" {
 		return benchRemote(ctx, *target, *token, us, *flows, *conc, stdout)
 	}
@@ -84,7 +94,9 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer gw.Close()
 		cfg.ProviderType, cfg.ProviderName, cfg.ProviderURL, cfg.ProviderCredentials = "webhook", "gateway", gw.URL(), "secret=bench-secret"
-	} else if *provider != "devsink" {
+	} else if *provider == "devsink" {
+		cfg.Dev = true // the development sink exists only in development mode
+	} else {
 		return fmt.Errorf("--provider must be devsink or gateway")
 	}
 	if err := cfg.Validate(); err != nil {
@@ -95,6 +107,11 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer a.Close()
+	if *database != "" {
+		if err := refusePopulated(cliContext(ctx), a.svc, *reuse); err != nil {
+			return err
+		}
+	}
 	if err := a.pool.Reload(ctx); err != nil {
 		return err
 	}
@@ -115,15 +132,23 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	go a.disp.Run(wctx)
 
 	actx := cliContext(ctx)
-	if err := a.svc.Org.UpdateSettings(actx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s", "limit_phone_15m": "1000", "limit_phone_day": "10000",
-		"limit_user_hour": "1000", "limit_ip_hour": "100000", "budget_daily": "100000000", "activation_limit": "100", "shared_number_max_users": "10000",
-		"limit_authn_minute": "1000000", "limit_api_minute": "1000000", "limit_password_minute": "1000000"}); err != nil {
+	var created []string // ids of the bench users, deleted at the end of a run on --database
+	if *database != "" {
+		before, cerr := a.svc.Org.SettingValues(actx)
+		if cerr != nil {
+			return cerr
+		}
+		defer func() { err = errors.Join(err, benchCleanup(actx, a.svc, before, created)) }()
+	}
+	if err := a.svc.Org.UpdateSettings(actx, benchSettings); err != nil {
 		return err
 	}
 	for _, u := range us {
-		if _, err := a.svc.Users.CreateUser(actx, mfa.NewUser{Login: u.Login, Password: u.Password, Activate: true}); err != nil {
+		nu, err := a.svc.Users.CreateUser(actx, mfa.NewUser{Login: u.Login, Password: u.Password, Activate: true})
+		if err != nil {
 			return userMessage(err)
 		}
+		created = append(created, nu.ID)
 	}
 	codes := func(ctx context.Context, phone string, since time.Time) (bench.Delivery, error) {
 		for {
@@ -174,7 +199,7 @@ func benchRemote(ctx context.Context, base, token string, us []bench.User, flows
 		if err := res.Body.Close(); err != nil {
 			return err
 		}
-		if res.StatusCode != 200 && res.StatusCode != 400 { // 400: exists from an earlier run
+		if res.StatusCode != 200 {
 			return fmt.Errorf("create %s: HTTP %d", u.Login, res.StatusCode)
 		}
 	}
@@ -216,4 +241,43 @@ func benchRemote(ctx context.Context, base, token string, us []bench.User, flows
 	rep, err := bench.Run(ctx, bench.Options{BaseURL: base, Users: us, Flows: flows, Concurrency: conc, Codes: codes})
 	fmt.Fprint(stdout, rep.String())
 	return err
+}
+
+// benchUsers returns n bench accounts: logins unique to this run, random
+// passwords (crypto/rand; never printed), numbers +1 415 555 1000 on.
+func benchUsers(n int) []bench.User {
+	run := strings.ToLower(rand.Text()[:8])
+	us := make([]bench.User, 0, n)
+	for i := range n {
+		us = append(us, bench.User{Login: fmt.Sprintf("bench-%s-%04d@example.com", run, i), Password: rand.Text(), Phone: fmt.Sprintf("+1415555%04d", 1000+i)})
+	}
+	return us
+}
+
+// refusePopulated refuses a database that holds users unless reuse: a
+// bench run changes its org settings and adds users.
+func refusePopulated(ctx context.Context, svc mfa.Services, reuse bool) error {
+	existing, err := svc.Users.ListUsers(ctx, "", "", 1)
+	if err != nil {
+		return userMessage(err)
+	}
+	if len(existing) == 0 || reuse {
+		return nil
+	}
+	return errors.New("the --database holds users, and a bench run changes its org settings and adds bench users: " +
+		"use an empty database, or pass --reuse to run on this one anyway (the settings are put back and the bench users deleted at the end)")
+}
+
+// benchCleanup puts back the settings a run changed (as they were in
+// before) and deletes the bench users it created.
+func benchCleanup(ctx context.Context, svc mfa.Services, before map[string]string, users []string) error {
+	back := map[string]string{}
+	for name := range benchSettings {
+		back[name] = before[name]
+	}
+	errs := []error{userMessage(svc.Org.UpdateSettings(ctx, back))}
+	for _, id := range users {
+		errs = append(errs, userMessage(svc.Users.DeleteUser(ctx, id)))
+	}
+	return errors.Join(errs...)
 }

@@ -13,7 +13,6 @@ import (
 	"smsmfa/internal/api"
 	"smsmfa/internal/config"
 	"smsmfa/internal/httpx"
-	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/web"
 )
@@ -102,28 +101,20 @@ func (a *app) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	clientIP := httpx.ClientIP{Trusted: trusted}
-	ui, err := web.New(web.Options{Services: web.ServicesOf(a.svc), Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.devSink(), Pool: a.pool, Keys: a.keys,
+	ui, err := web.New(web.Options{Services: web.ServicesOf(a.svc), Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.sink, Pool: a.pool, Keys: a.keys,
 		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web")})
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
-	if a.cfg.MetricsAddr == "" {
+	if a.cfg.MetricsPublic {
 		mux.Handle("GET /metrics", a.metrics.Handler())
 	}
 	mux.Handle("/api/", api.New(api.Options{Services: api.ServicesOf(a.svc), BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
 	mux.Handle("/hooks/", a.pool.Hooks())
 	mux.Handle("/", ui)
 	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
-}
-
-// devSink is the sink shown at /dev/sms, only in development mode.
-func (a *app) devSink() *devsink.Sink {
-	if a.cfg.Dev {
-		return a.sink
-	}
-	return nil
 }
 
 // healthz answers 200 while the database answers.

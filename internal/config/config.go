@@ -25,6 +25,7 @@ type Config struct {
 	BaseURL        string
 	Dev            bool
 	MetricsAddr    string
+	MetricsPublic  bool // also /metrics on the main address, readable by anyone who reaches it
 	KeyFile        string
 	Key            string // master key (base64); from SMSMFA_KEY or SMSMFA_KEY_FILE
 	TrustedProxies string
@@ -128,7 +129,8 @@ func (c *Config) Register(fs *flag.FlagSet, which Flags, getenv func(string) str
 	str(&c.Addr, "addr", "address to listen on")
 	str(&c.BaseURL, "base-url", "external URL of this server, used in links and the WebOTP line (default http://ADDR)")
 	boolean(&c.Dev, "dev", "development mode: /dev/sms shows the SMS sink; never in production")
-	str(&c.MetricsAddr, "metrics-addr", "serve /metrics on this address instead of the main one")
+	str(&c.MetricsAddr, "metrics-addr", "serve /metrics on this address (e.g. a private interface)")
+	boolean(&c.MetricsPublic, "metrics-public", "also serve /metrics on the main address, to anyone who reaches it")
 	str(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses/CIDRs of proxies whose X-Forwarded-For is believed")
 	str(&c.LogFormat, "log-format", "json or text")
 	dur(&c.SessionLifetime, "session-lifetime", "longest a browser session lasts")

@@ -16,15 +16,15 @@ func TestDefaultsEnvFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8080" || c.Database != "sqlite:smsmfa.db" || c.BaseURL != "http://127.0.0.1:8080" || c.KeyFile != "smsmfa.key" || c.Dev {
+	if c.Addr != "127.0.0.1:8080" || c.Database != "sqlite:smsmfa.db" || c.BaseURL != "http://127.0.0.1:8080" || c.KeyFile != "smsmfa.key" || c.Dev || c.MetricsPublic {
 		t.Fatalf("defaults: %+v", c)
 	}
 	c, _, err = config.Load("serve", config.FlagsServe, []string{"--addr", "127.0.0.1:9999", "--dev"},
-		env(map[string]string{"SMSMFA_ADDR": "127.0.0.1:7777", "SMSMFA_BASE_URL": "https://mfa.example.com", "SMSMFA_DATABASE": "sqlite:/tmp/x/a.db", "SMSMFA_SESSION_IDLE": "30m"}), io.Discard, nil)
+		env(map[string]string{"SMSMFA_ADDR": "127.0.0.1:7777", "SMSMFA_BASE_URL": "https://mfa.example.com", "SMSMFA_DATABASE": "sqlite:/tmp/x/a.db", "SMSMFA_SESSION_IDLE": "30m", "SMSMFA_METRICS_PUBLIC": "true"}), io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:9999" || c.BaseURL != "https://mfa.example.com" || !c.Dev || c.KeyFile != "/tmp/x/smsmfa.key" || c.SessionIdle != 30*time.Minute {
+	if c.Addr != "127.0.0.1:9999" || c.BaseURL != "https://mfa.example.com" || !c.Dev || c.KeyFile != "/tmp/x/smsmfa.key" || c.SessionIdle != 30*time.Minute || !c.MetricsPublic {
 		t.Fatalf("env and flags: %+v", c)
 	}
 }

@@ -246,7 +246,7 @@ func (s *Org) Overview(ctx context.Context) (Overview, error) {
 var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountLock, EvAccountUnlock, EvFactorEnroll, EvFactorActivate,
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
-	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
+	EvOrgFactorDisable, EvSettingsUpdate, EvCallbackRefused, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
 	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke}
 
 // Limit is the state of one rate limit after a request was counted.

@@ -3,6 +3,7 @@ package mfa
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"smsmfa/internal/phone"
@@ -520,13 +521,27 @@ func (s *core) dispatch(ctx context.Context, sent *Sent) error {
 	if err := s.run(ctx, func(tx Tx) error { return tx.DeleteChallenge(ctx, sent.ChallengeID) }); err != nil {
 		s.log.Error("forget a challenge whose text failed", "err", err)
 	}
-	e := Errorf(EUnavailable, RSendFailed, "We could not send a text message to %s: %s", phone.Mask(sent.To), failurePhrase(sent.Delivery.Reason))
+	e := Errorf(EUnavailable, RSendFailed, "%s", sendFailure(sent.To, sent.Delivery.Reason))
 	e.Cause = sent.Delivery.Reason
 	return e
 }
 
+// causeNoProvider is the cause of a send refused because no SMS provider
+// is in service (sms.NoProvider): the deployment, not the number, is at
+// fault.
+const causeNoProvider = "no_provider"
+
+// sendFailure tells a user why a text to number could not be sent, from
+// the provider's reason; provider wording never reaches the user.
+func sendFailure(number, reason string) string {
+	if reason == causeNoProvider {
+		return "Text messages cannot be sent: no SMS provider is configured. Contact your administrator."
+	}
+	return fmt.Sprintf("We could not send a text message to %s: %s", phone.Mask(number), failurePhrase(reason))
+}
+
 // failurePhrase tells a user why a text could not be sent, from the
-// provider's reason; provider wording never reaches the user.
+// provider's reason.
 func failurePhrase(reason string) string {
 	switch reason {
 	case "invalid_number":

@@ -53,8 +53,9 @@ type Class int
 
 const (
 	// Permanent: the message can never be delivered to this recipient
-	// (invalid number, landline, blocked destination, opted out). Fail the
-	// message; do not try another provider.
+	// (invalid number, landline, blocked destination, opted out), or
+	// cannot be sent at all (no provider in service). Fail the message;
+	// do not try another provider.
 	Permanent Class = iota + 1
 	// Transient: the provider could not take the message now (timeout,
 	// throttling, 5xx). Try the next provider, or retry later.
@@ -91,6 +92,7 @@ const (
 	Timeout        Reason = "timeout"         // no answer in time (transient)
 	BadCredentials Reason = "bad_credentials" // authentication refused (configuration)
 	BadSender      Reason = "bad_sender"      // sender not usable for this account or destination (configuration)
+	NoProvider     Reason = "no_provider"     // no provider is in service at all (permanent: nothing would retry it)
 	Unknown        Reason = "unknown"         // anything unmapped (transient)
 )
 
@@ -106,6 +108,7 @@ var classes = map[Reason]Class{
 	Timeout:        Transient,
 	BadCredentials: Configuration,
 	BadSender:      Configuration,
+	NoProvider:     Permanent,
 	Unknown:        Transient,
 }
 

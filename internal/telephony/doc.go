@@ -6,6 +6,9 @@
 // provider, wires them into the failover router with the opt-out list,
 // reloads when the configuration changes (also when another instance or
 // the command line changed it), and falls back to the development sink
-// when no provider is configured. It also receives the providers' delivery
-// receipts and inbound STOP / START messages, checking their signatures.
+// when no provider is configured and the server runs with --dev; without
+// --dev a send without a provider is refused for good. It also receives
+// the providers' delivery receipts and inbound STOP / START messages,
+// checking their signatures and ages and limiting refused callbacks per
+// source address (see Hooks).
 package telephony

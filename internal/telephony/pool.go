@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -26,7 +27,7 @@ type Pool struct {
 	kinds   Kinds
 	keys    mfa.Opener
 	env     *mfa.ProviderConfig // from SMSMFA_PROVIDER_*, not stored
-	sink    sms.Provider        // used when nothing is configured
+	sink    sms.Provider        // --dev only: used when nothing is configured
 	base    string              // public base URL, for status callbacks
 	log     *slog.Logger
 	now     func() time.Time
@@ -35,6 +36,7 @@ type Pool struct {
 	router  *sms.Router
 	configs []mfa.ProviderConfig
 	sig     string
+	guard   guard // refused callbacks: per-source limits and summaries
 }
 
 // Config is the part of mfa.Telephony the pool uses: the stored
@@ -46,15 +48,20 @@ type Config interface {
 	RecordProviderTest(ctx context.Context, name, to, from string, sendErr error)
 	ApplyReceipt(ctx context.Context, provider, providerMessageID string, state mfa.MessageState, detail string) (bool, error)
 	RecordKeyword(ctx context.Context, provider, number, sender, keyword, providerMessageID string) error
+	RecordRefusedCallbacks(ctx context.Context, r mfa.RefusedCallbacks) error
 }
 
 // Options configure a Pool.
 type Options struct {
 	Service Config
 	// Kinds are the provider types; empty means AllKinds.
-	Kinds   Kinds
-	Keys    mfa.Opener
-	Env     *mfa.ProviderConfig
+	Kinds Kinds
+	Keys  mfa.Opener
+	Env   *mfa.ProviderConfig
+	// Sink is the development sink (--dev only): the route while no
+	// provider is configured. Without it, and without a provider, every
+	// send is refused for good (sms.NoProvider): nothing is queued to
+	// wait for a provider, and no text reaches a log.
 	Sink    sms.Provider
 	BaseURL string
 	Logger  *slog.Logger
@@ -195,6 +202,10 @@ func (p *Pool) Reload(ctx context.Context) error {
 	p.mu.Lock()
 	p.router, p.configs, p.sig = router, cs, sig
 	p.mu.Unlock()
+	if len(routes) == 0 {
+		p.log.Warn(NoProviderWarning)
+		return nil
+	}
 	var names []string
 	for _, r := range routes {
 		names = append(names, r.Name)
@@ -203,7 +214,26 @@ func (p *Pool) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Run reloads the configuration every interval until ctx ends.
+// NoProviderWarning is what the log and the console say while no provider
+// is in service and there is no development sink.
+const NoProviderWarning = "No SMS provider is configured: codes cannot be sent. Add one under SMS providers, or run with --dev for the development inbox."
+
+// Warning is what the console must tell the admin about the pool on every
+// page: NoProviderWarning while texts can go nowhere (no provider in
+// service and no development sink, so every send is refused with
+// sms.NoProvider), else "".
+func (p *Pool) Warning() string {
+	p.mu.RLock()
+	r := p.router
+	p.mu.RUnlock()
+	if r != nil && len(r.Routes()) == 0 {
+		return NoProviderWarning
+	}
+	return ""
+}
+
+// Run reloads the configuration every interval until ctx ends, and writes
+// the summaries of refused callbacks that are due.
 func (p *Pool) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -215,6 +245,7 @@ func (p *Pool) Run(ctx context.Context, interval time.Duration) {
 			if err := p.Reload(ctx); err != nil && ctx.Err() == nil {
 				p.log.Error("reload SMS providers", "err", err)
 			}
+			p.reportDue(ctx)
 		}
 	}
 }
@@ -226,6 +257,9 @@ func (p *Pool) Send(ctx context.Context, msg sms.Message) (sms.Result, error) {
 	p.mu.RUnlock()
 	if r == nil {
 		return sms.Result{}, sms.NewError(sms.BadSender, "", "no SMS provider is ready")
+	}
+	if len(r.Routes()) == 0 {
+		return sms.Result{}, sms.NewError(sms.NoProvider, "", "no SMS provider is configured (and no --dev): the text was not sent")
 	}
 	return r.Send(ctx, msg)
 }
@@ -296,6 +330,10 @@ func (p *Pool) SendTest(ctx context.Context, name, to string) (string, error) {
 	}
 	id, err := prov.Send(ctx, sms.Message{ID: "test-" + fmt.Sprint(p.now().UnixNano()), To: to, From: from,
 		Body: "This is a test message from smsmfa. No action is needed.", Expires: p.now().Add(5 * time.Minute)})
-	p.svc.RecordProviderTest(ctx, name, to, from, err)
+	logged := err // the system log gets the error with what may be a number redacted
+	if err != nil {
+		logged = errors.New(sms.Redact(err.Error()))
+	}
+	p.svc.RecordProviderTest(ctx, name, to, from, logged)
 	return id, err
 }

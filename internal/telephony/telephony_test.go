@@ -3,6 +3,7 @@ package telephony_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -30,7 +31,9 @@ type env struct {
 	ctx   context.Context
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv returns a pool with the development sink (as with --dev), each
+// mod applied to its options first.
+func newEnv(t *testing.T, mods ...func(*telephony.Options)) *env {
 	db := storetest.New(t)
 	keys, err := secret.Derive(bytes.Repeat([]byte{4}, 32))
 	if err != nil {
@@ -41,7 +44,11 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(hooks.Close)
 	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), ProviderKinds: telephony.AllKinds()}
 	tel := mfa.NewTelephony(dc)
-	pool := telephony.New(telephony.Options{Service: tel, Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond})
+	o := telephony.Options{Service: tel, Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond}
+	for _, mod := range mods {
+		mod(&o)
+	}
+	pool := telephony.New(o)
 	disp := delivery.New(db, keys, pool, mfa.SystemClock{}, nil, nil)
 	disp.Wait = 5 * time.Second
 	dc.Deliver = disp
@@ -257,6 +264,12 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	if evs := mustEvents(t, e, mfa.EvOptOut); len(evs) != 1 {
 		t.Fatal("the opt-out is not in the system log")
 	}
+	// The system log names the number by its keyed id and masked form only.
+	for _, ev := range append(mustEvents(t, e, mfa.EvOptOut), mustEvents(t, e, mfa.EvOptIn)...) {
+		if !strings.HasPrefix(ev.Target.ID, "phn") || strings.Contains(fmt.Sprintf("%+v", ev), "4155550126") {
+			t.Fatalf("opt-out event holds the number: %+v", ev)
+		}
+	}
 }
 
 func mustOptOuts(t *testing.T, e *env) ([]mfa.OptOut, []mfa.OptOutEvent) {
@@ -276,17 +289,43 @@ func mustEvents(t *testing.T, e *env, typ string) []mfa.Event {
 	return evs
 }
 
-func TestNoProviderMeansTheDevelopmentSink(t *testing.T) {
+func TestDevelopmentSinkStandsInForNoProvider(t *testing.T) {
 	e := newEnv(t)
 	if err := e.pool.Reload(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s := e.pool.Statuses(); len(s) != 1 || s[0].Name != telephony.DevSinkName {
-		t.Fatalf("routes: %+v", s)
+	if s := e.pool.Statuses(); len(s) != 1 || s[0].Name != telephony.DevSinkName || e.pool.Warning() != "" {
+		t.Fatalf("routes: %+v, warning %q", s, e.pool.Warning())
 	}
 	e.gateway(t, "gw", 1)
 	if s := e.pool.Statuses(); len(s) != 1 || s[0].Name != "gw" {
 		t.Fatalf("with a provider, the sink must not be used: %+v", s)
+	}
+}
+
+// TestNoProviderRefusesTheSend: without --dev (no sink) and without a
+// provider, a code is refused at once with a message that says why, the
+// message is not left queued, and the console is warned.
+func TestNoProviderRefusesTheSend(t *testing.T) {
+	e := newEnv(t, func(o *telephony.Options) { o.Sink = nil })
+	if err := e.pool.Reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.pool.Statuses()) != 0 || e.pool.Warning() != telephony.NoProviderWarning {
+		t.Fatalf("routes %+v, warning %q", e.pool.Statuses(), e.pool.Warning())
+	}
+	u := e.user(t, "nobody@example.com")
+	_, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550127"})
+	want := "Text messages cannot be sent: no SMS provider is configured. Contact your administrator."
+	if me := mfa.ErrorOf(err); me.Reason != mfa.RSendFailed || me.Cause != "no_provider" || me.Message != want {
+		t.Fatalf("enroll without a provider: %v (cause %q)", err, me.Cause)
+	}
+	if r := e.log(t, u.ID); len(r) != 1 || r[0].State != mfa.MessageFailed || !strings.Contains(r[0].Error, "no_provider") {
+		t.Fatalf("delivery log %+v: the message must fail, not wait for a provider", r)
+	}
+	e.gateway(t, "gw", 1)
+	if e.pool.Warning() != "" {
+		t.Fatalf("warning %q with a provider", e.pool.Warning())
 	}
 }
 

@@ -20,6 +20,9 @@ type Pool interface {
 	CallbackURL(providerType, name string) string
 	// Types lists the provider types the pool can run.
 	Types() []string
+	// Warning is shown on every admin page while it is not empty (no
+	// provider in service: codes cannot be sent).
+	Warning() string
 }
 
 // defaultProviderType is the type the add-provider form starts with.

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"smsmfa/internal/mfa"
@@ -35,6 +36,8 @@ type common struct {
 	CSS   string // the stylesheet's content-hashed URL
 	Flash string // one-time success message from the session
 	Info  string // one-time information message from the session
+	// Banner is a standing warning on every admin page (no SMS provider).
+	Banner string
 }
 
 func (c *common) base() *common { return c }
@@ -58,6 +61,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 	}
 	c.Page, c.Title, c.Org, c.CSS = p.template(), p.title(), set.OrgName, h.tpl.css
 	c.Flash, c.Info = h.sess.PopString(r.Context(), keyFlash), h.sess.PopString(r.Context(), keyInfo)
+	c.Banner = h.adminBanner(r, c.User)
 	b, err := h.tpl.execute(c.Page, p)
 	if err != nil {
 		h.log.Error("render", "page", c.Page, "err", err)
@@ -77,6 +81,15 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 	if _, err := w.Write(b); err != nil {
 		h.log.Warn("write page", "page", c.Page, "err", err)
 	}
+}
+
+// adminBanner is the pool's standing warning, for an admin on a console
+// page.
+func (h *Handler) adminBanner(r *http.Request, u *mfa.User) string {
+	if h.pool == nil || u == nil || !u.Admin || !strings.HasPrefix(r.URL.Path, "/admin") {
+		return ""
+	}
+	return h.pool.Warning()
 }
 
 // messagePage is a heading, a sentence and one link: errors, refusals,

@@ -37,6 +37,12 @@ type site struct {
 
 func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	t.Helper()
+	return newSiteWith(t, base, dev, nil, clock...)
+}
+
+// newSiteWith is newSite with mod applied to the UI's options.
+func newSiteWith(t *testing.T, base string, dev bool, mod func(*web.Options), clock ...mfa.Clock) *site {
+	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
 	keys, _ := secret.Derive(bytes.Repeat([]byte{3}, 32))
@@ -55,6 +61,9 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
 	if dev {
 		o.Dev = sink
+	}
+	if mod != nil {
+		mod(&o)
 	}
 	h, err := web.New(o)
 	if err != nil {

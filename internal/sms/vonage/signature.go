@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // VerifySignature reports whether the "sig" parameter of a signed Vonage
@@ -20,8 +22,7 @@ import (
 // missing or non-hex sig, and any mismatch.
 //
 // The signature covers the "timestamp" parameter but says nothing about
-// its age: callers that fear replays also check that timestamp (Unix
-// seconds) is recent.
+// its age: callers check SignedAt against their clock to refuse replays.
 func VerifySignature(secret string, values url.Values) bool {
 	if secret == "" {
 		return false
@@ -31,6 +32,17 @@ func VerifySignature(secret string, values url.Values) bool {
 		return false
 	}
 	return hmac.Equal(got, mac(secret, values))
+}
+
+// SignedAt returns the time a signed callback was signed: its "timestamp"
+// parameter, Unix seconds in UTC, which the signature covers. ok is false
+// when it is missing or not a whole number of seconds.
+func SignedAt(values url.Values) (at time.Time, ok bool) {
+	sec, err := strconv.ParseInt(values.Get("timestamp"), 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0).UTC(), true
 }
 
 // Sign returns the upper-case hex signature Vonage would put in "sig" for

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"smsmfa/internal/sms/vonage"
 )
@@ -83,4 +84,17 @@ func FuzzVerifySignature(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSignedAt(t *testing.T) {
+	if at, ok := vonage.SignedAt(signedDLR()); !ok || !at.Equal(time.Unix(1795780000, 0)) || at.Location() != time.UTC {
+		t.Fatalf("SignedAt = %v, %v", at, ok)
+	}
+	for _, ts := range []string{"", "soon", "1795780000.5", "-"} {
+		v := signedDLR()
+		v.Set("timestamp", ts)
+		if _, ok := vonage.SignedAt(v); ok {
+			t.Errorf("SignedAt(timestamp=%q) is ok", ts)
+		}
+	}
 }

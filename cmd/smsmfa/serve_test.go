@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"smsmfa/internal/config"
+)
+
+// noEnv is an environment without SMSMFA_* variables.
+func noEnv(string) string { return "" }
+
+// mustRun runs an smsmfa command in process and fails the test if it fails.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), args, noEnv, &out, &errb); code != 0 {
+		t.Fatalf("smsmfa %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+	}
+	return out.String()
+}
+
+// freeAddr returns a loopback address nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+func TestMetricsOnTheMainAddressOnlyWithMetricsPublic(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"Default", nil, http.StatusNotFound},
+		{"MetricsAddrElsewhere", []string{"--metrics-addr", "127.0.0.1:0"}, http.StatusNotFound},
+		{"MetricsPublic", []string{"--metrics-public"}, http.StatusOK},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"--database", "sqlite:" + filepath.Join(t.TempDir(), "m.db")}, c.args...)
+			cfg, _, err := config.Load("smsmfa serve", config.FlagsServe, args, noEnv, io.Discard, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := openApp(context.Background(), cfg, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			h, err := a.handler()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+			if rec.Code != c.want || (c.want == http.StatusOK) != strings.Contains(rec.Body.String(), "# HELP") {
+				t.Fatalf("GET /metrics on the main address: HTTP %d, want %d\n%.300s", rec.Code, c.want, rec.Body.String())
+			}
+		})
+	}
+}
+
+// syncBuffer is a log destination read after the server stopped.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestNoProviderWithoutDevRefusesAndLogsNoCode plays a production server
+// nobody gave a provider: the user asks for a code by the API and by the
+// sign-in page, is told that texts cannot be sent, and the server log
+// (captured whole) holds no code, no text and no full phone number.
+func TestNoProviderWithoutDevRefusesAndLogsNoCode(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "smsmfa.db")
+	mustRun(t, "user", "create", "--database", db, "--login", "ann@example.com", "--password", "Ann-Pass-2026-long")
+	mustRun(t, "sms", "enable", "--database", db)
+	// Ten-digit codes: no other ten-digit run belongs in the log.
+	mustRun(t, "settings", "set", "--database", db, "code_length=10")
+
+	addr := freeAddr(t)
+	base := "http://" + addr
+	ctx, stop := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(ctx, []string{"--database", db, "--addr", addr, "--base-url", base, "--password-memory", "1024", "--password-time", "1"}, noEnv, io.Discard, logs)
+	}()
+	var once sync.Once
+	shutdown := func() {
+		once.Do(func() {
+			stop()
+			if err := <-served; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	defer shutdown()
+	waitHealthy(t, base)
+
+	// The API: the Okta error of a provider failure, with the reason.
+	tok := apiPost(t, base+"/api/v1/authn", `{"username":"ann@example.com","password":"Ann-Pass-2026-long"}`, http.StatusOK)["stateToken"].(string)
+	e := apiPost(t, base+"/api/v1/authn/factors", `{"stateToken":"`+tok+`","factorType":"sms","provider":"OKTA","profile":{"phoneNumber":"+14155550127"}}`, http.StatusInternalServerError)
+	want := "Text messages cannot be sent: no SMS provider is configured. Contact your administrator."
+	if e["errorCode"] != "E0000138" || !strings.Contains(jsonText(e["errorCauses"]), want) {
+		t.Errorf("API answer %v, want E0000138 with %q", e, want)
+	}
+
+	// The sign-in page says the same.
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	formPost(t, c, base+"/login", url.Values{"username": {"ann@example.com"}, "password": {"Ann-Pass-2026-long"}})
+	page := formPost(t, c, base+"/signin/enroll/sms", url.Values{"country": {"US"}, "phone": {"4155550128"}})
+	if !strings.Contains(page, want) {
+		t.Errorf("the sign-in page does not say why no code came:\n%s", page)
+	}
+
+	shutdown()
+	log := logs.String()
+	if !strings.Contains(log, "No SMS provider is configured") {
+		t.Errorf("serve did not warn at start that codes cannot be sent:\n%s", log)
+	}
+	checkLogHoldsNoCode(t, log)
+}
+
+// checkLogHoldsNoCode fails when a JSON log line holds, outside its time,
+// a run of ten digits (a ten-digit code, or a full phone number) or a
+// message of the development sink.
+func checkLogHoldsNoCode(t *testing.T, log string) {
+	t.Helper()
+	digits := regexp.MustCompile(`[0-9]{10}`)
+	sc := bufio.NewScanner(strings.NewReader(log))
+	for sc.Scan() {
+		var line map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Errorf("not a JSON log line: %s", sc.Text())
+			continue
+		}
+		delete(line, "time")
+		rest, _ := json.Marshal(line)
+		if digits.Match(rest) || strings.Contains(string(rest), "development SMS sink") || line["body"] != nil || line["code"] != nil {
+			t.Errorf("the log holds a code or a number: %s", sc.Text())
+		}
+	}
+}
+
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	for range 200 {
+		if res, err := http.Get(base + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatal("the server did not become healthy")
+}
+
+// apiPost posts a JSON body and decodes the answer, which must have status.
+func apiPost(t *testing.T, u, body string, status int) map[string]any {
+	t.Helper()
+	res, err := http.Post(u, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != status {
+		t.Fatalf("POST %s: HTTP %d (want %d), %v %v", u, res.StatusCode, status, out, err)
+	}
+	return out
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// formPost sends a same-origin form as a browser does and returns the page
+// it ends on.
+func formPost(t *testing.T, c *http.Client, u string, form url.Values) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
