@@ -267,6 +267,9 @@ func NewTelephony(c Config) *Telephony {
 // AddProvider validates and stores a provider with its senders. Refusals:
 // RInvalidInput (with every problem), RConflict when the name is taken.
 func (s *Telephony) AddProvider(ctx context.Context, p ProviderConfig) (*ProviderConfig, error) {
+	if err := checkProviderText(p); err != nil {
+		return nil, err
+	}
 	if p.Credentials == nil {
 		p.Credentials = map[string]string{}
 	}
