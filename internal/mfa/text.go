@@ -105,11 +105,26 @@ func CleanText(s string, keepLines bool) string {
 
 // isClean reports whether CleanText would leave s as it is.
 func isClean(s string, keepLines bool) bool {
+	if keepLines {
+		return onlyControls(s, "\n")
+	}
+	return onlyControls(s, "")
+}
+
+// Typeable reports whether s is text a person can type into a form: valid
+// UTF-8 whose only control characters are tabs and line breaks, without
+// bidirectional controls. A form holding anything else was not typed.
+func Typeable(s string) bool { return onlyControls(s, "\t\r\n") }
+
+// onlyControls reports whether s is valid UTF-8 whose control characters
+// (bidirectional controls and the Unicode line separators included) are
+// all in keep.
+func onlyControls(s, keep string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if (unicode.IsControl(r) && !(keepLines && r == '\n')) || isBidiControl(r) || r == '\u2028' || r == '\u2029' {
+		if (unicode.IsControl(r) || isBidiControl(r) || r == '\u2028' || r == '\u2029') && !strings.ContainsRune(keep, r) {
 			return false
 		}
 	}
@@ -223,8 +238,9 @@ const EvRequestBlocked = "security.request.blocked"
 
 // Blocked-request reasons (EvRequestBlocked's reason).
 const (
-	BlockedTooLarge = "body_too_large" // a form or JSON body over its limit
-	BlockedRedirect = "redirect_refused"
+	BlockedTooLarge = "body_too_large"   // a form or JSON body over its limit
+	BlockedNotText  = "form_not_typed"   // a form holding what nobody types (NUL, control characters)
+	BlockedRedirect = "redirect_refused" // an address to go to that is not allowed
 )
 
 // RecordBlocked records in the system log that a request was refused for
