@@ -19,20 +19,22 @@ import (
 	"smsmfa/internal/password"
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
+	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
 )
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	svc   mfa.Services
 	clock *mfa.FakeClock
 	sink  *devsink.Sink
 	token string
 	ctx   context.Context
+	db    *store.DB
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
@@ -42,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
 	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1"})
-	e := &env{t: t, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})}
+	e := &env{t: t, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor}), db: db}
 	mux := http.NewServeMux()
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)

@@ -21,6 +21,7 @@ import (
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 	"smsmfa/internal/web"
 )
 
@@ -31,7 +32,7 @@ type site struct {
 	sink *devsink.Sink
 }
 
-func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
+func newSite(t testing.TB, base string, dev bool, clock ...mfa.Clock) *site {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
@@ -48,7 +49,11 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	}
 	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
 	u, _ := url.Parse(base)
-	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
+	pool := telephony.New(telephony.Options{Service: svc.Telephony, Keys: keys, Sink: sink})
+	if err := pool.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys, Pool: pool}
 	if dev {
 		o.Dev = sink
 	}
@@ -69,13 +74,13 @@ func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
 	return &site{db: db, srv: srv, svc: svc, sink: sink}
 }
 
-func (s *site) client(t *testing.T) *http.Client {
+func (s *site) client(t testing.TB) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // post sends a same-origin form, as a browser does.
-func (s *site) post(t *testing.T, c *http.Client, path string, form url.Values) *http.Response {
+func (s *site) post(t testing.TB, c *http.Client, path string, form url.Values) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest("POST", s.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -88,7 +93,7 @@ func (s *site) post(t *testing.T, c *http.Client, path string, form url.Values) 
 	return resp
 }
 
-func (s *site) get(t *testing.T, c *http.Client, path string) (*http.Response, string) {
+func (s *site) get(t testing.TB, c *http.Client, path string) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.Get(s.srv.URL + path)
 	if err != nil {

@@ -167,3 +167,12 @@ func unfit(name, s string) string {
 	}
 	return ""
 }
+
+// FuzzSettings are org settings under which no rate limit, lockout or
+// cooldown stops a fuzz run for long (the fuzz targets also move their
+// clock on an hour a run): every request reaches the code under test.
+var FuzzSettings = map[string]string{
+	"limit_authn_minute": "1000000", "limit_api_minute": "1000000", "limit_user_hour": "1000", "limit_ip_hour": "100000",
+	"limit_phone_15m": "1000", "limit_phone_day": "10000", "resend_cooldown": "0", "activation_limit": "100",
+	"shared_number_max_users": "10000", "password_lockout_failures": "100", "mfa_lockout_failures": "100",
+}
