@@ -56,13 +56,20 @@ func fill(t *testing.T, db *store.DB) {
 	}
 }
 
-func TestCopySQLiteToPostgres(t *testing.T) {
+// copyEnds returns a fresh SQLite database to copy from and a fresh
+// PostgreSQL one to copy to; the test is skipped without PostgreSQL.
+func copyEnds(t *testing.T) (src, dst *store.DB) {
+	t.Helper()
 	baseURL := os.Getenv("SMSMFA_TEST_POSTGRES")
 	if baseURL == "" {
 		t.Skip("SMSMFA_TEST_POSTGRES is not set: PostgreSQL copy test skipped")
 	}
+	return storetest.NewSQLite(t), storetest.NewPostgres(t, baseURL)
+}
+
+func TestCopySQLiteToPostgres(t *testing.T) {
 	ctx := context.Background()
-	src, dst := storetest.NewSQLite(t), storetest.NewPostgres(t, baseURL)
+	src, dst := copyEnds(t)
 	fill(t, src)
 	var last int64
 	counts, err := src.CopyTo(ctx, dst, func(table string, copied, total int64) {
@@ -128,12 +135,8 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 // that are not UTF-8, which PostgreSQL refuses: the copy carries such text
 // with U+FFFD in their place instead of failing.
 func TestCopyCarriesTextPostgresRefuses(t *testing.T) {
-	baseURL := os.Getenv("SMSMFA_TEST_POSTGRES")
-	if baseURL == "" {
-		t.Skip("SMSMFA_TEST_POSTGRES is not set: PostgreSQL copy test skipped")
-	}
 	ctx := context.Background()
-	src, dst := storetest.NewSQLite(t), storetest.NewPostgres(t, baseURL)
+	src, dst := copyEnds(t)
 	_, err := src.SQL().ExecContext(ctx, `INSERT INTO events (id, published, event_type, severity, message, actor_id, actor_type, actor_alternate_id,
 		actor_display_name, target_id, target_type, target_alternate_id, target_display_name, client_ip, user_agent, request_id, outcome, reason, details)
 		VALUES ('evt1', $1, 'user.session.start', 'WARN', 'Sign-in failed', 'unknown', 'User', $2, '', '', '', '', '', '', $3, '', 'FAILURE', '', '{}')`,

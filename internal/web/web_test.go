@@ -179,11 +179,15 @@ func TestReturnAfterSignInIsLocalOnly(t *testing.T) {
 	if loc := resp.Header.Get("Location"); loc != "/account" {
 		t.Fatalf("after sign-in: %s", loc)
 	}
-	c2 := s.client(t)
-	s.get(t, c2, "//evil.example.com/account")
-	resp = s.post(t, c2, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
-	if loc := resp.Header.Get("Location"); loc != "/account" {
-		t.Fatalf("open redirect: %s", loc)
+	// Neither a page on another host nor one too long to keep is gone
+	// back to (nor written to the session).
+	for _, page := range []string{"//evil.example.com/account", "/account?x=" + strings.Repeat("y", 4000)} {
+		c2 := s.client(t)
+		s.get(t, c2, page)
+		resp = s.post(t, c2, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+		if loc := resp.Header.Get("Location"); loc != "/account" {
+			t.Fatalf("after asking for %.40s: %.60s", page, loc)
+		}
 	}
 }
 
