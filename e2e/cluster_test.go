@@ -50,6 +50,7 @@ func TestCluster(t *testing.T) {
 	nodes := []*node{newNode(t, dir, env...), newNode(t, dir, env...), newNode(t, dir, env...)}
 	nodes[0].cli("sms", "enable")
 	nodes[0].cli("settings", "set", "resend_cooldown=0s", "limit_phone_15m=5", "limit_phone_day=100", "limit_user_hour=100", "limit_ip_hour=100000")
+	nodes[0].cli("user", "create", "--login", "cluster-admin@example.com", "--password", "Admin-Pass-2026", "--admin") // the token's owner
 	token := nodes[0].cli("token", "create", "--name", "cluster")
 	var wg sync.WaitGroup
 	for _, n := range nodes {

@@ -145,6 +145,7 @@ func crashSetup(t *testing.T) (*node, *smstest.Gateway, string, string) {
 	n := newNode(t, t.TempDir(), "SMSMFA_PROVIDER_TYPE=webhook", "SMSMFA_PROVIDER_NAME=gateway", "SMSMFA_PROVIDER_URL="+gw.URL(),
 		"SMSMFA_PROVIDER_CREDENTIALS=secret=crash-secret")
 	n.cli("sms", "enable")
+	n.cli("user", "create", "--login", "crash-admin@example.com", "--password", "Admin-Pass-2026", "--admin") // the token's owner
 	token := n.cli("token", "create", "--name", "crash")
 	n.start()
 	status, u := n.api("POST", "/api/v1/users?activate=true", token, map[string]any{"profile": map[string]any{"login": "crash@example.com"},

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,8 +109,8 @@ func startServer(t *testing.T) *server {
 }
 
 type sinkMessage struct {
-	ID, To, From, Body string
-	Created            time.Time
+	ID, To, From, Body, Code string
+	Created                  time.Time
 }
 
 func (s *server) messages() []sinkMessage {
@@ -128,8 +127,6 @@ func (s *server) messages() []sinkMessage {
 	return msgs
 }
 
-var codeRe = regexp.MustCompile(`code is (\d+)\.`)
-
 // lastCode is the code of the newest text to number, and how many texts
 // that number has received.
 func (s *server) lastCode(number string) (string, int) {
@@ -138,13 +135,14 @@ func (s *server) lastCode(number string) (string, int) {
 	for _, m := range s.messages() {
 		if m.To == number {
 			n++
-			if c := codeRe.FindStringSubmatch(m.Body); c != nil {
-				code = c[1]
-			}
+			code = m.Code
 		}
 	}
-	if code == "" {
+	switch {
+	case n == 0:
 		s.t.Fatalf("no text to %s", number)
+	case code == "":
+		s.t.Fatalf("the newest text to %s carries no code", number)
 	}
 	return code, n
 }

@@ -39,7 +39,9 @@ type app struct {
 // newLogger returns the JSON (or text) logger at the configured level.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
-	lvl.UnmarshalText([]byte(cfg.LogLevel))
+	if err := lvl.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		lvl = slog.LevelInfo // config.Load refuses unknown levels; this is the default's
+	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	if cfg.LogFormat == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
@@ -72,29 +74,27 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	}
 	a.db = db
 	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	if a.keys, err = loadKeys(cfg, db.Engine()); err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	clock := mfa.SystemClock{}
-	env, err := envProvider(cfg)
+	kinds := telephony.AllKinds()
+	env, err := envProvider(cfg, kinds)
 	if err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	a.sink = devsink.New(1000, a.log.With("component", "devsink"))
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
 	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Hasher: hasher,
-		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa")}
+		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa"), ProviderKinds: kinds}
 	// Built in the order the parts need each other: the telephony
 	// configuration, the provider pool on it, delivery through the pool,
 	// then the services that send codes.
 	tel := mfa.NewTelephony(dc)
-	a.pool = telephony.New(telephony.Options{Service: tel, Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
+	a.pool = telephony.New(telephony.Options{Service: tel, Kinds: kinds, Keys: a.keys, Env: env, Sink: a.sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
 	a.disp = delivery.New(db, a.keys, a.pool, clock, a.log.With("component", "delivery"), a.metrics)
 	a.disp.Wait = cfg.DeliverWait
 	a.disp.Lease, a.disp.SendTimeout = cfg.DeliveryLease, cfg.DeliveryLease/3
@@ -104,7 +104,13 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	return a, nil
 }
 
-func (a *app) Close() { a.db.Close() }
+// Close closes the database, logging a failure (the command's own result
+// stands).
+func (a *app) Close() {
+	if err := a.db.Close(); err != nil {
+		a.log.Error("close database", "err", err)
+	}
+}
 
 // cliContext marks work done from the command line in the system log.
 func cliContext(ctx context.Context) context.Context {

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"smsmfa/internal/bench"
@@ -23,14 +22,12 @@ import (
 	"smsmfa/internal/sms/smstest"
 )
 
-var benchCode = regexp.MustCompile(`code is (\d+)`)
-
 // benchCmd runs the load generator. By default it starts its own server
 // (fresh SQLite database, or --database), with the development sink or a
 // local webhook provider emulator (--provider gateway), limits relaxed so
 // they do not throttle the run; with --url it drives a running server
 // started with --dev (codes are read from /dev/sms/messages).
-func benchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func benchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("smsmfa bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	provider := fs.String("provider", "devsink", "devsink, or gateway (a local HTTP provider emulator, webhook type)")
@@ -42,7 +39,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	passes := fs.Int("password-time", 3, "argon2id passes")
 	target := fs.String("url", "", "drive a running server instead (started with --dev); needs --token")
 	token := fs.String("token", "", "API token of the running server (for creating the bench users)")
-	if err := fs.Parse(args); err != nil {
+	if err = fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errUsage
 		}
@@ -59,21 +56,25 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 	cfg := config.Defaults()
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // a free port for the bench server
 	if err != nil {
 		return err
 	}
 	cfg.Addr = ln.Addr().String()
-	ln.Close()
+	if err := ln.Close(); err != nil {
+		return err
+	}
 	cfg.BaseURL = "http://" + cfg.Addr
 	cfg.LogLevel, cfg.PasswordMemory, cfg.PasswordTime = "error", *memory, *passes
 	cfg.Database = "sqlite:" + filepath.Join(dir, "bench.db")
 	if *database != "" {
 		cfg.Database = *database
 		key := make([]byte, 32)
-		rand.Read(key)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
 		cfg.Key = base64.StdEncoding.EncodeToString(key)
 	}
 	var gw *smstest.Gateway
@@ -105,8 +106,9 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	go srv.Serve()
-	defer srv.Shutdown(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	defer func() { err = errors.Join(err, srv.Shutdown(context.Background()), <-served) }()
 	base := "http://" + srv.Addr()
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -133,8 +135,8 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 				}
 			} else {
 				for _, m := range a.sink.Messages() {
-					if c := benchCode.FindStringSubmatch(m.Body); m.To == phone && !m.Created.Before(since) && c != nil {
-						return bench.Delivery{Code: c[1], At: m.Created}, nil
+					if m.To == phone && !m.Created.Before(since) && m.Code != "" {
+						return bench.Delivery{Code: m.Code, At: m.Created}, nil
 					}
 				}
 			}
@@ -159,38 +161,49 @@ func benchRemote(ctx context.Context, base, token string, us []bench.User, flows
 	}
 	for _, u := range us {
 		body := fmt.Sprintf(`{"profile":{"login":%q},"credentials":{"password":{"value":%q}}}`, u.Login, u.Password)
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/users?activate=true", stringReader(body))
+		req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/users?activate=true", stringReader(body))
+		if err != nil {
+			return err
+		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "SSWS "+token)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err
 		}
-		res.Body.Close()
+		if err := res.Body.Close(); err != nil {
+			return err
+		}
 		if res.StatusCode != 200 && res.StatusCode != 400 { // 400: exists from an earlier run
 			return fmt.Errorf("create %s: HTTP %d", u.Login, res.StatusCode)
 		}
 	}
 	codes := func(ctx context.Context, phone string, since time.Time) (bench.Delivery, error) {
 		for {
-			req, _ := http.NewRequestWithContext(ctx, "GET", base+"/dev/sms/messages", nil)
+			req, err := http.NewRequestWithContext(ctx, "GET", base+"/dev/sms/messages", nil)
+			if err != nil {
+				return bench.Delivery{}, err
+			}
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {
 				return bench.Delivery{}, err
 			}
 			var msgs []struct {
-				To, Body string
+				To, Code string
 				Created  time.Time
 			}
-			err = json.NewDecoder(res.Body).Decode(&msgs)
-			res.Body.Close()
+			err = errors.Join(json.NewDecoder(res.Body).Decode(&msgs), res.Body.Close())
 			if err != nil {
 				return bench.Delivery{}, fmt.Errorf("/dev/sms/messages (is the server in --dev mode?): %w", err)
 			}
 			for _, m := range msgs {
-				if c := benchCode.FindStringSubmatch(m.Body); m.To == phone && !m.Created.Before(since) && c != nil {
-					return bench.Delivery{Code: c[1], At: m.Created}, nil
+				if m.To != phone || m.Created.Before(since) {
+					continue
 				}
+				if m.Code == "" {
+					return bench.Delivery{}, fmt.Errorf("/dev/sms/messages: the text to %s has no \"code\" (is the server older than this bench?)", phone)
+				}
+				return bench.Delivery{Code: m.Code, At: m.Created}, nil
 			}
 			select {
 			case <-ctx.Done():

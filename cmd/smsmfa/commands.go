@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -25,13 +26,17 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 
 func userCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "usage: smsmfa user create|list|unlock …\n")
+		fmt.Fprint(stderr, "usage: smsmfa user create|list|unlock|set-admin …\n")
 		return errUsage
 	}
 	var login, pw, first, last, email string
 	var admin, staged bool
+	var setAdmin optBool
 	a, _, err := command(ctx, "user "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&login, "login", "", "login (username)")
+		if args[0] == "set-admin" {
+			fs.Var(&setAdmin, "admin", "true to grant administrator rights, false to remove them (and revoke the user's API tokens)")
+		}
 		if args[0] == "create" {
 			fs.StringVar(&pw, "password", "", "password")
 			fs.StringVar(&first, "first", "", "first name")
@@ -71,7 +76,7 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		for _, u := range us {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Login, u.Status, u.Admin, u.Locked(now))
 		}
-		tw.Flush()
+		return tw.Flush()
 	case "unlock":
 		u, err := a.svc.Users.GetUser(ctx, login)
 		if err != nil {
@@ -81,10 +86,37 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 			return userMessage(err)
 		}
 		fmt.Fprintf(stdout, "unlocked %s\n", u.Login)
+	case "set-admin":
+		if login == "" || !setAdmin.set {
+			return fmt.Errorf("--login and --admin=true|false are required")
+		}
+		u, err := a.svc.Users.GetUser(ctx, login)
+		if err != nil {
+			return userMessage(err)
+		}
+		if u, err = a.svc.Users.SetAdmin(ctx, u.ID, setAdmin.v); err != nil {
+			return userMessage(err)
+		}
+		if u.Admin {
+			fmt.Fprintf(stdout, "%s is an administrator\n", u.Login)
+		} else {
+			fmt.Fprintf(stdout, "%s is not an administrator; their API tokens are revoked\n", u.Login)
+		}
 	default:
-		return fmt.Errorf("unknown user command %q (create, list, unlock)", args[0])
+		return fmt.Errorf("unknown user command %q (create, list, unlock, set-admin)", args[0])
 	}
 	return nil
+}
+
+// optBool is a boolean flag that knows whether it was given.
+type optBool struct{ v, set bool }
+
+func (b *optBool) String() string   { return strconv.FormatBool(b.v) }
+func (b *optBool) IsBoolFlag() bool { return true }
+func (b *optBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	b.v, b.set = v, err == nil
+	return err
 }
 
 func smsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -146,7 +178,10 @@ func settingsCmd(ctx context.Context, args []string, getenv func(string) string,
 	if err := a.svc.Org.UpdateSettings(ctx, changes); err != nil {
 		return userMessage(err)
 	}
-	vals, _ := a.svc.Org.SettingValues(ctx)
+	vals, err := a.svc.Org.SettingValues(ctx)
+	if err != nil {
+		return userMessage(err)
+	}
 	for _, k := range slices.Sorted(maps.Keys(changes)) {
 		fmt.Fprintf(stdout, "%s=%s\n", k, vals[k])
 	}
@@ -155,13 +190,16 @@ func settingsCmd(ctx context.Context, args []string, getenv func(string) string,
 
 func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "usage: smsmfa token create --name N | token list | token revoke --id ID\n")
+		fmt.Fprint(stderr, "usage: smsmfa token create --name N [--owner LOGIN] | token list | token revoke --id ID\n")
 		return errUsage
 	}
-	var name, id string
+	var name, id, owner string
 	a, _, err := command(ctx, "token "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "a name to recognise the token by")
 		fs.StringVar(&id, "id", "", "token id")
+		if args[0] == "create" {
+			fs.StringVar(&owner, "owner", "", "login of the active administrator the token acts for (default: the oldest active administrator)")
+		}
 	})
 	if err != nil {
 		return err
@@ -170,11 +208,19 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	ctx = cliContext(ctx)
 	switch args[0] {
 	case "create":
-		t, clear, err := a.svc.Tokens.CreateToken(ctx, name, "")
+		ownerID := ""
+		if owner != "" {
+			u, err := a.svc.Users.GetUser(ctx, owner)
+			if err != nil {
+				return userMessage(err)
+			}
+			ownerID = u.ID
+		}
+		t, clear, err := a.svc.Tokens.CreateToken(ctx, name, ownerID)
 		if err != nil {
 			return userMessage(err)
 		}
-		fmt.Fprintf(stderr, "created API token %s (%s); it is shown once:\n", t.ID, t.Name)
+		fmt.Fprintf(stderr, "created API token %s (%s) acting for %s, while that user is an active administrator; it is shown once:\n", t.ID, t.Name, t.OwnerLogin)
 		fmt.Fprintln(stdout, clear)
 	case "list":
 		ts, err := a.svc.Tokens.Tokens(ctx)
@@ -182,11 +228,11 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 			return userMessage(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tNAME\tOWNER\tCREATED\tLAST USED\tREVOKED")
 		for _, t := range ts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, stamp(t.Created), stamp(t.LastUsed), stamp(t.Revoked))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, tokenOwner(t), stamp(t.Created), stamp(t.LastUsed), stamp(t.Revoked))
 		}
-		tw.Flush()
+		return tw.Flush()
 	case "revoke":
 		if err := a.svc.Tokens.RevokeToken(ctx, id); err != nil {
 			return userMessage(err)
@@ -196,6 +242,17 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("unknown token command %q (create, list, revoke)", args[0])
 	}
 	return nil
+}
+
+// tokenOwner names a token's owner for a listing.
+func tokenOwner(t mfa.APIToken) string {
+	switch {
+	case t.OwnerLogin != "":
+		return t.OwnerLogin
+	case t.UserID != "":
+		return "(deleted user " + t.UserID + ")"
+	}
+	return "-"
 }
 
 // multi is a repeatable string flag.
@@ -262,7 +319,7 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return userMessage(err)
 		}
-		if env, _ := envProvider(a.cfg); env != nil {
+		if env := a.pool.Env(); env != nil {
 			ps = append([]mfa.ProviderConfig{*env}, ps...)
 		}
 		if len(ps) == 0 {

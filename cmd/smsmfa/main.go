@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,10 +28,12 @@ Usage:
   smsmfa user create --login L --password P [--admin] [--first F] [--last L] [--email E]
   smsmfa user list
   smsmfa user unlock --login L
+  smsmfa user set-admin --login L --admin=true|false   grant or remove administrator rights
   smsmfa sms enable | disable                turn the org's SMS factor on or off
   smsmfa settings list
   smsmfa settings set NAME=VALUE...
-  smsmfa token create --name N               print a new API token (Authorization: SSWS <token>)
+  smsmfa token create --name N [--owner LOGIN]   print a new API token (Authorization: SSWS <token>)
+                                             acting for LOGIN (default: the oldest active administrator)
   smsmfa token list
   smsmfa token revoke --id ID
   smsmfa provider add|list|remove|test …
@@ -75,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	if err != nil {
-		if err == errUsage {
+		if errors.Is(err, errUsage) {
 			return 2
 		}
 		fmt.Fprintf(stderr, "smsmfa %s: %v\n", cmd, err)

@@ -16,7 +16,7 @@ import (
 
 // migrateData copies an embedded (SQLite) deployment into PostgreSQL:
 // smsmfa migrate-data --from sqlite:smsmfa.db --to postgres://…
-func migrateData(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func migrateData(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("smsmfa migrate-data", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	from := fs.String("from", "", "source database (sqlite:PATH)")
@@ -34,7 +34,7 @@ func migrateData(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	defer src.Close()
+	defer func() { err = errors.Join(err, src.Close()) }()
 	if err := src.Migrate(ctx); err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func migrateData(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	defer dst.Close()
+	defer func() { err = errors.Join(err, dst.Close()) }()
 	if err := dst.Migrate(ctx); err != nil {
 		return err
 	}
@@ -62,7 +62,9 @@ func migrateData(ctx context.Context, args []string, getenv func(string) string,
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", c.Table, c.Source, c.Target, mark)
 			total += c.Source
 		}
-		tw.Flush()
+		if ferr := tw.Flush(); ferr != nil && err == nil {
+			err = ferr
+		}
 		if err == nil {
 			fmt.Fprintf(stdout, "copied %d rows in %s; every table has the same count on both sides\n", total, time.Since(start).Round(time.Millisecond))
 		}

@@ -9,8 +9,9 @@ import (
 )
 
 // envProvider reads the single provider of the SMSMFA_PROVIDER_* variables,
-// or nil when SMSMFA_PROVIDER_TYPE is not set.
-func envProvider(cfg config.Config) (*mfa.ProviderConfig, error) {
+// or nil when SMSMFA_PROVIDER_TYPE is not set, and checks it against the
+// rules of the provider types in kinds.
+func envProvider(cfg config.Config, kinds mfa.ProviderKinds) (*mfa.ProviderConfig, error) {
 	if cfg.ProviderType == "" {
 		return nil, nil
 	}
@@ -36,7 +37,7 @@ func envProvider(cfg config.Config) (*mfa.ProviderConfig, error) {
 		}
 		p.Senders = append(p.Senders, snd)
 	}
-	if err := mfa.ValidateProvider(&p); err != nil {
+	if err := mfa.CheckProvider(&p, kinds); err != nil {
 		return nil, fmt.Errorf("SMSMFA_PROVIDER_*: %s", mfa.ErrorOf(err).Message)
 	}
 	return &p, nil

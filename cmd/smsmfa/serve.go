@@ -82,9 +82,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	a.log.Info("smsmfa shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	srv.Shutdown(sctx)
+	if serr := srv.Shutdown(sctx); serr != nil {
+		a.log.Error("stop the HTTP server", "err", serr)
+	}
 	if metricsSrv != nil {
-		metricsSrv.Shutdown(sctx)
+		if serr := metricsSrv.Shutdown(sctx); serr != nil {
+			a.log.Error("stop the metrics server", "err", serr)
+		}
 	}
 	stopWork()
 	wg.Wait()
@@ -93,8 +97,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // handler builds the server's HTTP handler: health and metrics, the web UI.
 func (a *app) handler() (http.Handler, error) {
-	clientIP := httpx.ClientIP{}
-	clientIP.Trusted, _ = httpx.ParsePrefixes(a.cfg.TrustedProxies)
+	trusted, err := httpx.ParsePrefixes(a.cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	clientIP := httpx.ClientIP{Trusted: trusted}
 	ui, err := web.New(web.Options{Services: web.ServicesOf(a.svc), Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.devSink(), Pool: a.pool, Keys: a.keys,
 		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web")})
 	if err != nil {

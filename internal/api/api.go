@@ -122,7 +122,7 @@ func (h *Handler) limited(class string, next http.HandlerFunc) http.HandlerFunc 
 		setLimitHeaders(w, l)
 		if !l.OK {
 			e := newError(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
-			e.limit = &l
+			e.limit, e.retry = &l, retryAfter(l.Reset, h.svc.Org.Now())
 			e.write(w, r)
 			return
 		}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -45,8 +46,8 @@ func TestUsersAPI(t *testing.T) {
 	for _, l := range []string{"a@example.com", "b@example.com", "c@example.com"} {
 		e.user(l, true)
 	}
-	p1 := e.api("GET", "/api/v1/users?limit=2", nil)
-	if len(p1.list) != 2 || !strings.Contains(strings.Join(p1.header.Values("Link"), ","), `rel="next"`) {
+	p1 := e.api("GET", "/api/v1/users?limit=3", nil) // a, admin (the token's owner), b
+	if len(p1.list) != 3 || !strings.Contains(strings.Join(p1.header.Values("Link"), ","), `rel="next"`) {
 		t.Fatalf("page 1: %s", p1.raw)
 	}
 	var next string
@@ -204,4 +205,26 @@ func TestAPIRateLimitRefusesPastTheSetting(t *testing.T) {
 	if r := e.api("GET", "/api/v1/users", nil); r.status != 200 {
 		t.Fatalf("next minute: %d", r.status)
 	}
+}
+
+// Issue 9, item 6: one address gets limit_password_minute password checks
+// a minute (each an argon2id hash), on the authn API as on the form; past
+// it, 429 E0000047 with Retry-After, before any hash.
+func TestPasswordChecksPerAddressAre429WithRetryAfter(t *testing.T) {
+	e := newEnv(t)
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"limit_password_minute": "5"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(20 * time.Second) // 40 s left in the minute
+	for i := range 5 {
+		r := e.authn("/api/v1/authn", map[string]any{"username": fmt.Sprintf("spray%d@example.com", i), "password": "Winter2026!"})
+		e.wantError(r, 401, "E0000004")
+	}
+	r := e.authn("/api/v1/authn", map[string]any{"username": "spray9@example.com", "password": "Winter2026!"})
+	e.wantError(r, 429, "E0000047")
+	if r.header.Get("Retry-After") != "40" || r.header.Get("X-Rate-Limit-Limit") != "5" {
+		t.Fatalf("headers: Retry-After %q, X-Rate-Limit-Limit %q", r.header.Get("Retry-After"), r.header.Get("X-Rate-Limit-Limit"))
+	}
+	e.clock.Advance(40 * time.Second)
+	e.wantError(e.authn("/api/v1/authn", map[string]any{"username": "spray9@example.com", "password": "Winter2026!"}), 401, "E0000004")
 }

@@ -31,6 +31,7 @@ type apiError struct {
 	summary string
 	causes  []string
 	limit   *mfa.Limit
+	retry   string // Retry-After, on a 429
 }
 
 func newError(status int, code, summary string, causes ...string) *apiError {
@@ -94,7 +95,7 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 		if wait := int(e.RetryAt.Sub(now).Seconds() + 0.999); wait > 0 && wait != 30 {
 			out.summary = "An SMS message was recently sent. Please wait " + strconv.Itoa(wait) + " seconds before trying again."
 		}
-	case mfa.RActivationLimit:
+	case mfa.RActivationLimit, mfa.RPasswordRate, mfa.RBusy:
 		out = newError(429, "E0000047", "API call exceeded rate limit due to too many requests.")
 	case mfa.RPhoneLimit, mfa.RUserLimit, mfa.RIPLimit:
 		out = newError(429, "E0000204", "You have reached the limit of sms requests, please try again later.", e.Message)
@@ -130,6 +131,7 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 			reset = now.Add(time.Minute)
 		}
 		out.limit = &mfa.Limit{Limit: max(e.Limit, 1), Remaining: 0, Reset: reset}
+		out.retry = retryAfter(reset, now)
 	}
 	return out
 }
@@ -138,6 +140,9 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 func (e *apiError) write(w http.ResponseWriter, r *http.Request) {
 	if e.limit != nil {
 		setLimitHeaders(w, *e.limit)
+	}
+	if e.retry != "" {
+		w.Header().Set("Retry-After", e.retry)
 	}
 	causes := make([]errorCause, 0, len(e.causes))
 	for _, c := range e.causes {
@@ -153,4 +158,10 @@ func setLimitHeaders(w http.ResponseWriter, l mfa.Limit) {
 	h.Set("X-Rate-Limit-Limit", strconv.Itoa(l.Limit))
 	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(l.Remaining))
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(l.Reset.Unix(), 10))
+}
+
+// retryAfter is the Retry-After value (RFC 9110 §10.2.3) for a limit that
+// resets at reset: whole seconds, at least 1.
+func retryAfter(reset, now time.Time) string {
+	return strconv.Itoa(max(int(reset.Sub(now).Seconds()+0.999), 1))
 }

@@ -39,6 +39,8 @@ func TestEveryRefusalHasAnOktaCode(t *testing.T) {
 		{mfa.RUserLocked, "", 403, "E0000069"},
 		{mfa.RResendTooSoon, "", 429, "E0000109"},
 		{mfa.RActivationLimit, "", 429, "E0000047"},
+		{mfa.RPasswordRate, "", 429, "E0000047"},
+		{mfa.RBusy, "", 429, "E0000047"},
 		{mfa.RPhoneLimit, "", 429, "E0000204"},
 		{mfa.RUserLimit, "", 429, "E0000204"},
 		{mfa.RIPLimit, "", 429, "E0000204"},
@@ -55,8 +57,8 @@ func TestEveryRefusalHasAnOktaCode(t *testing.T) {
 		if got.status != c.status || got.code != c.code {
 			t.Errorf("%s/%s → %d %s, want %d %s", c.reason, c.cause, got.status, got.code, c.status, c.code)
 		}
-		if got.status == 429 && (got.limit == nil || !got.limit.Reset.Equal(now.Add(30*time.Second))) {
-			t.Errorf("%s: a 429 without its reset time", c.reason)
+		if got.status == 429 && (got.limit == nil || !got.limit.Reset.Equal(now.Add(30*time.Second)) || got.retry != "30") {
+			t.Errorf("%s: a 429 without its reset time and Retry-After (%q)", c.reason, got.retry)
 		}
 	}
 	if got := fromDomain(errors.New("boom"), "", now); got.status != 500 || got.code != "E0000009" {

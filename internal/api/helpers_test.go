@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +20,18 @@ import (
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 )
 
 type env struct {
 	t     testing.TB
 	srv   *httptest.Server
+	db    *store.DB
 	svc   mfa.Services
 	clock *mfa.FakeClock
 	sink  *devsink.Sink
 	token string
 	ctx   context.Context
-	db    *store.DB
 }
 
 func newEnv(t testing.TB) *env {
@@ -43,8 +43,8 @@ func newEnv(t testing.TB) *env {
 	sink := devsink.New(1000, nil)
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
-	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1"})
-	e := &env{t: t, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor}), db: db}
+	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "127.0.0.1", ProviderKinds: telephony.AllKinds()})
+	e := &env{t: t, db: db, svc: svc, clock: clock, sink: sink, ctx: mfa.WithClient(ctx, mfa.Client{Actor: mfa.CLIActor})}
 	mux := http.NewServeMux()
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
@@ -52,12 +52,28 @@ func newEnv(t testing.TB) *env {
 	if err := svc.Org.SetSMSEnabled(e.ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := svc.Tokens.CreateToken(e.ctx, "test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.token = tok
+	e.token = e.adminToken(adminLogin)
 	return e
+}
+
+// adminLogin is the admin who owns the test's token.
+const adminLogin = "admin@example.com"
+
+// adminToken creates an active admin (unless login exists) and a token it
+// owns, and returns the token.
+func (e *env) adminToken(login string) string {
+	e.t.Helper()
+	u, err := e.svc.Users.GetUser(e.ctx, login)
+	if err != nil {
+		if u, err = e.svc.Users.CreateUser(e.ctx, mfa.NewUser{Login: login, Password: "Pass-word-2026", Admin: true, Activate: true}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	_, tok, err := e.svc.Tokens.CreateToken(e.ctx, "test", u.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
 }
 
 // resp is a decoded answer.
@@ -175,14 +191,15 @@ func (e *env) user(login string, activate bool) string {
 	return u.ID
 }
 
-var codeRe = regexp.MustCompile(`code is (\d+)\.`)
-
 func (e *env) code(number string) string {
 	e.t.Helper()
 	msgs := e.sink.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].To == number {
-			return codeRe.FindStringSubmatch(msgs[i].Body)[1]
+			if msgs[i].Code == "" {
+				e.t.Fatalf("the SMS to %s carries no code", number)
+			}
+			return msgs[i].Code
 		}
 	}
 	e.t.Fatalf("no SMS to %s", number)

@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/randid"
 	"smsmfa/internal/sms"
 )
 
@@ -97,7 +97,7 @@ func New(st Store, open Opener, sender Sender, clock mfa.Clock, log *slog.Logger
 	}
 	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs,
 		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond, After: time.After,
-		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: rand.Text()[:10]}
+		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: randid.Chars("", 10)}
 }
 
 // claim returns a new claim id: this dispatcher's id and a counter.
@@ -171,14 +171,14 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 		d.log.Warn("SMS expired before it could be sent", "id", m.ID, "attempts", m.Attempts)
 		return finish(mfa.MessageUpdate{State: mfa.MessageExpired, Error: "code expired before it could be sent"})
 	}
-	body, err := d.open.Open(m.SealedBody, m.ID)
+	content, err := mfa.OpenMessage(d.open, m.ID, m.SealedBody)
 	if err != nil {
 		d.log.Error("open message body", "id", m.ID, "err", err)
 		return finish(mfa.MessageUpdate{State: mfa.MessageFailed, Error: "message body cannot be decrypted (was the master key changed?)"})
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	defer cancel()
-	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: string(body), Expires: m.Expires})
+	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: content.Body, Code: content.Code, Expires: m.Expires})
 	u := mfa.MessageUpdate{Provider: res.Provider, Sender: res.Sender, Attempts: d.attempts(m, res.Tries)}
 	if err == nil {
 		d.log.Info("SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "tries", len(res.Tries))

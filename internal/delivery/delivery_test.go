@@ -67,8 +67,14 @@ func newEnv(t *testing.T) *env {
 
 // queue puts a message for a code expiring in 5 minutes in the outbox.
 func (e *env) queue(t *testing.T, id string) {
+	e.queueSealed(t, id, mfa.SealMessage(e.keys, id, mfa.MessageContent{Body: "Your code is 123456.", Code: "123456"}))
+}
+
+// queueSealed puts a message with the given sealed content in the outbox.
+func (e *env) queueSealed(t *testing.T, id string, sealed []byte) {
+	t.Helper()
 	now := e.clock.Now()
-	m := mfa.Message{ID: id, ChallengeID: "c-" + id, UserID: "u", To: "+14155550123", SealedBody: e.keys.Seal([]byte("Your code is 123456."), id),
+	m := mfa.Message{ID: id, ChallengeID: "c-" + id, UserID: "u", To: "+14155550123", SealedBody: sealed,
 		State: mfa.MessageQueued, NextAttempt: now, Created: now, Expires: now.Add(5 * time.Minute)}
 	if err := e.db.InTx(context.Background(), func(tx mfa.Tx) error { return tx.InsertMessage(context.Background(), m) }); err != nil {
 		t.Fatal(err)
@@ -102,8 +108,31 @@ func TestDeliverSendsAtOnceAndErasesTheBody(t *testing.T) {
 	if r.State != mfa.MessageSent || r.SealedBody != nil || r.ProviderMessageID != "PMm1" || len(r.Attempts) != 1 || r.Attempts[0].Outcome != "sent" {
 		t.Fatalf("record: %+v", r)
 	}
-	if e.snd.got[0].Body != "Your code is 123456." || e.snd.got[0].To != "+14155550123" {
-		t.Fatalf("the provider got %+v", e.snd.got[0])
+	if got := e.snd.got[0]; got.Body != "Your code is 123456." || got.Code != "123456" || got.To != "+14155550123" {
+		t.Fatalf("the provider got %+v", got)
+	}
+}
+
+func TestMessageQueuedByAnOlderVersionIsSentWithoutACode(t *testing.T) {
+	e := newEnv(t)
+	// Before codes were carried apart, the text alone was sealed to the message id.
+	e.queueSealed(t, "m1", e.keys.Seal([]byte("Your code is 123456."), "m1"))
+	if got := e.d.Deliver(context.Background(), "m1"); got.State != mfa.MessageSent {
+		t.Fatalf("Deliver = %+v", got)
+	}
+	if got := e.snd.got[0]; got.Body != "Your code is 123456." || got.Code != "" {
+		t.Fatalf("the provider got %+v", got)
+	}
+}
+
+func TestMessageSealedForAnotherMessageFails(t *testing.T) {
+	e := newEnv(t)
+	e.queueSealed(t, "m1", mfa.SealMessage(e.keys, "m2", mfa.MessageContent{Body: "Your code is 123456.", Code: "123456"}))
+	if got := e.d.Deliver(context.Background(), "m1"); got.State != mfa.MessageFailed || !strings.Contains(got.Error, "cannot be decrypted") {
+		t.Fatalf("Deliver = %+v", got)
+	}
+	if e.snd.sends() != 0 {
+		t.Fatal("a text that cannot be opened was sent")
 	}
 }
 

@@ -1,8 +1,9 @@
 package httpx
 
 import (
-	"crypto/rand"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/randid"
 )
 
 // MaxBody is the largest request body the server reads: a form or a JSON
@@ -22,17 +24,9 @@ const MaxBody = 64 << 10
 // name, which Okta's SDKs read).
 const RequestIDHeader = "X-Okta-Request-Id"
 
-// NewRequestID returns a request id like Okta's ("req…").
-func NewRequestID() string {
-	b := make([]byte, 18)
-	rand.Read(b)
-	const a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	out := []byte("req")
-	for _, c := range b {
-		out = append(out, a[int(c)%len(a)])
-	}
-	return string(out)
-}
+// NewRequestID returns a request id like Okta's ("req" and 18 random
+// base-62 characters).
+func NewRequestID() string { return randid.Chars("req", 18) }
 
 // ClientIP derives the client address: the peer address, or, when the peer
 // is a trusted proxy, the right-most untrusted address of X-Forwarded-For.
@@ -143,7 +137,7 @@ func Common(next http.Handler, ip ClientIP, log *slog.Logger) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(p)
 				}
 				log.Error("panic", "request_id", id, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
@@ -175,11 +169,18 @@ func SecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// JSON writes v as JSON with status.
+// JSON writes v as JSON with status. A v that cannot be encoded (a bug)
+// is answered with a plain 500 instead of half a document.
 func JSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, "Internal Server Error: the answer could not be encoded", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	// A failed write means the client went away: nothing is left to tell it.
+	_, _ = w.Write(b.Bytes())
 }

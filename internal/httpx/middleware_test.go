@@ -1,7 +1,11 @@
 package httpx_test
 
 import (
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 
 	"smsmfa/internal/httpx"
@@ -29,5 +33,41 @@ func TestClientIP(t *testing.T) {
 		if got := c.Of(r); got != tc.want {
 			t.Errorf("peer %s xff %q: %s, want %s", tc.peer, tc.xff, got, tc.want)
 		}
+	}
+}
+
+func TestCommonRecovers(t *testing.T) {
+	t.Run("Panic", func(t *testing.T) {
+		h := httpx.Common(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), httpx.ClientIP{}, nil)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		if w.Code != http.StatusInternalServerError || !regexp.MustCompile(`^req[0-9A-Za-z]{18}$`).MatchString(w.Header().Get(httpx.RequestIDHeader)) {
+			t.Fatalf("status %d, request id %q", w.Code, w.Header().Get(httpx.RequestIDHeader))
+		}
+	})
+	t.Run("AbortHandlerWrapped", func(t *testing.T) {
+		// http.ErrAbortHandler aborts the response: it must reach net/http,
+		// also when wrapped.
+		abort := fmt.Errorf("client gone: %w", http.ErrAbortHandler)
+		h := httpx.Common(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(abort) }), httpx.ClientIP{}, nil)
+		defer func() {
+			if p := recover(); p != abort {
+				t.Fatalf("recovered %v, want the abort panic passed on", p)
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	})
+}
+
+func TestJSON(t *testing.T) {
+	w := httptest.NewRecorder()
+	httpx.JSON(w, http.StatusCreated, map[string]string{"a": "<b>"})
+	if w.Code != http.StatusCreated || w.Body.String() != "{\"a\":\"<b>\"}\n" || w.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("%d %q %q", w.Code, w.Body.String(), w.Header().Get("Content-Type"))
+	}
+	w = httptest.NewRecorder()
+	httpx.JSON(w, http.StatusOK, map[string]any{"f": func() {}})
+	if w.Code != http.StatusInternalServerError || strings.HasPrefix(w.Body.String(), "{") {
+		t.Fatalf("unencodable value: %d %q", w.Code, w.Body.String())
 	}
 }

@@ -205,6 +205,25 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 	return n, err
 }
 
+// NumberUsers returns up to 100 users whose verified phone is the number
+// typed (the users of a shared or blocked number), by login.
+func (s *Org) NumberUsers(ctx context.Context, input string) ([]User, error) {
+	set, err := s.orgSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := phone.Parse(input, set.DefaultRegion)
+	if err != nil {
+		return nil, Errorf(EInvalid, RPhoneInvalid, "Enter a phone number with its country code.")
+	}
+	var us []User
+	err = s.run(ctx, func(tx Tx) error {
+		us, err = tx.NumberUsers(ctx, n.E164, 100)
+		return err
+	})
+	return us, err
+}
+
 // Overview is the admin console's summary.
 type Overview struct {
 	SMSEnabled  bool
@@ -247,7 +266,7 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountL
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
-	EvSessionExchange, EvRequestBlocked}
+	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked}
 
 // Limit is the state of one rate limit after a request was counted.
 type Limit struct {

@@ -62,6 +62,8 @@ const (
 	RInternal          Reason = "internal"           // anything unexpected
 	RPasswordPolicy    Reason = "password_policy"    // the password is too weak
 	RNotPermitted      Reason = "not_permitted"      // the caller may not do this
+	RPasswordRate      Reason = "password_rate"      // too many password checks from one address
+	RBusy              Reason = "busy"               // the password hashing queue is full
 )
 
 // Error is a domain error with a user-safe message.

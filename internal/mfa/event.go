@@ -104,6 +104,7 @@ type EventFilter struct {
 	Types        []string // exact event types; empty means all
 	Query        string   // substring of actor, target, message or reason
 	Outcome      string
+	TargetID     string // exact target id; empty means any
 	// After is a cursor: only events with Seq below it (newest first) or
 	// above it (oldest first).
 	After       int64

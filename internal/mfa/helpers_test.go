@@ -3,7 +3,6 @@ package mfa_test
 import (
 	"bytes"
 	"context"
-	"regexp"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/store"
 	"smsmfa/internal/store/storetest"
+	"smsmfa/internal/telephony"
 )
 
 // env is a Service on a fresh SQLite database, a fake clock and the
@@ -45,7 +45,7 @@ func newEnvOn(t testing.TB, db *store.DB) *env {
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
 	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys,
-		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com"})
+		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
 	e := &env{svc: svc, db: db, clock: clock, sink: sink,
 		ctx: mfa.WithClient(context.Background(), mfa.Client{IP: "192.0.2.10", UserAgent: "test", RequestID: "req1"})}
 	if err := svc.Org.SetSMSEnabled(e.ctx, true); err != nil {
@@ -63,19 +63,16 @@ func (e *env) user(t testing.TB, login string) *mfa.User {
 	return u
 }
 
-var codeRe = regexp.MustCompile(`code is (\d{6,10})\.`)
-
 // lastCode returns the code of the newest SMS to number.
 func (e *env) lastCode(t testing.TB, number string) string {
 	t.Helper()
 	msgs := e.sink.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].To == number {
-			m := codeRe.FindStringSubmatch(msgs[i].Body)
-			if m == nil {
-				t.Fatalf("no code in %q", msgs[i].Body)
+			if msgs[i].Code == "" {
+				t.Fatalf("the SMS to %s carries no code", number)
 			}
-			return m[1]
+			return msgs[i].Code
 		}
 	}
 	t.Fatalf("no SMS to %s", number)

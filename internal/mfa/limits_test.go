@@ -246,15 +246,6 @@ func TestOneAccountCannotSpendAUsersDailyCodes(t *testing.T) {
 	}
 }
 
-func mustFactor(t *testing.T, e *env, userID string) *mfa.Factor {
-	t.Helper()
-	st, err := e.svc.Factors.FactorState(e.ctx, userID)
-	if err != nil || st.Factor == nil {
-		t.Fatalf("no factor: %v", err)
-	}
-	return st.Factor
-}
-
 func TestSharedNumberLimitHoldsUnderConcurrency(t *testing.T) {
 	e := newEnv(t)
 	e.svc.Org.UpdateSettings(e.ctx, map[string]string{"shared_number_max_users": "2", "limit_phone_15m": "100", "limit_phone_day": "100", "limit_ip_hour": "1000"})

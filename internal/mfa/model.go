@@ -29,8 +29,17 @@ type User struct {
 	FailedPasswords int
 	// FailedMFA counts failed code verifications in a row.
 	FailedMFA int
-	// LockedUntil is when a lockout ends; zero when not locked.
-	LockedUntil     time.Time
+	// LockedUntil is when a lockout ends; zero when not locked, and
+	// UntilUnlocked when only an administrator can end it.
+	LockedUntil time.Time
+	// MFALockouts counts the MFA lockouts of the current streak: lockouts
+	// less than 24 hours apart, the last at LastMFALockout.
+	MFALockouts    int
+	LastMFALockout time.Time
+	// MissedCodes counts the failed code attempts since MissedSince, to be
+	// told to the user at their next successful sign-in.
+	MissedCodes     int
+	MissedSince     time.Time
 	Created         time.Time
 	LastUpdated     time.Time
 	PasswordChanged time.Time
@@ -41,6 +50,14 @@ type User struct {
 
 // Locked reports whether the user is locked out at now.
 func (u *User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
+
+// UntilUnlocked is the LockedUntil of a lockout that only an administrator
+// ends.
+var UntilUnlocked = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// LockedUntilUnlocked reports whether only an administrator can end the
+// user's lockout.
+func (u *User) LockedUntilUnlocked() bool { return !u.LockedUntil.Before(UntilUnlocked) }
 
 // DisplayName is "First Last", or the login when there is no name.
 func (u *User) DisplayName() string {
@@ -176,6 +193,11 @@ type Transaction struct {
 	// SessionToken is the clear-text one-time session token, only on the
 	// value returned by the call that reached SUCCESS.
 	SessionToken string `json:"-"`
+	// MissedCodes and MissedSince are, on the value returned by the call
+	// that reached SUCCESS, the failed code attempts on the account since
+	// the user's previous sign-in (never stored with the transaction).
+	MissedCodes int       `json:"-"`
+	MissedSince time.Time `json:"-"`
 }
 
 // MessageState is the delivery state of an outgoing SMS.
@@ -240,14 +262,21 @@ type Number struct {
 }
 
 // APIToken is a management API token (Authorization: SSWS …).
+// It acts for its owner, and only while the owner is an active admin.
 type APIToken struct {
 	ID        string
 	Name      string
 	TokenHash []byte
-	UserID    string // the admin who created it, if any
-	Created   time.Time
-	LastUsed  time.Time
-	Revoked   time.Time
+	UserID    string // the owner: the admin who created it or was named for it
+	// OwnerLogin is the owner's login, read with the token; "" when the
+	// owner no longer exists.
+	OwnerLogin string
+	Created    time.Time
+	LastUsed   time.Time
+	Revoked    time.Time
+	// LastRefused is when a refused use of the token was last recorded in
+	// the system log.
+	LastRefused time.Time
 }
 
 // MessageUpdate is the outcome of one delivery attempt.

@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -54,7 +55,7 @@ func (s *Telephony) RecordKeyword(ctx context.Context, provider, number, sender,
 			}
 			return s.record(ctx, tx, Event{Type: EvOptOut, Actor: target, Target: target, Outcome: OutcomeSuccess, Message: "Recipient opted out from a sender", Details: details})
 		case "start":
-			if err := tx.DeleteOptOut(ctx, number, sender); err != nil && err != ErrNotFound {
+			if err := tx.DeleteOptOut(ctx, number, sender); err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
 			return s.record(ctx, tx, Event{Type: EvOptIn, Actor: target, Target: target, Outcome: OutcomeSuccess, Message: "Recipient opted back in to a sender", Details: details})

@@ -125,7 +125,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	body := renderTemplate(pickTemplate(templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
 	msg := Message{
 		ID: ch.MessageID, ChallengeID: ch.ID, UserID: u.ID, To: number,
-		SealedBody: s.sealer.Seal([]byte(body), ch.MessageID),
+		SealedBody: SealMessage(s.sealer, ch.MessageID, MessageContent{Body: body, Code: code}),
 		// Workers leave a fresh message to the request that queued it for
 		// DeliveryGrace, so that request learns the provider's answer.
 		State: MessageQueued, NextAttempt: now.Add(DeliveryGrace), Created: now, Expires: ch.Expires,
@@ -322,6 +322,9 @@ func indexColon(s string) int {
 
 // lockedError is the refusal for a user locked out by failed verifications.
 func lockedError(u *User) *Error {
+	if u.LockedUntilUnlocked() {
+		return Errorf(ELocked, RUserLocked, "Your account is locked because of too many failed verifications. Contact your administrator to unlock it.")
+	}
 	e := Errorf(ELocked, RUserLocked, "Your account is locked because of too many failed verifications. Try again later or contact your administrator.")
 	e.RetryAt = u.LockedUntil
 	return e

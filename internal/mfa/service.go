@@ -6,7 +6,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
+
+	"smsmfa/internal/randid"
 )
 
 // PasswordHasher hashes and checks passwords (package password).
@@ -56,6 +59,9 @@ type Config struct {
 	// Host is the host of the public base URL, for the WebOTP line.
 	Host   string
 	Logger *slog.Logger
+	// ProviderKinds knows the SMS provider types and their rules
+	// (telephony.AllKinds); the Telephony service needs it.
+	ProviderKinds ProviderKinds
 }
 
 // core holds the dependencies and the helpers every service shares: the
@@ -70,6 +76,11 @@ type core struct {
 	deliver Deliverer
 	host    string
 	log     *slog.Logger
+
+	// busy refusals of password checks not yet told to the system log
+	busyMu      sync.Mutex
+	busyRefused int
+	busyLogged  time.Time
 }
 
 // newCore checks c for the dependencies every service needs; the services
@@ -121,33 +132,12 @@ func New(c Config) Services {
 // Now returns the domain's current time.
 func (s *core) Now() time.Time { return s.clock.Now() }
 
-const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// randomString returns prefix followed by n uniformly random base-62
-// characters (rejection sampling: bytes of 248 and above are skipped).
-func (s *core) randomString(prefix string, n int) string {
-	out := make([]byte, 0, len(prefix)+n)
-	out = append(out, prefix...)
-	buf := make([]byte, n+n/4+4)
-	for len(out) < len(prefix)+n {
-		if _, err := io.ReadFull(s.rand, buf); err != nil {
-			panic("mfa: randomness failed: " + err.Error())
-		}
-		for _, c := range buf {
-			if c < 248 && len(out) < len(prefix)+n {
-				out = append(out, idAlphabet[c%62])
-			}
-		}
-	}
-	return string(out)
-}
-
 // newID returns an Okta-style 20-character id: a 3-character prefix and 17
 // random base-62 characters.
-func (s *core) newID(prefix string) string { return s.randomString(prefix, 20-len(prefix)) }
+func (s *core) newID(prefix string) string { return randid.New(s.rand).ID(prefix) }
 
 // newToken returns an opaque token of about 238 random bits.
-func (s *core) newToken(prefix string) string { return s.randomString(prefix, 40) }
+func (s *core) newToken(prefix string) string { return randid.New(s.rand).Token(prefix) }
 
 // settings loads the org settings inside tx.
 func (s *core) settings(ctx context.Context, tx Tx) (Settings, error) {

@@ -12,32 +12,37 @@ import (
 // Settings are the org's settings: every default of DESIGN §2, editable in
 // the console and with `smsmfa settings set`.
 type Settings struct {
-	OrgName          string
-	SMSEnabled       bool
-	CodeLength       int
-	CodeLifetime     time.Duration
-	CodeMaxAttempts  int
-	ResendCooldown   time.Duration
-	MFALockFailures  int
-	MFALockDuration  time.Duration
-	PasswordFailures int
-	PasswordLockFor  time.Duration
-	ActivationLimit  int // activation attempts per user per 5 minutes
-	PhonePer15m      int
-	PhonePerDay      int
-	UserPerHour      int
-	IPPerHour        int
-	SharedMaxUsers   int // distinct users per number per 24 h before it is blocked
-	BudgetDaily      int
-	BudgetAlertPct   int
-	PhoneTypes       []string // accepted number types (phone package names)
-	CountriesAllow   []int    // calling codes; empty = all
-	CountriesDeny    []int    // calling codes
-	DefaultRegion    string   // region for numbers typed without +
-	TxnLifetime      time.Duration
-	TrustedOrigins   []string // origins allowed for CORS and as redirect targets
-	AuthnPerMinute   int      // sign-in calls per client address per minute
-	APIPerMinute     int      // management API calls per token per minute
+	OrgName         string
+	SMSEnabled      bool
+	CodeLength      int
+	CodeLifetime    time.Duration
+	CodeMaxAttempts int
+	ResendCooldown  time.Duration
+	MFALockFailures int
+	MFALockDuration time.Duration
+	// MFALocksToAdmin is how many MFA lockouts within 24 hours leave the
+	// user locked until an administrator unlocks them (0: never); each
+	// lockout before it lasts twice as long as the one before.
+	MFALocksToAdmin   int
+	PasswordFailures  int
+	PasswordLockFor   time.Duration
+	ActivationLimit   int // activation attempts per user per 5 minutes
+	PhonePer15m       int
+	PhonePerDay       int
+	UserPerHour       int
+	IPPerHour         int
+	SharedMaxUsers    int // distinct users per number per 24 h before it is blocked
+	BudgetDaily       int
+	BudgetAlertPct    int
+	PhoneTypes        []string // accepted number types (phone package names)
+	CountriesAllow    []int    // calling codes; empty = all
+	CountriesDeny     []int    // calling codes
+	DefaultRegion     string   // region for numbers typed without +
+	TxnLifetime       time.Duration
+	TrustedOrigins    []string // origins allowed for CORS and as redirect targets
+	AuthnPerMinute    int      // sign-in calls per client address per minute
+	PasswordPerMinute int      // password checks per client address per minute
+	APIPerMinute      int      // management API calls per token per minute
 	// LogRetention is how long the system log keeps an event.
 	LogRetention time.Duration
 }
@@ -189,7 +194,8 @@ var SettingDefs = []SettingDef{
 	intSetting("code_max_attempts", "Wrong tries before a code is dead", 5, 1, 10, func(s *Settings, n int) { s.CodeMaxAttempts = n }),
 	durationSetting("resend_cooldown", "Wait before another code can be sent", 30*time.Second, 0, 10*time.Minute, func(s *Settings, d time.Duration) { s.ResendCooldown = d }),
 	intSetting("mfa_lockout_failures", "Failed verifications in a row before the user is locked", 10, 3, 100, func(s *Settings, n int) { s.MFALockFailures = n }),
-	durationSetting("mfa_lockout_duration", "How long an MFA lockout lasts", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.MFALockDuration = d }),
+	durationSetting("mfa_lockout_duration", "How long a first MFA lockout lasts (each further lockout within 24 hours lasts twice as long)", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.MFALockDuration = d }),
+	intSetting("mfa_lockouts_to_admin", "MFA lockouts within 24 hours after which the user stays locked until an administrator unlocks them (0: never)", 3, 0, 10, func(s *Settings, n int) { s.MFALocksToAdmin = n }),
 	intSetting("password_lockout_failures", "Wrong passwords in a row before the user is locked", 10, 3, 100, func(s *Settings, n int) { s.PasswordFailures = n }),
 	durationSetting("password_lockout_duration", "How long a password lockout lasts", 15*time.Minute, time.Minute, 24*time.Hour, func(s *Settings, d time.Duration) { s.PasswordLockFor = d }),
 	intSetting("activation_limit", "Activation attempts per user per 5 minutes", 5, 1, 100, func(s *Settings, n int) { s.ActivationLimit = n }),
@@ -198,8 +204,9 @@ var SettingDefs = []SettingDef{
 	intSetting("limit_user_hour", "Codes per user per hour", 10, 1, 1000, func(s *Settings, n int) { s.UserPerHour = n }),
 	intSetting("limit_ip_hour", "Codes per client IP address per hour", 30, 1, 100000, func(s *Settings, n int) { s.IPPerHour = n }),
 	intSetting("limit_authn_minute", "Sign-in calls (web and authn API) per client address per minute", 600, 10, 1000000, func(s *Settings, n int) { s.AuthnPerMinute = n }),
+	intSetting("limit_password_minute", "Password checks (each an argon2id hash) per client address per minute, on every front door", 60, 1, 100000, func(s *Settings, n int) { s.PasswordPerMinute = n }),
 	intSetting("limit_api_minute", "Management API calls per API token per minute", 1200, 10, 1000000, func(s *Settings, n int) { s.APIPerMinute = n }),
-	intSetting("shared_number_max_users", "Users one number may serve in 24 hours before it is blocked (unless trusted)", 5, 1, 10000, func(s *Settings, n int) { s.SharedMaxUsers = n }),
+	intSetting("shared_number_max_users", "Users who may verify one number in 24 hours before it is blocked for new enrollments (unless trusted)", 5, 1, 10000, func(s *Settings, n int) { s.SharedMaxUsers = n }),
 	intSetting("budget_daily", "SMS the org may send per day (UTC)", 10000, 1, 100000000, func(s *Settings, n int) { s.BudgetDaily = n }),
 	intSetting("budget_alert_percent", "Warn in the system log when this share of the daily budget is spent", 80, 1, 100, func(s *Settings, n int) { s.BudgetAlertPct = n }),
 	textSetting("phone_types", "Number types that may enroll", "fixed_line_or_mobile,mobile", phoneTypes, func(s *Settings, v string) { s.PhoneTypes = strings.Split(v, ",") }),

@@ -55,6 +55,8 @@ type UserTx interface {
 	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]User, error)
 	// CountLockedUsers counts users locked out at now.
 	CountLockedUsers(ctx context.Context, now time.Time) (int, error)
+	// ActiveAdmins returns the active admins, oldest first.
+	ActiveAdmins(ctx context.Context) ([]User, error)
 }
 
 // FactorTx stores factors and verified phones.
@@ -154,11 +156,19 @@ type EventTx interface {
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
 }
 
-// TokenTx stores API tokens.
+// TokenTx stores API tokens. Tokens read back carry their owner's login.
 type TokenTx interface {
 	InsertToken(ctx context.Context, t APIToken) error
 	GetTokenByHash(ctx context.Context, hash []byte) (APIToken, error)
 	TouchToken(ctx context.Context, id string, at time.Time) error
+	// RevokeToken revokes a live token (ErrNotFound if none).
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// RevokeUserTokens revokes every live token owned by userID at at and
+	// returns them.
+	RevokeUserTokens(ctx context.Context, userID string, at time.Time) ([]APIToken, error)
+	// NoteTokenRefused sets the token's LastRefused to at if it is unset or
+	// before since, and reports whether it did (at most one caller does).
+	NoteTokenRefused(ctx context.Context, id string, at, since time.Time) (bool, error)
+	// ListTokens returns every token, newest first.
 	ListTokens(ctx context.Context) ([]APIToken, error)
 }

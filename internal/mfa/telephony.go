@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -16,33 +15,16 @@ import (
 	"smsmfa/internal/phone"
 )
 
-// Provider types (the command line's --type values).
-const (
-	ProviderTwilio  = "twilio"
-	ProviderAWSEUM  = "aws-eum"
-	ProviderAWSSNS  = "aws-sns"
-	ProviderVonage  = "vonage"
-	ProviderWebhook = "webhook"
-)
-
-// credentialNames lists, per provider type, the credentials it requires
-// and those it accepts.
-var credentialNames = map[string]struct{ required, optional []string }{
-	ProviderTwilio:  {[]string{"account_sid", "auth_token"}, []string{"messaging_service_sid"}},
-	ProviderAWSEUM:  {[]string{"access_key_id", "secret_access_key", "region"}, []string{"configuration_set"}},
-	ProviderAWSSNS:  {[]string{"access_key_id", "secret_access_key", "region"}, nil},
-	ProviderVonage:  {[]string{"api_key", "api_secret"}, []string{"signature_secret"}},
-	ProviderWebhook: {[]string{"secret"}, []string{"header"}},
-}
-
-// ProviderTypes lists the provider types, sorted.
-func ProviderTypes() []string {
-	var out []string
-	for t := range credentialNames {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+// ProviderKinds knows the provider types and the rules each adds to the
+// domain's: the credentials it takes, the address it needs or accepts, the
+// senders it can use, what its adapter accepts. Package telephony
+// implements it over the adapter packages, each of which describes its
+// type once; the domain asks it through CheckProvider.
+type ProviderKinds interface {
+	// Problems lists what p's type finds wrong with p (an unknown type is
+	// one problem), each a phrase for the operator; none when p can go
+	// into service.
+	Problems(p ProviderConfig) []string
 }
 
 // SenderKind is what a sender is.
@@ -52,7 +34,7 @@ type SenderKind string
 const (
 	SenderNumber       SenderKind = "number"       // an E.164 long number
 	SenderShortCode    SenderKind = "shortcode"    // a 3–8 digit short code
-	SenderAlphanumeric SenderKind = "alphanumeric" // an alphanumeric sender id (never for +1)
+	SenderAlphanumeric SenderKind = "alphanumeric" // an alphanumeric sender id (never for +1, see Sender.Serves)
 	SenderService      SenderKind = "service"      // a provider-side pool, e.g. a Twilio Messaging Service SID
 )
 
@@ -66,7 +48,8 @@ type Sender struct {
 }
 
 // Serves reports whether the sender may send to calling code cc. US and
-// Canada (+1) never accept alphanumeric sender ids.
+// Canada (+1) never accept alphanumeric sender ids. It is the one place of
+// that rule: ParseSender and the router (through telephony) ask it.
 func (s Sender) Serves(cc int) bool {
 	if s.Kind == SenderAlphanumeric && cc == 1 {
 		return false
@@ -125,7 +108,8 @@ func ParseSender(s string) (Sender, error) {
 		slices.Sort(out.CallingCodes)
 		out.CallingCodes = slices.Compact(out.CallingCodes)
 	}
-	if out.Kind == SenderAlphanumeric && len(out.CallingCodes) == 1 && out.CallingCodes[0] == 1 {
+	if len(out.CallingCodes) > 0 && !slices.ContainsFunc(out.CallingCodes, out.Serves) {
+		// Serves refuses a listed calling code only for an alphanumeric id to +1.
 		return out, fmt.Errorf("sender %q: US and Canada (+1) do not accept alphanumeric sender ids", s)
 	}
 	return out, nil
@@ -168,50 +152,33 @@ func (p ProviderConfig) MaskedCredentials() map[string]string {
 	return out
 }
 
-// ValidateProvider checks a provider configuration and normalises it.
-func ValidateProvider(p *ProviderConfig) error {
-	var errs []string
+// CheckProvider normalises p (name and URL trimmed) and checks it against
+// the domain's rules (name, priority) and, through kinds, the rules of its
+// type. The refusal is RInvalidInput naming every problem, sorted.
+func CheckProvider(p *ProviderConfig, kinds ProviderKinds) error {
+	problems := kinds.Problems(*p) // before the URL is trimmed: "/" is no address
+	return providerRefusal(append(problems, normaliseProvider(p)...))
+}
+
+// normaliseProvider trims p's name and URL and lists what breaks the
+// domain's own rules.
+func normaliseProvider(p *ProviderConfig) []string {
 	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" || len(p.Name) > 40 || strings.ContainsAny(p.Name, " /\\?#") {
-		errs = append(errs, "name: 1 to 40 characters without spaces or slashes")
-	}
-	names, ok := credentialNames[p.Type]
-	if !ok {
-		errs = append(errs, fmt.Sprintf("type: %q is not one of %s", p.Type, strings.Join(ProviderTypes(), ", ")))
-	} else {
-		for _, k := range names.required {
-			if strings.TrimSpace(p.Credentials[k]) == "" {
-				errs = append(errs, fmt.Sprintf("credential %s is required for %s", k, p.Type))
-			}
-		}
-		for k := range p.Credentials {
-			if !slices.Contains(names.required, k) && !slices.Contains(names.optional, k) {
-				errs = append(errs, fmt.Sprintf("credential %s is not used by %s (it takes %s)", k, p.Type, strings.Join(append(append([]string{}, names.required...), names.optional...), ", ")))
-			}
-		}
-	}
-	if p.BaseURL != "" {
-		u, err := url.Parse(p.BaseURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs = append(errs, fmt.Sprintf("url: %q is not an http(s) URL", p.BaseURL))
-		}
-		p.BaseURL = strings.TrimSuffix(p.BaseURL, "/")
-	} else if p.Type == ProviderWebhook {
-		errs = append(errs, "url: a webhook provider needs --url")
-	}
+	p.BaseURL = strings.TrimSuffix(p.BaseURL, "/")
+	errs := providerTextProblems(*p)
 	if p.Priority < 0 || p.Priority > 1000 {
 		errs = append(errs, "priority: 0 to 1000")
 	}
-	for _, s := range p.Senders {
-		if s.Kind == SenderService && p.Type != ProviderTwilio {
-			errs = append(errs, fmt.Sprintf("sender %s: Messaging Service SIDs work with twilio only", s.Value))
-		}
+	return errs
+}
+
+// providerRefusal is the refusal naming problems, or nil when there are none.
+func providerRefusal(problems []string) error {
+	if len(problems) == 0 {
+		return nil
 	}
-	sort.Strings(errs)
-	if len(errs) > 0 {
-		return Errorf(EInvalid, RInvalidInput, "provider: %s", strings.Join(errs, "; "))
-	}
-	return nil
+	sort.Strings(problems)
+	return Errorf(EInvalid, RInvalidInput, "provider: %s", strings.Join(problems, "; "))
 }
 
 // Opener decrypts what a Sealer sealed.
@@ -221,7 +188,7 @@ type Opener interface {
 
 // SealCredentials seals a provider's credentials, bound to its id.
 func SealCredentials(s Sealer, id string, creds map[string]string) []byte {
-	b, _ := json.Marshal(creds)
+	b, _ := json.Marshal(creds) // a map of strings always encodes
 	return s.Seal(b, "provider:"+id)
 }
 
@@ -254,26 +221,26 @@ type StoredProvider struct {
 // providers and senders, message templates, opt-outs, delivery receipts
 // and the delivery log. It needs no Deliverer, so the delivery path can be
 // built on it.
-type Telephony struct{ *core }
+type Telephony struct {
+	*core
+	kinds ProviderKinds
+}
 
-// NewTelephony returns the telephony service; c needs a Sealer and a
-// CodeKey (for the ids of phone numbers in the system log).
+// NewTelephony returns the telephony service; c needs a Sealer, a CodeKey
+// (for the ids of phone numbers in the system log) and the ProviderKinds.
 func NewTelephony(c Config) *Telephony {
-	s := &Telephony{newCore(c)}
-	s.require("Telephony", c.Sealer != nil, len(c.CodeKey) > 0)
+	s := &Telephony{newCore(c), c.ProviderKinds}
+	s.require("Telephony", c.Sealer != nil, len(c.CodeKey) > 0, c.ProviderKinds != nil)
 	return s
 }
 
 // AddProvider validates and stores a provider with its senders. Refusals:
 // RInvalidInput (with every problem), RConflict when the name is taken.
 func (s *Telephony) AddProvider(ctx context.Context, p ProviderConfig) (*ProviderConfig, error) {
-	if err := checkProviderText(p); err != nil {
-		return nil, err
-	}
 	if p.Credentials == nil {
 		p.Credentials = map[string]string{}
 	}
-	if err := ValidateProvider(&p); err != nil {
+	if err := CheckProvider(&p, s.kinds); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
@@ -339,7 +306,7 @@ func (s *Telephony) UpdateProvider(ctx context.Context, name string, change func
 	p := ps[i]
 	change(&p)
 	p.Name = name
-	if err := ValidateProvider(&p); err != nil {
+	if err := CheckProvider(&p, s.kinds); err != nil {
 		return nil, err
 	}
 	p.Updated = s.clock.Now()

@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -19,6 +20,10 @@ const (
 	// is refused, never changed, unless it is valid UTF-8 of printable
 	// characters without spaces: changing it could make two names one.
 	Identifier TextKind = iota
+	// Verbatim text is kept exactly as given (a secret, where a changed
+	// character is a wrong one). It is refused unless it is valid UTF-8
+	// of printable characters; spaces are allowed.
+	Verbatim
 	// Line is one line of free text (a name, a relay state). It is
 	// cleaned by CleanText; tabs and line breaks become spaces.
 	Line
@@ -50,7 +55,7 @@ var (
 	FieldTokenName      = Field{"name", "token name", 100, Line}
 	FieldProviderName   = Field{"name", "provider name", 40, Identifier}
 	FieldProviderURL    = Field{"url", "provider URL", 2048, Identifier}
-	FieldCredential     = Field{"credential", "credential", 4096, Identifier}
+	FieldCredential     = Field{"credential", "credential", 4096, Verbatim}
 	FieldTemplate       = Field{"template", "message text", 300, Paragraph}
 	FieldTemplateLocale = Field{"locale", "locale", 10, Identifier}
 	FieldSettingValue   = Field{"value", "setting", 2048, Line}
@@ -137,14 +142,15 @@ func isBidiControl(r rune) bool {
 	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }
 
-// validIdentifier reports whether s is valid UTF-8 of printable characters
-// without spaces (and without U+FFFD, the mark of bytes already replaced).
-func validIdentifier(s string) bool {
+// printable reports whether s is valid UTF-8 of printable characters
+// (and without U+FFFD, the mark of bytes already replaced), with spaces
+// when spaces.
+func printable(s string, spaces bool) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if !unicode.IsGraphic(r) || unicode.IsSpace(r) || r == utf8.RuneError {
+		if !unicode.IsGraphic(r) || (unicode.IsSpace(r) && (!spaces || r != ' ')) || r == utf8.RuneError {
 			return false
 		}
 	}
@@ -153,15 +159,21 @@ func validIdentifier(s string) bool {
 
 // Check returns v ready to store in f, or a refusal (RInvalidInput, its
 // message prefixed with the field's name): an Identifier that holds
-// anything but printable characters without spaces is refused as it is;
-// other text is cleaned by CleanText. Text longer than f.Max characters is
-// refused.
+// anything but printable characters without spaces, or Verbatim text that
+// holds anything but printable characters and spaces, is refused as it
+// is; other text is cleaned by CleanText. Text longer than f.Max
+// characters is refused.
 func (f Field) Check(v string) (string, error) {
-	if f.Kind == Identifier {
-		if !validIdentifier(v) {
+	switch f.Kind {
+	case Identifier:
+		if !printable(v, false) {
 			return "", Errorf(EInvalid, RInvalidInput, "%s: The %s may hold only printable characters, without spaces.", f.Name, f.Label)
 		}
-	} else {
+	case Verbatim:
+		if !printable(v, true) {
+			return "", Errorf(EInvalid, RInvalidInput, "%s: The %s may hold only printable characters.", f.Name, f.Label)
+		}
+	default:
 		v = CleanText(v, f.Kind == Paragraph)
 	}
 	if utf8.RuneCountInString(v) > f.Max {
@@ -210,25 +222,25 @@ func (e *Event) clip() {
 	}
 }
 
-// checkProviderText refuses a provider whose name, address or credentials
-// are not fit to store: each is an identifier with its cap
-// (FieldProviderName, FieldProviderURL, FieldCredential).
-func checkProviderText(p ProviderConfig) error {
-	if _, err := FieldProviderName.Check(strings.TrimSpace(p.Name)); err != nil {
-		return err
+// providerTextProblems lists what in p's name, address and credentials is
+// not fit to store (FieldProviderName, FieldProviderURL, FieldCredential),
+// in the words of the provider's other problems. A name is also used in
+// URL paths (callbacks, the console), so it holds no slash, ? or #.
+func providerTextProblems(p ProviderConfig) []string {
+	var out []string
+	if _, err := FieldProviderName.Check(p.Name); err != nil || p.Name == "" || strings.ContainsAny(p.Name, "/\\?#") {
+		out = append(out, fmt.Sprintf("name: 1 to %d printable characters without spaces or slashes", FieldProviderName.Max))
 	}
-	if _, err := FieldProviderURL.Check(strings.TrimSpace(p.BaseURL)); err != nil {
-		return err
+	if _, err := FieldProviderURL.Check(p.BaseURL); err != nil {
+		out = append(out, fmt.Sprintf("url: at most %d printable characters without spaces", FieldProviderURL.Max))
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.Credentials)) {
-		if _, err := FieldCredential.Check(k); err != nil {
-			return err
-		}
-		if _, err := FieldCredential.Check(strings.TrimSpace(p.Credentials[k])); err != nil {
-			return err
+		_, kerr := FieldCredential.Check(k)
+		if _, verr := FieldCredential.Check(p.Credentials[k]); kerr != nil || verr != nil {
+			out = append(out, fmt.Sprintf("credential %.40q: at most %d printable characters", k, FieldCredential.Max))
 		}
 	}
-	return nil
+	return out
 }
 
 // EvRequestBlocked records a request refused for what it carried: a body

@@ -181,13 +181,26 @@ func TestTemplateAndProviderText(t *testing.T) {
 		t.Fatalf("templates = %+v, %v", ts, err)
 	}
 	wantReason(t, e.svc.Telephony.SetTemplate(e.ctx, "f\x00r", "{code}"), mfa.RInvalidInput)
-	for _, p := range []mfa.ProviderConfig{
-		{Name: "tw\x00", Type: "twilio", Credentials: map[string]string{"account_sid": "AC1", "auth_token": "x"}},
-		{Name: "tw", Type: "webhook", BaseURL: "https://h.example/" + strings.Repeat("p", 2048), Credentials: map[string]string{"secret": "s"}},
-		{Name: "tw", Type: "twilio", Credentials: map[string]string{"account_sid": "AC1", "auth_token": "x\x00y"}},
+	sid := "AC" + strings.Repeat("1", 32)
+	for _, tc := range []struct {
+		p    mfa.ProviderConfig
+		want string
+	}{
+		{mfa.ProviderConfig{Name: "tw\x00", Type: "twilio", Credentials: map[string]string{"account_sid": sid, "auth_token": "x"}},
+			"provider: name: 1 to 40 printable characters without spaces or slashes"},
+		{mfa.ProviderConfig{Name: "tw", Type: "webhook", BaseURL: "https://h.example/" + strings.Repeat("p", 2048), Credentials: map[string]string{"secret": "s"}},
+			"provider: url: at most 2048 printable characters without spaces"},
+		{mfa.ProviderConfig{Name: "tw", Type: "twilio", Credentials: map[string]string{"account_sid": sid, "auth_token": "x\x00y"}},
+			`provider: credential "auth_token": at most 4096 printable characters`},
 	} {
-		_, err := e.svc.Telephony.AddProvider(e.ctx, p)
-		wantReason(t, err, mfa.RInvalidInput)
+		_, err := e.svc.Telephony.AddProvider(e.ctx, tc.p)
+		if m := mfa.ErrorOf(err); err == nil || m.Reason != mfa.RInvalidInput || m.Message != tc.want {
+			t.Errorf("AddProvider(%.30q) = %v, want %s", tc.p.Name, err, tc.want)
+		}
+	}
+	if _, err := e.svc.Telephony.AddProvider(e.ctx, mfa.ProviderConfig{Name: "hook", Type: "webhook", BaseURL: "https://h.example/sms",
+		Credentials: map[string]string{"secret": "a secret with spaces"}}); err != nil {
+		t.Fatalf("a secret with spaces: %v", err)
 	}
 }
 

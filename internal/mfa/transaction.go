@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"smsmfa/internal/password"
 	"smsmfa/internal/secret"
 )
 
@@ -66,22 +68,29 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 	login = NormalizeLogin(login)
 	var u User
 	found := false
-	if login != "" && len(login) <= maxLogin {
-		err := s.run(ctx, func(tx Tx) error {
-			var err error
-			u, err = tx.GetUserByLogin(ctx, login)
-			if errors.Is(err, ErrNotFound) {
-				return nil
-			}
-			found = err == nil
+	err := s.run(ctx, func(tx Tx) error {
+		if err := s.countPasswordCheck(ctx, tx); err != nil {
 			return err
-		})
-		if err != nil {
-			return nil, err
 		}
+		if login == "" || len(login) > maxLogin {
+			return nil
+		}
+		var err error
+		u, err = tx.GetUserByLogin(ctx, login)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Always one hash, known user or not.
 	ok, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, pw)
+	if errors.Is(err, password.ErrBusy) {
+		return nil, s.busy()
+	}
 	if err != nil && found {
 		s.log.Error("password verify", "user", u.ID, "err", err)
 		ok = false
@@ -188,6 +197,10 @@ func (s *Signin) succeed(t *Transaction, u *User, now time.Time) {
 	t.SessionTokenHash = secret.HashToken(tok)
 	t.SessionTokenExpires = now.Add(SessionTokenLifetime)
 	u.LastLogin = now
+	// The user is told of the failed code attempts since their last
+	// sign-in, once.
+	t.MissedCodes, t.MissedSince = u.MissedCodes, u.MissedSince
+	u.MissedCodes, u.MissedSince = 0, time.Time{}
 }
 
 // txnStep runs fn on the transaction of stateToken when its status is one
@@ -495,4 +508,66 @@ func (s *Signin) TakeSessionToken(ctx context.Context, token string) (*User, err
 		return nil, err
 	}
 	return &u, nil
+}
+
+// countPasswordCheck counts one password check against the client's
+// address (a /64 for IPv6) in the current minute, and refuses it over the
+// org's limit_password_minute: each check is an argon2id hash, so one
+// address cannot take the server's hashing for itself. The refusal is in
+// the system log once per address and minute. Calls from a server with no
+// end-user address are bounded by the hashing queue instead (busy).
+func (s *core) countPasswordCheck(ctx context.Context, tx Tx) error {
+	c := ClientFrom(ctx)
+	if c.IP == "" || c.ServerSide {
+		return nil
+	}
+	set, err := s.settings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	w := windowStart(now, time.Minute)
+	bucket := "pwcheck:" + AddressBucket(c.IP)
+	n, err := tx.AddCount(ctx, bucket, w, 1)
+	if err != nil {
+		return err
+	}
+	if n <= set.PasswordPerMinute {
+		return nil
+	}
+	if n == set.PasswordPerMinute+1 {
+		if err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: string(RPasswordRate),
+			Message: "Too many password checks from one address", Details: map[string]string{"bucket": bucket, "limit": strconv.Itoa(set.PasswordPerMinute)}}); err != nil {
+			return err
+		}
+	}
+	e := Errorf(ERateLimited, RPasswordRate, "Too many sign-in attempts from your network. Wait a minute, then try again.")
+	e.RetryAt, e.Limit = w.Add(time.Minute), set.PasswordPerMinute
+	return e
+}
+
+// busy is the refusal for a password check that found the hashing queue
+// full. It is told to the system log at most once a minute per instance,
+// with the number refused since, so a flood costs no write per request.
+func (s *core) busy() error {
+	now := s.clock.Now()
+	s.busyMu.Lock()
+	s.busyRefused++
+	n, log := s.busyRefused, now.Sub(s.busyLogged) >= time.Minute
+	if log {
+		s.busyLogged, s.busyRefused = now, 0
+	}
+	s.busyMu.Unlock()
+	if log {
+		ctx := WithClient(context.Background(), Client{Actor: SystemActor, RequestID: "busy"})
+		if err := s.run(ctx, func(tx Tx) error {
+			return s.record(ctx, tx, Event{Type: EvRateLimit, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeDeny, Reason: string(RBusy),
+				Message: "Password checks refused: the hashing queue was full", Details: map[string]string{"refused": strconv.Itoa(n)}})
+		}); err != nil {
+			s.log.Error("record busy refusals", "err", err)
+		}
+	}
+	e := Errorf(ERateLimited, RBusy, "Too many sign-ins are being checked right now. Try again in a few seconds.")
+	e.RetryAt, e.Limit = now.Add(2*time.Second), 1
+	return e
 }

@@ -1,6 +1,8 @@
 package mfa_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -180,4 +182,54 @@ func TestStagedUserCannotSignIn(t *testing.T) {
 	}
 	_, err := e.svc.Signin.PrimaryAuth(e.ctx, "staged@example.com", "Correct-Horse-9", "")
 	wantReason(t, err, mfa.RAuthFailed)
+}
+
+// Issue 9, item 9: somebody who holds only the password asks for codes in
+// a loop for an hour, from a new address each time (so no per-address
+// limit stops them). Every code they ask for belongs to their own sign-in:
+// it kills none of the user's codes and counts in none of the user's
+// buckets, so the user signs in throughout.
+func TestPasswordHolderAskingForCodesCannotStopTheUser(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(t, "loop@example.com")
+	e.activeFactor(t, u, alicePhone)
+	signIn := func(ctx context.Context) (string, string) {
+		t.Helper()
+		v, err := e.svc.Signin.PrimaryAuth(ctx, u.Login, "Correct-Horse-9", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Txn.StateToken, v.Factors[0].ID
+	}
+	attack := func(n int) {
+		ctx := mfa.WithClient(e.ctx, mfa.Client{IP: fmt.Sprintf("203.0.113.%d", n%250), UserAgent: "curl"})
+		tok, fid := signIn(ctx)
+		if _, _, err := e.svc.Signin.TxnChallenge(ctx, tok, fid); err != nil {
+			t.Fatalf("attacker's code %d refused: %v", n, err)
+		}
+	}
+	userSignIns := 0
+	for tick := range 120 { // every 30 s for an hour
+		attack(tick)
+		if tick%15 == 5 { // the user signs in every 7.5 minutes
+			tok, fid := signIn(e.ctx)
+			if _, _, err := e.svc.Signin.TxnChallenge(e.ctx, tok, fid); err != nil {
+				t.Fatalf("minute %d: the user could not get a code: %v", tick/2, err)
+			}
+			code := e.lastCode(t, alicePhone)
+			e.clock.Advance(10 * time.Second)
+			attack(1000 + tick) // while the user types the code
+			v, err := e.svc.Signin.TxnVerify(e.ctx, tok, fid, code)
+			if err != nil || v.Txn.Status != mfa.TxnSuccess {
+				t.Fatalf("minute %d: the user's code was refused: %v", tick/2, err)
+			}
+			userSignIns++
+			e.clock.Advance(20 * time.Second)
+			continue
+		}
+		e.clock.Advance(30 * time.Second)
+	}
+	if userSignIns != 8 {
+		t.Fatalf("%d user sign-ins, want 8", userSignIns)
+	}
 }

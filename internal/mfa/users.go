@@ -86,7 +86,9 @@ func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 			return nil, Errorf(EInvalid, RPasswordPolicy, "password: %s", msg)
 		}
 		var err error
-		if hash, err = s.hasher.Hash(ctx, nu.Password); err != nil {
+		if hash, err = s.hasher.Hash(ctx, nu.Password); errors.Is(err, password.ErrBusy) {
+			return nil, s.busy()
+		} else if err != nil {
 			return nil, Internal("hash password", err)
 		}
 	}
@@ -167,15 +169,15 @@ func (s *Users) ListUsers(ctx context.Context, query, afterLogin string, limit i
 	return us, err
 }
 
-// SetUserStatus activates or deactivates a user.
+// SetUserStatus activates or deactivates a user. A user who leaves ACTIVE
+// loses their API tokens (revoked, each in the system log); reactivating
+// them does not bring the tokens back, as in Okta.
 func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserStatus) (*User, error) {
 	var u *User
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		if u, err = s.lockAny(ctx, tx, userID); err != nil {
+		if u, err = s.lockUser(ctx, tx, userID); err != nil {
 			return err
-		} else if u == nil {
-			return userNotFound(userID)
 		}
 		if u.Status == status {
 			return nil
@@ -189,37 +191,105 @@ func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserSta
 		if err := tx.UpdateUser(ctx, *u); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)})
+		if err := s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)}); err != nil {
+			return err
+		}
+		if status == UserActive {
+			return nil
+		}
+		return s.revokeUserTokens(ctx, tx, u.ID, u.Login, ownerProblem(u))
 	})
 	return u, err
 }
 
+// lockAny locks and returns a user, or nil when there is none.
 func (s *core) lockAny(ctx context.Context, tx Tx, userID string) (*User, error) {
-	u, err := tx.LockUser(ctx, userID)
+	return orNil(tx.LockUser(ctx, userID))
+}
+
+// lockUser locks and returns a user. Refusal: RUserNotFound.
+func (s *core) lockUser(ctx context.Context, tx Tx, userID string) (*User, error) {
+	u, err := s.lockAny(ctx, tx, userID)
+	if err == nil && u == nil {
+		return nil, userNotFound(userID)
+	}
+	return u, err
+}
+
+// orNil returns a pointer to v, or nil when err is ErrNotFound.
+func orNil[T any](v T, err error) (*T, error) {
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &u, nil
+	return &v, nil
 }
 
-// DeleteUser removes a user and everything of theirs.
+// DeleteUser removes a user and everything of theirs; their API tokens
+// are revoked (kept, with the revocations in the system log).
 func (s *Users) DeleteUser(ctx context.Context, userID string) error {
 	return s.run(ctx, func(tx Tx) error {
-		u, err := s.lockAny(ctx, tx, userID)
+		u, err := s.lockUser(ctx, tx, userID)
 		if err != nil {
 			return err
-		}
-		if u == nil {
-			return userNotFound(userID)
 		}
 		if err := tx.DeleteUser(ctx, userID); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, Event{Type: EvUserDelete, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User deleted"})
+		if err := s.record(ctx, tx, Event{Type: EvUserDelete, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User deleted"}); err != nil {
+			return err
+		}
+		return s.revokeUserTokens(ctx, tx, u.ID, u.Login, ownerProblem(nil))
 	})
+}
+
+// SetAdmin grants or withdraws a user's administrator rights. Withdrawing
+// them revokes the user's API tokens, each revocation in the system log.
+// Refusals: RUserNotFound; RNotPermitted when it would leave no active
+// administrator.
+func (s *Users) SetAdmin(ctx context.Context, userID string, admin bool) (*User, error) {
+	var u *User
+	err := s.run(ctx, func(tx Tx) error {
+		// One demotion at a time, so two admins cannot each demote the
+		// other and leave none.
+		if err := tx.Lock(ctx, "smsmfa admins"); err != nil {
+			return err
+		}
+		var err error
+		if u, err = s.lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		if u.Admin == admin {
+			return nil
+		}
+		if !admin && u.Status == UserActive {
+			admins, err := tx.ActiveAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if len(admins) <= 1 {
+				return Errorf(EForbidden, RNotPermitted, "%s is the only active administrator: make another user an administrator first.", u.Login)
+			}
+		}
+		u.Admin, u.LastUpdated = admin, s.clock.Now()
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return err
+		}
+		ev, msg := EvAdminGrant, "Administrator rights granted"
+		if !admin {
+			ev, msg = EvAdminRevoke, "Administrator rights withdrawn"
+		}
+		if err := s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: msg}); err != nil {
+			return err
+		}
+		if admin {
+			return nil
+		}
+		return s.revokeUserTokens(ctx, tx, u.ID, u.Login, ownerProblem(u))
+	})
+	return u, err
 }
 
 // Unlock ends a user's lockout and clears the failure counters.
@@ -233,6 +303,7 @@ func (s *Users) Unlock(ctx context.Context, userID string) error {
 			return userNotFound(userID)
 		}
 		u.LockedUntil, u.FailedMFA, u.FailedPasswords, u.LastUpdated = zeroTime, 0, 0, s.clock.Now()
+		u.MFALockouts, u.LastMFALockout = 0, zeroTime
 		if err := tx.UpdateUser(ctx, *u); err != nil {
 			return err
 		}
@@ -263,6 +334,9 @@ func (s *Users) ConfirmPassword(ctx context.Context, userID, pw string) error {
 		return err
 	}
 	ok, _, verr := s.hasher.Verify(ctx, u.PasswordHash, pw)
+	if errors.Is(verr, password.ErrBusy) {
+		return s.busy()
+	}
 	if verr != nil {
 		s.log.Error("password verify", "user", u.ID, "err", verr)
 	}

@@ -79,10 +79,13 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	}
 	u.FailedMFA++
 	u.LastUpdated = now
+	if u.MissedCodes == 0 {
+		u.MissedSince = now
+	}
+	u.MissedCodes++
 	locked := u.FailedMFA >= set.MFALockFailures
 	if locked {
-		u.LockedUntil = now.Add(set.MFALockDuration)
-		u.FailedMFA = 0
+		lockOut(u, set, now)
 		if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
 			return nil, err
 		}
@@ -98,8 +101,13 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 		return nil, err
 	}
 	if locked {
+		msg := "User locked out until " + u.LockedUntil.Format(time.RFC3339)
+		if u.LockedUntilUnlocked() {
+			msg = "User locked out until an administrator unlocks them"
+		}
 		if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: userParty(u), Outcome: OutcomeSuccess,
-			Reason: "too many failed verifications", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)}); err != nil {
+			Reason: "too many failed verifications", Message: msg,
+			Details: map[string]string{"lockouts_in_24h": strconv.Itoa(u.MFALockouts), "failed_codes_since_sign_in": strconv.Itoa(u.MissedCodes)}}); err != nil {
 			return nil, err
 		}
 		return nil, lockedError(u)
@@ -115,4 +123,25 @@ func triesLeft(n int) string {
 		return "You have 1 more try with this code."
 	}
 	return "You have " + strconv.Itoa(n) + " more tries with this code."
+}
+
+// lockOut locks u after a run of failed verifications. Lockouts less than
+// 24 hours apart form a streak: each lasts twice as long as the one before,
+// and the org's mfa_lockouts_to_admin-th leaves the user locked until an
+// administrator unlocks them. With the defaults (10 failures, 15 minutes,
+// 3 lockouts) somebody guessing codes gets 30 guesses: 10, a 15-minute
+// lock, 10, a 30-minute lock, 10, and a lock only an administrator ends.
+func lockOut(u *User, set Settings, now time.Time) {
+	if !u.LastMFALockout.IsZero() && now.Sub(u.LastMFALockout) < 24*time.Hour {
+		u.MFALockouts++
+	} else {
+		u.MFALockouts = 1
+	}
+	u.LastMFALockout = now
+	u.FailedMFA = 0
+	if set.MFALocksToAdmin > 0 && u.MFALockouts >= set.MFALocksToAdmin {
+		u.LockedUntil = UntilUnlocked
+		return
+	}
+	u.LockedUntil = now.Add(set.MFALockDuration << min(u.MFALockouts-1, 10))
 }

@@ -1,6 +1,8 @@
 // Package password hashes passwords with argon2id (RFC 9106) into PHC
 // strings and checks them in constant time. A semaphore bounds how many
-// hashes run at once, since each takes tens of MiB of memory.
+// hashes run at once, since each takes tens of MiB of memory, and a bounded
+// queue how many wait: past it a check is refused at once (ErrBusy) rather
+// than queued without end.
 package password
 
 import (
@@ -35,20 +37,31 @@ var Fast = Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 // Hasher hashes and verifies passwords.
 type Hasher struct {
 	p     Params
-	sem   chan struct{}
+	sem   chan struct{} // hashes running
+	queue chan struct{} // hashes running or waiting
 	dummy string
 }
 
 // NewHasher returns a Hasher with params, running at most GOMAXPROCS hashes
-// at a time.
-func NewHasher(p Params) *Hasher {
-	h := &Hasher{p: p, sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+// at a time with up to three times as many waiting.
+func NewHasher(p Params) *Hasher { return NewHasherQueue(p, 4*runtime.GOMAXPROCS(0)) }
+
+// NewHasherQueue returns a Hasher with params, running at most GOMAXPROCS
+// hashes at a time and refusing (ErrBusy) a hash when queue are already
+// running or waiting.
+func NewHasherQueue(p Params, queue int) *Hasher {
+	running := runtime.GOMAXPROCS(0)
+	h := &Hasher{p: p, sem: make(chan struct{}, running), queue: make(chan struct{}, max(queue, running))}
 	h.dummy, _ = h.hash(context.Background(), "smsmfa dummy password for unknown users")
 	return h
 }
 
 // ErrMalformed means a stored hash is not a PHC argon2id string.
 var ErrMalformed = errors.New("password: malformed hash")
+
+// ErrBusy means so many hashes are running and waiting that another would
+// only wait too: try again in a moment.
+var ErrBusy = errors.New("password: too many password checks at once")
 
 // Hash returns the PHC string of pw.
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
@@ -69,6 +82,12 @@ func (h *Hasher) hash(ctx context.Context, pw string) (string, error) {
 }
 
 func (h *Hasher) derive(ctx context.Context, pw string, salt []byte, p Params) ([]byte, error) {
+	select {
+	case h.queue <- struct{}{}:
+	default:
+		return nil, ErrBusy
+	}
+	defer func() { <-h.queue }()
 	select {
 	case h.sem <- struct{}{}:
 	case <-ctx.Done():

@@ -120,11 +120,14 @@ func LoadOrCreateFile(path string, create bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret: create master key: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, fmt.Errorf("secret: write master key: %w", err)
 	}
-	return key, f.Sync()
+	return key, nil
 }
 
 // HashToken returns SHA-256 of a high-entropy token (session id, state

@@ -22,19 +22,13 @@ type Route struct {
 
 // RouteSender is one sender of a route.
 type RouteSender struct {
-	Value        string
-	Alphanumeric bool
-	CallingCodes []int // empty: any country
+	Value string
+	// Serves reports whether the sender may send to calling code cc (the
+	// domain's rule, mfa.Sender.Serves); nil means any country.
+	Serves func(cc int) bool
 }
 
-// serves reports whether the sender may send to calling code cc (US and
-// Canada never accept alphanumeric ids).
-func (s RouteSender) serves(cc int) bool {
-	if s.Alphanumeric && cc == 1 {
-		return false
-	}
-	return len(s.CallingCodes) == 0 || slices.Contains(s.CallingCodes, cc)
-}
+func (s RouteSender) serves(cc int) bool { return s.Serves == nil || s.Serves(cc) }
 
 // Router sends each message through the pool: it picks an eligible sender
 // for the destination country, rotating across the pool; avoids a sender

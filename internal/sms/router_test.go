@@ -41,13 +41,15 @@ func msg(to string) sms.Message { return sms.Message{ID: "m", To: to, Body: "cod
 
 func TestFailoverOnTransientAndConfigurationErrors(t *testing.T) {
 	for _, reason := range []sms.Reason{sms.ProviderDown, sms.Throttled, sms.Timeout, sms.BadCredentials} {
-		a := &fake{name: "a", answer: func(sms.Message) error { return sms.NewError(reason, "", "") }}
-		b := &fake{name: "b"}
-		r := sms.NewRouter([]sms.Route{{Name: "a", Provider: a, Priority: 1}, {Name: "b", Provider: b, Priority: 2}}, nil, time.Now, nil)
-		res, err := r.Send(context.Background(), msg("+14155550123"))
-		if err != nil || res.Provider != "b" || len(res.Tries) != 2 || res.Tries[0].Err == nil || res.Tries[1].Err != nil {
-			t.Fatalf("%s: %+v %v", reason, res, err)
-		}
+		t.Run(string(reason), func(t *testing.T) {
+			a := &fake{name: "a", answer: func(sms.Message) error { return sms.NewError(reason, "", "") }}
+			b := &fake{name: "b"}
+			r := sms.NewRouter([]sms.Route{{Name: "a", Provider: a, Priority: 1}, {Name: "b", Provider: b, Priority: 2}}, nil, time.Now, nil)
+			res, err := r.Send(context.Background(), msg("+14155550123"))
+			if err != nil || res.Provider != "b" || len(res.Tries) != 2 || res.Tries[0].Err == nil || res.Tries[1].Err != nil {
+				t.Fatalf("%+v %v", res, err)
+			}
+		})
 	}
 }
 
@@ -60,34 +62,51 @@ func TestNoFailoverOnPermanentRefusal(t *testing.T) {
 	}
 }
 
-func TestSendersByCountry(t *testing.T) {
-	p := &fake{name: "p"}
-	r := sms.NewRouter([]sms.Route{{Name: "p", Provider: p, Senders: []sms.RouteSender{
-		{Value: "SMSMFA", Alphanumeric: true},
-		{Value: "+15557654321", CallingCodes: []int{1}},
-		{Value: "+447700900123", CallingCodes: []int{44}},
+// only serves the calling code cc alone.
+func only(cc int) func(int) bool { return func(c int) bool { return c == cc } }
+
+// countryRouter is one provider with an alphanumeric id (never for +1) and
+// a number each for +1 and +44.
+func countryRouter() *sms.Router {
+	return sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{
+		{Value: "SMSMFA", Serves: func(cc int) bool { return cc != 1 }},
+		{Value: "+15557654321", Serves: only(1)},
+		{Value: "+447700900123", Serves: only(44)},
 	}}}, nil, time.Now, nil)
-	for range 10 {
-		res, err := r.Send(context.Background(), msg("+14155550123"))
-		if err != nil || res.Sender != "+15557654321" {
-			t.Fatalf("US: sender %q, %v (alphanumeric ids never go to +1)", res.Sender, err)
+}
+
+func TestSendersByCountry(t *testing.T) {
+	t.Run("US", func(t *testing.T) {
+		r := countryRouter()
+		for range 10 {
+			res, err := r.Send(context.Background(), msg("+14155550123"))
+			if err != nil || res.Sender != "+15557654321" {
+				t.Fatalf("sender %q, %v (alphanumeric ids never go to +1)", res.Sender, err)
+			}
 		}
-	}
-	seen := map[string]bool{}
-	for range 10 {
-		res, _ := r.Send(context.Background(), msg("+447911123456"))
-		seen[res.Sender] = true
-	}
-	if !seen["SMSMFA"] || !seen["+447700900123"] || seen["+15557654321"] {
-		t.Fatalf("UK senders used: %v (want both eligible ones, rotating)", seen)
-	}
-	if _, err := r.Send(context.Background(), msg("+33612345678")); err != nil {
-		t.Fatalf("France via the alphanumeric id: %v", err)
-	}
-	only := sms.NewRouter([]sms.Route{{Name: "p", Provider: p, Senders: []sms.RouteSender{{Value: "+15557654321", CallingCodes: []int{1}}}}}, nil, time.Now, nil)
-	if _, err := only.Send(context.Background(), msg("+447911123456")); sms.ReasonOf(err) != sms.BadSender {
-		t.Fatalf("no sender for +44: %v", err)
-	}
+	})
+	t.Run("UKRotatesAcrossEligible", func(t *testing.T) {
+		r := countryRouter()
+		seen := map[string]bool{}
+		for range 10 {
+			res, _ := r.Send(context.Background(), msg("+447911123456"))
+			seen[res.Sender] = true
+		}
+		if !seen["SMSMFA"] || !seen["+447700900123"] || seen["+15557654321"] {
+			t.Fatalf("UK senders used: %v (want both eligible ones, rotating)", seen)
+		}
+	})
+	t.Run("FranceViaTheAlphanumericID", func(t *testing.T) {
+		if res, err := countryRouter().Send(context.Background(), msg("+33612345678")); err != nil || res.Sender != "SMSMFA" {
+			t.Fatalf("sender %q, %v", res.Sender, err)
+		}
+	})
+	t.Run("ErrNoSenderForTheCountry", func(t *testing.T) {
+		r := sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{{Value: "+15557654321", Serves: only(1)}}}}, nil, time.Now, nil)
+		if _, err := r.Send(context.Background(), msg("+447911123456")); sms.ReasonOf(err) != sms.BadSender {
+			t.Fatalf("no sender for +44: %v", err)
+		}
+	})
 }
 
 func TestRotationAcrossEqualPriorityProviders(t *testing.T) {
@@ -99,43 +118,55 @@ func TestRotationAcrossEqualPriorityProviders(t *testing.T) {
 	if a.count() != 5 || b.count() != 5 {
 		t.Fatalf("a %d, b %d: want the pool shared", a.count(), b.count())
 	}
-	lower := &fake{name: "c"}
-	r = sms.NewRouter([]sms.Route{{Name: "a", Provider: a, Priority: 1}, {Name: "c", Provider: lower, Priority: 9}}, nil, time.Now, nil)
+}
+
+func TestLowerPriorityUnusedWhileTheFirstWorks(t *testing.T) {
+	a, lower := &fake{name: "a"}, &fake{name: "c"}
+	r := sms.NewRouter([]sms.Route{{Name: "a", Provider: a, Priority: 1}, {Name: "c", Provider: lower, Priority: 9}}, nil, time.Now, nil)
 	for range 4 {
 		r.Send(context.Background(), msg("+14155550123"))
 	}
-	if lower.count() != 0 {
-		t.Fatal("a lower-priority provider was used while the first works")
+	if a.count() != 4 || lower.count() != 0 {
+		t.Fatalf("a %d, c %d: a lower-priority provider was used while the first works", a.count(), lower.count())
 	}
 }
 
 func TestOptedOutSenderAvoidedButNeverRefused(t *testing.T) {
-	p := &fake{name: "p"}
 	stops := func(context.Context, string) ([]string, error) { return []string{"+15557654321"}, nil }
-	r := sms.NewRouter([]sms.Route{{Name: "p", Provider: p, Senders: []sms.RouteSender{{Value: "+15557654321"}, {Value: "+15557654322"}}}}, stops, time.Now, nil)
-	for range 6 {
-		if res, err := r.Send(context.Background(), msg("+14155550123")); err != nil || res.Sender != "+15557654322" {
-			t.Fatalf("sender %q, %v: want the one not opted out", res.Sender, err)
+	t.Run("AnotherSenderPreferred", func(t *testing.T) {
+		r := sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{{Value: "+15557654321"}, {Value: "+15557654322"}}}}, stops, time.Now, nil)
+		for range 6 {
+			if res, err := r.Send(context.Background(), msg("+14155550123")); err != nil || res.Sender != "+15557654322" {
+				t.Fatalf("sender %q, %v: want the one not opted out", res.Sender, err)
+			}
 		}
-	}
-	// With no other sender, the code still goes out (MFA is transactional).
-	solo := sms.NewRouter([]sms.Route{{Name: "p", Provider: p, Senders: []sms.RouteSender{{Value: "+15557654321"}}}}, stops, time.Now, nil)
-	if res, err := solo.Send(context.Background(), msg("+14155550123")); err != nil || res.Sender != "+15557654321" {
-		t.Fatalf("only sender opted out: %q %v", res.Sender, err)
-	}
-	// When a provider refuses for an opt-out, another sender is tried.
-	refuse := &fake{name: "q", answer: func(m sms.Message) error {
-		if m.From == "+15557654399" {
-			return sms.NewError(sms.OptedOut, "21610", "")
+	})
+	t.Run("OnlySenderStillUsed", func(t *testing.T) {
+		// With no other sender, the code still goes out (MFA is transactional).
+		r := sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{{Value: "+15557654321"}}}}, stops, time.Now, nil)
+		if res, err := r.Send(context.Background(), msg("+14155550123")); err != nil || res.Sender != "+15557654321" {
+			t.Fatalf("only sender opted out: %q %v", res.Sender, err)
 		}
-		return nil
-	}}
-	r = sms.NewRouter([]sms.Route{{Name: "q", Provider: refuse, Senders: []sms.RouteSender{{Value: "+15557654399"}, {Value: "+15557654398"}}}}, nil, time.Now, nil)
-	for range 4 {
-		if res, err := r.Send(context.Background(), msg("+14155550123")); err != nil || res.Sender != "+15557654398" {
-			t.Fatalf("after an opt-out refusal: %q %v", res.Sender, err)
+	})
+	t.Run("ProviderRefusalTriesAnotherSender", func(t *testing.T) {
+		refuse := &fake{name: "q", answer: func(m sms.Message) error {
+			if m.From == "+15557654399" {
+				return sms.NewError(sms.OptedOut, "21610", "")
+			}
+			return nil
+		}}
+		r := sms.NewRouter([]sms.Route{{Name: "q", Provider: refuse, Senders: []sms.RouteSender{{Value: "+15557654399"}, {Value: "+15557654398"}}}}, nil, time.Now, nil)
+		for range 4 {
+			if res, err := r.Send(context.Background(), msg("+14155550123")); err != nil || res.Sender != "+15557654398" {
+				t.Fatalf("after an opt-out refusal: %q %v", res.Sender, err)
+			}
 		}
-	}
+	})
+}
+
+// failing is a provider that refuses every message as down.
+func failing(name string) *fake {
+	return &fake{name: name, answer: func(sms.Message) error { return sms.NewError(sms.ProviderDown, "503", "") }}
 }
 
 func TestCircuitBreaker(t *testing.T) {
@@ -168,15 +199,19 @@ func TestCircuitBreaker(t *testing.T) {
 	if r.BreakerOpen("a") {
 		t.Fatal("breaker still open after a successful probe")
 	}
-	// Every provider down and every breaker open: still try them.
-	down = true
-	bb := &fake{name: "b", answer: func(sms.Message) error { return sms.NewError(sms.ProviderDown, "", "") }}
-	r2 := sms.NewRouter([]sms.Route{{Name: "a", Provider: a, Priority: 1}, {Name: "b", Provider: bb, Priority: 2}}, nil, c.now, nil)
+}
+
+func TestEveryBreakerOpenEveryProviderStillTried(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	a, b := failing("a"), failing("b")
+	r := sms.NewRouter([]sms.Route{{Name: "a", Provider: a, Priority: 1}, {Name: "b", Provider: b, Priority: 2}}, nil, c.now, nil)
 	for range 3 {
-		r2.Send(context.Background(), msg("+14155550123"))
+		r.Send(context.Background(), msg("+14155550123"))
 	}
-	before := a.count()
-	if res, err := r2.Send(context.Background(), msg("+14155550123")); err == nil || len(res.Tries) != 2 || a.count() != before+1 {
-		t.Fatalf("all open: %+v %v", res, err)
+	if !r.BreakerOpen("a") || !r.BreakerOpen("b") {
+		t.Fatalf("after 3 failures each: a open %v, b open %v", r.BreakerOpen("a"), r.BreakerOpen("b"))
+	}
+	if res, err := r.Send(context.Background(), msg("+14155550123")); err == nil || len(res.Tries) != 2 || a.count() != 4 || b.count() != 4 {
+		t.Fatalf("all open: %+v %v (a called %d, b %d times)", res, err, a.count(), b.count())
 	}
 }

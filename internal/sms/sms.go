@@ -21,6 +21,12 @@ type Message struct {
 	From string
 	// Body is the text. It holds a one-time code: never log it.
 	Body string
+	// Code is the one-time code inside Body, carried apart so that a
+	// provider that takes it as a field (Okta's telephony hook: otpCode)
+	// and the test emulators need not read it out of the text. Empty for
+	// a message without a code (a provider test) and for one queued by a
+	// version that did not carry it. Never log it.
+	Code string
 	// StatusCallback, when set, is the URL the provider should call with
 	// delivery receipts for this message.
 	StatusCallback string
@@ -28,6 +34,12 @@ type Message struct {
 	// pass it on as a validity period.
 	Expires time.Time
 }
+
+// Sensitive returns what of msg an error text or a log must never hold:
+// the body, then the code (in that order, so that a redaction replaces an
+// echoed body whole before the code inside it). Adapters redact these from
+// a provider's answer.
+func (m Message) Sensitive() []string { return []string{m.Body, m.Code} }
 
 // Provider sends one message through one SMS provider account.
 type Provider interface {

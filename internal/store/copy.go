@@ -163,8 +163,9 @@ func truthy(v any) any {
 	case int64:
 		return x != 0
 	case string:
-		b, _ := strconv.ParseBool(x)
-		return b
+		if b, err := strconv.ParseBool(x); err == nil {
+			return b
+		}
 	}
 	return v
 }

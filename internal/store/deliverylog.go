@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +97,7 @@ func (t *tx) ApplyReceipt(ctx context.Context, provider, providerMessageID strin
 	err := t.row(ctx, `SELECT id, state FROM messages WHERE provider = $1 AND provider_message_id = $2`, provider, providerMessageID).Scan(&id, &cur)
 	if err != nil {
 		err = t.d.wrap("find message by provider id", err)
-		if err == mfa.ErrNotFound {
+		if errors.Is(err, mfa.ErrNotFound) {
 			return false, nil
 		}
 		return false, err

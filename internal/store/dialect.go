@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // dialect is what differs between the engines, besides the migrations.
@@ -42,10 +44,16 @@ func (sqliteDialect) skipLocked() string       { return "" }
 func (sqliteDialect) notifyOutbox() string     { return "" }
 func (sqliteDialect) transient(err error) bool { return false }
 func (sqliteDialect) tryLock() string          { return "" }
+
+// isUniqueViolation reads the driver's extended result code (modernc turns
+// extended codes on for every connection): a UNIQUE or PRIMARY KEY
+// constraint, not NOT NULL, CHECK or FOREIGN KEY ones.
 func (sqliteDialect) isUniqueViolation(err error) bool {
-	// modernc reports SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY in the text.
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "PRIMARY KEY")
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
 type postgresDialect struct{}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,9 @@ func (t *tx) ListEvents(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, er
 	if f.Outcome != "" {
 		where = append(where, "outcome = "+arg(f.Outcome))
 	}
+	if f.TargetID != "" {
+		where = append(where, "target_id = "+arg(f.TargetID))
+	}
 	if f.Query != "" {
 		p := arg(likePattern(f.Query))
 		var ors []string
@@ -98,7 +102,9 @@ func (t *tx) ListEvents(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, er
 			return nil, t.d.wrap("list events", err)
 		}
 		e.Published = utc(e.Published)
-		_ = json.Unmarshal([]byte(details), &e.Details)
+		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
+			return nil, fmt.Errorf("store: list events: details of %s: %w", e.ID, err)
+		}
 		out = append(out, e)
 	}
 	return out, t.d.wrap("list events", rows.Err())

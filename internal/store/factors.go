@@ -75,18 +75,5 @@ func (t *tx) CountNumberVerifiers(ctx context.Context, number, exceptUserID stri
 }
 
 func (t *tx) NumberUsers(ctx context.Context, number string, limit int) ([]mfa.User, error) {
-	rows, err := t.query(ctx, `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1) ORDER BY login LIMIT $2`, number, limit)
-	if err != nil {
-		return nil, t.d.wrap("number users", err)
-	}
-	defer rows.Close()
-	var out []mfa.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, t.d.wrap("number users", err)
-		}
-		out = append(out, u)
-	}
-	return out, t.d.wrap("number users", rows.Err())
+	return t.users(ctx, "number users", `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1) ORDER BY login LIMIT $2`, number, limit)
 }

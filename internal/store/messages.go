@@ -63,7 +63,7 @@ func (d *DB) ClaimMessage(ctx context.Context, id string, now, leaseUntil time.T
 		var err error
 		m, err = scanMessage(t.row(ctx, `UPDATE messages SET `+claimSet+`
 			WHERE id = $3 AND `+claimableNow+` RETURNING `+messageColumns, now.UTC(), leaseUntil.UTC(), id, claim))
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		ok = err == nil

@@ -135,8 +135,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.db.PingContext(pctx); err != nil {
-		d.db.Close()
-		return nil, fmt.Errorf("store: connect to %s: %w", redact(dbURL), err)
+		return nil, errors.Join(fmt.Errorf("store: connect to %s: %w", redact(dbURL), err), d.db.Close())
 	}
 	return d, nil
 }
@@ -156,9 +155,33 @@ func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
 // Migrate applies every pending migration. On PostgreSQL an advisory lock
 // makes instances that start together migrate one at a time.
 func (d *DB) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations/"+d.dialect.name())
+	p, err := d.migrator()
 	if err != nil {
 		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrateTo applies the pending migrations up to version, for tests of a
+// migration that changes data.
+func (d *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := d.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("store: migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
+func (d *DB) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+d.dialect.name())
+	if err != nil {
+		return nil, err
 	}
 	var opts []goose.ProviderOption
 	gd := goose.DialectSQLite3
@@ -166,18 +189,15 @@ func (d *DB) Migrate(ctx context.Context) error {
 		gd = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(gd, d.db, sub, opts...)
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 // InTx runs fn in a transaction (see mfa.Store).

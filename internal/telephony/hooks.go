@@ -58,7 +58,7 @@ func (p *Pool) publicURL(r *http.Request) string {
 }
 
 func (p *Pool) twilioForm(w http.ResponseWriter, r *http.Request) (mfa.ProviderConfig, url.Values, bool) {
-	c, ok := p.provider(w, r, mfa.ProviderTwilio)
+	c, ok := p.provider(w, r, twilio.Type)
 	if !ok {
 		return c, nil, false
 	}
@@ -67,7 +67,7 @@ func (p *Pool) twilioForm(w http.ResponseWriter, r *http.Request) (mfa.ProviderC
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return c, nil, false
 	}
-	if !twilio.VerifySignature(c.Credentials["auth_token"], p.publicURL(r), r.PostForm, r.Header.Get(twilio.SignatureHeader)) {
+	if !twilio.VerifySignature(c.Credentials[twilio.CredAuthToken], p.publicURL(r), r.PostForm, r.Header.Get(twilio.SignatureHeader)) {
 		p.log.Warn("Twilio callback refused: bad signature", "provider", c.Name, "path", r.URL.Path)
 		http.Error(w, "invalid signature", http.StatusForbidden)
 		return c, nil, false
@@ -120,13 +120,15 @@ func (p *Pool) twilioInbound(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`)
+	if _, err := io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`); err != nil {
+		p.log.Warn("Twilio inbound: answer not written", "provider", c.Name, "err", err)
+	}
 }
 
 // vonageReceipt takes a delivery receipt (GET query, POST form or JSON).
 // When the provider has a signature_secret, the receipt must be signed.
 func (p *Pool) vonageReceipt(w http.ResponseWriter, r *http.Request) {
-	c, ok := p.provider(w, r, mfa.ProviderVonage)
+	c, ok := p.provider(w, r, vonage.Type)
 	if !ok {
 		return
 	}
@@ -149,7 +151,7 @@ func (p *Pool) vonageReceipt(w http.ResponseWriter, r *http.Request) {
 			values = r.Form
 		}
 	}
-	secret := c.Credentials["signature_secret"]
+	secret := c.Credentials[vonage.CredSignatureSecret]
 	if secret == "" {
 		p.log.Warn("Vonage receipt refused: set the provider's signature_secret credential to accept receipts", "provider", c.Name)
 		http.Error(w, "receipts need a signature secret", http.StatusForbidden)

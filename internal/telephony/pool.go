@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,11 +13,8 @@ import (
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/phone"
 	"smsmfa/internal/sms"
-	"smsmfa/internal/sms/awseum"
-	"smsmfa/internal/sms/awssns"
 	"smsmfa/internal/sms/twilio"
 	"smsmfa/internal/sms/vonage"
-	"smsmfa/internal/sms/webhook"
 )
 
 // DevSinkName is the route name of the development sink.
@@ -27,6 +23,7 @@ const DevSinkName = "devsink"
 // Pool is the live set of providers, as a delivery.Sender.
 type Pool struct {
 	svc     Config
+	kinds   Kinds
 	keys    mfa.Opener
 	env     *mfa.ProviderConfig // from SMSMFA_PROVIDER_*, not stored
 	sink    sms.Provider        // used when nothing is configured
@@ -54,6 +51,8 @@ type Config interface {
 // Options configure a Pool.
 type Options struct {
 	Service Config
+	// Kinds are the provider types; empty means AllKinds.
+	Kinds   Kinds
 	Keys    mfa.Opener
 	Env     *mfa.ProviderConfig
 	Sink    sms.Provider
@@ -67,7 +66,10 @@ type Options struct {
 
 // New returns a pool; call Reload before use and Run to follow changes.
 func New(o Options) *Pool {
-	p := &Pool{svc: o.Service, keys: o.Keys, env: o.Env, sink: o.Sink, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, now: o.Now, try: o.TryTimeout}
+	p := &Pool{svc: o.Service, kinds: o.Kinds, keys: o.Keys, env: o.Env, sink: o.Sink, base: strings.TrimSuffix(o.BaseURL, "/"), log: o.Logger, now: o.Now, try: o.TryTimeout}
+	if len(p.kinds.kinds) == 0 {
+		p.kinds = AllKinds()
+	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -77,16 +79,9 @@ func New(o Options) *Pool {
 	return p
 }
 
-// Add stores a new provider once both the domain's rules and its adapter
-// accept the configuration (an adapter can refuse what the rules allow, e.g.
-// a webhook header name), and puts it into service.
+// Add stores a new provider (the domain checks it against its type's
+// rules) and puts it into service.
 func (p *Pool) Add(ctx context.Context, c mfa.ProviderConfig) (*mfa.ProviderConfig, error) {
-	if err := mfa.ValidateProvider(&c); err != nil {
-		return nil, err
-	}
-	if _, err := Build(c); err != nil {
-		return nil, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "provider: %v", err)
-	}
 	added, err := p.svc.AddProvider(ctx, c)
 	if err != nil {
 		return nil, err
@@ -94,24 +89,8 @@ func (p *Pool) Add(ctx context.Context, c mfa.ProviderConfig) (*mfa.ProviderConf
 	return added, p.Reload(ctx)
 }
 
-// Build makes the adapter of one provider configuration.
-func Build(c mfa.ProviderConfig) (sms.Provider, error) {
-	creds := maps.Clone(c.Credentials)
-	switch c.Type {
-	case mfa.ProviderTwilio:
-		return twilio.FromCredentials(c.BaseURL, creds)
-	case mfa.ProviderVonage:
-		delete(creds, "signature_secret") // for receipts, not sending
-		return vonage.FromCredentials(c.BaseURL, creds)
-	case mfa.ProviderAWSEUM:
-		return awseum.FromCredentials(c.BaseURL, creds)
-	case mfa.ProviderAWSSNS:
-		return awssns.FromCredentials(c.BaseURL, creds)
-	case mfa.ProviderWebhook:
-		return webhook.FromCredentials(c.BaseURL, creds)
-	}
-	return nil, fmt.Errorf("telephony: unknown provider type %q", c.Type)
-}
+// Types lists the provider types the pool can run, sorted.
+func (p *Pool) Types() []string { return p.kinds.Types() }
 
 // withCallback asks a provider to report delivery to our receipt URL.
 type withCallback struct {
@@ -133,9 +112,9 @@ func (p *Pool) CallbackURL(t, name string) string { return p.callbackURL(t, name
 // callbackURL is where a provider of type t named name sends receipts ("" if none).
 func (p *Pool) callbackURL(t, name string) string {
 	switch t {
-	case mfa.ProviderTwilio:
+	case twilio.Type:
 		return p.base + "/hooks/twilio/" + url.PathEscape(name) + "/status"
-	case mfa.ProviderVonage:
+	case vonage.Type:
 		return p.base + "/hooks/vonage/" + url.PathEscape(name) + "/receipt"
 	}
 	return ""
@@ -190,7 +169,7 @@ func (p *Pool) Reload(ctx context.Context) error {
 	}
 	var routes []sms.Route
 	for _, c := range cs {
-		prov, err := Build(c)
+		prov, err := p.kinds.Build(c)
 		if err != nil {
 			p.log.Error("SMS provider left out: its configuration does not work", "provider", c.Name, "err", err)
 			continue
@@ -201,7 +180,7 @@ func (p *Pool) Reload(ctx context.Context) error {
 		}
 		r := sms.Route{Name: c.Name, Provider: rp, Priority: c.Priority}
 		for _, s := range c.Senders {
-			r.Senders = append(r.Senders, sms.RouteSender{Value: s.Value, Alphanumeric: s.Kind == mfa.SenderAlphanumeric, CallingCodes: s.CallingCodes})
+			r.Senders = append(r.Senders, sms.RouteSender{Value: s.Value, Serves: s.Serves})
 		}
 		routes = append(routes, r)
 	}
@@ -299,7 +278,7 @@ func (p *Pool) SendTest(ctx context.Context, name, to string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no running provider named %q (is it enabled?)", name)
 	}
-	prov, err := Build(c)
+	prov, err := p.kinds.Build(c)
 	if err != nil {
 		return "", err
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,12 +16,15 @@ import (
 	"smsmfa/internal/secret"
 	"smsmfa/internal/sms/devsink"
 	"smsmfa/internal/sms/smstest"
+	"smsmfa/internal/sms/twilio"
+	"smsmfa/internal/sms/webhook"
 	"smsmfa/internal/store/storetest"
 	"smsmfa/internal/telephony"
 )
 
 type env struct {
 	svc   mfa.Services
+	keys  *secret.Keys
 	pool  *telephony.Pool
 	hooks *httptest.Server
 	ctx   context.Context
@@ -30,11 +32,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	db := storetest.New(t)
-	keys, _ := secret.Derive(bytes.Repeat([]byte{4}, 32))
+	keys, err := secret.Derive(bytes.Repeat([]byte{4}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	hooks := httptest.NewServer(mux)
 	t.Cleanup(hooks.Close)
-	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast)}
+	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), ProviderKinds: telephony.AllKinds()}
 	tel := mfa.NewTelephony(dc)
 	pool := telephony.New(telephony.Options{Service: tel, Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond})
 	disp := delivery.New(db, keys, pool, mfa.SystemClock{}, nil, nil)
@@ -43,7 +48,7 @@ func newEnv(t *testing.T) *env {
 	svc := mfa.New(dc)
 	svc.Telephony = tel
 	mux.Handle("/hooks/", pool.Hooks())
-	e := &env{svc: svc, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
+	e := &env{svc: svc, keys: keys, pool: pool, hooks: hooks, ctx: mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})}
 	if err := svc.Org.UpdateSettings(e.ctx, map[string]string{"sms_enabled": "true", "resend_cooldown": "0s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +72,7 @@ func (e *env) gateway(t *testing.T, name string, priority int) *smstest.Gateway 
 		t.Fatal(err)
 	}
 	t.Cleanup(g.Close)
-	e.add(t, mfa.ProviderConfig{Name: name, Type: mfa.ProviderWebhook, BaseURL: g.URL(), Priority: priority, Credentials: map[string]string{"secret": "secret-" + name}})
+	e.add(t, mfa.ProviderConfig{Name: name, Type: webhook.Type, BaseURL: g.URL(), Priority: priority, Credentials: map[string]string{"secret": "secret-" + name}})
 	return g
 }
 
@@ -138,15 +143,16 @@ func TestBothProvidersDownTheMessageWaitsAndIsRetried(t *testing.T) {
 	}
 }
 
-var sidRe = regexp.MustCompile(`^SM`)
-
 func (e *env) twilio(t *testing.T, name string, senders ...string) *smstest.Twilio {
 	tw := smstest.NewTwilio("AC"+strings.Repeat("1", 32), "token-"+name)
 	t.Cleanup(tw.Server.Close)
-	p := mfa.ProviderConfig{Name: name, Type: mfa.ProviderTwilio, BaseURL: tw.Server.URL,
+	p := mfa.ProviderConfig{Name: name, Type: twilio.Type, BaseURL: tw.Server.URL,
 		Credentials: map[string]string{"account_sid": tw.AccountSID, "auth_token": tw.AuthToken}}
 	for _, s := range senders {
-		snd, _ := mfa.ParseSender(s)
+		snd, err := mfa.ParseSender(s)
+		if err != nil {
+			t.Fatal(err)
+		}
 		p.Senders = append(p.Senders, snd)
 	}
 	e.add(t, p)
@@ -154,46 +160,62 @@ func (e *env) twilio(t *testing.T, name string, senders ...string) *smstest.Twil
 }
 
 func TestDeliveryReceipts(t *testing.T) {
-	e := newEnv(t)
-	tw := e.twilio(t, "tw", "+15557654321")
-	u := e.user(t, "rc@example.com")
-	if _, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550125"}); err != nil {
-		t.Fatal(err)
-	}
-	m := tw.Messages()[0]
-	if !sidRe.MatchString(m.SID) || m.StatusCallback != e.hooks.URL+"/hooks/twilio/tw/status" || m.From != "+15557654321" {
-		t.Fatalf("message at Twilio: %+v", m)
-	}
-	// A forged receipt (signed with another token) is refused and changes nothing.
-	res, err := tw.StatusCallback(m, "undelivered", "30003", "not-the-token")
-	if err != nil || res.StatusCode != http.StatusForbidden {
-		t.Fatalf("forged receipt: %v %v", res.StatusCode, err)
-	}
-	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageSent {
-		t.Fatalf("after a forged receipt: %s", r.State)
-	}
-	res, err = tw.StatusCallback(m, "delivered", "", tw.AuthToken)
-	if err != nil || res.StatusCode != http.StatusNoContent {
-		t.Fatalf("receipt: %v %v", res.StatusCode, err)
-	}
-	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageDelivered || r.ReceiptAt.IsZero() {
-		t.Fatalf("after the receipt: %s", r.State)
-	}
-	// An undelivered receipt with its error code.
-	e.svc.Factors.ResendEnroll(e.ctx, u.ID, mustFactor(t, e, u.ID))
-	m2 := tw.Messages()[1]
-	tw.StatusCallback(m2, "undelivered", "30003", tw.AuthToken)
-	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageUndelivered || !strings.Contains(r.ReceiptError, "30003") {
-		t.Fatalf("undelivered: %+v", r.Message)
+	for _, c := range []struct {
+		name      string
+		token     string // signs the receipt; "" is the account's own
+		status    string
+		errorCode string
+		answer    int
+		state     mfa.MessageState
+		cause     string // in the receipt error
+	}{
+		// A forged receipt (signed with another token) is refused and changes nothing.
+		{"ErrForged", "not-the-token", "undelivered", "30003", http.StatusForbidden, mfa.MessageSent, ""},
+		{"Delivered", "", "delivered", "", http.StatusNoContent, mfa.MessageDelivered, ""},
+		{"UndeliveredWithItsCode", "", "undelivered", "30003", http.StatusNoContent, mfa.MessageUndelivered, "30003"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			tw := e.twilio(t, "tw", "+15557654321")
+			u := e.user(t, "rc@example.com")
+			if _, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550125"}); err != nil {
+				t.Fatal(err)
+			}
+			m := tw.Messages()[0]
+			if !strings.HasPrefix(m.SID, "SM") || m.StatusCallback != e.hooks.URL+"/hooks/twilio/tw/status" || m.From != "+15557654321" {
+				t.Fatalf("message at Twilio: %+v", m)
+			}
+			token := c.token
+			if token == "" {
+				token = tw.AuthToken
+			}
+			res, err := tw.StatusCallback(m, c.status, c.errorCode, token)
+			if err != nil || res.StatusCode != c.answer {
+				t.Fatalf("receipt: %v %v, want HTTP %d", res.StatusCode, err, c.answer)
+			}
+			r := e.log(t, u.ID)[0]
+			if r.State != c.state || !strings.Contains(r.ReceiptError, c.cause) || (c.answer == http.StatusNoContent) == r.ReceiptAt.IsZero() {
+				t.Fatalf("after the receipt: %+v", r.Message)
+			}
+		})
 	}
 }
 
-func mustFactor(t *testing.T, e *env, userID string) string {
-	st, err := e.svc.Factors.FactorState(e.ctx, userID)
-	if err != nil || st.Factor == nil {
-		t.Fatal("no factor", err)
+// stopForm is an inbound STOP from +14155550126 to the sender +15557654321.
+func stopForm(tw *smstest.Twilio) url.Values {
+	return url.Values{"MessageSid": {"SMin1"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {" stop "}, "AccountSid": {tw.AccountSID}}
+}
+
+func TestForgedStopIsRefused(t *testing.T) {
+	e := newEnv(t)
+	tw := e.twilio(t, "tw", "+15557654321", "+15557654322")
+	res, err := smstest.Post(e.hooks.URL+"/hooks/twilio/tw/inbound", "forged", stopForm(tw))
+	if err != nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged STOP: %v %v", res.StatusCode, err)
 	}
-	return st.Factor.ID
+	if outs, _, _ := e.svc.Telephony.OptOuts(e.ctx, 10); len(outs) != 0 {
+		t.Fatal("a forged STOP was recorded")
+	}
 }
 
 func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
@@ -201,18 +223,11 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	tw := e.twilio(t, "tw", "+15557654321", "+15557654322")
 	u := e.user(t, "stop@example.com")
 	inbound := e.hooks.URL + "/hooks/twilio/tw/inbound"
-	stop := url.Values{"MessageSid": {"SMin1"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {" stop "}, "AccountSid": {tw.AccountSID}}
-	if res, _ := smstest.Post(inbound, "forged", stop); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("forged STOP: %d", res.StatusCode)
-	}
-	if outs, _, _ := e.svc.Telephony.OptOuts(e.ctx, 10); len(outs) != 0 {
-		t.Fatal("a forged STOP was recorded")
-	}
-	res, err := smstest.Post(inbound, tw.AuthToken, stop)
+	res, err := smstest.Post(inbound, tw.AuthToken, stopForm(tw))
 	if err != nil || res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "xml") {
 		t.Fatalf("STOP: %v %v", res.StatusCode, err)
 	}
-	outs, evs, _ := e.svc.Telephony.OptOuts(e.ctx, 10)
+	outs, evs := mustOptOuts(t, e)
 	if len(outs) != 1 || outs[0].Sender != "+15557654321" || len(evs) != 1 || evs[0].Keyword != "stop" || evs[0].ProviderMessageID != "SMin1" {
 		t.Fatalf("opt-outs %+v, evidence %+v", outs, evs)
 	}
@@ -222,7 +237,9 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		e.svc.Factors.ResendEnroll(e.ctx, u.ID, f.ID)
+		if _, err := e.svc.Factors.ResendEnroll(e.ctx, u.ID, f.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, m := range tw.Messages() {
 		if m.From != "+15557654322" {
@@ -231,13 +248,24 @@ func TestStopIsRecordedAndAnotherSenderPreferred(t *testing.T) {
 	}
 	// START lifts it.
 	start := url.Values{"MessageSid": {"SMin2"}, "From": {"+14155550126"}, "To": {"+15557654321"}, "Body": {"START"}, "AccountSid": {tw.AccountSID}}
-	smstest.Post(inbound, tw.AuthToken, start)
-	if outs, evs, _ := e.svc.Telephony.OptOuts(e.ctx, 10); len(outs) != 0 || len(evs) != 2 {
+	if res, err := smstest.Post(inbound, tw.AuthToken, start); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("START: %v %v", res, err)
+	}
+	if outs, evs := mustOptOuts(t, e); len(outs) != 0 || len(evs) != 2 {
 		t.Fatalf("after START: %+v %+v", outs, evs)
 	}
 	if evs := mustEvents(t, e, mfa.EvOptOut); len(evs) != 1 {
 		t.Fatal("the opt-out is not in the system log")
 	}
+}
+
+func mustOptOuts(t *testing.T, e *env) ([]mfa.OptOut, []mfa.OptOutEvent) {
+	t.Helper()
+	outs, evs, err := e.svc.Telephony.OptOuts(e.ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs, evs
 }
 
 func mustEvents(t *testing.T, e *env, typ string) []mfa.Event {
@@ -263,21 +291,23 @@ func TestNoProviderMeansTheDevelopmentSink(t *testing.T) {
 }
 
 func TestPermanentRefusalsReachTheUserWithTheirCause(t *testing.T) {
-	e := newEnv(t)
-	tw := e.twilio(t, "tw", "+15557654321")
-	for number, c := range map[string]struct {
-		code  int
+	for _, c := range []struct {
 		cause string
-	}{"+14155550131": {21610, "opted_out"}, "+14155550132": {21211, "invalid_number"}, "+14155550133": {30004, "blocked"}} {
-		tw.Refuse(number, c.code)
-		u := e.user(t, "refused"+number+"@example.com")
-		_, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: number})
-		if me := mfa.ErrorOf(err); me.Reason != mfa.RSendFailed || me.Cause != c.cause || !strings.Contains(me.Message, "could not send") {
-			t.Errorf("%s: %v (cause %q), want send_failed / %s", number, err, me.Cause, c.cause)
-		}
-		if r := e.log(t, u.ID); len(r) != 1 || r[0].State != mfa.MessageFailed || len(r[0].Attempts) != 1 {
-			t.Errorf("%s: delivery log %+v", number, r)
-		}
+		code  int
+	}{{"opted_out", 21610}, {"invalid_number", 21211}, {"blocked", 30004}} {
+		t.Run(c.cause, func(t *testing.T) {
+			e := newEnv(t)
+			tw := e.twilio(t, "tw", "+15557654321")
+			tw.Refuse("+14155550131", c.code)
+			u := e.user(t, "refused@example.com")
+			_, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550131"})
+			if me := mfa.ErrorOf(err); me.Reason != mfa.RSendFailed || me.Cause != c.cause || !strings.Contains(me.Message, "could not send") {
+				t.Errorf("%v (cause %q), want send_failed / %s", err, me.Cause, c.cause)
+			}
+			if r := e.log(t, u.ID); len(r) != 1 || r[0].State != mfa.MessageFailed || len(r[0].Attempts) != 1 {
+				t.Errorf("delivery log %+v", r)
+			}
+		})
 	}
 }
 

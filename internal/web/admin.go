@@ -18,6 +18,7 @@ func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/users/{id}", h.requireAdmin(h.adminUser))
 	m.HandleFunc("POST /admin/users/{id}/reset", h.requireAdmin(h.adminResetFactor))
 	m.HandleFunc("POST /admin/users/{id}/unlock", h.requireAdmin(h.adminUnlock))
+	m.HandleFunc("POST /admin/users/{id}/admin", h.requireAdmin(h.adminSetAdmin))
 	m.HandleFunc("GET /admin/numbers", h.requireAdmin(h.adminNumbers))
 	m.HandleFunc("POST /admin/numbers", h.requireAdmin(h.adminSetNumber))
 	m.HandleFunc("GET /admin/log", h.requireAdmin(h.adminLog))
@@ -167,7 +168,13 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 		h.fail(w, r, err)
 		return
 	}
-	p := &adminUserPage{common: common{User: admin}, Target: u, Locked: u.Locked(h.svc.Org.Now()), Factor: st.Factor}
+	// Other accounts that asked for codes to this user's number.
+	others, err := h.svc.Org.Events(r.Context(), mfa.EventFilter{Types: []string{mfa.EvNumberEnrolledByOther}, TargetID: u.ID, Limit: 10})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := &adminUserPage{common: common{User: admin}, Target: u, Locked: u.Locked(h.svc.Org.Now()), Factor: st.Factor, EnrolledByOthers: others}
 	if st.Factor != nil {
 		p.FactorPhone = phone.Mask(st.Factor.PhoneNumber)
 	}
@@ -193,7 +200,18 @@ func (h *Handler) adminNumbers(w http.ResponseWriter, r *http.Request, u *mfa.Us
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, &adminNumbersPage{common: common{User: u}, Numbers: ns})
+	rows := make([]numberRow, 0, len(ns))
+	for _, n := range ns {
+		row := numberRow{Number: n}
+		if n.Status == mfa.NumberBlocked { // who keeps signing in on it
+			if row.Users, err = h.svc.Org.NumberUsers(r.Context(), n.Number); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+		rows = append(rows, row)
+	}
+	h.render(w, r, &adminNumbersPage{common: common{User: u}, Numbers: rows})
 }
 
 func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.User) {

@@ -18,7 +18,12 @@ type Pool interface {
 	Add(ctx context.Context, p mfa.ProviderConfig) (*mfa.ProviderConfig, error)
 	Env() *mfa.ProviderConfig
 	CallbackURL(providerType, name string) string
+	// Types lists the provider types the pool can run.
+	Types() []string
 }
+
+// defaultProviderType is the type the add-provider form starts with.
+const defaultProviderType = "twilio"
 
 func (h *Handler) telephonyRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/providers", h.requireAdmin(h.adminProviders))
@@ -46,9 +51,9 @@ func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.U
 		rows = append(rows, providerRow{ProviderConfig: p, Masked: p.MaskedCredentials(), BreakerOpen: h.pool.BreakerOpen(p.Name), Callback: h.pool.CallbackURL(p.Type, p.Name)})
 	}
 	if form.Type == "" {
-		form.Type, form.Priority = mfa.ProviderTwilio, 100
+		form.Type, form.Priority = defaultProviderType, 100
 	}
-	h.render(w, r, &adminProvidersPage{common: common{User: u, Error: errMsg, status: status}, Providers: rows, Types: mfa.ProviderTypes(), Form: form})
+	h.render(w, r, &adminProvidersPage{common: common{User: u, Error: errMsg, status: status}, Providers: rows, Types: h.pool.Types(), Form: form})
 }
 
 func (h *Handler) adminProviders(w http.ResponseWriter, r *http.Request, u *mfa.User) {

@@ -62,6 +62,9 @@ type adminUserPage struct {
 	Factor      *mfa.Factor
 	FactorPhone string // the factor's number, masked
 	Phone       string // the verified number on file, masked
+	// EnrolledByOthers are the newest times other accounts asked for an
+	// enrollment code to this user's verified number.
+	EnrolledByOthers []mfa.Event
 }
 
 func (adminUserPage) template() string { return "admin_user" }
@@ -70,7 +73,14 @@ func (p adminUserPage) title() string  { return p.Target.Login }
 // adminNumbersPage lists blocked and trusted numbers.
 type adminNumbersPage struct {
 	common
-	Numbers []mfa.Number
+	Numbers []numberRow
+}
+
+// numberRow is a number with, when it is blocked, the users verified on it
+// (who keep signing in on it).
+type numberRow struct {
+	mfa.Number
+	Users []mfa.User
 }
 
 func (adminNumbersPage) template() string { return "admin_numbers" }

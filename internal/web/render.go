@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -25,6 +27,7 @@ type common struct {
 	User   *mfa.User // the signed-in user, for the header; nil while signing in
 	Error  string    // a refusal, shown above the form
 	status int       // the HTTP status; 0 means 200 OK
+	retry  time.Time // when a refused request may be tried again (Retry-After)
 
 	Page  string // the template's name, for tests and styling
 	Title string
@@ -39,7 +42,7 @@ func (c *common) base() *common { return c }
 // refused is the common part of a page shown again because of the
 // refusal e: its message and status.
 func refused(u *mfa.User, e *mfa.Error) common {
-	return common{User: u, Error: e.Message, status: statusOf(e)}
+	return common{User: u, Error: e.Message, status: statusOf(e), retry: e.RetryAt}
 }
 
 // render shows p, taking the session's one-time messages. A template that
@@ -66,6 +69,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 		status = http.StatusOK
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if status == http.StatusTooManyRequests && !c.retry.IsZero() {
+		wait := int(c.retry.Sub(h.svc.Org.Now()).Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.Itoa(max(wait, 1)))
+	}
 	w.WriteHeader(status)
 	if _, err := w.Write(b); err != nil {
 		h.log.Warn("write page", "page", c.Page, "err", err)

@@ -52,6 +52,7 @@ type Users interface {
 	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]mfa.User, error)
 	RecordSessionExchange(ctx context.Context, u *mfa.User) error
 	RecordSignOut(ctx context.Context, u *mfa.User) error
+	SetAdmin(ctx context.Context, userID string, admin bool) (*mfa.User, error)
 	Unlock(ctx context.Context, userID string) error
 }
 
@@ -79,6 +80,7 @@ type Org interface {
 	CountRequest(ctx context.Context, kind mfa.RequestKind, key string) (mfa.Limit, error)
 	Events(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error)
 	Now() time.Time
+	NumberUsers(ctx context.Context, input string) ([]mfa.User, error)
 	Numbers(ctx context.Context) ([]mfa.Number, error)
 	Overview(ctx context.Context) (mfa.Overview, error)
 	RecordBlocked(ctx context.Context, reason, detail string) error

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -87,6 +89,9 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
 		if err != nil {
 			h.fail(w, r, err)
 			return
+		}
+		if n := v.Txn.MissedCodes; n > 0 {
+			h.sess.Put(r.Context(), keyInfo, missedCodesNotice(n, v.Txn.MissedSince))
 		}
 		h.signIn(w, r, u)
 	default:
@@ -210,4 +215,15 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	h.sess.Put(ctx, keyInfo, "You have signed out.")
 	redirect(w, r, "/login")
+}
+
+// missedCodesNotice tells a user who just signed in of the failed code
+// attempts on their account since their previous sign-in.
+func missedCodesNotice(n int, since time.Time) string {
+	attempts := "There were " + strconv.Itoa(n) + " failed code attempts"
+	if n == 1 {
+		attempts = "There was 1 failed code attempt"
+	}
+	return attempts + " on your account since " + since.UTC().Format("2 Jan 2006 15:04 UTC") +
+		". If they were not yours, somebody may know your password: change it, and tell your administrator."
 }

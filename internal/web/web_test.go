@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"smsmfa/internal/delivery"
 	"smsmfa/internal/httpx"
@@ -47,7 +50,7 @@ func newSite(t testing.TB, base string, dev bool, clock ...mfa.Clock) *site {
 	if len(clock) > 0 {
 		clk = clock[0]
 	}
-	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp})
+	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, ProviderKinds: telephony.AllKinds()})
 	u, _ := url.Parse(base)
 	pool := telephony.New(telephony.Options{Service: svc.Telephony, Keys: keys, Sink: sink})
 	if err := pool.Reload(ctx); err != nil {
@@ -306,7 +309,7 @@ func TestAccountChangesNeedARecentSignIn(t *testing.T) {
 }
 
 // stateTokenRe matches a clear state token (00 and 40 base-62 characters).
-var stateTokenRe = regexp.MustCompile(`00[0-9A-Za-z]{40}`)
+var stateTokenRe = regexp.MustCompile(`^00[0-9A-Za-z]{40}$`)
 
 func TestStateTokenIsSealedInTheSession(t *testing.T) {
 	s := newSite(t, "http://127.0.0.1", false)
@@ -327,14 +330,36 @@ func TestStateTokenIsSealedInTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	keys, _ := secret.Derive(bytes.Repeat([]byte{3}, 32)) // newSite's
+	found := 0
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			t.Fatal(err)
 		}
-		if stateTokenRe.Match(data) {
-			t.Fatal("the session data holds the state token in clear")
+		_, values, err := scs.GobCodec{}.Decode(data)
+		if err != nil {
+			t.Fatal(err)
 		}
+		kept, ok := values["st"].(string)
+		if !ok {
+			continue
+		}
+		found++
+		if stateTokenRe.MatchString(kept) {
+			t.Fatalf("the session keeps the state token in clear: %q", kept)
+		}
+		raw, err := base64.RawURLEncoding.DecodeString(kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clear, err := keys.Open(raw, "web state token")
+		if err != nil || !stateTokenRe.Match(clear) {
+			t.Fatalf("the kept value is not the sealed state token: %v", err)
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d sessions keep a state token, want 1", found)
 	}
 }
 
@@ -371,5 +396,107 @@ func TestAdminLogRefusesAFilterItCannotRead(t *testing.T) {
 	resp, b := s.get(t, c, "/admin/log?since=2000-01-01T00%3A00:00&type=user.session.start")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(b, "<code>user.session.start</code>") {
 		t.Errorf("a time with seconds: %d\n%s", resp.StatusCode, b)
+	}
+}
+
+// Issue 9, item 10: failed code attempts on the account are told to the
+// user at their next sign-in, once.
+func TestSignInTellsOfFailedCodeAttempts(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.SetSMSEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.svc.Users.GetUser(ctx, "user@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := s.svc.Factors.EnrollSMS(ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550101", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Somebody else tries three wrong codes.
+	if _, err := s.svc.Factors.ChallengeSMS(ctx, u.ID, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := s.svc.Factors.VerifySMS(ctx, u.ID, f.ID, "000000"); mfa.ReasonOf(err) != mfa.RCodeWrong && mfa.ReasonOf(err) != mfa.RCodeExpired {
+			t.Fatalf("wrong code: %v", err)
+		}
+	}
+	signIn := func() string {
+		c := s.client(t)
+		s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+		if resp := s.post(t, c, "/signin/verify/send", nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send code: %d %s", resp.StatusCode, body(resp))
+		}
+		msgs := s.sink.Messages()
+		code := msgs[len(msgs)-1].Code
+		if resp := s.post(t, c, "/signin/verify", url.Values{"code": {code}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("verify: %d %s", resp.StatusCode, body(resp))
+		}
+		_, page := s.get(t, c, "/account")
+		return page
+	}
+	if page := signIn(); !strings.Contains(page, "There were 3 failed code attempts on your account since") {
+		t.Fatalf("the account page after sign-in does not tell of the failed attempts:\n%s", page)
+	}
+	if page := signIn(); strings.Contains(page, "failed code attempt") {
+		t.Fatal("told twice")
+	}
+}
+
+// The sign-in form shares the per-address password limit of the authn API:
+// past it, 429 with Retry-After and the reason on the page.
+func TestSignInFormPasswordLimit(t *testing.T) {
+	clock := mfa.NewFakeClock(time.Date(2026, 11, 27, 9, 0, 30, 0, time.UTC))
+	s := newSite(t, "http://127.0.0.1", false, clock)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"limit_password_minute": "3"}); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	for range 3 {
+		if resp := s.post(t, c, "/login", url.Values{"username": {"nobody@example.com"}, "password": {"guess-guess"}}); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", resp.StatusCode)
+		}
+	}
+	resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+	if b := body(resp); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "30" || !strings.Contains(b, "Too many sign-in attempts from your network") {
+		t.Fatalf("past the limit: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// Issue 9, item 1, in the console: the admin sees on a user's page which
+// accounts enrolled the user's number, and on the numbers page who is
+// verified on a blocked number.
+func TestConsoleShowsEnrollmentsOfAUsersNumber(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
+	c := s.client(t) // the admin signs in while SMS is off: password only
+	s.post(t, c, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
+	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"sms_enabled": "true", "shared_number_max_users": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	victim, err := s.svc.Users.GetUser(ctx, "user@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.svc.Factors.EnrollSMS(ctx, victim.ID, mfa.EnrollRequest{Phone: "+14155550101", Activate: true}); err != nil {
+		t.Fatal(err)
+	}
+	mallory, err := s.svc.Users.CreateUser(ctx, mfa.NewUser{Login: "mallory@example.com", Password: "Mallory-Pass-2026", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.svc.Factors.EnrollSMS(ctx, mallory.ID, mfa.EnrollRequest{Phone: "+14155550101"})
+	if mfa.ReasonOf(err) != mfa.RNumberBlocked {
+		t.Fatalf("a second account on a number for one: %v", err)
+	}
+	if _, b := s.get(t, c, "/admin/users/"+victim.ID); !strings.Contains(b, "Other accounts enrolled this user's number") || !strings.Contains(b, "mallory@example.com") {
+		t.Fatalf("the user's page does not show who enrolled their number:\n%s", b)
+	}
+	if _, b := s.get(t, c, "/admin/numbers"); !strings.Contains(b, `href="/admin/users/`+victim.ID+`">user@example.com</a>`) {
+		t.Fatalf("the numbers page does not show who is verified on the blocked number:\n%s", b)
 	}
 }

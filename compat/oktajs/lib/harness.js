@@ -97,6 +97,8 @@ class Server {
     await this.cli('sms', 'enable');
     if (settings.length) await this.cli('settings', 'set', ...settings);
     if (setup) await setup(this);
+    // A token acts for an active administrator.
+    await this.cli('user', 'create', '--login', 'compat-admin@example.com', '--password', 'Compat-Admin-Pass-2026', '--admin');
     const token = (await this.cli('token', 'create', '--name', 'compat')).trim();
     if (!token || /\s/.test(token)) throw new Error(`token create printed ${JSON.stringify(token)}`);
     this.token = token;
@@ -183,20 +185,22 @@ class Server {
   }
 
   // waitSMS waits (up to 10 s: texts go through the server's outbox) for a
-  // message to `to` sent after mark, and returns {message, code}. The body
-  // must carry the code and the WebOTP line for this server with the same code.
+  // message to `to` sent after mark, and returns {message, code}, the code as
+  // the sink records it. The text must hold that code and end with the
+  // WebOTP line for this server with the same code.
   async waitSMS(to, mark) {
     const deadline = Date.now() + 10000;
     for (;;) {
       const ms = await this.messages();
       for (let i = ms.length - 1; i >= mark; i--) {
-        if (ms[i].to !== to) continue;
-        const m = /code is (\d{6,10})\b[\s\S]*\n@(\S+) #(\d{6,10})\s*$/.exec(ms[i].body);
-        if (!m) throw new Error(`SMS to ${to} has no code and WebOTP line: ${JSON.stringify(ms[i].body)}`);
-        if (m[1] !== m[3] || m[2] !== this.hostport) {
-          throw new Error(`SMS to ${to}: code ${m[1]}, WebOTP line @${m[2]} #${m[3]}; want the same code and @${this.hostport}`);
+        const m = ms[i];
+        if (m.to !== to) continue;
+        if (!/^\d{6,}$/.test(m.code || '')) throw new Error(`SMS to ${to}: code ${JSON.stringify(m.code)}, want 6 digits or more`);
+        const at = m.body.lastIndexOf('\n\n@');
+        if (at < 0 || !m.body.slice(0, at).includes(`code is ${m.code}.`) || m.body.slice(at + 3) !== `${this.hostport} #${m.code}`) {
+          throw new Error(`SMS to ${to}: text ${JSON.stringify(m.body)}; want it to hold the code ${m.code} and end with @${this.hostport} #${m.code}`);
         }
-        return { message: ms[i], code: m[1] };
+        return { message: m, code: m.code };
       }
       if (Date.now() > deadline) {
         throw new Error(`no SMS to ${to} within 10 s; messages since the mark went to ${JSON.stringify(ms.slice(mark).map((x) => x.to))}`);

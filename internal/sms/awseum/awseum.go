@@ -13,6 +13,30 @@ import (
 	"smsmfa/internal/sms/internal/smshttp"
 )
 
+// Type is the provider type of End User Messaging accounts, as an operator
+// writes it.
+const Type = "aws-eum"
+
+// credConfigurationSet is the optional credential naming the configuration
+// set (Config.ConfigurationSetName).
+const credConfigurationSet = "configuration_set"
+
+// Kind describes End User Messaging SMS as a provider type: the
+// credentials access_key_id, secret_access_key and region (required) and
+// configuration_set (optional).
+func Kind() sms.Kind {
+	return sms.Kind{
+		Name:     Type,
+		Required: awsx.RequiredNames(),
+		Optional: []string{credConfigurationSet},
+		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
+			c := awsx.FromMap(creds)
+			return sms.Made(New(Config{BaseURL: baseURL, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Region: c.Region,
+				ConfigurationSetName: creds[credConfigurationSet]}))
+		},
+	}
+}
+
 // Config is what an End User Messaging Provider needs.
 type Config struct {
 	// BaseURL overrides the service endpoint; empty means the SDK's
@@ -51,11 +75,11 @@ var _ sms.Provider = (*Provider)(nil)
 // when BaseURL is set but not an absolute http(s) URL.
 func New(cfg Config) (*Provider, error) {
 	creds := awsx.Credentials{AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, Region: cfg.Region}
-	if err := creds.Validate("aws-eum"); err != nil {
+	if err := creds.Validate(Type); err != nil {
 		return nil, err
 	}
 	if cfg.BaseURL != "" {
-		if _, err := smshttp.ParseBase("aws-eum", cfg.BaseURL); err != nil {
+		if _, err := smshttp.ParseBase(Type, cfg.BaseURL); err != nil {
 			return nil, err
 		}
 	}
@@ -69,23 +93,4 @@ func New(cfg Config) (*Provider, error) {
 		}
 	})
 	return &Provider{client: client, configurationSet: cfg.ConfigurationSetName, keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: now}, nil
-}
-
-// FromCredentials returns a Provider from the credentials an operator gives
-// on the command line: "access_key_id", "secret_access_key" and "region",
-// all required, and "configuration_set" (optional, see
-// Config.ConfigurationSetName). baseURL may be empty. It fails on an
-// unknown credential name, naming it, and as New does.
-func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
-	c, err := awsx.FromMap("aws-eum", creds, "configuration_set")
-	if err != nil {
-		return nil, err
-	}
-	return New(Config{
-		BaseURL:              baseURL,
-		AccessKeyID:          c.AccessKeyID,
-		SecretAccessKey:      c.SecretAccessKey,
-		Region:               c.Region,
-		ConfigurationSetName: creds["configuration_set"],
-	})
 }

@@ -1,8 +1,7 @@
 package awseum_test
 
 import (
-	"net/http/httptest"
-	"smsmfa/internal/sms/internal/adaptertest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -11,64 +10,47 @@ import (
 
 	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/awseum"
+	"smsmfa/internal/sms/internal/adaptertest"
+	"smsmfa/internal/sms/internal/awstest"
 )
 
-const (
-	testAKID   = "AKIAIOSFODNN7EXAMPLE"
-	testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-	testRegion = "us-west-2"
-	testBody   = "Your verification code is 482913"
-)
+// newProvider returns a Provider for the test account at baseURL.
+func newProvider(t *testing.T, baseURL string, mod func(*awseum.Config)) *awseum.Provider {
+	return adaptertest.Build(t, awseum.New, awseum.Config{BaseURL: baseURL, AccessKeyID: awstest.AccessKeyID,
+		SecretAccessKey: awstest.SecretAccessKey, Region: awstest.Region, Now: adaptertest.Clock}, mod)
+}
 
-var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+// withClient is newProvider for the shared failure suites.
+func withClient(t *testing.T, baseURL string, c *http.Client) sms.Provider {
+	return newProvider(t, baseURL, func(cfg *awseum.Config) { cfg.HTTPClient = c })
+}
 
+// mustProvider starts an emulator and returns a Provider pointed at it.
 func mustProvider(t *testing.T, mod func(*awseum.Config)) (*awseum.Provider, *emulator) {
 	t.Helper()
-	emu := &emulator{t: t, akid: testAKID, secret: testSecret, region: testRegion}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	cfg := awseum.Config{
-		BaseURL:         srv.URL,
-		AccessKeyID:     testAKID,
-		SecretAccessKey: testSecret,
-		Region:          testRegion,
-		HTTPClient:      srv.Client(),
-		Now:             func() time.Time { return testNow },
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	p, err := awseum.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, emu
+	emu := &emulator{t: t}
+	return newProvider(t, adaptertest.Serve(t, emu), mod), emu
 }
 
 func TestSend(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		p, emu := mustProvider(t, func(c *awseum.Config) { c.ConfigurationSetName = "smsmfa-events" })
-		id, err := p.Send(t.Context(), sms.Message{
-			ID:             "msg_1",
-			To:             "+15551234567",
-			From:           "+15557654321",
-			Body:           testBody,
-			StatusCallback: "https://ignored.example.com",
-			Expires:        testNow.Add(5 * time.Minute),
-		})
+		msg := adaptertest.Message("+15551234567", "+15557654321")
+		msg.ID, msg.StatusCallback, msg.Expires = "msg_1", "https://ignored.example.com", adaptertest.Now.Add(5*time.Minute)
+		id, err := p.Send(t.Context(), msg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(id, "eum-") {
 			t.Errorf("id = %q", id)
 		}
-		got := emu.last()
-		if got.Auth.AccessKeyID != testAKID || got.Auth.Region != testRegion || got.Auth.Service != "sms-voice" {
+		got := emu.requests.Last(t)
+		if got.Auth.AccessKeyID != awstest.AccessKeyID || got.Auth.Region != awstest.Region || got.Auth.Service != "sms-voice" {
 			t.Errorf("SigV4 scope = %+v", got.Auth)
 		}
 		want := map[string]any{
 			"DestinationPhoneNumber": "+15551234567",
-			"MessageBody":            testBody,
+			"MessageBody":            adaptertest.Body,
 			"MessageType":            "TRANSACTIONAL",
 			"OriginationIdentity":    "+15557654321",
 			"ConfigurationSetName":   "smsmfa-events",
@@ -82,15 +64,15 @@ func TestSend(t *testing.T) {
 
 	t.Run("OKMinimal", func(t *testing.T) {
 		p, emu := mustProvider(t, nil)
-		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody}); err != nil {
+		if _, err := p.Send(t.Context(), adaptertest.Message("+15551234567", "")); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]any{
 			"DestinationPhoneNumber": "+15551234567",
-			"MessageBody":            testBody,
+			"MessageBody":            adaptertest.Body,
 			"MessageType":            "TRANSACTIONAL",
 		}
-		if diff := cmp.Diff(want, emu.last().Body); diff != "" {
+		if diff := cmp.Diff(want, emu.requests.Last(t).Body); diff != "" {
 			t.Errorf("request (-want +got):\n%s", diff)
 		}
 	})
@@ -103,17 +85,19 @@ func TestSendTimeToLive(t *testing.T) {
 		want    any
 	}{
 		{"None", time.Time{}, nil},
-		{"TwoMinutes", testNow.Add(2 * time.Minute), float64(120)},
-		{"RaisedToMinimum", testNow.Add(time.Second), float64(5)},
-		{"Expired", testNow.Add(-time.Hour), float64(5)},
-		{"CappedAtThreeDays", testNow.Add(30 * 24 * time.Hour), float64(259200)},
+		{"TwoMinutes", adaptertest.Now.Add(2 * time.Minute), float64(120)},
+		{"RaisedToMinimum", adaptertest.Now.Add(time.Second), float64(5)},
+		{"Expired", adaptertest.Now.Add(-time.Hour), float64(5)},
+		{"CappedAtThreeDays", adaptertest.Now.Add(30 * 24 * time.Hour), float64(259200)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, emu := mustProvider(t, nil)
-			if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody, Expires: tc.expires}); err != nil {
+			msg := adaptertest.Message("+15551234567", "")
+			msg.Expires = tc.expires
+			if _, err := p.Send(t.Context(), msg); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, emu.last().Body["TimeToLive"]); diff != "" {
+			if diff := cmp.Diff(tc.want, emu.requests.Last(t).Body["TimeToLive"]); diff != "" {
 				t.Errorf("TimeToLive (-want +got):\n%s", diff)
 			}
 		})
@@ -143,32 +127,25 @@ func TestSendErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _ := mustProvider(t, tc.mod)
-			id, err := p.Send(t.Context(), sms.Message{To: tc.to, From: tc.from, Body: testBody})
-			if id != "" {
-				t.Errorf("id = %q on failure", id)
-			}
-			adaptertest.MustSMSError(t, err, tc.reason, tc.code)
-			adaptertest.MustNotLeak(t, err, testBody, "482913", testSecret, "not-the-secret")
+			id, err := p.Send(t.Context(), adaptertest.Message(tc.to, tc.from))
+			adaptertest.MustFail(t, id, err, tc.reason, tc.code, adaptertest.Body, adaptertest.Code, awstest.SecretAccessKey, "not-the-secret")
 		})
 	}
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
-	emu := &emulator{t: t, akid: testAKID, secret: testSecret, region: testRegion}
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
-
+func TestNewAndKind(t *testing.T) {
 	t.Run("OKWithConfigurationSet", func(t *testing.T) {
-		p, err := awseum.FromCredentials(srv.URL, map[string]string{
-			"access_key_id": testAKID, "secret_access_key": testSecret, "region": testRegion, "configuration_set": "cs1",
+		emu := &emulator{t: t}
+		p, err := awseum.Kind().New(adaptertest.Serve(t, emu), map[string]string{
+			"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey, "region": awstest.Region, "configuration_set": "cs1",
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody}); err != nil {
+		if _, err := p.Send(t.Context(), adaptertest.Message("+15551234567", "")); err != nil {
 			t.Fatal(err)
 		}
-		if got := emu.last().Body["ConfigurationSetName"]; got != "cs1" {
+		if got := emu.requests.Last(t).Body["ConfigurationSetName"]; got != "cs1" {
 			t.Errorf("ConfigurationSetName = %v", got)
 		}
 	})
@@ -177,16 +154,13 @@ func TestNewAndFromCredentials(t *testing.T) {
 		creds   map[string]string
 		wantErr string
 	}{
-		{"ErrNoRegion", map[string]string{"access_key_id": testAKID, "secret_access_key": testSecret}, `"region"`},
-		{"ErrNoKeys", map[string]string{"region": testRegion}, `"access_key_id", "secret_access_key"`},
-		{"ErrUnknownName", map[string]string{"access_key_id": testAKID, "secret_access_key": testSecret, "region": testRegion, "profile": "x"}, `"profile"`},
+		{"ErrNoRegion", map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey}, "credential region is required"},
+		{"ErrNoKeys", map[string]string{"region": awstest.Region}, "credential access_key_id is required for aws-eum; credential secret_access_key is required for aws-eum"},
+		{"ErrUnknownName", map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey, "region": awstest.Region, "profile": "x"}, "credential profile is not used"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := awseum.FromCredentials("", tc.creds)
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
-			}
-			adaptertest.MustNotLeak(t, err, testSecret)
+			_, err := awseum.Kind().New("", tc.creds)
+			adaptertest.MustError(t, err, tc.wantErr, awstest.SecretAccessKey)
 		})
 	}
 }

@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"regexp"
-	"sync"
 	"testing"
 
+	"smsmfa/internal/sms/internal/adaptertest"
 	"smsmfa/internal/sms/internal/awstest"
 )
 
@@ -27,11 +26,8 @@ import (
 //
 // and to the origination identity "missing-pool" with ResourceNotFoundException.
 type emulator struct {
-	t                    *testing.T
-	akid, secret, region string
-
-	mu       sync.Mutex
-	requests []sent
+	t        *testing.T
+	requests adaptertest.Recorder[sent]
 }
 
 // sent is one accepted request.
@@ -39,8 +35,6 @@ type sent struct {
 	Auth awstest.Auth
 	Body map[string]any
 }
-
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
@@ -55,13 +49,13 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		awsError(w, http.StatusBadRequest, "UnknownOperationException", map[string]any{"Message": "unknown target " + target})
 		return
 	}
-	auth, err := awstest.Verify(r, body, e.secret, e.region, "sms-voice")
-	switch {
-	case auth.AccessKeyID != e.akid:
+	auth, refusal := awstest.Check(r, body, "sms-voice")
+	switch refusal {
+	case awstest.UnknownKey:
 		awsError(w, http.StatusBadRequest, "UnrecognizedClientException",
 			map[string]any{"message": "The security token included in the request is invalid."})
 		return
-	case err != nil:
+	case awstest.BadSignature:
 		awsError(w, http.StatusBadRequest, "InvalidSignatureException",
 			map[string]any{"message": "The request signature we calculated does not match the signature you provided."})
 		return
@@ -71,13 +65,11 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		awsError(w, http.StatusBadRequest, "SerializationException", nil)
 		return
 	}
-	e.mu.Lock()
-	e.requests = append(e.requests, sent{Auth: auth, Body: in})
-	e.mu.Unlock()
+	e.requests.Record(sent{Auth: auth, Body: in})
 
 	to, _ := in["DestinationPhoneNumber"].(string)
 	switch {
-	case !e164.MatchString(to) || to == "+15005550001":
+	case !adaptertest.IsE164(to) || to == "+15005550001":
 		awsError(w, http.StatusBadRequest, "com.amazonaws.pinpointsmsvoicev2#ValidationException", map[string]any{
 			"Message": "1 validation error detected",
 			"Reason":  "INVALID_PARAMETER",
@@ -110,15 +102,6 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		json.NewEncoder(w).Encode(map[string]string{"MessageId": "eum-" + rand.Text()})
 	}
-}
-
-func (e *emulator) last() sent {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.requests) == 0 {
-		e.t.Fatal("the emulator received no authenticated request")
-	}
-	return e.requests[len(e.requests)-1]
 }
 
 // awsError writes an AWS JSON 1.0 error: the type both in the header and

@@ -46,7 +46,7 @@ const ContextKey = "smsmfa_message_id"
 // and 5xx are ProviderDown; ProviderDown also for a refused connection or
 // an answer without a MessageId; Timeout when the client timeout or ctx's
 // deadline passes first. A cancelled ctx is returned wrapped. No error
-// holds the body or the keys.
+// holds the body, the code or the keys.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	in := &pinpointsmsvoicev2.SendTextMessageInput{
 		DestinationPhoneNumber: aws.String(msg.To),
@@ -68,7 +68,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	}
 	out, err := p.client.SendTextMessage(ctx, in)
 	if err != nil {
-		return "", awsx.MapError(ctx, err, p.now(), refine, msg.Body, p.secret, p.keyID)
+		return "", awsx.MapError(ctx, err, p.now(), refine, append(msg.Sensitive(), p.secret, p.keyID)...)
 	}
 	if out.MessageId == nil || *out.MessageId == "" {
 		return "", sms.NewError(sms.ProviderDown, "", "answer without a MessageId")

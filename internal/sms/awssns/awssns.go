@@ -15,6 +15,22 @@ import (
 	"smsmfa/internal/sms/internal/smshttp"
 )
 
+// Type is the provider type of SNS accounts, as an operator writes it.
+const Type = "aws-sns"
+
+// Kind describes SNS as a provider type: the credentials access_key_id,
+// secret_access_key and region, all required.
+func Kind() sms.Kind {
+	return sms.Kind{
+		Name:     Type,
+		Required: awsx.RequiredNames(),
+		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
+			c := awsx.FromMap(creds)
+			return sms.Made(New(Config{BaseURL: baseURL, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Region: c.Region}))
+		},
+	}
+}
+
 // Config is what an SNS Provider needs.
 type Config struct {
 	// BaseURL overrides the SNS endpoint; empty means the SDK's endpoint
@@ -49,11 +65,11 @@ var _ sms.Provider = (*Provider)(nil)
 // when BaseURL is set but not an absolute http(s) URL.
 func New(cfg Config) (*Provider, error) {
 	creds := awsx.Credentials{AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, Region: cfg.Region}
-	if err := creds.Validate("aws-sns"); err != nil {
+	if err := creds.Validate(Type); err != nil {
 		return nil, err
 	}
 	if cfg.BaseURL != "" {
-		if _, err := smshttp.ParseBase("aws-sns", cfg.BaseURL); err != nil {
+		if _, err := smshttp.ParseBase(Type, cfg.BaseURL); err != nil {
 			return nil, err
 		}
 	}
@@ -67,18 +83,6 @@ func New(cfg Config) (*Provider, error) {
 		}
 	})
 	return &Provider{client: client, keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: now}, nil
-}
-
-// FromCredentials returns a Provider from the credentials an operator gives
-// on the command line: "access_key_id", "secret_access_key" and "region",
-// all required. baseURL may be empty. It fails on an unknown credential
-// name, naming it, and as New does.
-func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
-	c, err := awsx.FromMap("aws-sns", creds)
-	if err != nil {
-		return nil, err
-	}
-	return New(Config{BaseURL: baseURL, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Region: c.Region})
 }
 
 // Send publishes msg to msg.To and returns SNS's MessageId. The message
@@ -98,7 +102,7 @@ func FromCredentials(baseURL string, creds map[string]string) (*Provider, error)
 // ProviderDown; ProviderDown also for a refused connection or an answer
 // without a MessageId; Timeout when the client timeout or ctx's deadline
 // passes first. A cancelled ctx is returned wrapped. No error holds the
-// body or the keys.
+// body, the code or the keys.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	attrs := map[string]types.MessageAttributeValue{
 		"AWS.SNS.SMS.SMSType": stringAttr("Transactional"),
@@ -115,7 +119,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 		MessageAttributes: attrs,
 	})
 	if err != nil {
-		return "", awsx.MapError(ctx, err, p.now(), refine, msg.Body, p.secret, p.keyID)
+		return "", awsx.MapError(ctx, err, p.now(), refine, append(msg.Sensitive(), p.secret, p.keyID)...)
 	}
 	if out.MessageId == nil || *out.MessageId == "" {
 		return "", sms.NewError(sms.ProviderDown, "", "answer without a MessageId")

@@ -1,9 +1,8 @@
 package awssns_test
 
 import (
-	"net/http/httptest"
+	"net/http"
 	"net/url"
-	"smsmfa/internal/sms/internal/adaptertest"
 	"strings"
 	"testing"
 	"time"
@@ -12,38 +11,26 @@ import (
 
 	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/awssns"
+	"smsmfa/internal/sms/internal/adaptertest"
+	"smsmfa/internal/sms/internal/awstest"
 )
 
-const (
-	testAKID   = "AKIAIOSFODNN7EXAMPLE"
-	testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-	testRegion = "eu-west-1"
-	testBody   = "Your verification code is 482913"
-)
+// newProvider returns a Provider for the test account at baseURL.
+func newProvider(t *testing.T, baseURL string, mod func(*awssns.Config)) *awssns.Provider {
+	return adaptertest.Build(t, awssns.New, awssns.Config{BaseURL: baseURL, AccessKeyID: awstest.AccessKeyID,
+		SecretAccessKey: awstest.SecretAccessKey, Region: awstest.Region, Now: adaptertest.Clock}, mod)
+}
 
-var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+// withClient is newProvider for the shared failure suites.
+func withClient(t *testing.T, baseURL string, c *http.Client) sms.Provider {
+	return newProvider(t, baseURL, func(cfg *awssns.Config) { cfg.HTTPClient = c })
+}
 
+// mustProvider starts an emulator and returns a Provider pointed at it.
 func mustProvider(t *testing.T, mod func(*awssns.Config)) (*awssns.Provider, *emulator) {
 	t.Helper()
-	emu := &emulator{t: t, akid: testAKID, secret: testSecret, region: testRegion}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	cfg := awssns.Config{
-		BaseURL:         srv.URL,
-		AccessKeyID:     testAKID,
-		SecretAccessKey: testSecret,
-		Region:          testRegion,
-		HTTPClient:      srv.Client(),
-		Now:             func() time.Time { return testNow },
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	p, err := awssns.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, emu
+	emu := &emulator{t: t}
+	return newProvider(t, adaptertest.Serve(t, emu), mod), emu
 }
 
 func TestSend(t *testing.T) {
@@ -70,18 +57,17 @@ func TestSend(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, emu := mustProvider(t, nil)
-			id, err := p.Send(t.Context(), sms.Message{
-				ID: "msg_1", To: "+447700900001", From: tc.from, Body: testBody,
-				StatusCallback: "https://ignored.example.com", Expires: testNow.Add(5 * time.Minute),
-			})
+			msg := adaptertest.Message("+447700900001", tc.from)
+			msg.ID, msg.StatusCallback, msg.Expires = "msg_1", "https://ignored.example.com", adaptertest.Now.Add(5*time.Minute)
+			id, err := p.Send(t.Context(), msg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !strings.HasPrefix(id, "567910cd-") {
 				t.Errorf("id = %q", id)
 			}
-			got := emu.last()
-			if got.Auth.AccessKeyID != testAKID || got.Auth.Region != testRegion || got.Auth.Service != "sns" {
+			got := emu.requests.Last(t)
+			if got.Auth.AccessKeyID != awstest.AccessKeyID || got.Auth.Region != awstest.Region || got.Auth.Service != "sns" {
 				t.Errorf("SigV4 scope = %+v", got.Auth)
 			}
 			if diff := cmp.Diff(tc.attrs, got.Attributes); diff != "" {
@@ -97,7 +83,7 @@ func TestSend(t *testing.T) {
 				"Action":      {"Publish"},
 				"Version":     {"2010-03-31"},
 				"PhoneNumber": {"+447700900001"},
-				"Message":     {testBody},
+				"Message":     {adaptertest.Body},
 			}
 			if diff := cmp.Diff(want, params); diff != "" {
 				t.Errorf("parameters (-want +got):\n%s", diff)
@@ -126,18 +112,14 @@ func TestSendErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _ := mustProvider(t, tc.mod)
-			id, err := p.Send(t.Context(), sms.Message{To: tc.to, From: tc.from, Body: testBody})
-			if id != "" {
-				t.Errorf("id = %q on failure", id)
-			}
-			adaptertest.MustSMSError(t, err, tc.reason, tc.code)
-			adaptertest.MustNotLeak(t, err, testBody, "482913", testSecret, "not-the-secret")
+			id, err := p.Send(t.Context(), adaptertest.Message(tc.to, tc.from))
+			adaptertest.MustFail(t, id, err, tc.reason, tc.code, adaptertest.Body, adaptertest.Code, awstest.SecretAccessKey, "not-the-secret")
 		})
 	}
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
-	all := map[string]string{"access_key_id": testAKID, "secret_access_key": testSecret, "region": testRegion}
+func TestNewAndKind(t *testing.T) {
+	all := map[string]string{"access_key_id": awstest.AccessKeyID, "secret_access_key": awstest.SecretAccessKey, "region": awstest.Region}
 	for _, tc := range []struct {
 		name    string
 		drop    string
@@ -145,10 +127,10 @@ func TestNewAndFromCredentials(t *testing.T) {
 		wantErr string
 	}{
 		{"OK", "", nil, ""},
-		{"ErrNoKeyID", "access_key_id", nil, `"access_key_id"`},
-		{"ErrNoSecret", "secret_access_key", nil, `"secret_access_key"`},
-		{"ErrNoRegion", "region", nil, `"region"`},
-		{"ErrUnknownName", "", map[string]string{"session_token": "x"}, `"session_token"`},
+		{"ErrNoKeyID", "access_key_id", nil, "credential access_key_id is required for aws-sns"},
+		{"ErrNoSecret", "secret_access_key", nil, "credential secret_access_key is required"},
+		{"ErrNoRegion", "region", nil, "credential region is required"},
+		{"ErrUnknownName", "", map[string]string{"session_token": "x"}, "credential session_token is not used by aws-sns"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			creds := map[string]string{}
@@ -160,20 +142,12 @@ func TestNewAndFromCredentials(t *testing.T) {
 			for k, v := range tc.add {
 				creds[k] = v
 			}
-			_, err := awssns.FromCredentials("", creds)
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
-			}
-			adaptertest.MustNotLeak(t, err, testSecret)
+			_, err := awssns.Kind().New("", creds)
+			adaptertest.MustError(t, err, tc.wantErr, awstest.SecretAccessKey)
 		})
 	}
-	if _, err := awssns.New(awssns.Config{BaseURL: "localhost:4566", AccessKeyID: "a", SecretAccessKey: "b", Region: "c"}); err == nil {
-		t.Error("New accepted a base URL without scheme")
-	}
+	t.Run("ErrBaseURLWithoutScheme", func(t *testing.T) {
+		_, err := awssns.New(awssns.Config{BaseURL: "localhost:4566", AccessKeyID: "a", SecretAccessKey: "b", Region: "c"})
+		adaptertest.MustError(t, err, "base URL")
+	})
 }

@@ -7,11 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
+	"smsmfa/internal/sms/internal/adaptertest"
 	"smsmfa/internal/sms/internal/awstest"
 )
 
@@ -25,11 +24,8 @@ import (
 //
 // and to the sender id "Bad_Sender!" with 400 InvalidParameter (SenderID).
 type emulator struct {
-	t                    *testing.T
-	akid, secret, region string
-
-	mu       sync.Mutex
-	requests []published
+	t        *testing.T
+	requests adaptertest.Recorder[published]
 }
 
 // published is one accepted Publish request.
@@ -40,8 +36,6 @@ type published struct {
 }
 
 type attr struct{ DataType, StringValue string }
-
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
@@ -56,12 +50,12 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
 		e.t.Errorf("Content-Type = %q", ct)
 	}
-	auth, err := awstest.Verify(r, body, e.secret, e.region, "sns")
-	switch {
-	case auth.AccessKeyID != e.akid:
+	auth, refusal := awstest.Check(r, body, "sns")
+	switch refusal {
+	case awstest.UnknownKey:
 		snsError(w, http.StatusForbidden, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid.")
 		return
-	case err != nil:
+	case awstest.BadSignature:
 		snsError(w, http.StatusForbidden, "Sender", "SignatureDoesNotMatch",
 			"The request signature we calculated does not match the signature you provided.")
 		return
@@ -72,13 +66,11 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	attrs := attributes(params)
-	e.mu.Lock()
-	e.requests = append(e.requests, published{Auth: auth, Params: params, Attributes: attrs})
-	e.mu.Unlock()
+	e.requests.Record(published{Auth: auth, Params: params, Attributes: attrs})
 
 	phone := params.Get("PhoneNumber")
 	switch {
-	case !e164.MatchString(phone) || phone == "+15005550001":
+	case !adaptertest.IsE164(phone) || phone == "+15005550001":
 		snsError(w, http.StatusBadRequest, "Sender", "InvalidParameter",
 			fmt.Sprintf("Invalid parameter: PhoneNumber Reason: %s is not valid to publish to", phone))
 	case attrs["AWS.SNS.SMS.SenderID"].StringValue == "Bad_Sender!":
@@ -108,15 +100,6 @@ func attributes(params url.Values) map[string]attr {
 		}
 		out[name] = attr{DataType: params.Get(p + "Value.DataType"), StringValue: params.Get(p + "Value.StringValue")}
 	}
-}
-
-func (e *emulator) last() published {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.requests) == 0 {
-		e.t.Fatal("the emulator received no authenticated request")
-	}
-	return e.requests[len(e.requests)-1]
 }
 
 // snsError writes the AWS query protocol's error document.

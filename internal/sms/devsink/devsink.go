@@ -1,7 +1,7 @@
 // Package devsink is the development SMS provider: it keeps the messages it
 // is given in memory (for the /dev/sms page and its JSON) and writes each to
 // the log. It is the provider when none is configured. It is the only place
-// where a message body, and so a code, may reach a log.
+// where a message body or code may reach a log.
 package devsink
 
 import (
@@ -20,6 +20,7 @@ type Message struct {
 	To      string    `json:"to"`
 	From    string    `json:"from"`
 	Body    string    `json:"body"`
+	Code    string    `json:"code"` // the one-time code in Body, empty for a text without one
 	Created time.Time `json:"created"`
 }
 
@@ -51,13 +52,13 @@ func (s *Sink) Send(ctx context.Context, msg sms.Message) (string, error) {
 	}
 	s.mu.Lock()
 	s.seq++
-	m := Message{ID: "dev" + strconv.Itoa(s.seq) + "-" + msg.ID, To: msg.To, From: msg.From, Body: msg.Body, Created: s.now().UTC()}
+	m := Message{ID: "dev" + strconv.Itoa(s.seq) + "-" + msg.ID, To: msg.To, From: msg.From, Body: msg.Body, Code: msg.Code, Created: s.now().UTC()}
 	s.msgs = append(s.msgs, m)
 	if len(s.msgs) > s.max {
 		s.msgs = append([]Message(nil), s.msgs[len(s.msgs)-s.max:]...)
 	}
 	s.mu.Unlock()
-	s.log.Info("development SMS sink", "id", m.ID, "to", m.To, "from", m.From, "body", m.Body)
+	s.log.Info("development SMS sink", "id", m.ID, "to", m.To, "from", m.From, "body", m.Body, "code", m.Code)
 	return m.ID, nil
 }
 

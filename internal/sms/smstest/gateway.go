@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"sync"
 	"time"
 
@@ -29,7 +28,7 @@ type Received struct {
 	ID   string // our message id (the hook's data.context.request.id)
 	To   string
 	Body string
-	Code string // the code found in the body
+	Code string // the one-time code (the hook's messageProfile.otpCode)
 	At   time.Time
 }
 
@@ -46,8 +45,6 @@ type Gateway struct {
 	release  chan struct{}
 	changed  chan struct{}
 }
-
-var codeRe = regexp.MustCompile(`\b(\d{6,10})\b`)
 
 // NewGateway starts a gateway on a loopback port that checks secret.
 func NewGateway(secret string) (*Gateway, error) {
@@ -118,23 +115,42 @@ func (g *Gateway) note(r Received) {
 	g.mu.Unlock()
 }
 
-type hookEvent struct {
-	Data struct {
+// HookEvent is Okta's telephony hook request as a receiver reads it, with
+// every field Okta documents: a receiver can decode it with
+// DisallowUnknownFields to catch a field the sender invents.
+type HookEvent struct {
+	EventID           string `json:"eventId"`
+	EventTime         string `json:"eventTime"`
+	EventType         string `json:"eventType"`
+	EventTypeVersion  string `json:"eventTypeVersion"`
+	ContentType       string `json:"contentType"`
+	CloudEventVersion string `json:"cloudEventVersion"`
+	Source            string `json:"source"`
+	RequestType       string `json:"requestType"`
+	Data              struct {
 		Context struct {
 			Request struct {
 				ID string `json:"id"`
 			} `json:"request"`
 		} `json:"context"`
 		MessageProfile struct {
-			MsgTemplate string `json:"msgTemplate"`
-			PhoneNumber string `json:"phoneNumber"`
+			MsgTemplate     string `json:"msgTemplate"`
+			PhoneNumber     string `json:"phoneNumber"`
+			OTPExpires      string `json:"otpExpires"`
+			DeliveryChannel string `json:"deliveryChannel"`
+			OTPCode         string `json:"otpCode"`
+			Locale          string `json:"locale"`
 		} `json:"messageProfile"`
 	} `json:"data"`
 }
 
 // ServeHTTP answers one hook call.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "cannot read the request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
 	g.mu.Lock()
 	g.requests++
 	mode, release := g.mode, g.release
@@ -151,15 +167,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	var ev hookEvent
+	var ev HookEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	rc := Received{ID: ev.Data.Context.Request.ID, To: ev.Data.MessageProfile.PhoneNumber, Body: ev.Data.MessageProfile.MsgTemplate, At: time.Now()}
-	if m := codeRe.FindStringSubmatch(rc.Body); m != nil {
-		rc.Code = m[1]
-	}
+	mp := ev.Data.MessageProfile
+	rc := Received{ID: ev.Data.Context.Request.ID, To: mp.PhoneNumber, Body: mp.MsgTemplate, Code: mp.OTPCode, At: time.Now()}
 	if mode == Hang {
 		g.note(rc) // it arrived; the answer will be lost if the caller gives up
 		select {

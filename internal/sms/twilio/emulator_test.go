@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
+
+	"smsmfa/internal/sms/internal/adaptertest"
 )
 
 // emulator is a local stand-in for Twilio's Messages API. It checks the
@@ -26,12 +26,8 @@ type emulator struct {
 	t     *testing.T
 	sid   string
 	token string
-
-	mu    sync.Mutex
-	forms []url.Values
+	forms adaptertest.Recorder[url.Values] // of the requests that passed auth
 }
-
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.Path != "/2010-04-01/Accounts/"+e.sid+"/Messages.json" {
@@ -51,13 +47,11 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
-	e.mu.Lock()
-	e.forms = append(e.forms, form)
-	e.mu.Unlock()
+	e.forms.Record(form)
 
 	to := form.Get("To")
 	switch {
-	case !e164.MatchString(to):
+	case !adaptertest.IsE164(to):
 		twilioError(w, http.StatusBadRequest, 21211, fmt.Sprintf("The 'To' number %s is not a valid phone number.", to))
 		return
 	case form.Get("From") == "" && form.Get("MessagingServiceSid") == "":
@@ -94,16 +88,6 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"error_code":  nil,
 		})
 	}
-}
-
-// lastForm returns the form of the last request that passed auth.
-func (e *emulator) lastForm() url.Values {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.forms) == 0 {
-		e.t.Fatal("the emulator received no authenticated request")
-	}
-	return e.forms[len(e.forms)-1]
 }
 
 // twilioError writes Twilio's error JSON.

@@ -32,8 +32,8 @@ const (
 // Throttled with Retry-After, 5xx ProviderDown, other Unknown);
 // ProviderDown for a refused connection or an answer without a sid;
 // Timeout when the client timeout or ctx's deadline passes first. A
-// cancelled ctx is returned wrapped. No error holds the body, the token or
-// the account SID.
+// cancelled ctx is returned wrapped. No error holds the body, the code, the
+// token or the account SID.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	form, err := p.form(msg)
 	if err != nil {
@@ -111,7 +111,7 @@ func (p *Provider) apiError(resp *http.Response, body []byte, msg sms.Message) e
 	if te.Detail != "" {
 		detail += ": " + te.Detail
 	}
-	detail = smshttp.Clean(detail, msg.Body, p.authToken, p.accountSID)
+	detail = smshttp.Clean(detail, append(msg.Sensitive(), p.authToken, p.accountSID)...)
 	if te.Code != 0 {
 		if reason, desc, ok := codeInfo(te.Code); ok {
 			if detail == "" {

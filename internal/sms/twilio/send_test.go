@@ -1,9 +1,8 @@
 package twilio_test
 
 import (
-	"net/http/httptest"
+	"net/http"
 	"net/url"
-	"smsmfa/internal/sms/internal/adaptertest"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"smsmfa/internal/sms/twilio"
 )
 
@@ -18,45 +18,31 @@ const (
 	testSID   = "AC0123456789abcdef0123456789abcdef"
 	testToken = "tok-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 	testMG    = "MG0123456789abcdef0123456789abcdef"
-	testBody  = "Your verification code is 482913"
 )
 
-var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+// newProvider returns a Provider for the test account at baseURL.
+func newProvider(t *testing.T, baseURL string, mod func(*twilio.Config)) *twilio.Provider {
+	return adaptertest.Build(t, twilio.New, twilio.Config{BaseURL: baseURL, AccountSID: testSID, AuthToken: testToken, Now: adaptertest.Clock}, mod)
+}
+
+// withClient is newProvider for the shared failure suites.
+func withClient(t *testing.T, baseURL string, c *http.Client) sms.Provider {
+	return newProvider(t, baseURL, func(cfg *twilio.Config) { cfg.HTTPClient = c })
+}
 
 // mustProvider starts an emulator and returns a Provider pointed at it.
 func mustProvider(t *testing.T, mod func(*twilio.Config)) (*twilio.Provider, *emulator) {
 	t.Helper()
 	emu := &emulator{t: t, sid: testSID, token: testToken}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	cfg := twilio.Config{
-		BaseURL:    srv.URL,
-		AccountSID: testSID,
-		AuthToken:  testToken,
-		HTTPClient: srv.Client(),
-		Now:        func() time.Time { return testNow },
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	p, err := twilio.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, emu
+	return newProvider(t, adaptertest.Serve(t, emu), mod), emu
 }
 
 func TestSend(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		p, emu := mustProvider(t, nil)
-		id, err := p.Send(t.Context(), sms.Message{
-			ID:             "msg_1",
-			To:             "+15551234567",
-			From:           "+15557654321",
-			Body:           testBody,
-			StatusCallback: "https://mfa.example.com/sms/twilio/status",
-			Expires:        testNow.Add(5 * time.Minute),
-		})
+		msg := adaptertest.Message("+15551234567", "+15557654321")
+		msg.ID, msg.StatusCallback, msg.Expires = "msg_1", "https://mfa.example.com/sms/twilio/status", adaptertest.Now.Add(5*time.Minute)
+		id, err := p.Send(t.Context(), msg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,53 +52,44 @@ func TestSend(t *testing.T) {
 		want := url.Values{
 			"To":             {"+15551234567"},
 			"From":           {"+15557654321"},
-			"Body":           {testBody},
+			"Body":           {adaptertest.Body},
 			"StatusCallback": {"https://mfa.example.com/sms/twilio/status"},
 			"ValidityPeriod": {"300"},
 		}
-		if diff := cmp.Diff(want, emu.lastForm()); diff != "" {
+		if diff := cmp.Diff(want, emu.forms.Last(t)); diff != "" {
 			t.Errorf("form (-want +got):\n%s", diff)
 		}
 	})
 
-	t.Run("OKMinimal", func(t *testing.T) {
-		p, emu := mustProvider(t, nil)
-		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", From: "+15557654321", Body: testBody}); err != nil {
-			t.Fatal(err)
-		}
-		want := url.Values{"To": {"+15551234567"}, "From": {"+15557654321"}, "Body": {testBody}}
-		if diff := cmp.Diff(want, emu.lastForm()); diff != "" {
-			t.Errorf("form (-want +got):\n%s", diff)
-		}
-	})
-
-	t.Run("MessagingServiceAsFrom", func(t *testing.T) {
-		p, emu := mustProvider(t, nil)
-		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", From: testMG, Body: testBody}); err != nil {
-			t.Fatal(err)
-		}
-		want := url.Values{"To": {"+15551234567"}, "MessagingServiceSid": {testMG}, "Body": {testBody}}
-		if diff := cmp.Diff(want, emu.lastForm()); diff != "" {
-			t.Errorf("form (-want +got):\n%s", diff)
-		}
-	})
-
-	t.Run("ConfiguredMessagingService", func(t *testing.T) {
-		p, emu := mustProvider(t, func(c *twilio.Config) { c.MessagingServiceSID = testMG })
-		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody}); err != nil {
-			t.Fatal(err)
-		}
-		want := url.Values{"To": {"+15551234567"}, "MessagingServiceSid": {testMG}, "Body": {testBody}}
-		if diff := cmp.Diff(want, emu.lastForm()); diff != "" {
-			t.Errorf("form (-want +got):\n%s", diff)
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		mod  func(*twilio.Config)
+		from string
+		want url.Values
+	}{
+		{"OKMinimal", nil, "+15557654321",
+			url.Values{"To": {"+15551234567"}, "From": {"+15557654321"}, "Body": {adaptertest.Body}}},
+		{"MessagingServiceAsFrom", nil, testMG,
+			url.Values{"To": {"+15551234567"}, "MessagingServiceSid": {testMG}, "Body": {adaptertest.Body}}},
+		{"ConfiguredMessagingService", func(c *twilio.Config) { c.MessagingServiceSID = testMG }, "",
+			url.Values{"To": {"+15551234567"}, "MessagingServiceSid": {testMG}, "Body": {adaptertest.Body}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, emu := mustProvider(t, tc.mod)
+			if _, err := p.Send(t.Context(), adaptertest.Message("+15551234567", tc.from)); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, emu.forms.Last(t)); diff != "" {
+				t.Errorf("form (-want +got):\n%s", diff)
+			}
+		})
+	}
 
 	t.Run("ErrNoSender", func(t *testing.T) {
 		p, emu := mustProvider(t, nil)
-		_, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody})
-		adaptertest.MustSMSError(t, err, sms.BadSender, "")
-		if len(emu.forms) != 0 {
+		id, err := p.Send(t.Context(), adaptertest.Message("+15551234567", ""))
+		adaptertest.MustFail(t, id, err, sms.BadSender, "")
+		if emu.forms.Len() != 0 {
 			t.Error("a request was sent without a sender")
 		}
 	})
@@ -125,18 +102,19 @@ func TestSendValidityPeriod(t *testing.T) {
 		want    []string
 	}{
 		{"None", time.Time{}, nil},
-		{"FiveMinutes", testNow.Add(5 * time.Minute), []string{"300"}},
-		{"RoundsUp", testNow.Add(90*time.Second + time.Millisecond), []string{"91"}},
-		{"AlreadyExpired", testNow.Add(-time.Minute), []string{"1"}},
-		{"CappedAtTenHours", testNow.Add(30 * 24 * time.Hour), []string{"36000"}},
+		{"FiveMinutes", adaptertest.Now.Add(5 * time.Minute), []string{"300"}},
+		{"RoundsUp", adaptertest.Now.Add(90*time.Second + time.Millisecond), []string{"91"}},
+		{"AlreadyExpired", adaptertest.Now.Add(-time.Minute), []string{"1"}},
+		{"CappedAtTenHours", adaptertest.Now.Add(30 * 24 * time.Hour), []string{"36000"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, emu := mustProvider(t, nil)
-			_, err := p.Send(t.Context(), sms.Message{To: "+15551234567", From: "+15557654321", Body: testBody, Expires: tc.expires})
-			if err != nil {
+			msg := adaptertest.Message("+15551234567", "+15557654321")
+			msg.Expires = tc.expires
+			if _, err := p.Send(t.Context(), msg); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, emu.lastForm()["ValidityPeriod"]); diff != "" {
+			if diff := cmp.Diff(tc.want, emu.forms.Last(t)["ValidityPeriod"]); diff != "" {
 				t.Errorf("ValidityPeriod (-want +got):\n%s", diff)
 			}
 		})
@@ -161,22 +139,17 @@ func TestSendErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _ := mustProvider(t, func(c *twilio.Config) { c.AuthToken = tc.token })
-			id, err := p.Send(t.Context(), sms.Message{To: tc.to, From: "+15557654321", Body: testBody})
-			if id != "" {
-				t.Errorf("id = %q on failure", id)
-			}
-			adaptertest.MustSMSError(t, err, tc.reason, tc.code)
-			adaptertest.MustNotLeak(t, err, testBody, "482913", tc.token, testToken)
+			id, err := p.Send(t.Context(), adaptertest.Message(tc.to, "+15557654321"))
+			adaptertest.MustFail(t, id, err, tc.reason, tc.code, adaptertest.Body, adaptertest.Code, tc.token, testToken)
 		})
 	}
 }
 
 func TestSendWrongAccount(t *testing.T) {
 	p, _ := mustProvider(t, func(c *twilio.Config) { c.AccountSID = "AC00000000000000000000000000000000" })
-	_, err := p.Send(t.Context(), sms.Message{To: "+15551234567", From: "+15557654321", Body: testBody})
-	adaptertest.MustSMSError(t, err, sms.BadCredentials, "20404")
+	id, err := p.Send(t.Context(), adaptertest.Message("+15551234567", "+15557654321"))
 	// The emulator's message names the path, which holds the account SID.
-	adaptertest.MustNotLeak(t, err, "AC00000000000000000000000000000000", testToken)
+	adaptertest.MustFail(t, id, err, sms.BadCredentials, "20404", "AC00000000000000000000000000000000", testToken)
 }
 
 func TestNew(t *testing.T) {
@@ -192,48 +165,38 @@ func TestNew(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := twilio.New(tc.cfg)
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
-			}
-			adaptertest.MustNotLeak(t, err, testToken)
+			adaptertest.MustError(t, err, tc.wantErr, testToken)
 		})
 	}
 }
 
-func TestFromCredentials(t *testing.T) {
+func TestKind(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		emu := &emulator{t: t, sid: testSID, token: testToken}
-		srv := httptest.NewServer(emu)
-		defer srv.Close()
-		p, err := twilio.FromCredentials(srv.URL, map[string]string{
+		p, err := twilio.Kind().New(adaptertest.Serve(t, emu), map[string]string{
 			"account_sid": testSID, "auth_token": testToken, "messaging_service_sid": testMG,
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody}); err != nil {
+		if _, err := p.Send(t.Context(), adaptertest.Message("+15551234567", "")); err != nil {
 			t.Fatal(err)
 		}
-		if got := emu.lastForm().Get("MessagingServiceSid"); got != testMG {
+		if got := emu.forms.Last(t).Get("MessagingServiceSid"); got != testMG {
 			t.Errorf("MessagingServiceSid = %q", got)
 		}
 	})
-	t.Run("ErrUnknownName", func(t *testing.T) {
-		_, err := twilio.FromCredentials("", map[string]string{"account_sid": testSID, "auth_token": testToken, "authtoken": "x"})
-		if err == nil || !strings.Contains(err.Error(), `"authtoken"`) {
-			t.Fatalf("error = %v, want one naming authtoken", err)
-		}
-	})
-	t.Run("ErrMissing", func(t *testing.T) {
-		_, err := twilio.FromCredentials("", map[string]string{"account_sid": testSID})
-		if err == nil || !strings.Contains(err.Error(), `"auth_token"`) {
-			t.Fatalf("error = %v, want one naming auth_token", err)
-		}
-	})
+	for _, tc := range []struct {
+		name    string
+		creds   map[string]string
+		wantErr string
+	}{
+		{"ErrUnknownName", map[string]string{"account_sid": testSID, "auth_token": testToken, "authtoken": "x"}, "credential authtoken is not used by twilio"},
+		{"ErrMissing", map[string]string{"account_sid": testSID}, "credential auth_token is required for twilio"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := twilio.Kind().New("", tc.creds)
+			adaptertest.MustError(t, err, tc.wantErr, testToken)
+		})
+	}
 }

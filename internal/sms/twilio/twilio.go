@@ -13,6 +13,34 @@ import (
 // DefaultBaseURL is Twilio's API address.
 const DefaultBaseURL = "https://api.twilio.com"
 
+// Type is the provider type of Twilio accounts, as an operator writes it.
+const Type = "twilio"
+
+// The credentials an operator gives for a Twilio provider.
+const (
+	credAccountSID          = "account_sid"
+	credMessagingServiceSID = "messaging_service_sid"
+	// CredAuthToken is the account's auth token, which also signs
+	// Twilio's callbacks (see VerifySignature).
+	CredAuthToken = "auth_token"
+)
+
+// Kind describes Twilio as a provider type: the credentials account_sid
+// and auth_token (required) and messaging_service_sid (optional, the
+// sender of messages without one), and Messaging Service SIDs as senders.
+func Kind() sms.Kind {
+	return sms.Kind{
+		Name:        Type,
+		Required:    []string{credAccountSID, CredAuthToken},
+		Optional:    []string{credMessagingServiceSID},
+		PoolSenders: true,
+		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
+			return sms.Made(New(Config{BaseURL: baseURL, AccountSID: creds[credAccountSID], AuthToken: creds[CredAuthToken],
+				MessagingServiceSID: creds[credMessagingServiceSID]}))
+		},
+	}
+}
+
 // Config is what a Twilio Provider needs.
 type Config struct {
 	// BaseURL is the API address; empty means DefaultBaseURL.
@@ -50,14 +78,14 @@ var _ sms.Provider = (*Provider)(nil)
 // empty (naming the missing credential) or when BaseURL is not an absolute
 // http(s) URL.
 func New(cfg Config) (*Provider, error) {
-	if err := smshttp.Missing("twilio", []string{"account_sid", "auth_token"}, cfg.AccountSID, cfg.AuthToken); err != nil {
+	if err := smshttp.Missing(Type, []string{credAccountSID, CredAuthToken}, cfg.AccountSID, cfg.AuthToken); err != nil {
 		return nil, err
 	}
 	base := cfg.BaseURL
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if _, err := smshttp.ParseBase("twilio", base); err != nil {
+	if _, err := smshttp.ParseBase(Type, base); err != nil {
 		return nil, err
 	}
 	now := cfg.Now
@@ -72,20 +100,4 @@ func New(cfg Config) (*Provider, error) {
 		client:              smshttp.Client(cfg.HTTPClient),
 		now:                 now,
 	}, nil
-}
-
-// FromCredentials returns a Provider from the credentials an operator gives
-// on the command line: "account_sid" and "auth_token" (required) and
-// "messaging_service_sid" (optional). baseURL may be empty. It fails on an
-// unknown credential name, naming it, and as New does.
-func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
-	if err := smshttp.CheckNames("twilio", creds, "account_sid", "auth_token", "messaging_service_sid"); err != nil {
-		return nil, err
-	}
-	return New(Config{
-		BaseURL:             baseURL,
-		AccountSID:          creds["account_sid"],
-		AuthToken:           creds["auth_token"],
-		MessagingServiceSID: creds["messaging_service_sid"],
-	})
 }

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
-	"sync"
 	"testing"
+
+	"smsmfa/internal/sms/internal/adaptertest"
 )
 
 // emulator is a local stand-in for Vonage's SMS API (POST /sms/json). Like
@@ -24,12 +24,8 @@ type emulator struct {
 	t         *testing.T
 	apiKey    string
 	apiSecret string
-
-	mu    sync.Mutex
-	forms []url.Values
+	forms     adaptertest.Recorder[url.Values] // of the requests that passed auth
 }
-
-var digits = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
 
 func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/sms/json" {
@@ -61,12 +57,10 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reject(w, "4", "Bad Credentials")
 		return
 	}
-	e.mu.Lock()
-	e.forms = append(e.forms, form)
-	e.mu.Unlock()
+	e.forms.Record(form)
 
 	to := form.Get("to")
-	if !digits.MatchString(to) {
+	if !adaptertest.IsE164("+" + to) { // Vonage takes E.164 without the +
 		reject(w, "3", "Invalid to address")
 		return
 	}
@@ -100,16 +94,6 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"client-ref":        form.Get("client-ref"),
 		})
 	}
-}
-
-// lastForm returns the form of the last request that passed auth.
-func (e *emulator) lastForm() url.Values {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.forms) == 0 {
-		e.t.Fatal("the emulator received no authenticated request")
-	}
-	return e.forms[len(e.forms)-1]
 }
 
 func reject(w http.ResponseWriter, status, text string) {

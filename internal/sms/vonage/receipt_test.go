@@ -2,13 +2,13 @@ package vonage_test
 
 import (
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"smsmfa/internal/sms/vonage"
 )
 
@@ -83,9 +83,7 @@ func TestParseReceipt(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := vonage.ParseReceipt(tc.in)
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
-			}
+			adaptertest.MustError(t, err, tc.wantErr)
 		})
 	}
 }

@@ -46,7 +46,8 @@ type answer struct {
 // BadCredentials, 429 Throttled with Retry-After, 5xx ProviderDown);
 // ProviderDown for a refused connection or an answer without messages;
 // Timeout when the client timeout or ctx's deadline passes first. A
-// cancelled ctx is returned wrapped. No error holds the text or a secret.
+// cancelled ctx is returned wrapped. No error holds the text, the code or a
+// secret.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	form, err := p.form(msg)
 	if err != nil {
@@ -69,7 +70,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 		return "", smshttp.TransportError(ctx, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", smshttp.StatusError(resp.StatusCode, resp.Header, p.now(), smshttp.Clean(string(body), msg.Body, p.apiKey, p.apiSecret))
+		return "", smshttp.StatusError(resp.StatusCode, resp.Header, p.now(), smshttp.Clean(string(body), append(msg.Sensitive(), p.apiKey, p.apiSecret)...))
 	}
 	var a answer
 	if err := json.Unmarshal(body, &a); err != nil || len(a.Messages) == 0 {
@@ -80,7 +81,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 			continue
 		}
 		reason, _ := ReasonForStatus(m.Status, m.ErrorText)
-		e := sms.NewError(reason, m.Status, smshttp.Clean(m.ErrorText, msg.Body, p.apiKey, p.apiSecret))
+		e := sms.NewError(reason, m.Status, smshttp.Clean(m.ErrorText, append(msg.Sensitive(), p.apiKey, p.apiSecret)...))
 		if reason == sms.Throttled {
 			e.RetryAfter = smshttp.RetryAfter(resp.Header, p.now())
 		}

@@ -1,60 +1,46 @@
 package vonage_test
 
 import (
-	"net/http/httptest"
+	"net/http"
 	"net/url"
-	"smsmfa/internal/sms/internal/adaptertest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/internal/adaptertest"
 	"smsmfa/internal/sms/vonage"
 )
 
 const (
 	testKey    = "abcd1234"
 	testSecret = "vonage-api-secret-0123456789"
-	testBody   = "Your verification code is 482913"
 )
 
-var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+// newProvider returns a Provider for the test account at baseURL.
+func newProvider(t *testing.T, baseURL string, mod func(*vonage.Config)) *vonage.Provider {
+	return adaptertest.Build(t, vonage.New, vonage.Config{BaseURL: baseURL, APIKey: testKey, APISecret: testSecret, Now: adaptertest.Clock}, mod)
+}
 
+// withClient is newProvider for the shared failure suites.
+func withClient(t *testing.T, baseURL string, c *http.Client) sms.Provider {
+	return newProvider(t, baseURL, func(cfg *vonage.Config) { cfg.HTTPClient = c })
+}
+
+// mustProvider starts an emulator and returns a Provider pointed at it.
 func mustProvider(t *testing.T, mod func(*vonage.Config)) (*vonage.Provider, *emulator) {
 	t.Helper()
 	emu := &emulator{t: t, apiKey: testKey, apiSecret: testSecret}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	cfg := vonage.Config{
-		BaseURL:    srv.URL,
-		APIKey:     testKey,
-		APISecret:  testSecret,
-		HTTPClient: srv.Client(),
-		Now:        func() time.Time { return testNow },
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	p, err := vonage.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, emu
+	return newProvider(t, adaptertest.Serve(t, emu), mod), emu
 }
 
 func TestSend(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		p, emu := mustProvider(t, nil)
-		id, err := p.Send(t.Context(), sms.Message{
-			ID:             "msg_01JD3",
-			To:             "+447700900001",
-			From:           "AcmeInc",
-			Body:           testBody,
-			StatusCallback: "https://mfa.example.com/sms/vonage/receipt",
-			Expires:        testNow.Add(5 * time.Minute),
-		})
+		msg := adaptertest.Message("+447700900001", "AcmeInc")
+		msg.ID, msg.StatusCallback, msg.Expires = "msg_01JD3", "https://mfa.example.com/sms/vonage/receipt", adaptertest.Now.Add(5*time.Minute)
+		id, err := p.Send(t.Context(), msg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,12 +52,12 @@ func TestSend(t *testing.T) {
 			"api_secret": {testSecret},
 			"from":       {"AcmeInc"},
 			"to":         {"447700900001"},
-			"text":       {testBody},
+			"text":       {adaptertest.Body},
 			"client-ref": {"msg_01JD3"},
 			"callback":   {"https://mfa.example.com/sms/vonage/receipt"},
 			"ttl":        {"300000"},
 		}
-		if diff := cmp.Diff(want, emu.lastForm()); diff != "" {
+		if diff := cmp.Diff(want, emu.forms.Last(t)); diff != "" {
 			t.Errorf("form (-want +got):\n%s", diff)
 		}
 	})
@@ -79,7 +65,7 @@ func TestSend(t *testing.T) {
 	t.Run("OKUnicodeAndNumericSender", func(t *testing.T) {
 		p, emu := mustProvider(t, func(c *vonage.Config) { c.From = "+15557654321" })
 		body := "Ваш код: 482913"
-		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: body}); err != nil {
+		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: body, Code: "482913"}); err != nil {
 			t.Fatal(err)
 		}
 		want := url.Values{
@@ -87,7 +73,7 @@ func TestSend(t *testing.T) {
 			"from": {"15557654321"}, "to": {"15551234567"},
 			"text": {body}, "type": {"unicode"},
 		}
-		if diff := cmp.Diff(want, emu.lastForm()); diff != "" {
+		if diff := cmp.Diff(want, emu.forms.Last(t)); diff != "" {
 			t.Errorf("form (-want +got):\n%s", diff)
 		}
 	})
@@ -98,16 +84,16 @@ func TestSend(t *testing.T) {
 		if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", From: "Acme", Body: gsm}); err != nil {
 			t.Fatal(err)
 		}
-		if got := emu.lastForm().Get("type"); got != "" {
+		if got := emu.forms.Last(t).Get("type"); got != "" {
 			t.Errorf("type = %q for a GSM-7 text", got)
 		}
 	})
 
 	t.Run("ErrNoSender", func(t *testing.T) {
 		p, emu := mustProvider(t, nil)
-		_, err := p.Send(t.Context(), sms.Message{To: "+15551234567", Body: testBody})
-		adaptertest.MustSMSError(t, err, sms.BadSender, "")
-		if len(emu.forms) != 0 {
+		id, err := p.Send(t.Context(), adaptertest.Message("+15551234567", ""))
+		adaptertest.MustFail(t, id, err, sms.BadSender, "")
+		if emu.forms.Len() != 0 {
 			t.Error("a request was sent without a sender")
 		}
 	})
@@ -120,17 +106,19 @@ func TestSendTTL(t *testing.T) {
 		want    []string
 	}{
 		{"None", time.Time{}, nil},
-		{"TwoMinutes", testNow.Add(2 * time.Minute), []string{"120000"}},
-		{"RaisedToMinimum", testNow.Add(5 * time.Second), []string{"20000"}},
-		{"Expired", testNow.Add(-time.Minute), []string{"20000"}},
-		{"CappedAtSevenDays", testNow.Add(30 * 24 * time.Hour), []string{"604800000"}},
+		{"TwoMinutes", adaptertest.Now.Add(2 * time.Minute), []string{"120000"}},
+		{"RaisedToMinimum", adaptertest.Now.Add(5 * time.Second), []string{"20000"}},
+		{"Expired", adaptertest.Now.Add(-time.Minute), []string{"20000"}},
+		{"CappedAtSevenDays", adaptertest.Now.Add(30 * 24 * time.Hour), []string{"604800000"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, emu := mustProvider(t, nil)
-			if _, err := p.Send(t.Context(), sms.Message{To: "+15551234567", From: "Acme", Body: testBody, Expires: tc.expires}); err != nil {
+			msg := adaptertest.Message("+15551234567", "Acme")
+			msg.Expires = tc.expires
+			if _, err := p.Send(t.Context(), msg); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, emu.lastForm()["ttl"]); diff != "" {
+			if diff := cmp.Diff(tc.want, emu.forms.Last(t)["ttl"]); diff != "" {
 				t.Errorf("ttl (-want +got):\n%s", diff)
 			}
 		})
@@ -161,45 +149,34 @@ func TestSendErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _ := mustProvider(t, func(c *vonage.Config) { c.APISecret = tc.secret })
-			id, err := p.Send(t.Context(), sms.Message{To: tc.to, From: tc.from, Body: testBody})
-			if id != "" {
-				t.Errorf("id = %q on failure", id)
-			}
-			e := adaptertest.MustSMSError(t, err, tc.reason, tc.code)
+			id, err := p.Send(t.Context(), adaptertest.Message(tc.to, tc.from))
+			e := adaptertest.MustFail(t, id, err, tc.reason, tc.code, adaptertest.Body, adaptertest.Code, tc.secret, testSecret, testKey)
 			if e.Class() != tc.class {
 				t.Errorf("class = %v, want %v", e.Class(), tc.class)
 			}
-			adaptertest.MustNotLeak(t, err, testBody, "482913", tc.secret, testSecret, testKey)
 		})
 	}
 }
 
-func TestNewAndFromCredentials(t *testing.T) {
+func TestNewAndKind(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		creds   map[string]string
 		wantErr string
 	}{
 		{"OK", map[string]string{"api_key": testKey, "api_secret": testSecret}, ""},
-		{"ErrNoKey", map[string]string{"api_secret": testSecret}, `"api_key"`},
-		{"ErrNoSecret", map[string]string{"api_key": testKey, "api_secret": ""}, `"api_secret"`},
-		{"ErrUnknownName", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature_secret": "s"}, `"signature_secret"`},
+		{"OKWithReceiptSecret", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature_secret": "s"}, ""},
+		{"ErrNoKey", map[string]string{"api_secret": testSecret}, "credential api_key is required"},
+		{"ErrNoSecret", map[string]string{"api_key": testKey, "api_secret": ""}, "credential api_secret is required"},
+		{"ErrUnknownName", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature": "s"}, "credential signature is not used by vonage (it takes api_key, api_secret, signature_secret)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := vonage.FromCredentials("", tc.creds)
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want one containing %s", err, tc.wantErr)
-			}
-			adaptertest.MustNotLeak(t, err, testSecret)
+			_, err := vonage.Kind().New("", tc.creds)
+			adaptertest.MustError(t, err, tc.wantErr, testSecret)
 		})
 	}
-	if _, err := vonage.New(vonage.Config{BaseURL: "ftp://x", APIKey: "k", APISecret: "s"}); err == nil {
-		t.Error("New accepted an ftp base URL")
-	}
+	t.Run("ErrBaseURLNotHTTP", func(t *testing.T) {
+		_, err := vonage.New(vonage.Config{BaseURL: "ftp://x", APIKey: "k", APISecret: "s"})
+		adaptertest.MustError(t, err, "base URL")
+	})
 }

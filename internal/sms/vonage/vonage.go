@@ -12,6 +12,31 @@ import (
 // DefaultBaseURL is the SMS API's address.
 const DefaultBaseURL = "https://rest.nexmo.com"
 
+// Type is the provider type of Vonage accounts, as an operator writes it.
+const Type = "vonage"
+
+// The credentials an operator gives for a Vonage provider.
+const (
+	credAPIKey    = "api_key"
+	credAPISecret = "api_secret"
+	// CredSignatureSecret checks the signature of delivery receipts (see
+	// VerifySignature); sending does not use it.
+	CredSignatureSecret = "signature_secret"
+)
+
+// Kind describes Vonage as a provider type: the credentials api_key and
+// api_secret (required) and signature_secret (optional, for receipts).
+func Kind() sms.Kind {
+	return sms.Kind{
+		Name:     Type,
+		Required: []string{credAPIKey, credAPISecret},
+		Receipts: []string{CredSignatureSecret},
+		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
+			return sms.Made(New(Config{BaseURL: baseURL, APIKey: creds[credAPIKey], APISecret: creds[credAPISecret]}))
+		},
+	}
+}
+
 // Config is what a Vonage Provider needs.
 type Config struct {
 	// BaseURL is the API address; empty means DefaultBaseURL.
@@ -48,14 +73,14 @@ var _ sms.Provider = (*Provider)(nil)
 // empty (naming the missing credential) or when BaseURL is not an absolute
 // http(s) URL.
 func New(cfg Config) (*Provider, error) {
-	if err := smshttp.Missing("vonage", []string{"api_key", "api_secret"}, cfg.APIKey, cfg.APISecret); err != nil {
+	if err := smshttp.Missing(Type, []string{credAPIKey, credAPISecret}, cfg.APIKey, cfg.APISecret); err != nil {
 		return nil, err
 	}
 	base := cfg.BaseURL
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if _, err := smshttp.ParseBase("vonage", base); err != nil {
+	if _, err := smshttp.ParseBase(Type, base); err != nil {
 		return nil, err
 	}
 	now := cfg.Now
@@ -70,15 +95,4 @@ func New(cfg Config) (*Provider, error) {
 		client:    smshttp.Client(cfg.HTTPClient),
 		now:       now,
 	}, nil
-}
-
-// FromCredentials returns a Provider from the credentials an operator gives
-// on the command line: "api_key" and "api_secret", both required. baseURL
-// may be empty. It fails on an unknown credential name, naming it, and as
-// New does.
-func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
-	if err := smshttp.CheckNames("vonage", creds, "api_key", "api_secret"); err != nil {
-		return nil, err
-	}
-	return New(Config{BaseURL: baseURL, APIKey: creds["api_key"], APISecret: creds["api_secret"]})
 }

@@ -4,8 +4,8 @@
 // so the receiver can check it came from us, unaltered and recently.
 //
 // The request is Okta's event (eventType "com.okta.telephony.provider",
-// data.messageProfile with msgTemplate = the message text and phoneNumber
-// in E.164) with the shared secret in a configurable header (Okta's
+// data.messageProfile with msgTemplate = the message text, otpCode = the
+// one-time code in it and phoneNumber in E.164) with the shared secret in a configurable header (Okta's
 // authScheme, "Authorization" by default) and an
 // X-Smsmfa-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t "." body)>
 // header (see Sign and VerifySignature). The answer is Okta's: a

@@ -5,40 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
+	"smsmfa/internal/sms/internal/adaptertest"
+	"smsmfa/internal/sms/smstest"
 	"smsmfa/internal/sms/webhook"
 )
-
-// event mirrors Okta's telephony hook request; the emulator decodes with
-// DisallowUnknownFields so that any field we invent is caught.
-type event struct {
-	EventID           string `json:"eventId"`
-	EventTime         string `json:"eventTime"`
-	EventType         string `json:"eventType"`
-	EventTypeVersion  string `json:"eventTypeVersion"`
-	ContentType       string `json:"contentType"`
-	CloudEventVersion string `json:"cloudEventVersion"`
-	Source            string `json:"source"`
-	RequestType       string `json:"requestType"`
-	Data              struct {
-		Context struct {
-			Request struct {
-				ID string `json:"id"`
-			} `json:"request"`
-		} `json:"context"`
-		MessageProfile struct {
-			MsgTemplate     string `json:"msgTemplate"`
-			PhoneNumber     string `json:"phoneNumber"`
-			OTPExpires      string `json:"otpExpires"`
-			DeliveryChannel string `json:"deliveryChannel"`
-			OTPCode         string `json:"otpCode"`
-			Locale          string `json:"locale"`
-		} `json:"messageProfile"`
-	} `json:"data"`
-}
 
 // emulator is a telephony-hook receiver as an operator would write it: it
 // checks the auth header (Okta's authScheme) and X-Smsmfa-Signature, reads
@@ -54,14 +27,15 @@ type event struct {
 //	+15005550008 → 200 with an empty JSON object
 //	+15005550429 → 429, Retry-After: 5
 //	+15005550500 → 500
+//
+// It decodes events as smstest.HookEvent with DisallowUnknownFields, so
+// that any field we invent is caught.
 type emulator struct {
 	t      *testing.T
 	header string
 	secret string
 	now    time.Time
-
-	mu     sync.Mutex
-	events []event
+	events adaptertest.Recorder[smstest.HookEvent]
 }
 
 func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +55,7 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		e.t.Errorf("Content-Type = %q", ct)
 	}
-	var ev event
+	var ev smstest.HookEvent
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&ev); err != nil {
@@ -89,9 +63,7 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad event", http.StatusBadRequest)
 		return
 	}
-	e.mu.Lock()
-	e.events = append(e.events, ev)
-	e.mu.Unlock()
+	e.events.Record(ev)
 
 	w.Header().Set("Content-Type", "application/json")
 	switch ev.Data.MessageProfile.PhoneNumber {
@@ -120,15 +92,6 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, action("SUCCESSFUL", "SM49a8ece2c9ce4d5c9e8b4c1a2f5e3d7b"))
 	}
-}
-
-func (e *emulator) last() event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.events) == 0 {
-		e.t.Fatal("the emulator received no authenticated event")
-	}
-	return e.events[len(e.events)-1]
 }
 
 func action(status, txID string) map[string]any {

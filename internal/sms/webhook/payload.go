@@ -28,13 +28,14 @@ type eventRequest struct {
 	ID string `json:"id"`
 }
 
-// messageProfile leaves out otpCode: the code is inside msgTemplate, and
-// sms.Message does not carry it apart.
+// messageProfile is Okta's, otpCode included: the code is also inside
+// msgTemplate, but a receiver that writes its own text takes it from here.
 type messageProfile struct {
 	MsgTemplate     string `json:"msgTemplate"`
 	PhoneNumber     string `json:"phoneNumber"`
 	OTPExpires      string `json:"otpExpires,omitempty"`
 	DeliveryChannel string `json:"deliveryChannel"`
+	OTPCode         string `json:"otpCode,omitempty"`
 	Locale          string `json:"locale,omitempty"`
 }
 

@@ -19,7 +19,8 @@ import (
 // requestType and source, data.context.request.id = msg.ID (the receiver's
 // idempotency key: a retried message keeps it), and messageProfile with
 // msgTemplate = msg.Body, phoneNumber = msg.To, otpExpires = msg.Expires
-// (when set), deliveryChannel "SMS" and locale. otpCode is not sent.
+// (when set), deliveryChannel "SMS", otpCode = msg.Code (when set: a
+// provider test message has none) and locale.
 //
 // Errors are *sms.Error: a FAILED action is ProviderDown (code "FAILED");
 // an error object is InvalidNumber or OptedOut when its summary or causes
@@ -29,7 +30,7 @@ import (
 // not the documented JSON (Okta would skip the hook) is ProviderDown;
 // ProviderDown for a refused connection; Timeout when the client timeout
 // or ctx's deadline passes first. A cancelled ctx is returned wrapped. No
-// error holds the body or the secret.
+// error holds the body, the code or the secret.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	now := p.now()
 	ev := event{
@@ -47,6 +48,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 				MsgTemplate:     msg.Body,
 				PhoneNumber:     msg.To,
 				DeliveryChannel: channelSMS,
+				OTPCode:         msg.Code,
 				Locale:          p.locale,
 			},
 		},
@@ -76,7 +78,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	if err != nil {
 		return "", smshttp.TransportError(ctx, err)
 	}
-	secrets := []string{msg.Body, p.secret}
+	secrets := append(msg.Sensitive(), p.secret)
 	if resp.StatusCode != http.StatusOK {
 		return "", smshttp.StatusError(resp.StatusCode, resp.Header, p.now(), smshttp.Clean(string(raw), secrets...))
 	}

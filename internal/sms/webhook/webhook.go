@@ -1,13 +1,13 @@
 package webhook
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"smsmfa/internal/randid"
 	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/internal/smshttp"
 )
@@ -22,6 +22,30 @@ const (
 
 // DefaultHeader carries the shared secret when Config.Header is empty.
 const DefaultHeader = "Authorization"
+
+// Type is the provider type of webhooks, as an operator writes it.
+const Type = "webhook"
+
+// The credentials an operator gives for a webhook provider.
+const (
+	credSecret = "secret"
+	credHeader = "header"
+)
+
+// Kind describes the webhook as a provider type: its URL (required, there
+// is no public one) and the credentials secret (required) and header
+// (optional, the header name).
+func Kind() sms.Kind {
+	return sms.Kind{
+		Name:     Type,
+		Required: []string{credSecret},
+		Optional: []string{credHeader},
+		NeedsURL: true,
+		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
+			return sms.Made(New(Config{BaseURL: baseURL, Secret: creds[credSecret], Header: creds[credHeader]}))
+		},
+	}
+}
 
 // Config is what a webhook Provider needs.
 type Config struct {
@@ -47,7 +71,7 @@ type Config struct {
 	// Now returns the current time; nil means time.Now. It dates the event
 	// and the signature and reads Retry-After dates.
 	Now func() time.Time
-	// NewID returns a fresh event id; nil means crypto/rand.Text.
+	// NewID returns a fresh event id; nil means a random id (randid.ID).
 	NewID func() string
 }
 
@@ -72,10 +96,10 @@ var _ sms.Provider = (*Provider)(nil)
 // holds a line break, or when Header is not a valid header name or is one
 // the request already uses (Content-Type, X-Smsmfa-Signature, …).
 func New(cfg Config) (*Provider, error) {
-	if _, err := smshttp.ParseBase("webhook", cfg.BaseURL); err != nil {
+	if _, err := smshttp.ParseBase(Type, cfg.BaseURL); err != nil {
 		return nil, err
 	}
-	if err := smshttp.Missing("webhook", []string{"secret"}, cfg.Secret); err != nil {
+	if err := smshttp.Missing(Type, []string{credSecret}, cfg.Secret); err != nil {
 		return nil, err
 	}
 	p := &Provider{
@@ -103,20 +127,9 @@ func New(cfg Config) (*Provider, error) {
 		p.now = time.Now
 	}
 	if p.newID == nil {
-		p.newID = rand.Text
+		p.newID = func() string { return randid.ID("") }
 	}
 	return p, nil
-}
-
-// FromCredentials returns a Provider from what an operator gives on the
-// command line: the hook's URL (--url, required here) and the credentials
-// "secret" (required) and "header" (optional, the header name). It fails
-// on an unknown credential name, naming it, and as New does.
-func FromCredentials(baseURL string, creds map[string]string) (*Provider, error) {
-	if err := smshttp.CheckNames("webhook", creds, "secret", "header"); err != nil {
-		return nil, err
-	}
-	return New(Config{BaseURL: baseURL, Secret: creds["secret"], Header: creds["header"]})
 }
 
 func or(v, def string) string {

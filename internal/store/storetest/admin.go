@@ -99,8 +99,9 @@ func testSettings(t *testing.T, db *store.DB) {
 
 func testTokens(t *testing.T, db *store.DB) {
 	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@example.com"))
 	first := mfa.APIToken{ID: "k1", Name: "okta sync", TokenHash: hash("token-1"), UserID: "u1", Created: at(0)}
-	second := mfa.APIToken{ID: "k2", Name: "monitoring", TokenHash: hash("token-2"), Created: at(time.Minute)}
+	second := mfa.APIToken{ID: "k2", Name: "monitoring", TokenHash: hash("token-2"), UserID: "gone", Created: at(time.Minute)}
 	MustInTx(t, db, func(tx mfa.Tx) error {
 		if err := tx.InsertToken(ctx, first); err != nil {
 			return err
@@ -117,6 +118,7 @@ func testTokens(t *testing.T, db *store.DB) {
 		checkUTC(t, k)
 		return k, err
 	}
+	first.OwnerLogin = "one@example.com" // read back with the token; "" for an owner that is gone
 	if got, err := getByHash(hash("token-1")); err != nil || cmp.Diff(first, got) != "" {
 		t.Errorf("GetTokenByHash = %+v, %v; want %+v (%s)", got, err, first, cmp.Diff(first, got))
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -344,7 +345,7 @@ func testChallengesDeleteBefore(t *testing.T, db *store.DB) {
 	MustInTx(t, db, func(tx mfa.Tx) error {
 		for id, want := range map[string]error{"c1": mfa.ErrNotFound, "c2": nil, "c3": nil} {
 			_, err := tx.GetChallenge(ctx, id)
-			if err != want {
+			if !errors.Is(err, want) {
 				wantErr(t, "GetChallenge("+id+")", err, want)
 			}
 		}

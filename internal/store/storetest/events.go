@@ -149,9 +149,10 @@ func testEventsTypesOutcome(t *testing.T, db *store.DB) {
 	deny.Outcome = mfa.OutcomeDeny
 	fail := newEvent("e4", mfa.EvMFAVerify, at(3*time.Minute))
 	fail.Outcome = mfa.OutcomeFailure
-	mustInsertEvents(t, db,
-		newEvent("e1", mfa.EvSignIn, at(0)), newEvent("e2", mfa.EvMFAVerify, at(time.Minute)), deny, fail,
-	)
+	verified := newEvent("e2", mfa.EvMFAVerify, at(time.Minute))
+	verified.Target = mfa.Party{ID: "u2", Type: "User", AlternateID: "two@example.com"}
+	fail.Target = mfa.Party{ID: "u22", Type: "User", AlternateID: "twentytwo@example.com"}
+	mustInsertEvents(t, db, newEvent("e1", mfa.EvSignIn, at(0)), verified, deny, fail)
 	for _, tc := range []struct {
 		name string
 		f    mfa.EventFilter
@@ -162,6 +163,7 @@ func testEventsTypesOutcome(t *testing.T, db *store.DB) {
 		{"UnknownType", mfa.EventFilter{Types: []string{"nope"}}, []string{}},
 		{"TypePrefixIsNotAMatch", mfa.EventFilter{Types: []string{"user."}}, []string{}},
 		{"Outcome", mfa.EventFilter{Outcome: mfa.OutcomeDeny}, []string{"e3"}},
+		{"Target", mfa.EventFilter{TargetID: "u2"}, []string{"e2"}}, // exact, not a prefix
 		{"TypeAndOutcome", mfa.EventFilter{Types: []string{mfa.EvMFAVerify}, Outcome: mfa.OutcomeSuccess}, []string{"e2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

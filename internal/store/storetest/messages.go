@@ -95,11 +95,11 @@ func testOutboxClaimExpiredLease(t *testing.T, db *store.DB) {
 	if _, ok, err := db.ClaimMessage(ctx, "m1", at(0), at(30*time.Second), "w1"); !ok || err != nil {
 		t.Fatalf("first ClaimMessage = %v, %v", ok, err)
 	}
-	if _, ok, _ := db.ClaimMessage(ctx, "m1", at(10*time.Second), at(40*time.Second), "w1"); ok {
-		t.Error("claimed while the first lease runs")
+	if _, ok, err := db.ClaimMessage(ctx, "m1", at(10*time.Second), at(40*time.Second), "w1"); ok || err != nil {
+		t.Errorf("ClaimMessage while the first lease runs = %v, %v; want not claimed", ok, err)
 	}
-	if got, _ := db.ClaimDue(ctx, at(10*time.Second), at(40*time.Second), 10, "w2"); len(got) != 0 {
-		t.Errorf("ClaimDue while the lease runs = %d messages, want 0", len(got))
+	if got, err := db.ClaimDue(ctx, at(10*time.Second), at(40*time.Second), 10, "w2"); len(got) != 0 || err != nil {
+		t.Errorf("ClaimDue while the lease runs = %d messages, %v; want 0", len(got), err)
 	}
 	// The worker crashed: after its lease the message is claimable again.
 	m, ok, err := db.ClaimMessage(ctx, "m1", at(31*time.Second), at(61*time.Second), "w1")
@@ -304,7 +304,9 @@ func testOutboxTakeOver(t *testing.T, db *store.DB) {
 func testOutboxReleaseLeases(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustInsertMessages(t, db, newMessage("m1", at(0)), newMessage("m2", at(0)))
-	db.ClaimMessage(ctx, "m1", at(0), at(time.Hour), "dead")
+	if _, ok, err := db.ClaimMessage(ctx, "m1", at(0), at(time.Hour), "dead"); !ok || err != nil {
+		t.Fatalf("ClaimMessage = %v, %v", ok, err)
+	}
 	n, err := db.ReleaseLeases(ctx, at(time.Second))
 	if err != nil || n != 1 {
 		t.Fatalf("ReleaseLeases = %d, %v", n, err)

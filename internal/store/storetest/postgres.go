@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"net/url"
 	"strings"
 	"sync"
@@ -23,6 +24,19 @@ var migrating sync.Mutex
 // everything in it when the test ends.
 func NewPostgres(tb testing.TB, baseURL string) *store.DB {
 	tb.Helper()
+	db := OpenPostgres(tb, baseURL)
+	migrating.Lock()
+	err := db.Migrate(context.Background())
+	migrating.Unlock()
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	return db
+}
+
+// OpenPostgres is NewPostgres without the migrations.
+func OpenPostgres(tb testing.TB, baseURL string) *store.DB {
+	tb.Helper()
 	ctx := context.Background()
 	admin, err := store.Open(ctx, baseURL)
 	if err != nil {
@@ -30,12 +44,11 @@ func NewPostgres(tb testing.TB, baseURL string) *store.DB {
 	}
 	schema := "storetest_" + strings.ToLower(rand.Text())
 	if _, err := admin.SQL().ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		admin.Close()
-		tb.Fatalf("storetest: create schema: %v", err)
+		tb.Fatalf("storetest: create schema: %v", errors.Join(err, admin.Close()))
 	}
 	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.SQL().ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+		_, err := admin.SQL().ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		if err = errors.Join(err, admin.Close()); err != nil {
 			tb.Errorf("storetest: drop schema %s: %v", schema, err)
 		}
 	})
@@ -51,12 +64,10 @@ func NewPostgres(tb testing.TB, baseURL string) *store.DB {
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
-	tb.Cleanup(func() { db.Close() }) // runs before the schema is dropped
-	migrating.Lock()
-	err = db.Migrate(ctx)
-	migrating.Unlock()
-	if err != nil {
-		tb.Fatalf("storetest: %v", err)
-	}
+	tb.Cleanup(func() { // runs before the schema is dropped
+		if err := db.Close(); err != nil {
+			tb.Errorf("storetest: close: %v", err)
+		}
+	})
 	return db
 }

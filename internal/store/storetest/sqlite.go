@@ -13,15 +13,25 @@ import (
 // test's temporary directory. It is closed when the test ends.
 func NewSQLite(tb testing.TB) *store.DB {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "smsmfa.db"))
+	db := OpenSQLite(tb)
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	return db
+}
+
+// OpenSQLite is NewSQLite without the migrations.
+func OpenSQLite(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), "sqlite:"+filepath.Join(tb.TempDir(), "smsmfa.db"))
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("storetest: %v", err)
-	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("storetest: close: %v", err)
+		}
+	})
 	return db
 }
 

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -43,7 +44,9 @@ func testProviders(t *testing.T, db *store.DB) {
 	err = db.InTx(ctx, func(tx mfa.Tx) error { return tx.DeleteProvider(ctx, "tw") })
 	wantErr(t, "delete twice", err, mfa.ErrNotFound)
 	var n int
-	db.SQL().QueryRow(`SELECT COUNT(*) FROM senders`).Scan(&n)
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM senders`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d senders outlived their provider", n)
 	}
@@ -95,8 +98,9 @@ func testTemplates(t *testing.T, db *store.DB) {
 	en := mfa.Template{Locale: "en", Body: "Code {code}", Updated: at(0), UpdatedBy: "admin"}
 	fr := mfa.Template{Locale: "fr", Body: "Code : {code}", Updated: at(0), UpdatedBy: "admin"}
 	MustInTx(t, db, func(tx mfa.Tx) error {
-		tx.PutTemplate(ctx, en)
-		tx.PutTemplate(ctx, fr)
+		if err := errors.Join(tx.PutTemplate(ctx, en), tx.PutTemplate(ctx, fr)); err != nil {
+			return err
+		}
 		fr.Body = "Votre code : {code}"
 		return tx.PutTemplate(ctx, fr)
 	})

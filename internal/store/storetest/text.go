@@ -174,5 +174,6 @@ func unfit(name, s string) string {
 var FuzzSettings = map[string]string{
 	"limit_authn_minute": "1000000", "limit_api_minute": "1000000", "limit_user_hour": "1000", "limit_ip_hour": "100000",
 	"limit_phone_15m": "1000", "limit_phone_day": "10000", "resend_cooldown": "0", "activation_limit": "100",
-	"shared_number_max_users": "10000", "password_lockout_failures": "100", "mfa_lockout_failures": "100",
+	"shared_number_max_users": "10000", "password_lockout_failures": "100", "mfa_lockout_failures": "100", "mfa_lockouts_to_admin": "0",
+	"limit_password_minute": "100000",
 }

@@ -29,7 +29,7 @@ func testTxRollback(t *testing.T, db *store.DB) {
 		}
 		return boom
 	})
-	if err != boom {
+	if !errors.Is(err, boom) {
 		t.Fatalf("InTx = %v, want fn's error returned as is", err)
 	}
 	MustInTx(t, db, func(tx mfa.Tx) error {

@@ -20,7 +20,8 @@ func testUsersInsertGetUpdate(t *testing.T, db *store.DB) {
 		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA", FailedPasswords: 2, FailedMFA: 1,
 		LockedUntil: at(time.Hour), Created: at(0), LastUpdated: at(time.Minute),
 		PasswordChanged: at(2 * time.Second), LastLogin: at(3 * time.Second), Activated: at(4 * time.Second),
-		StatusChanged: at(5 * time.Second),
+		StatusChanged: at(5 * time.Second), MFALockouts: 2, LastMFALockout: at(6 * time.Second),
+		MissedCodes: 17, MissedSince: at(-time.Hour),
 	}
 	mustInsertUsers(t, db, want)
 
@@ -50,7 +51,7 @@ func testUsersInsertGetUpdate(t *testing.T, db *store.DB) {
 	want = mfa.User{
 		ID: "u1", Login: "ada.king@example.com", FirstName: "Augusta", LastName: "King", Email: "ak@example.com",
 		Locale: "fr_FR", TimeZone: "Europe/Paris", Status: mfa.UserDeprovisioned, Admin: false,
-		PasswordHash: "", FailedPasswords: 0, FailedMFA: 5,
+		PasswordHash: "", FailedPasswords: 0, FailedMFA: 5, LockedUntil: mfa.UntilUnlocked, MFALockouts: 3,
 		Created: at(-time.Hour), LastUpdated: at(2 * time.Minute),
 		PasswordChanged: at(7 * time.Second), LastLogin: at(8 * time.Second), StatusChanged: at(9 * time.Second),
 	}

@@ -16,11 +16,16 @@ import (
 	"smsmfa/internal/sms/internal/smshttp"
 )
 
-// credentialNames returns the credentials an operator gives for an AWS
-// provider, in the order Credentials holds them.
-func credentialNames() []string {
-	return []string{"access_key_id", "secret_access_key", "region"}
-}
+// The credentials every AWS provider requires, as an operator names them.
+const (
+	credAccessKeyID     = "access_key_id"
+	credSecretAccessKey = "secret_access_key"
+	credRegion          = "region"
+)
+
+// RequiredNames returns the credentials every AWS provider requires, in
+// the order Credentials holds them.
+func RequiredNames() []string { return []string{credAccessKeyID, credSecretAccessKey, credRegion} }
 
 // Credentials identify an AWS account and region.
 type Credentials struct {
@@ -32,21 +37,13 @@ type Credentials struct {
 // Validate returns an error naming each empty credential, prefixed with
 // provider, or nil.
 func (c Credentials) Validate(provider string) error {
-	return smshttp.Missing(provider, credentialNames(), c.AccessKeyID, c.SecretAccessKey, c.Region)
+	return smshttp.Missing(provider, RequiredNames(), c.AccessKeyID, c.SecretAccessKey, c.Region)
 }
 
-// FromMap reads the credentials from an operator's map, allowing the extra
-// optional names too. It fails on an unknown name, naming it.
-func FromMap(provider string, creds map[string]string, optional ...string) (Credentials, error) {
-	allowed := append(credentialNames(), optional...)
-	if err := smshttp.CheckNames(provider, creds, allowed...); err != nil {
-		return Credentials{}, err
-	}
-	return Credentials{
-		AccessKeyID:     creds["access_key_id"],
-		SecretAccessKey: creds["secret_access_key"],
-		Region:          creds["region"],
-	}, nil
+// FromMap reads the credentials from an operator's map, whose names the
+// adapter's sms.Kind has checked.
+func FromMap(creds map[string]string) Credentials {
+	return Credentials{AccessKeyID: creds[credAccessKeyID], SecretAccessKey: creds[credSecretAccessKey], Region: creds[credRegion]}
 }
 
 // NewConfig returns an aws.Config that signs with c and sends through

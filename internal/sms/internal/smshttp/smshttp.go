@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,23 +139,6 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// CheckNames returns an error naming every key of creds that is not in
-// allowed, sorted, or nil when all are known. provider prefixes the error.
-func CheckNames(provider string, creds map[string]string, allowed ...string) error {
-	var unknown []string
-	for k := range creds {
-		if !slices.Contains(allowed, k) {
-			unknown = append(unknown, strconv.Quote(k))
-		}
-	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	slices.Sort(unknown)
-	return fmt.Errorf("%s: unknown credential %s (known: %s)",
-		provider, strings.Join(unknown, ", "), strings.Join(allowed, ", "))
-}
-
 // Missing returns an error naming each credential whose value is empty,
 // or nil. names and values are parallel: names[i] is the credential name
 // an operator types (e.g. "auth_token"), values[i] its value.
@@ -202,12 +184,12 @@ func Clean(detail string, secrets ...string) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// ParseBase parses an adapter's API address, refusing anything but an
-// absolute http(s) URL with a message naming the provider.
+// ParseBase parses an adapter's API address as sms.ParseURL does, with a
+// message naming the provider.
 func ParseBase(provider, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s: base URL %q is not an absolute http(s) URL", provider, raw)
+	u, err := sms.ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: base URL %w", provider, err)
 	}
 	return u, nil
 }

@@ -127,16 +127,6 @@ func TestClean(t *testing.T) {
 	}
 }
 
-func TestCheckNames(t *testing.T) {
-	if err := smshttp.CheckNames("p", map[string]string{"a": "1"}, "a", "b"); err != nil {
-		t.Fatal(err)
-	}
-	err := smshttp.CheckNames("p", map[string]string{"a": "1", "zz": "secret", "c": ""}, "a", "b")
-	if err == nil || !strings.Contains(err.Error(), `"c", "zz"`) || strings.Contains(err.Error(), "secret") {
-		t.Fatalf("error = %v", err)
-	}
-}
-
 func TestMissing(t *testing.T) {
 	if err := smshttp.Missing("p", []string{"a", "b"}, "1", "2"); err != nil {
 		t.Fatal(err)
