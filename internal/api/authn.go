@@ -24,7 +24,7 @@ type authnRequest struct {
 
 func (h *Handler) readAuthn(w http.ResponseWriter, r *http.Request) (authnRequest, bool) {
 	var req authnRequest
-	if e := decode(w, r, &req); e != nil {
+	if e := h.decode(w, r, &req); e != nil {
 		e.write(w, r)
 		return req, false
 	}
@@ -56,7 +56,14 @@ func (h *Handler) authnPrimary(w http.ResponseWriter, r *http.Request) {
 		newError(http.StatusBadRequest, "E0000001", "Api validation failed: authRequest", "username and password are required").write(w, r)
 		return
 	}
-	v, err := h.svc.Signin.PrimaryAuth(r.Context(), req.Username, req.Password, req.RelayState)
+	// The relay state is stored with the transaction: checked against its
+	// cap and cleaned here, the one door it comes in by.
+	relayState, err := mfa.FieldRelayState.Check(req.RelayState)
+	if err != nil {
+		h.fail(w, r, err, "authRequest")
+		return
+	}
+	v, err := h.svc.Signin.PrimaryAuth(r.Context(), req.Username, req.Password, relayState)
 	h.reply(w, r, v, err, "authRequest")
 }
 

@@ -89,7 +89,7 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body enrollBody
-	if e := decode(w, r, &body); e != nil {
+	if e := h.decode(w, r, &body); e != nil {
 		e.write(w, r)
 		return
 	}
@@ -129,7 +129,7 @@ func (h *Handler) activateFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body passCodeBody
-	if e := decode(w, r, &body); e != nil {
+	if e := h.decode(w, r, &body); e != nil {
 		e.write(w, r)
 		return
 	}
@@ -148,7 +148,7 @@ func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body enrollBody // the factor, as Okta's docs show; nothing in it is needed
-	if e := decode(w, r, &body); e != nil {
+	if e := h.decode(w, r, &body); e != nil {
 		e.write(w, r)
 		return
 	}
@@ -169,7 +169,7 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body passCodeBody
-	if e := decode(w, r, &body); e != nil {
+	if e := h.decode(w, r, &body); e != nil {
 		e.write(w, r)
 		return
 	}

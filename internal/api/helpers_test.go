@@ -24,7 +24,7 @@ import (
 )
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	db    *store.DB
 	svc   mfa.Services
@@ -34,7 +34,7 @@ type env struct {
 	ctx   context.Context
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)

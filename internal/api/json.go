@@ -9,20 +9,21 @@ import (
 	"time"
 
 	"smsmfa/internal/httpx"
+	"smsmfa/internal/mfa"
 )
-
-// maxBody is the largest request body the API reads.
-const maxBody = 64 << 10
 
 // decode reads a JSON object body into v. An empty body and the literal
 // `null` (which Okta's Go SDK v5 sends for a challenge) count as `{}`.
-// Unknown fields are ignored, as Okta does.
-func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		e := newError(http.StatusRequestEntityTooLarge, "E0000003", "The request body was not well-formed.", "The request body is larger than 64 KiB.")
-		return e
+// Unknown fields are ignored, as Okta does. A body over httpx.MaxBody is
+// refused with 413 before it is read on, and the refusal is in the system
+// log (once a minute per address).
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
+	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+		if err := h.svc.Org.RecordBlocked(r.Context(), mfa.BlockedTooLarge, r.Method+" "+r.URL.Path); err != nil {
+			h.log.Error("record blocked request", "request_id", mfa.ClientFrom(r.Context()).RequestID, "err", err)
+		}
+		return newError(http.StatusRequestEntityTooLarge, "E0000003", "The request body was not well-formed.", "The request body is larger than 64 KiB.")
 	}
 	if err != nil {
 		return errMalformed

@@ -63,6 +63,7 @@ type Org interface {
 	CountRequest(ctx context.Context, kind mfa.RequestKind, key string) (mfa.Limit, error)
 	Events(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error)
 	Now() time.Time
+	RecordBlocked(ctx context.Context, reason, detail string) error
 	SetSMSEnabled(ctx context.Context, on bool) error
 	Settings(ctx context.Context) (mfa.Settings, error)
 }

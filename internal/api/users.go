@@ -28,7 +28,7 @@ type createUserRequest struct {
 // activate=false the user is STAGED (and may still enroll factors).
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	var req createUserRequest
-	if e := decode(w, r, &req); e != nil {
+	if e := h.decode(w, r, &req); e != nil {
 		e.write(w, r)
 		return
 	}

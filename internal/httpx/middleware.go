@@ -16,6 +16,10 @@ import (
 	"smsmfa/internal/randid"
 )
 
+// MaxBody is the largest request body the server reads: a form or a JSON
+// body. A larger one is refused with 413 before anything is done.
+const MaxBody = 64 << 10
+
 // RequestIDHeader is the response header carrying the request id (Okta's
 // name, which Okta's SDKs read).
 const RequestIDHeader = "X-Okta-Request-Id"

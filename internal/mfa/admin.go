@@ -64,7 +64,12 @@ func (s *Org) UpdateSettings(ctx context.Context, changes map[string]string) err
 			bad = append(bad, fmt.Sprintf("unknown setting %q", name))
 			continue
 		}
-		v, err := def.Normalize(changes[name])
+		v, err := FieldSettingValue.Check(changes[name])
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%s must be at most %d characters", name, FieldSettingValue.Max))
+			continue
+		}
+		v, err = def.Normalize(v)
 		if err != nil {
 			bad = append(bad, err.Error())
 			continue
@@ -110,10 +115,15 @@ func (s *Org) SetSMSEnabled(ctx context.Context, on bool) error {
 	return s.UpdateSettings(ctx, map[string]string{"sms_enabled": boolText(on)})
 }
 
-// Events lists the system log.
+// Events lists the system log. Refusal: RInvalidInput when f.Query is
+// longer than FieldSearch allows.
 func (s *Org) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+	var err error
+	if f.Query, err = FieldSearch.Check(f.Query); err != nil {
+		return nil, err
+	}
 	var evs []Event
-	err := s.run(ctx, func(tx Tx) error {
+	err = s.run(ctx, func(tx Tx) error {
 		var err error
 		evs, err = tx.ListEvents(ctx, f)
 		return err
@@ -161,13 +171,18 @@ func (s *Org) SetNumberStatus(ctx context.Context, input string, status NumberSt
 }
 
 // Purge deletes what has outlived its use: challenges and transactions
-// expired a day ago, counters of windows that ended two days ago. With
-// several instances, only one purges at a time.
+// expired a day ago, counters of windows that ended two days ago, and
+// system log events older than the org's log_retention. With several
+// instances, only one purges at a time.
 func (s *Org) Purge(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.run(ctx, func(tx Tx) error {
 		// One instance of a cluster purges at a time; the others skip.
 		if ok, err := tx.TryLock(ctx, "smsmfa purge"); err != nil || !ok {
+			return err
+		}
+		set, err := s.settings(ctx, tx)
+		if err != nil {
 			return err
 		}
 		now := s.clock.Now()
@@ -180,7 +195,11 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		c, err := tx.DeleteCountsBefore(ctx, now.Add(-48*time.Hour))
-		n = a + b + c
+		if err != nil {
+			return err
+		}
+		d, err := tx.DeleteEventsBefore(ctx, now.Add(-set.LogRetention))
+		n = a + b + c + d
 		return err
 	})
 	return n, err
@@ -247,7 +266,7 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountL
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvCallbackRefused, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
-	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke}
+	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked}
 
 // Limit is the state of one rate limit after a request was counted.
 type Limit struct {

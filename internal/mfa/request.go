@@ -34,8 +34,13 @@ func AddressBucket(ip string) string {
 
 type clientKey struct{}
 
-// WithClient returns ctx carrying c.
+// WithClient returns ctx carrying c, its text cleaned and cut to its caps
+// (FieldClientIP, FieldUserAgent, FieldRequestID, FieldEventParty): a
+// client's User-Agent may hold any bytes, of any length up to the
+// server's header limit.
 func WithClient(ctx context.Context, c Client) context.Context {
+	c.IP, c.UserAgent, c.RequestID = FieldClientIP.Clip(c.IP), FieldUserAgent.Clip(c.UserAgent), FieldRequestID.Clip(c.RequestID)
+	c.Actor = c.Actor.clip()
 	return context.WithValue(ctx, clientKey{}, c)
 }
 

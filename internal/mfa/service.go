@@ -192,7 +192,9 @@ func (r *rolledBack) Unwrap() error { return r.e }
 func rollback(e *Error) error { return &rolledBack{e} }
 
 // record adds an event to the system log inside tx, filling in its id, time
-// and the request's client.
+// and the request's client. Every text of the event is cleaned and cut to
+// the system log's caps (FieldEvent*): a login typed at sign-in reaches
+// the log whatever it is, so the log never holds more than the caps allow.
 func (s *core) record(ctx context.Context, tx Tx, e Event) error {
 	c := ClientFrom(ctx)
 	e.ID = s.newID("evt")
@@ -213,6 +215,7 @@ func (s *core) record(ctx context.Context, tx Tx, e Event) error {
 		e.Actor = SystemActor
 	}
 	e.ClientIP, e.UserAgent, e.RequestID = c.IP, c.UserAgent, c.RequestID
+	e.clip()
 	return tx.InsertEvent(ctx, &e)
 }
 

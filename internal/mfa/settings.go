@@ -43,6 +43,8 @@ type Settings struct {
 	AuthnPerMinute    int      // sign-in calls per client address per minute
 	PasswordPerMinute int      // password checks per client address per minute
 	APIPerMinute      int      // management API calls per token per minute
+	// LogRetention is how long the system log keeps an event.
+	LogRetention time.Duration
 }
 
 // SettingDef describes one setting.
@@ -220,6 +222,8 @@ var SettingDefs = []SettingDef{
 	textSetting("trusted_origins", "Web origins trusted for CORS on the authn API and for redirects after a session token exchange (comma-separated, e.g. https://app.example.com)", "", origins,
 		func(s *Settings, v string) { s.TrustedOrigins = splitList(v) }),
 	durationSetting("transaction_lifetime", "Idle time before a sign-in in progress expires", 5*time.Minute, time.Minute, time.Hour, func(s *Settings, d time.Duration) { s.TxnLifetime = d }),
+	durationSetting("log_retention", "How long the system log keeps an event before the purge deletes it (e.g. 2160h for 90 days)", 90*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour,
+		func(s *Settings, d time.Duration) { s.LogRetention = d }),
 }
 
 // SettingByName returns the definition of a setting.

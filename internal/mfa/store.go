@@ -152,6 +152,8 @@ type SettingTx interface {
 type EventTx interface {
 	InsertEvent(ctx context.Context, e *Event) error
 	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
+	// DeleteEventsBefore removes events published before t.
+	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
 }
 
 // TokenTx stores API tokens. Tokens read back carry their owner's login.

@@ -163,12 +163,9 @@ func CheckProvider(p *ProviderConfig, kinds ProviderKinds) error {
 // normaliseProvider trims p's name and URL and lists what breaks the
 // domain's own rules.
 func normaliseProvider(p *ProviderConfig) []string {
-	var errs []string
 	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" || len(p.Name) > 40 || strings.ContainsAny(p.Name, " /\\?#") {
-		errs = append(errs, "name: 1 to 40 characters without spaces or slashes")
-	}
 	p.BaseURL = strings.TrimSuffix(p.BaseURL, "/")
+	errs := providerTextProblems(*p)
 	if p.Priority < 0 || p.Priority > 1000 {
 		errs = append(errs, "priority: 0 to 1000")
 	}

@@ -67,7 +67,7 @@ func TestCheckProvider(t *testing.T) {
 	}
 	bad := mfa.ProviderConfig{Name: "a/b", Type: "twilio", Priority: -1}
 	err := mfa.CheckProvider(&bad, kinds{"credential x is required for twilio"})
-	want := "provider: credential x is required for twilio; name: 1 to 40 characters without spaces or slashes; priority: 0 to 1000"
+	want := "provider: credential x is required for twilio; name: 1 to 40 printable characters without spaces or slashes; priority: 0 to 1000"
 	if e := mfa.ErrorOf(err); e.Code != mfa.EInvalid || e.Reason != mfa.RInvalidInput || e.Message != want {
 		t.Fatalf("CheckProvider = %v, want %s", err, want)
 	}

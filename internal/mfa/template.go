@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Template is the SMS text for one locale. Placeholders: {org}, {code},
@@ -54,10 +55,12 @@ func pickTemplate(ts []Template, locale string) string {
 }
 
 // ValidateTemplate checks a template: it must hold {code}, use only known
-// placeholders, and fit in a reasonable message.
+// placeholders, and fit in a reasonable message (FieldTemplate); its
+// locale is an identifier (FieldTemplateLocale).
 func ValidateTemplate(locale, body string) error {
 	var errs []string
-	if l := strings.ReplaceAll(locale, "-", "_"); l == "" || len(l) > 10 || strings.ContainsAny(l, " /") {
+	l := strings.ReplaceAll(locale, "-", "_")
+	if _, err := FieldTemplateLocale.Check(l); err != nil || l == "" || strings.Contains(l, "/") {
 		errs = append(errs, "locale: a code such as en, fr or pt_BR")
 	}
 	if !strings.Contains(body, "{code}") {
@@ -77,8 +80,8 @@ func ValidateTemplate(locale, body string) error {
 		}
 		rest = rest[i+j+1:]
 	}
-	if len([]rune(body)) > 300 {
-		errs = append(errs, "the text must be at most 300 characters")
+	if utf8.RuneCountInString(body) > FieldTemplate.Max {
+		errs = append(errs, fmt.Sprintf("the text must be at most %d characters", FieldTemplate.Max))
 	}
 	if len(errs) > 0 {
 		return Errorf(EInvalid, RInvalidInput, "template: %s", strings.Join(errs, "; "))
@@ -97,10 +100,11 @@ func (s *Telephony) Templates(ctx context.Context) ([]Template, error) {
 	return out, err
 }
 
-// SetTemplate stores the template of a locale; an empty body removes it.
+// SetTemplate stores the template of a locale, cleaned (CleanText, line
+// breaks kept); an empty body removes it.
 func (s *Telephony) SetTemplate(ctx context.Context, locale, body string) error {
 	locale = strings.ReplaceAll(strings.TrimSpace(locale), "-", "_")
-	body = strings.TrimSpace(body)
+	body = strings.TrimSpace(CleanText(body, true))
 	if body != "" {
 		if err := ValidateTemplate(locale, body); err != nil {
 			return err

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode"
+	"unicode/utf8"
 
 	"smsmfa/internal/password"
 )
 
-const maxLogin = 100
+// maxLogin is the longest login in bytes: sign-in does not look up a
+// longer one, which no user can have.
+var maxLogin = FieldLogin.Max * utf8.UTFMax
 
 // NormalizeLogin trims a login and lower-cases it; logins are unique
 // without regard to case, as in Okta.
@@ -41,25 +43,43 @@ func NewUsers(c Config) *Users {
 	return s
 }
 
-func validLogin(l string) bool {
-	if l == "" || len(l) > maxLogin {
-		return false
+// check returns nu fit to store, or the refusal (RInvalidInput) of its
+// first field that is not: the login, email, locale and time zone are
+// identifiers, refused unless they are printable characters without
+// spaces (the login also not empty, and lower-cased); the names are
+// cleaned (CleanText); each is refused over its cap (FieldLogin, …).
+func (nu NewUser) check() (NewUser, error) {
+	// Checked before it is lower-cased, which would turn bytes that are
+	// not UTF-8 into U+FFFD.
+	login, err := FieldLogin.Check(strings.TrimSpace(nu.Login))
+	if err != nil {
+		return nu, err
 	}
-	for _, r := range l {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return false
+	if login == "" {
+		return nu, Errorf(EInvalid, RInvalidInput, "login: The login must be 1 to %d characters without spaces.", FieldLogin.Max)
+	}
+	nu.Login = NormalizeLogin(login)
+	for _, f := range []struct {
+		field Field
+		v     *string
+	}{{FieldEmail, &nu.Email}, {FieldFirstName, &nu.FirstName}, {FieldLastName, &nu.LastName}, {FieldLocale, &nu.Locale}, {FieldTimeZone, &nu.TimeZone}} {
+		v, err := f.field.Check(strings.TrimSpace(*f.v))
+		if err != nil {
+			return nu, err
 		}
+		*f.v = strings.TrimSpace(v)
 	}
-	return true
+	return nu, nil
 }
 
-// CreateUser creates a user. Refusals: RInvalidInput (login), RPasswordPolicy,
-// RLoginTaken.
+// CreateUser creates a user. Refusals: RInvalidInput (a field that is not
+// fit to store, see NewUser.check), RPasswordPolicy, RLoginTaken.
 func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
-	login := NormalizeLogin(nu.Login)
-	if !validLogin(login) {
-		return nil, Errorf(EInvalid, RInvalidInput, "login: The login must be 1 to %d characters without spaces.", maxLogin)
+	nu, err := nu.check()
+	if err != nil {
+		return nil, err
 	}
+	login := nu.Login
 	var hash string
 	if nu.Password != "" {
 		if msg := password.CheckPolicy(nu.Password, login); msg != "" {
@@ -73,8 +93,8 @@ func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 		}
 	}
 	now := s.clock.Now()
-	u := User{ID: s.newID("00u"), Login: login, FirstName: strings.TrimSpace(nu.FirstName), LastName: strings.TrimSpace(nu.LastName),
-		Email: strings.TrimSpace(nu.Email), Locale: nu.Locale, TimeZone: nu.TimeZone, Status: UserStaged, Admin: nu.Admin,
+	u := User{ID: s.newID("00u"), Login: login, FirstName: nu.FirstName, LastName: nu.LastName,
+		Email: nu.Email, Locale: nu.Locale, TimeZone: nu.TimeZone, Status: UserStaged, Admin: nu.Admin,
 		PasswordHash: hash, Created: now, LastUpdated: now, StatusChanged: now}
 	if hash != "" {
 		u.PasswordChanged = now
@@ -88,7 +108,7 @@ func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 	if nu.Activate {
 		u.Status, u.Activated = UserActive, now
 	}
-	err := s.run(ctx, func(tx Tx) error {
+	err = s.run(ctx, func(tx Tx) error {
 		err := tx.InsertUser(ctx, u)
 		if errors.Is(err, ErrConflict) {
 			// Rolled back: PostgreSQL has aborted the transaction.
@@ -134,11 +154,16 @@ func (s *Users) GetUser(ctx context.Context, idOrLogin string) (*User, error) {
 }
 
 // ListUsers lists users by login after afterLogin, matching query.
+// Refusal: RInvalidInput when query is longer than FieldSearch allows.
 func (s *Users) ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]User, error) {
+	query, err := FieldSearch.Check(strings.TrimSpace(query))
+	if err != nil {
+		return nil, err
+	}
 	var us []User
-	err := s.run(ctx, func(tx Tx) error {
+	err = s.run(ctx, func(tx Tx) error {
 		var err error
-		us, err = tx.ListUsers(ctx, strings.TrimSpace(query), afterLogin, limit)
+		us, err = tx.ListUsers(ctx, query, afterLogin, limit)
 		return err
 	})
 	return us, err

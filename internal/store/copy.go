@@ -194,7 +194,7 @@ func (d *DB) insertRows(ctx context.Context, table string, cols []string, rows [
 		b.WriteString(")")
 	}
 	return d.inTx(ctx, func(t *tx) error {
-		_, err := t.tx.ExecContext(ctx, b.String(), args...)
+		_, err := t.exec(ctx, b.String(), args...)
 		return err
 	})
 }

@@ -56,13 +56,20 @@ func fill(t *testing.T, db *store.DB) {
 	}
 }
 
-func TestCopySQLiteToPostgres(t *testing.T) {
+// copyEnds returns a fresh SQLite database to copy from and a fresh
+// PostgreSQL one to copy to; the test is skipped without PostgreSQL.
+func copyEnds(t *testing.T) (src, dst *store.DB) {
+	t.Helper()
 	baseURL := os.Getenv("SMSMFA_TEST_POSTGRES")
 	if baseURL == "" {
 		t.Skip("SMSMFA_TEST_POSTGRES is not set: PostgreSQL copy test skipped")
 	}
+	return storetest.NewSQLite(t), storetest.NewPostgres(t, baseURL)
+}
+
+func TestCopySQLiteToPostgres(t *testing.T) {
 	ctx := context.Background()
-	src, dst := storetest.NewSQLite(t), storetest.NewPostgres(t, baseURL)
+	src, dst := copyEnds(t)
 	fill(t, src)
 	var last int64
 	counts, err := src.CopyTo(ctx, dst, func(table string, copied, total int64) {
@@ -121,5 +128,31 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	// A second copy into a database that has data is refused.
 	if _, err := src.CopyTo(ctx, dst, nil); err == nil {
 		t.Fatal("copied into a database that already holds data")
+	}
+}
+
+// A SQLite database written before text was cleaned may hold NUL and bytes
+// that are not UTF-8, which PostgreSQL refuses: the copy carries such text
+// with U+FFFD in their place instead of failing.
+func TestCopyCarriesTextPostgresRefuses(t *testing.T) {
+	ctx := context.Background()
+	src, dst := copyEnds(t)
+	_, err := src.SQL().ExecContext(ctx, `INSERT INTO events (id, published, event_type, severity, message, actor_id, actor_type, actor_alternate_id,
+		actor_display_name, target_id, target_type, target_alternate_id, target_display_name, client_ip, user_agent, request_id, outcome, reason, details)
+		VALUES ('evt1', $1, 'user.session.start', 'WARN', 'Sign-in failed', 'unknown', 'User', $2, '', '', '', '', '', '', $3, '', 'FAILURE', '', '{}')`,
+		time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), "ad\x00min", "curl\xff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.CopyTo(ctx, dst, nil); err != nil {
+		t.Fatalf("CopyTo: %v", err)
+	}
+	var evs []mfa.Event
+	storetest.MustInTx(t, dst, func(tx mfa.Tx) (err error) {
+		evs, err = tx.ListEvents(ctx, mfa.EventFilter{})
+		return err
+	})
+	if len(evs) != 1 || evs[0].Actor.AlternateID != "ad\uFFFDmin" || evs[0].UserAgent != "curl\uFFFD" {
+		t.Fatalf("copied events = %+v", evs)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -23,23 +23,19 @@ func (t *tx) InsertEvent(ctx context.Context, e *mfa.Event) error {
 		target_id, target_type, target_alternate_id, target_display_name, client_ip, user_agent, request_id, outcome, reason, details)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING seq`,
 		e.ID, e.Published.UTC(), e.Type, e.Severity, e.Message, e.Actor.ID, e.Actor.Type, e.Actor.AlternateID, e.Actor.DisplayName,
-		e.Target.ID, e.Target.Type, e.Target.AlternateID, e.Target.DisplayName, e.ClientIP, cleanText(e.UserAgent, 500), e.RequestID,
+		e.Target.ID, e.Target.Type, e.Target.AlternateID, e.Target.DisplayName, e.ClientIP, e.UserAgent, e.RequestID,
 		e.Outcome, e.Reason, string(details)).Scan(&e.Seq)
 	return t.d.wrap("insert event", err)
 }
 
-// cleanText makes s valid UTF-8 of at most n bytes, cut between two
-// characters. A client's User-Agent may hold any bytes, and PostgreSQL
-// refuses text that is not valid UTF-8 (failing the whole unit of work).
-func cleanText(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= n {
-		return s
+// DeleteEventsBefore removes the events published before t (the purge,
+// after the org's log_retention).
+func (t *tx) DeleteEventsBefore(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.exec(ctx, `DELETE FROM events WHERE published < $1`, before.UTC())
+	if err != nil {
+		return 0, t.d.wrap("delete events", err)
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return res.RowsAffected()
 }
 
 func (t *tx) ListEvents(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error) {

@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/pressly/goose/v3"
@@ -252,15 +254,41 @@ type tx struct {
 var _ mfa.Tx = (*tx)(nil)
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, q, args...)
+	return t.tx.ExecContext(ctx, q, storable(args)...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, q, args...)
+	return t.tx.QueryContext(ctx, q, storable(args)...)
 }
 
 func (t *tx) row(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, q, args...)
+	return t.tx.QueryRowContext(ctx, q, storable(args)...)
+}
+
+// storable returns args with every text made valid UTF-8 without NUL: each
+// NUL, and each run of bytes that is not UTF-8, becomes U+FFFD. The domain
+// cleans or refuses text before it gets here (mfa.CleanText, mfa.Field);
+// this is the last line, so that both engines store the same (PostgreSQL
+// refuses such text and fails the unit of work; SQLite would keep it and
+// break migrate-data), and a key that no stored row can hold finds
+// nothing on both instead of failing on one. Nothing is removed, so two
+// different keys never become one.
+func storable(args []any) []any {
+	var out []any // a copy, made at the first text to change
+	for i, a := range args {
+		s, ok := a.(string)
+		if !ok || (utf8.ValidString(s) && strings.IndexByte(s, 0) < 0) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(args)
+		}
+		out[i] = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // execOne runs a statement that must change exactly one row; none means

@@ -20,7 +20,7 @@ func TestAddRefusals(t *testing.T) {
 		{"UnknownType", mfa.ProviderConfig{Name: "x", Type: "sinch"},
 			`provider: type: "sinch" is not one of aws-eum, aws-sns, twilio, vonage, webhook`},
 		{"DomainAndCredentialRules", mfa.ProviderConfig{Name: "a b", Type: "twilio", Priority: 2000, Credentials: map[string]string{"account_sid": sid}},
-			"provider: credential auth_token is required for twilio; name: 1 to 40 characters without spaces or slashes; priority: 0 to 1000"},
+			"provider: credential auth_token is required for twilio; name: 1 to 40 printable characters without spaces or slashes; priority: 0 to 1000"},
 		{"UnknownCredential", mfa.ProviderConfig{Name: "v", Type: "vonage", Credentials: map[string]string{"api_key": "k", "api_secret": "s", "sig": "x"}},
 			"provider: credential sig is not used by vonage (it takes api_key, api_secret, signature_secret)"},
 		{"AWSCredentials", mfa.ProviderConfig{Name: "aws", Type: "aws-sns", Credentials: map[string]string{"region": "us-east-1", "profile": "p"}},

@@ -112,31 +112,46 @@ func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.U
 }
 
 func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	q := r.URL.Query().Get("q")
+	h.usersPage(w, r, &adminUsersPage{common: common{User: u}})
+}
+
+// usersPage lists the users the query finds into p (a search that is
+// refused is shown as p's error) and shows p.
+func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, p *adminUsersPage) {
+	p.Query = mfa.FieldSearch.Clip(r.URL.Query().Get("q"))
 	const pageSize = 50
-	users, err := h.svc.Users.ListUsers(r.Context(), q, r.URL.Query().Get("after"), pageSize+1)
-	if err != nil {
+	users, err := h.svc.Users.ListUsers(r.Context(), r.URL.Query().Get("q"), r.URL.Query().Get("after"), pageSize+1)
+	if e, ok := isRefusal(err); ok {
+		if p.Error == "" {
+			p.common = refused(p.User, e)
+		}
+	} else if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	next := ""
 	if len(users) > pageSize {
 		users = users[:pageSize]
-		next = users[pageSize-1].Login
+		p.Next = users[pageSize-1].Login
 	}
 	now := h.svc.Org.Now()
-	var rows []userRow
 	for _, x := range users {
-		rows = append(rows, userRow{User: x, Locked: x.Locked(now)})
+		p.Users = append(p.Users, userRow{User: x, Locked: x.Locked(now)})
 	}
-	h.render(w, r, &adminUsersPage{common: common{User: u}, Users: rows, Query: q, Next: next})
+	h.render(w, r, p)
 }
 
 func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	nu, err := h.svc.Users.CreateUser(r.Context(), mfa.NewUser{Login: r.PostFormValue("login"), Password: r.PostFormValue("password"),
-		FirstName: r.PostFormValue("first"), LastName: r.PostFormValue("last"), Admin: r.PostFormValue("admin") == "true", Activate: true})
+	form := newUserForm{Login: r.PostFormValue("login"), First: r.PostFormValue("first"), Last: r.PostFormValue("last"), Admin: r.PostFormValue("admin") == "true"}
+	nu, err := h.svc.Users.CreateUser(r.Context(), mfa.NewUser{Login: form.Login, Password: r.PostFormValue("password"),
+		FirstName: form.First, LastName: form.Last, Admin: form.Admin, Activate: true})
+	if e, ok := isRefusal(err); ok {
+		// Shown again with what was typed, cut to what the fields hold.
+		form.Login, form.First, form.Last = mfa.FieldLogin.Clip(form.Login), mfa.FieldFirstName.Clip(form.First), mfa.FieldLastName.Clip(form.Last)
+		h.usersPage(w, r, &adminUsersPage{common: refused(u, e), Form: form})
+		return
+	}
 	if err != nil {
-		h.done(w, r, err, "", "/admin/users")
+		h.fail(w, r, err)
 		return
 	}
 	h.done(w, r, nil, "User "+nu.Login+" added.", "/admin/users/"+nu.ID)

@@ -23,6 +23,11 @@ func (h *Handler) adminLog(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 		return
 	}
 	evs, err := h.svc.Org.Events(r.Context(), f)
+	if e, ok := isRefusal(err); ok {
+		p.common, p.Query = refused(u, e), mfa.FieldSearch.Clip(p.Query)
+		h.render(w, r, p)
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -31,11 +31,11 @@ func (h *Handler) requireRecent(next func(http.ResponseWriter, *http.Request, *m
 }
 
 func (h *Handler) confirmPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	h.render(w, r, &confirmPage{common: common{User: u}, Next: safeReturn(r.URL.Query().Get("next"))})
+	h.render(w, r, &confirmPage{common: common{User: u}, Next: h.localTarget(r, r.URL.Query().Get("next"))})
 }
 
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	next := safeReturn(r.PostFormValue("next"))
+	next := h.localTarget(r, r.PostFormValue("next"))
 	if err := h.svc.Users.ConfirmPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
@@ -55,5 +55,5 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		return
 	}
 	h.sess.Put(r.Context(), keyAuthAt, h.svc.Org.Now().Unix())
-	redirect(w, r, next)
+	seeOther(w, r, next)
 }

@@ -41,6 +41,14 @@ type adminUsersPage struct {
 	Users []userRow
 	Query string
 	Next  string // the login to list after, for the next page
+	Form  newUserForm
+}
+
+// newUserForm is what was typed in the form that adds a user, kept after a
+// refusal (the password is not).
+type newUserForm struct {
+	Login, First, Last string
+	Admin              bool
 }
 
 func (adminUsersPage) template() string { return "admin_users" }

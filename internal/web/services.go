@@ -83,6 +83,7 @@ type Org interface {
 	NumberUsers(ctx context.Context, input string) ([]mfa.User, error)
 	Numbers(ctx context.Context) ([]mfa.Number, error)
 	Overview(ctx context.Context) (mfa.Overview, error)
+	RecordBlocked(ctx context.Context, reason, detail string) error
 	SetNumberStatus(ctx context.Context, input string, status mfa.NumberStatus) error
 	SetSMSEnabled(ctx context.Context, on bool) error
 	SettingValues(ctx context.Context) (map[string]string, error)

@@ -2,8 +2,8 @@ package web
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
+
+	"smsmfa/internal/mfa"
 )
 
 // sessionCookieRedirect hands a user from an app that drove the authn API
@@ -12,12 +12,13 @@ import (
 // redirectUrl, which must be on this server or on a trusted origin.
 func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	target, ok, err := h.redirectTarget(r, q.Get("redirectUrl"))
+	target, ok, err := h.redirectTarget(r.Context(), q.Get("redirectUrl"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if !ok {
+		h.blocked(r, mfa.BlockedRedirect)
 		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Redirect not allowed",
 			Text: "The address to continue to is not on this server or on an origin your administrator trusts.", Link: "/", LinkLabel: "Go to the start page"})
 		return
@@ -39,35 +40,4 @@ func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) 
 		h.logError(r, "session exchange: record", err)
 	}
 	h.signIn(w, r, u)
-}
-
-// redirectTarget accepts a local path, an absolute URL on this server, or
-// one on a trusted origin. An address that does not parse is refused; the
-// error is the settings' failing to load.
-func (h *Handler) redirectTarget(r *http.Request, raw string) (string, bool, error) {
-	if raw == "" {
-		return "/account", true, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", false, nil
-	}
-	if !u.IsAbs() {
-		p := safeReturn(raw)
-		return p, p == raw, nil
-	}
-	origin := strings.ToLower(u.Scheme + "://" + u.Host)
-	if h.base != nil && origin == strings.ToLower(h.base.Scheme+"://"+h.base.Host) {
-		return u.RequestURI(), true, nil
-	}
-	set, err := h.svc.Org.Settings(r.Context())
-	if err != nil {
-		return "", false, err
-	}
-	for _, o := range set.TrustedOrigins {
-		if o == origin {
-			return raw, true, nil
-		}
-	}
-	return "", false, nil
 }

@@ -33,9 +33,12 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	// What was typed is shown again after a refusal, cleaned and cut to
+	// the longest login there can be.
 	login := r.PostFormValue("username")
+	typed := mfa.FieldLogin.Clip(login)
 	if login == "" || r.PostFormValue("password") == "" {
-		h.render(w, r, &loginPage{common: common{Error: "Enter your username and password.", status: http.StatusBadRequest}, Username: login})
+		h.render(w, r, &loginPage{common: common{Error: "Enter your username and password.", status: http.StatusBadRequest}, Username: typed})
 		return
 	}
 	// The same per-address budget as the authn API: password spraying
@@ -44,7 +47,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	} else if !l.OK {
-		h.render(w, r, &loginPage{common: common{Error: "Too many sign-in attempts from your network. Wait a minute, then try again.", status: http.StatusTooManyRequests}, Username: login})
+		h.render(w, r, &loginPage{common: common{Error: "Too many sign-in attempts from your network. Wait a minute, then try again.", status: http.StatusTooManyRequests}, Username: typed})
 		return
 	}
 	v, err := h.svc.Signin.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
@@ -54,7 +57,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		p := loginPage{common: refused(nil, e), Username: login}
+		p := loginPage{common: refused(nil, e), Username: typed}
 		if e.Reason == mfa.RAuthFailed {
 			p.Error = "Sign-in failed. Check your username and password. After repeated failures an account is locked for a while."
 		}
@@ -107,16 +110,15 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	h.sess.Remove(ctx, keyState)
 	h.sess.Put(ctx, keyUser, u.ID)
 	h.sess.Put(ctx, keyAuthAt, h.svc.Org.Now().Unix())
-	target, ok, err := h.redirectTarget(r, back)
+	target, ok, err := h.redirectTarget(ctx, back)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if ok && back != "" {
-		redirect(w, r, target)
-		return
+	if !ok {
+		target = "/account"
 	}
-	redirect(w, r, safeReturn(back))
+	seeOther(w, r, target)
 }
 
 // expired sends the user back to sign in when the sign-in state is gone.

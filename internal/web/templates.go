@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"smsmfa/internal/mfa"
 )
 
 //go:embed templates/*.html
@@ -35,6 +37,16 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
 	"join": strings.Join,
+	// maxlen is the cap of the field named name (mfa.Fields), for a
+	// form's maxlength.
+	"maxlen": func(name string) int {
+		for _, f := range mfa.Fields() {
+			if f.Name == name {
+				return f.Max
+			}
+		}
+		return 0
+	},
 }
 
 // parseTemplates parses every page once; an error here stops the server.

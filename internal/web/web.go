@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -88,7 +87,7 @@ func New(o Options) (*Handler, error) {
 		h.message(w, r, http.StatusForbidden, messagePage{Heading: "Request refused",
 			Text: "This form was sent from another site, so it was refused. Go back and try again.", Link: "/", LinkLabel: "Start again"})
 	})))
-	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.mux)))
+	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.readForms(h.mux))))
 	return h, nil
 }
 
@@ -105,11 +104,6 @@ const (
 	keyFactor = "acct_f" // factor being set up from the account page
 	keyAuthAt = "auth_at"
 )
-
-// redirect sends the browser to path with 303 See Other.
-func redirect(w http.ResponseWriter, r *http.Request, path string) {
-	http.Redirect(w, r, path, http.StatusSeeOther)
-}
 
 // currentUser returns the signed-in user, or nil when nobody is signed in
 // or the user is gone or no longer active.
@@ -140,8 +134,10 @@ func (h *Handler) requireUser(next func(http.ResponseWriter, *http.Request, *mfa
 			return
 		}
 		if u == nil {
-			if r.Method == http.MethodGet {
-				h.sess.Put(r.Context(), keyReturn, r.URL.RequestURI())
+			// Kept to go back to after sign-in: only what may be gone to
+			// later, so a long address is not written to the session.
+			if back, ok := safeTarget(r.URL.RequestURI(), nil, nil); ok && r.Method == http.MethodGet {
+				h.sess.Put(r.Context(), keyReturn, back)
 			}
 			redirect(w, r, "/login")
 			return
@@ -161,14 +157,6 @@ func (h *Handler) requireAdmin(next func(http.ResponseWriter, *http.Request, *mf
 		}
 		next(w, r, u)
 	})
-}
-
-// safeReturn accepts only local paths as a place to go after sign-in.
-func safeReturn(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
-		return "/account"
-	}
-	return p
 }
 
 // isRefusal reports whether err is a domain refusal to show on the form

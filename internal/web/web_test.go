@@ -35,13 +35,13 @@ type site struct {
 	sink *devsink.Sink
 }
 
-func newSite(t *testing.T, base string, dev bool, clock ...mfa.Clock) *site {
+func newSite(t testing.TB, base string, dev bool, clock ...mfa.Clock) *site {
 	t.Helper()
 	return newSiteWith(t, base, dev, nil, clock...)
 }
 
 // newSiteWith is newSite with mod applied to the UI's options.
-func newSiteWith(t *testing.T, base string, dev bool, mod func(*web.Options), clock ...mfa.Clock) *site {
+func newSiteWith(t testing.TB, base string, dev bool, mod func(*web.Options), clock ...mfa.Clock) *site {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
@@ -58,7 +58,11 @@ func newSiteWith(t *testing.T, base string, dev bool, mod func(*web.Options), cl
 	}
 	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, ProviderKinds: telephony.AllKinds()})
 	u, _ := url.Parse(base)
-	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys}
+	pool := telephony.New(telephony.Options{Service: svc.Telephony, Keys: keys, Sink: sink})
+	if err := pool.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o := web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour, Keys: keys, Pool: pool}
 	if dev {
 		o.Dev = sink
 	}
@@ -82,13 +86,13 @@ func newSiteWith(t *testing.T, base string, dev bool, mod func(*web.Options), cl
 	return &site{db: db, srv: srv, svc: svc, sink: sink}
 }
 
-func (s *site) client(t *testing.T) *http.Client {
+func (s *site) client(t testing.TB) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // post sends a same-origin form, as a browser does.
-func (s *site) post(t *testing.T, c *http.Client, path string, form url.Values) *http.Response {
+func (s *site) post(t testing.TB, c *http.Client, path string, form url.Values) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest("POST", s.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -101,7 +105,7 @@ func (s *site) post(t *testing.T, c *http.Client, path string, form url.Values) 
 	return resp
 }
 
-func (s *site) get(t *testing.T, c *http.Client, path string) (*http.Response, string) {
+func (s *site) get(t testing.TB, c *http.Client, path string) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.Get(s.srv.URL + path)
 	if err != nil {
@@ -187,11 +191,15 @@ func TestReturnAfterSignInIsLocalOnly(t *testing.T) {
 	if loc := resp.Header.Get("Location"); loc != "/account" {
 		t.Fatalf("after sign-in: %s", loc)
 	}
-	c2 := s.client(t)
-	s.get(t, c2, "//evil.example.com/account")
-	resp = s.post(t, c2, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
-	if loc := resp.Header.Get("Location"); loc != "/account" {
-		t.Fatalf("open redirect: %s", loc)
+	// Neither a page on another host nor one too long to keep is gone
+	// back to (nor written to the session).
+	for _, page := range []string{"//evil.example.com/account", "/account?x=" + strings.Repeat("y", 4000)} {
+		c2 := s.client(t)
+		s.get(t, c2, page)
+		resp = s.post(t, c2, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+		if loc := resp.Header.Get("Location"); loc != "/account" {
+			t.Fatalf("after asking for %.40s: %.60s", page, loc)
+		}
 	}
 }
 
