@@ -56,14 +56,7 @@ func (h *Handler) authnPrimary(w http.ResponseWriter, r *http.Request) {
 		newError(http.StatusBadRequest, "E0000001", "Api validation failed: authRequest", "username and password are required").write(w, r)
 		return
 	}
-	// The relay state is stored with the transaction: checked against its
-	// cap and cleaned here, the one door it comes in by.
-	relayState, err := mfa.FieldRelayState.Check(req.RelayState)
-	if err != nil {
-		h.fail(w, r, err, "authRequest")
-		return
-	}
-	v, err := h.svc.Signin.PrimaryAuth(r.Context(), req.Username, req.Password, relayState)
+	v, err := h.svc.Signin.PrimaryAuth(r.Context(), req.Username, req.Password, req.RelayState)
 	h.reply(w, r, v, err, "authRequest")
 }
 

@@ -38,13 +38,16 @@ func NewTokens(c Config) *Tokens { return &Tokens{newCore(c)} }
 // text, shown once. Refusals: RInvalidInput (the name; an owner who is not
 // an active admin; no active admin at all).
 func (s *Tokens) CreateToken(ctx context.Context, name, ownerID string) (APIToken, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
+	name, err := FieldTokenName.Check(strings.TrimSpace(name))
+	if err != nil {
+		return APIToken{}, "", err
+	}
+	if name == "" {
 		return APIToken{}, "", Errorf(EInvalid, RInvalidInput, "name: A token needs a name of 1 to 100 characters.")
 	}
 	clear := s.newToken("00")
 	t := APIToken{ID: s.newID("tok"), Name: name, TokenHash: secret.HashToken(clear), Created: s.clock.Now()}
-	err := s.run(ctx, func(tx Tx) error {
+	err = s.run(ctx, func(tx Tx) error {
 		owner, err := s.newTokenOwner(ctx, tx, ownerID)
 		if err != nil {
 			return err

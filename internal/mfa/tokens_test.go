@@ -1,6 +1,7 @@
 package mfa_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +105,22 @@ func TestSetAdminConcurrent(t *testing.T) {
 	if refused != 1 {
 		t.Fatalf("%d of two crossed demotions refused, want 1", refused)
 	}
+}
+
+// A token name from any door (the command line too) is held to its cap and
+// cleaned like every stored text.
+func TestTokenNameIsCleanedAndCapped(t *testing.T) {
+	e := newEnv(t)
+	admin, err := e.svc.Users.CreateUser(e.ctx, mfa.NewUser{Login: "root@example.com", Admin: true, Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := e.svc.Tokens.CreateToken(e.ctx, "ci\x00\x1b[31m job", admin.ID)
+	if err != nil || tok.Name != "ci[31m job" {
+		t.Fatalf("name %q, %v: want the control characters gone", tok.Name, err)
+	}
+	_, _, err = e.svc.Tokens.CreateToken(e.ctx, strings.Repeat("n", 101), admin.ID)
+	wantReason(t, err, mfa.RInvalidInput)
+	_, _, err = e.svc.Tokens.CreateToken(e.ctx, "\x00", admin.ID)
+	wantReason(t, err, mfa.RInvalidInput)
 }

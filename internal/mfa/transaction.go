@@ -66,9 +66,14 @@ func NewSignin(c Config) *Signin {
 // SUCCESS at once; otherwise at MFA_ENROLL or MFA_REQUIRED.
 func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) (*TxnView, error) {
 	login = NormalizeLogin(login)
+	// The relay state is stored with the transaction.
+	relayState, err := FieldRelayState.Check(relayState)
+	if err != nil {
+		return nil, err
+	}
 	var u User
 	found := false
-	err := s.run(ctx, func(tx Tx) error {
+	err = s.run(ctx, func(tx Tx) error {
 		if err := s.countPasswordCheck(ctx, tx); err != nil {
 			return err
 		}
