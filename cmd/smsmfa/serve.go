@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -44,7 +45,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var metricsSrv *httpx.Server
 	if cfg.MetricsAddr != "" {
-		if metricsSrv, err = httpx.Listen(cfg.MetricsAddr, a.metrics.Handler()); err != nil {
+		if metricsSrv, err = httpx.Listen(cfg.MetricsAddr, a.operatorHandler()); err != nil {
 			return err
 		}
 	}
@@ -92,6 +93,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopWork()
 	wg.Wait()
 	return err
+}
+
+// operatorHandler serves the metrics address (never the public one): the
+// Prometheus metrics and Go's profiler, so that a running server can be
+// profiled (go tool pprof http://ADDR/debug/pprof/profile).
+func (a *app) operatorHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // handler builds the server's HTTP handler: health and metrics, the web UI.

@@ -82,6 +82,35 @@ func TestMetricsOnTheMainAddressOnlyWithMetricsPublic(t *testing.T) {
 	}
 }
 
+// The profiler is on the metrics address only, never on the public one.
+func TestProfilerOnTheMetricsAddressOnly(t *testing.T) {
+	cfg, _, err := config.Load("smsmfa serve", config.FlagsServe, []string{"--database", "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "--metrics-public"}, noEnv, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	main, err := a.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{"/debug/pprof/": http.StatusOK, "/debug/pprof/heap?debug=1": http.StatusOK, "/metrics": http.StatusOK} {
+		rec := httptest.NewRecorder()
+		a.operatorHandler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != want {
+			t.Errorf("metrics address %s: HTTP %d, want %d", path, rec.Code, want)
+		}
+	}
+	rec := httptest.NewRecorder()
+	main.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/", nil))
+	if rec.Code == http.StatusOK && strings.Contains(rec.Body.String(), "goroutine") {
+		t.Fatal("the profiler answers on the public address")
+	}
+}
+
 // syncBuffer is a log destination read after the server stopped.
 type syncBuffer struct {
 	mu sync.Mutex

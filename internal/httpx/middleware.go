@@ -123,7 +123,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // Common wraps next with the middleware every request gets: a request id
 // (also in the response header), the client in the context for the domain,
 // panic recovery (a 500 and a log line with the stack), and an access log
-// line. Paths are logged without their query strings (they can hold tokens).
+// line: at INFO for a refusal or an error (status 400 and up), at DEBUG
+// otherwise, so a busy server does not write a line per sign-in step unless
+// asked (--log-level debug). Paths are logged without their query strings
+// (they can hold tokens).
 func Common(next http.Handler, ip ClientIP, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -145,8 +148,14 @@ func Common(next http.Handler, ip ClientIP, log *slog.Logger) http.Handler {
 					http.Error(sw, "Internal Server Error", http.StatusInternalServerError)
 				}
 			}
-			log.Info("http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
-				"bytes", sw.bytes, "ms", time.Since(start).Milliseconds(), "ip", client.IP)
+			level := slog.LevelDebug
+			if sw.status >= 400 {
+				level = slog.LevelInfo
+			}
+			if log.Enabled(r.Context(), level) {
+				log.Log(r.Context(), level, "http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+					"bytes", sw.bytes, "ms", time.Since(start).Milliseconds(), "ip", client.IP)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
