@@ -62,6 +62,10 @@ type Config struct {
 	// ProviderKinds knows the SMS provider types and their rules
 	// (telephony.AllKinds); the Telephony service needs it.
 	ProviderKinds ProviderKinds
+	// Settings caches the org settings across the services built from
+	// this Config (New makes one when nil; give services built one by one
+	// the same cache).
+	Settings *SettingsCache
 }
 
 // core holds the dependencies and the helpers every service shares: the
@@ -76,6 +80,7 @@ type core struct {
 	deliver Deliverer
 	host    string
 	log     *slog.Logger
+	cache   *SettingsCache
 
 	// busy refusals of password checks not yet told to the system log
 	busyMu      sync.Mutex
@@ -91,7 +96,10 @@ func newCore(c Config) *core {
 		panic("mfa: Store is required")
 	}
 	s := &core{store: c.Store, clock: c.Clock, rand: c.Rand, codeKey: c.CodeKey, sealer: c.Sealer,
-		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, log: c.Logger}
+		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, log: c.Logger, cache: c.Settings}
+	if s.cache == nil {
+		s.cache = NewSettingsCache()
+	}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
@@ -125,6 +133,9 @@ type Services struct {
 
 // New builds every service from c, which must have every dependency.
 func New(c Config) Services {
+	if c.Settings == nil {
+		c.Settings = NewSettingsCache()
+	}
 	return Services{Signin: NewSignin(c), Factors: NewFactors(c), Users: NewUsers(c), Tokens: NewTokens(c),
 		Telephony: NewTelephony(c), Org: NewOrg(c)}
 }
@@ -141,6 +152,13 @@ func (s *core) newToken(prefix string) string { return randid.New(s.rand).Token(
 
 // settings loads the org settings inside tx.
 func (s *core) settings(ctx context.Context, tx Tx) (Settings, error) {
+	v, err := tx.SettingsVersion(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	if set, ok := s.cache.get(v); ok {
+		return set, nil
+	}
 	stored, err := tx.LoadSettings(ctx)
 	if err != nil {
 		return Settings{}, err
@@ -149,7 +167,37 @@ func (s *core) settings(ctx context.Context, tx Tx) (Settings, error) {
 	if err != nil {
 		s.log.Warn("settings", "err", err)
 	}
+	s.cache.put(v, set)
 	return set, nil
+}
+
+// SettingsCache holds the org settings last read, with their version, for
+// every service built from one Config: a unit of work reads one row (the
+// version) instead of every setting while nothing changed.
+type SettingsCache struct {
+	mu      sync.RWMutex
+	version int64
+	set     Settings
+}
+
+// NewSettingsCache returns an empty cache.
+func NewSettingsCache() *SettingsCache { return &SettingsCache{} }
+
+func (c *SettingsCache) get(version int64) (Settings, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.version == 0 || c.version != version {
+		return Settings{}, false
+	}
+	return c.set.clone(), true
+}
+
+func (c *SettingsCache) put(version int64, set Settings) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version >= c.version {
+		c.version, c.set = version, set.clone()
+	}
 }
 
 // run executes fn in a unit of work. A refusal (*Error that is not

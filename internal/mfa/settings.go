@@ -284,3 +284,13 @@ func SettingValues(stored map[string]string) map[string]string {
 	}
 	return out
 }
+
+// clone returns a copy of s that shares no slice with it, so a cached value
+// handed out cannot be changed through the copy.
+func (s Settings) clone() Settings {
+	s.PhoneTypes = slices.Clone(s.PhoneTypes)
+	s.CountriesAllow = slices.Clone(s.CountriesAllow)
+	s.CountriesDeny = slices.Clone(s.CountriesDeny)
+	s.TrustedOrigins = slices.Clone(s.TrustedOrigins)
+	return s
+}

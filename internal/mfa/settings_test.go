@@ -49,3 +49,25 @@ func TestUpdateSettingsValidatesAllOrNothing(t *testing.T) {
 		t.Fatalf("SMS: %q", e.sink.Messages()[0].Body)
 	}
 }
+
+// Settings are cached per process, but a change made by another instance
+// (or the command line) is seen by the next unit of work.
+func TestSettingsChangedElsewhereAreSeenAtOnce(t *testing.T) {
+	e := newEnv(t)
+	other := newEnvOn(t, e.db) // another instance on the same database
+	if set, err := e.svc.Org.Settings(e.ctx); err != nil || set.CodeLength != 6 {
+		t.Fatalf("code length %d, %v", set.CodeLength, err)
+	}
+	if err := other.svc.Org.UpdateSettings(other.ctx, map[string]string{"code_length": "8"}); err != nil {
+		t.Fatal(err)
+	}
+	if set, err := e.svc.Org.Settings(e.ctx); err != nil || set.CodeLength != 8 {
+		t.Fatalf("after another instance's change: code length %d, %v", set.CodeLength, err)
+	}
+	// A cached value handed out cannot change the cache.
+	set, _ := e.svc.Org.Settings(e.ctx)
+	set.PhoneTypes[0] = "premium_rate"
+	if again, _ := e.svc.Org.Settings(e.ctx); again.PhoneTypes[0] == "premium_rate" {
+		t.Fatal("a caller changed the cached settings")
+	}
+}

@@ -145,7 +145,11 @@ type NumberTx interface {
 // SettingTx stores org settings as canonical text.
 type SettingTx interface {
 	LoadSettings(ctx context.Context) (map[string]string, error)
+	// SaveSetting stores one setting and bumps the settings' version.
 	SaveSetting(ctx context.Context, name, value, by string, at time.Time) error
+	// SettingsVersion returns the settings' version, which every change
+	// bumps.
+	SettingsVersion(ctx context.Context) (int64, error)
 }
 
 // EventTx stores the system log.

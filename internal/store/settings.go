@@ -25,5 +25,14 @@ func (t *tx) LoadSettings(ctx context.Context) (map[string]string, error) {
 func (t *tx) SaveSetting(ctx context.Context, name, value, by string, at time.Time) error {
 	_, err := t.exec(ctx, `INSERT INTO settings (name, value, updated, updated_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated, updated_by = excluded.updated_by`, name, value, at.UTC(), by)
+	if err == nil {
+		_, err = t.exec(ctx, `UPDATE settings_version SET version = version + $1 WHERE id = 1`, 1)
+	}
 	return t.d.wrap("save setting", err)
+}
+
+func (t *tx) SettingsVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.row(ctx, `SELECT version FROM settings_version WHERE id = $1`, 1).Scan(&v)
+	return v, t.d.wrap("settings version", err)
 }

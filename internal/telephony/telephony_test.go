@@ -42,7 +42,7 @@ func newEnv(t *testing.T, mods ...func(*telephony.Options)) *env {
 	mux := http.NewServeMux()
 	hooks := httptest.NewServer(mux)
 	t.Cleanup(hooks.Close)
-	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), ProviderKinds: telephony.AllKinds()}
+	dc := mfa.Config{Store: db, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), ProviderKinds: telephony.AllKinds(), Settings: mfa.NewSettingsCache()}
 	tel := mfa.NewTelephony(dc)
 	o := telephony.Options{Service: tel, Keys: keys, Sink: devsink.New(10, nil), BaseURL: hooks.URL, TryTimeout: 300 * time.Millisecond}
 	for _, mod := range mods {

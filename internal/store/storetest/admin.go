@@ -78,6 +78,16 @@ func testSettings(t *testing.T, db *store.DB) {
 	if got := load(); got == nil || len(got) != 0 {
 		t.Errorf("LoadSettings on an empty database = %#v, want an empty map", got)
 	}
+	version := func() int64 {
+		var v int64
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			var err error
+			v, err = tx.SettingsVersion(ctx)
+			return err
+		})
+		return v
+	}
+	v0 := version()
 	MustInTx(t, db, func(tx mfa.Tx) error {
 		for _, s := range [][2]string{{"sms.enabled", "true"}, {"code.lifetime", "5m"}, {"org.name", "Acme ✓"}} {
 			if err := tx.SaveSetting(ctx, s[0], s[1], "u1", at(0)); err != nil {
@@ -90,6 +100,9 @@ func testSettings(t *testing.T, db *store.DB) {
 	want := map[string]string{"sms.enabled": "true", "code.lifetime": "10m", "org.name": "Acme ✓"}
 	if diff := cmp.Diff(want, load()); diff != "" {
 		t.Errorf("LoadSettings (-want +got):\n%s", diff)
+	}
+	if v := version(); v != v0+4 {
+		t.Errorf("settings version %d after four saves from %d, want %d", v, v0, v0+4)
 	}
 	var by string
 	if err := db.SQL().QueryRow(`SELECT updated_by FROM settings WHERE name = $1`, "code.lifetime").Scan(&by); err != nil || by != "u2" {
