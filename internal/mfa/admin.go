@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,12 +16,15 @@ var zeroTime time.Time
 
 // Org holds the org-wide rules: settings, the number list, the system log,
 // request limits, the purge and the console's overview.
-type Org struct{ *core }
+type Org struct {
+	*core
+	leases requestLeases
+}
 
 // NewOrg returns the org service; c needs a CodeKey (for the ids of phone
 // numbers in the system log).
 func NewOrg(c Config) *Org {
-	s := &Org{newCore(c)}
+	s := &Org{core: newCore(c)}
 	s.require("Org", len(c.CodeKey) > 0)
 	return s
 }
@@ -285,34 +287,3 @@ const (
 	AuthnRequest RequestKind = iota // sign-in calls (web form and authn API), per client address
 	APIRequest                      // management API calls, per token
 )
-
-// CountRequest counts one request of kind by key (a client address or a
-// token id) in the current minute, shared by every instance, and reports
-// whether it is within the org's limit. A refusal is recorded in the
-// system log once per minute and key.
-func (s *Org) CountRequest(ctx context.Context, kind RequestKind, key string) (Limit, error) {
-	var l Limit
-	err := s.run(ctx, func(tx Tx) error {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		limit, bucket := set.AuthnPerMinute, "authn:"+AddressBucket(key)
-		if kind == APIRequest {
-			limit, bucket = set.APIPerMinute, "api:"+key
-		}
-		now := s.clock.Now()
-		w := windowStart(now, time.Minute)
-		n, err := tx.AddCount(ctx, "req:"+bucket, w, 1)
-		if err != nil {
-			return err
-		}
-		l = Limit{Limit: limit, Remaining: max(limit-n, 0), Reset: w.Add(time.Minute), OK: n <= limit}
-		if n == limit+1 {
-			return s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "request_rate_limit",
-				Message: "Request rate limit exceeded", Details: map[string]string{"bucket": bucket, "limit": strconv.Itoa(limit)}})
-		}
-		return nil
-	})
-	return l, err
-}

@@ -192,6 +192,14 @@ func (c *SettingsCache) get(version int64) (Settings, bool) {
 	return c.set.clone(), true
 }
 
+// latest returns the settings last read, with their version; ok is false
+// before any was read.
+func (c *SettingsCache) latest() (int64, Settings, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.version, c.set.clone(), c.version != 0
+}
+
 func (c *SettingsCache) put(version int64, set Settings) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
