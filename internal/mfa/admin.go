@@ -35,7 +35,7 @@ func (s *Org) Settings(ctx context.Context) (Settings, error) { return s.orgSett
 // orgSettings loads the org settings in a unit of work of its own.
 func (s *core) orgSettings(ctx context.Context) (Settings, error) {
 	var set Settings
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		set, err = s.settings(ctx, tx)
 		return err
@@ -46,7 +46,7 @@ func (s *core) orgSettings(ctx context.Context) (Settings, error) {
 // SettingValues returns every setting's canonical text, defaults filled in.
 func (s *Org) SettingValues(ctx context.Context) (map[string]string, error) {
 	var vals map[string]string
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		stored, err := tx.LoadSettings(ctx)
 		vals = SettingValues(stored)
 		return err
@@ -125,7 +125,7 @@ func (s *Org) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		return nil, err
 	}
 	var evs []Event
-	err = s.run(ctx, func(tx Tx) error {
+	err = s.view(ctx, func(tx Tx) error {
 		var err error
 		evs, err = tx.ListEvents(ctx, f)
 		return err
@@ -136,7 +136,7 @@ func (s *Org) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 // Numbers lists blocked and trusted numbers.
 func (s *Org) Numbers(ctx context.Context) ([]Number, error) {
 	var ns []Number
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		ns, err = tx.ListNumbers(ctx)
 		return err
@@ -219,7 +219,7 @@ func (s *Org) NumberUsers(ctx context.Context, input string) ([]User, error) {
 		return nil, Errorf(EInvalid, RPhoneInvalid, "Enter a phone number with its country code.")
 	}
 	var us []User
-	err = s.run(ctx, func(tx Tx) error {
+	err = s.view(ctx, func(tx Tx) error {
 		us, err = tx.NumberUsers(ctx, n.E164, 100)
 		return err
 	})
@@ -238,7 +238,7 @@ type Overview struct {
 // Overview returns the admin console's summary.
 func (s *Org) Overview(ctx context.Context) (Overview, error) {
 	var o Overview
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		set, err := s.settings(ctx, tx)
 		if err != nil {
 			return err

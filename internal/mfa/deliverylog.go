@@ -52,7 +52,7 @@ type DeliveryLogTx interface {
 // DeliveryLog returns messages with their attempts, newest first.
 func (s *Telephony) DeliveryLog(ctx context.Context, f MessageFilter) ([]DeliveryRecord, error) {
 	var out []DeliveryRecord
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		ms, err := tx.ListMessages(ctx, f)
 		if err != nil {
 			return err

@@ -164,7 +164,7 @@ func getFactor(ctx context.Context, tx Tx, userID, factorID string) (*Factor, er
 // number change.
 func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, error) {
 	var st FactorState
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		if _, err := tx.GetUser(ctx, userID); errors.Is(err, ErrNotFound) {
 			return userNotFound(userID)
 		} else if err != nil {

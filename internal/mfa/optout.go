@@ -67,7 +67,7 @@ func (s *Telephony) RecordKeyword(ctx context.Context, provider, number, sender,
 // OptedOutSenders lists the senders number has opted out from.
 func (s *Telephony) OptedOutSenders(ctx context.Context, number string) ([]string, error) {
 	var out []string
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.OptedOutSenders(ctx, number)
 		return err
@@ -79,7 +79,7 @@ func (s *Telephony) OptedOutSenders(ctx context.Context, number string) ([]strin
 func (s *Telephony) OptOuts(ctx context.Context, limit int) ([]OptOut, []OptOutEvent, error) {
 	var outs []OptOut
 	var evs []OptOutEvent
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		if outs, err = tx.ListOptOuts(ctx, limit); err != nil {
 			return err

@@ -279,3 +279,17 @@ func (s *core) record(ctx context.Context, tx Tx, e Event) error {
 func userParty(u *User) Party {
 	return Party{ID: u.ID, Type: "User", AlternateID: u.Login, DisplayName: u.DisplayName()}
 }
+
+// view runs fn in a read-only unit of work and returns its error as run
+// would (a refusal as it is, anything else as an internal error). fn must
+// not write.
+func (s *core) view(ctx context.Context, fn func(tx Tx) error) error {
+	err := s.store.View(ctx, fn)
+	if err == nil {
+		return nil
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e
+	}
+	return Internal("store", err)
+}

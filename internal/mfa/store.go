@@ -12,6 +12,10 @@ type Store interface {
 	// InTx runs fn in a transaction. It commits when fn returns nil and
 	// rolls back otherwise, returning fn's error.
 	InTx(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction and returns its error; fn
+	// must not write. On SQLite it runs beside the writer, so reads never
+	// wait for writes.
+	View(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is the set of storage operations available inside a unit of work. Get*

@@ -269,7 +269,7 @@ func (s *Telephony) AddProvider(ctx context.Context, p ProviderConfig) (*Provide
 // opened with o.
 func (s *Telephony) Providers(ctx context.Context, o Opener) ([]ProviderConfig, error) {
 	var out []ProviderConfig
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		ps, err := tx.ListProviders(ctx)
 		if err != nil {
 			return err

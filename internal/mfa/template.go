@@ -92,7 +92,7 @@ func ValidateTemplate(locale, body string) error {
 // Templates lists the stored templates.
 func (s *Telephony) Templates(ctx context.Context) ([]Template, error) {
 	var out []Template
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.ListTemplates(ctx)
 		return err

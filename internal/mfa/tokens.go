@@ -121,10 +121,35 @@ func invalidAPIToken() *Error { return Errorf(EUnauthorized, RInvalidToken, "Inv
 // is in the system log, at most once a token a minute. Refusal:
 // RInvalidToken.
 func (s *Tokens) AuthenticateToken(ctx context.Context, clear string) (APIToken, error) {
+	// Almost every call finds a live token of an active admin, used within
+	// the minute: a read, with no write. Anything else (a refusal to log,
+	// tokens to revoke, "last used" to note) takes a unit of work that
+	// writes, which looks again.
+	hash := secret.HashToken(clear)
 	var t APIToken
-	err := s.run(ctx, func(tx Tx) error {
+	write := false
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
-		t, err = tx.GetTokenByHash(ctx, secret.HashToken(clear))
+		t, err = tx.GetTokenByHash(ctx, hash)
+		if errors.Is(err, ErrNotFound) {
+			return invalidAPIToken() // unknown tokens write nothing
+		}
+		if err != nil {
+			return err
+		}
+		owner, err := orNil(tx.GetUser(ctx, t.UserID))
+		if err != nil {
+			return err
+		}
+		write = !t.Revoked.IsZero() || ownerProblem(owner) != "" || s.clock.Now().Sub(t.LastUsed) > time.Minute
+		return nil
+	})
+	if err != nil || !write {
+		return t, err
+	}
+	err = s.run(ctx, func(tx Tx) error {
+		var err error
+		t, err = tx.GetTokenByHash(ctx, hash)
 		if errors.Is(err, ErrNotFound) {
 			return invalidAPIToken()
 		}
@@ -204,7 +229,7 @@ func (s *Tokens) RevokeToken(ctx context.Context, id string) error {
 // logins.
 func (s *Tokens) Tokens(ctx context.Context) ([]APIToken, error) {
 	var ts []APIToken
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		ts, err = tx.ListTokens(ctx)
 		return err

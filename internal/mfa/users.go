@@ -136,7 +136,7 @@ func boolText(b bool) string {
 // GetUser returns a user by id, or by login when no user has that id.
 func (s *Users) GetUser(ctx context.Context, idOrLogin string) (*User, error) {
 	var u User
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		u, err = tx.GetUser(ctx, idOrLogin)
 		if errors.Is(err, ErrNotFound) {
@@ -161,7 +161,7 @@ func (s *Users) ListUsers(ctx context.Context, query, afterLogin string, limit i
 		return nil, err
 	}
 	var us []User
-	err = s.run(ctx, func(tx Tx) error {
+	err = s.view(ctx, func(tx Tx) error {
 		var err error
 		us, err = tx.ListUsers(ctx, query, afterLogin, limit)
 		return err

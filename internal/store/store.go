@@ -28,6 +28,7 @@ var migrations embed.FS
 // DB is the database.
 type DB struct {
 	db      *sql.DB
+	read    *sql.DB // SQLite: reader connections beside the one writer; else db
 	dialect dialect
 	url     string
 }
@@ -57,6 +58,22 @@ func ParseURL(u string) (engine, dsn string, err error) {
 		return SQLite, sqliteDSN(u), nil
 	}
 	return "", "", fmt.Errorf("store: unsupported database %q: use sqlite:PATH or a postgres:// URL", redact(u))
+}
+
+// readers is how many reader connections a SQLite database keeps beside
+// its writer.
+const readers = 4
+
+// sqliteReaderDSN is the DSN of a reader connection: the file is already in
+// WAL mode (the writer set it), a plain (deferred) BEGIN, and query_only,
+// so a read that tries to write fails instead of taking the write lock.
+func sqliteReaderDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(5000)", "foreign_keys(1)", "query_only(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
 }
 
 // sqliteDSN is the known-good modernc DSN: WAL, a 5 s busy timeout, foreign
@@ -123,6 +140,15 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 		// that explicit and avoids busy-wait sleeps under contention.
 		d.db.SetMaxOpenConns(1)
 		d.dialect = sqliteDialect{}
+		// Readers beside it (WAL lets them read while it writes), for
+		// units of work that only read. A database in memory is private
+		// to its connection: it has none.
+		d.read = d.db
+		if !strings.Contains(dsn, ":memory:") && !strings.Contains(dsn, "mode=memory") {
+			d.read = openSQLite(sqliteReaderDSN(path))
+			d.read.SetMaxOpenConns(readers)
+			d.read.SetMaxIdleConns(readers)
+		}
 	case Postgres:
 		if d.db, err = sql.Open("pgx", dsn); err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -131,6 +157,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 		d.db.SetMaxIdleConns(10)
 		d.db.SetConnMaxIdleTime(5 * time.Minute)
 		d.dialect = postgresDialect{}
+		d.read = d.db
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -147,7 +174,12 @@ func (d *DB) Engine() string { return d.dialect.name() }
 func (d *DB) SQL() *sql.DB { return d.db }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	if d.read != d.db {
+		return errors.Join(d.read.Close(), d.db.Close())
+	}
+	return d.db.Close()
+}
 
 // Ping checks the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
@@ -198,6 +230,23 @@ func (d *DB) migrator() (*goose.Provider, error) {
 		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
 	return p, nil
+}
+
+// View runs fn in a read-only transaction (see mfa.Store): on SQLite on a
+// reader connection, on PostgreSQL a READ ONLY transaction.
+func (d *DB) View(ctx context.Context, fn func(mfa.Tx) error) error {
+	sqlTx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&tx{tx: sqlTx, d: d}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: end a read: %w", err)
+	}
+	return nil
 }
 
 // InTx runs fn in a transaction (see mfa.Store).
