@@ -17,9 +17,10 @@ import (
 
 // Store is the outbox (implemented by store.DB). A claim holds a message
 // under a claim id until its lease ends; FinishMessage records the outcome
-// only while that claim still holds (mfa.ErrClaimLost otherwise).
+// only while that claim still holds (mfa.ErrClaimLost otherwise). A new
+// message is written already claimed (Claim, Deliver); the workers claim
+// the others with ClaimDue.
 type Store interface {
-	ClaimMessage(ctx context.Context, id string, now, leaseUntil time.Time, claim string) (mfa.Message, bool, error)
 	ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int, claim string) ([]mfa.Message, error)
 	FinishMessage(ctx context.Context, id, claim string, u mfa.MessageUpdate) error
 }
@@ -107,34 +108,24 @@ func (d *Dispatcher) claim() string {
 
 var _ mfa.Deliverer = (*Dispatcher)(nil)
 
-// Deliver tries to send message id now, waiting at most d.Wait. When the
-// provider has not answered by then the attempt goes on in the background
-// and Deliver reports the message as sending.
-func (d *Dispatcher) Deliver(ctx context.Context, id string) mfa.Delivery {
+// Claim returns a claim of this dispatcher and the end of its lease, for a
+// message the domain is about to queue (see mfa.Deliverer).
+func (d *Dispatcher) Claim(now time.Time) (string, time.Time) { return d.claim(), now.Add(d.Lease) }
+
+// Deliver tries to send m (queued under a claim from Claim) now, waiting
+// at most d.Wait. When the provider has not answered by then the attempt
+// goes on in the background and Deliver reports the message as sending.
+func (d *Dispatcher) Deliver(ctx context.Context, m mfa.Message) mfa.Delivery {
 	done := make(chan mfa.Delivery, 1)
 	// The attempt must not die with the request: detach from its cancel.
 	actx := context.WithoutCancel(ctx)
-	d.wg.Go(func() { done <- d.attemptByID(actx, id) })
+	d.wg.Go(func() { done <- d.send(actx, m) })
 	select {
 	case r := <-done:
 		return r
 	case <-d.After(d.Wait):
 		return mfa.Delivery{State: mfa.MessageSending}
 	}
-}
-
-func (d *Dispatcher) attemptByID(ctx context.Context, id string) mfa.Delivery {
-	now := d.clock.Now()
-	m, ok, err := d.store.ClaimMessage(ctx, id, now, now.Add(d.Lease), d.claim())
-	if err != nil {
-		d.log.Error("claim message", "id", id, "err", err)
-		d.Kick()
-		return mfa.Delivery{State: mfa.MessageQueued}
-	}
-	if !ok { // another worker has it, or it is done
-		return mfa.Delivery{State: mfa.MessageSending}
-	}
-	return d.send(ctx, m)
 }
 
 // backoff is the wait before retry n (n ≥ 1): 1 s, 2 s, 4 s … at most 30 s.

@@ -65,10 +65,27 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-// queue puts a message for a code expiring in 5 minutes in the outbox.
-func (e *env) queue(t *testing.T, id string) {
-	e.queueSealed(t, id, mfa.SealMessage(e.keys, id, mfa.MessageContent{Body: "Your code is 123456.", Code: "123456"}))
+// claimed puts a message in the outbox as the domain queues one for the
+// request that sends it: claimed by the dispatcher, under its lease.
+func (e *env) claimed(t *testing.T, id string, sealed []byte) mfa.Message {
+	t.Helper()
+	now := e.clock.Now()
+	claim, lease := e.d.Claim(now)
+	m := mfa.Message{ID: id, ChallengeID: "c-" + id, UserID: "u", To: "+14155550123", SealedBody: sealed,
+		State: mfa.MessageSending, Attempts: 1, Claim: claim, LockedUntil: lease, NextAttempt: now, Created: now, Expires: now.Add(5 * time.Minute)}
+	if err := e.db.InTx(context.Background(), func(tx mfa.Tx) error { return tx.InsertMessage(context.Background(), m) }); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
+
+// sealed is the content of a code's text, sealed for message id.
+func (e *env) sealed(id string) []byte {
+	return mfa.SealMessage(e.keys, id, mfa.MessageContent{Body: "Your code is 123456.", Code: "123456"})
+}
+
+// queue puts a message for a code expiring in 5 minutes in the outbox.
+func (e *env) queue(t *testing.T, id string) { e.queueSealed(t, id, e.sealed(id)) }
 
 // queueSealed puts a message with the given sealed content in the outbox.
 func (e *env) queueSealed(t *testing.T, id string, sealed []byte) {
@@ -100,8 +117,8 @@ func (e *env) record(t *testing.T, id string) mfa.DeliveryRecord {
 
 func TestDeliverSendsAtOnceAndErasesTheBody(t *testing.T) {
 	e := newEnv(t)
-	e.queue(t, "m1")
-	if got := e.d.Deliver(context.Background(), "m1"); got.State != mfa.MessageSent {
+	m := e.claimed(t, "m1", e.sealed("m1"))
+	if got := e.d.Deliver(context.Background(), m); got.State != mfa.MessageSent {
 		t.Fatalf("Deliver = %+v", got)
 	}
 	r := e.record(t, "m1")
@@ -116,8 +133,8 @@ func TestDeliverSendsAtOnceAndErasesTheBody(t *testing.T) {
 func TestMessageQueuedByAnOlderVersionIsSentWithoutACode(t *testing.T) {
 	e := newEnv(t)
 	// Before codes were carried apart, the text alone was sealed to the message id.
-	e.queueSealed(t, "m1", e.keys.Seal([]byte("Your code is 123456."), "m1"))
-	if got := e.d.Deliver(context.Background(), "m1"); got.State != mfa.MessageSent {
+	m := e.claimed(t, "m1", e.keys.Seal([]byte("Your code is 123456."), "m1"))
+	if got := e.d.Deliver(context.Background(), m); got.State != mfa.MessageSent {
 		t.Fatalf("Deliver = %+v", got)
 	}
 	if got := e.snd.got[0]; got.Body != "Your code is 123456." || got.Code != "" {
@@ -127,8 +144,8 @@ func TestMessageQueuedByAnOlderVersionIsSentWithoutACode(t *testing.T) {
 
 func TestMessageSealedForAnotherMessageFails(t *testing.T) {
 	e := newEnv(t)
-	e.queueSealed(t, "m1", mfa.SealMessage(e.keys, "m2", mfa.MessageContent{Body: "Your code is 123456.", Code: "123456"}))
-	if got := e.d.Deliver(context.Background(), "m1"); got.State != mfa.MessageFailed || !strings.Contains(got.Error, "cannot be decrypted") {
+	m := e.claimed(t, "m1", e.sealed("m2"))
+	if got := e.d.Deliver(context.Background(), m); got.State != mfa.MessageFailed || !strings.Contains(got.Error, "cannot be decrypted") {
 		t.Fatalf("Deliver = %+v", got)
 	}
 	if e.snd.sends() != 0 {
@@ -139,9 +156,9 @@ func TestMessageSealedForAnotherMessageFails(t *testing.T) {
 func TestSlowProviderDeliverAnswersOnItsWay(t *testing.T) {
 	e := newEnv(t)
 	e.snd.block = make(chan struct{})
-	e.queue(t, "m1")
+	m := e.claimed(t, "m1", e.sealed("m1"))
 	got := make(chan mfa.Delivery)
-	go func() { got <- e.d.Deliver(context.Background(), "m1") }()
+	go func() { got <- e.d.Deliver(context.Background(), m) }()
 	e.fire <- time.Time{} // the bound passes while the provider is silent
 	if r := <-got; r.State != mfa.MessageSending {
 		t.Fatalf("Deliver = %+v, want sending", r)
@@ -159,8 +176,8 @@ func TestTransientFailuresRetryWithBackoffUntilTheCodeExpires(t *testing.T) {
 	for range 50 {
 		e.snd.answers = append(e.snd.answers, down)
 	}
-	e.queue(t, "m1")
-	if got := e.d.Deliver(context.Background(), "m1"); got.State != mfa.MessageQueued {
+	m := e.claimed(t, "m1", e.sealed("m1"))
+	if got := e.d.Deliver(context.Background(), m); got.State != mfa.MessageQueued {
 		t.Fatalf("Deliver = %+v", got)
 	}
 	ctx := context.Background()
@@ -203,8 +220,8 @@ func TestTransientFailuresRetryWithBackoffUntilTheCodeExpires(t *testing.T) {
 func TestPermanentRefusalFailsAtOnce(t *testing.T) {
 	e := newEnv(t)
 	e.snd.answers = []error{sms.NewError(sms.InvalidNumber, "21211", "invalid To")}
-	e.queue(t, "m1")
-	if got := e.d.Deliver(context.Background(), "m1"); got.State != mfa.MessageFailed || !strings.Contains(got.Error, "invalid_number") {
+	m := e.claimed(t, "m1", e.sealed("m1"))
+	if got := e.d.Deliver(context.Background(), m); got.State != mfa.MessageFailed || !strings.Contains(got.Error, "invalid_number") {
 		t.Fatalf("Deliver = %+v", got)
 	}
 	e.clock.Advance(time.Minute)
@@ -215,14 +232,12 @@ func TestPermanentRefusalFailsAtOnce(t *testing.T) {
 	}
 }
 
+// A message is queued claimed for the request that sends it; if that
+// request's process stops before sending, no worker takes the message
+// while the lease runs, then one does and says it may arrive twice.
 func TestInterruptedSendIsTakenOverAndNoted(t *testing.T) {
 	e := newEnv(t)
-	e.queue(t, "m1")
-	now := e.clock.Now()
-	// A worker claimed the message and died before recording anything.
-	if _, ok, err := e.db.ClaimMessage(context.Background(), "m1", now, now.Add(30*time.Second), "dead-1"); !ok || err != nil {
-		t.Fatal(ok, err)
-	}
+	e.claimed(t, "m1", e.sealed("m1")) // and never delivered
 	e.d.RunOnce(context.Background())
 	e.d.WaitIdle()
 	if e.snd.sends() != 0 {

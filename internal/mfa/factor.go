@@ -512,7 +512,7 @@ func (s *core) dispatch(ctx context.Context, sent *Sent) error {
 	if sent == nil {
 		return nil
 	}
-	sent.Delivery = s.deliver.Deliver(ctx, sent.MessageID)
+	sent.Delivery = s.deliver.Deliver(ctx, sent.message)
 	if sent.Delivery.State != MessageFailed {
 		return nil
 	}

@@ -99,4 +99,6 @@ func (sealer) Seal(p []byte, _ string) []byte { return p }
 
 type noDeliver struct{}
 
-func (noDeliver) Deliver(context.Context, string) mfa.Delivery { return mfa.Delivery{} }
+func (noDeliver) Deliver(context.Context, mfa.Message) mfa.Delivery { return mfa.Delivery{} }
+
+func (noDeliver) Claim(now time.Time) (string, time.Time) { return "test", now.Add(time.Minute) }

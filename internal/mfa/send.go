@@ -21,12 +21,9 @@ type Sent struct {
 	ResendAt time.Time
 	// Delivery is filled in after the unit of work commits.
 	Delivery Delivery
-}
 
-// DeliveryGrace is how long the delivery workers leave a new message to
-// the request that queued it (which sends it at once and waits for the
-// provider's answer); after that, any worker sends it.
-const DeliveryGrace = 3 * time.Second
+	message Message // as queued, for the deliverer
+}
 
 // limit is one rate-limit rule checked before a code is sent.
 type limit struct {
@@ -123,12 +120,14 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		return nil, err
 	}
 	body := renderTemplate(pickTemplate(templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
+	// Written already claimed for this request, which sends it as soon
+	// as the unit of work commits (see Deliverer).
+	claim, lease := s.deliver.Claim(now)
 	msg := Message{
 		ID: ch.MessageID, ChallengeID: ch.ID, UserID: u.ID, To: number,
 		SealedBody: SealMessage(s.sealer, ch.MessageID, MessageContent{Body: body, Code: code}),
-		// Workers leave a fresh message to the request that queued it for
-		// DeliveryGrace, so that request learns the provider's answer.
-		State: MessageQueued, NextAttempt: now.Add(DeliveryGrace), Created: now, Expires: ch.Expires,
+		State:      MessageSending, Attempts: 1, Claim: claim, LockedUntil: lease,
+		NextAttempt: now, Created: now, Expires: ch.Expires,
 	}
 	if err := tx.InsertChallenge(ctx, ch); err != nil {
 		return nil, err
@@ -144,7 +143,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		Message: "Code sent by SMS", Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID}}); err != nil {
 		return nil, err
 	}
-	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown)}, nil
+	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
 }
 
 // checkSharedNumber applies the shared-number rule to an enrollment of a

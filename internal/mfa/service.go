@@ -41,8 +41,18 @@ type Delivery struct {
 // Deliverer hands a queued message to a provider without holding up the
 // caller for longer than a short bound; whatever is not sent by then stays
 // queued and is sent by a worker.
+//
+// The request that queues a message sends it itself: the message is
+// written already claimed (Claim) in the unit of work that creates its code,
+// and handed over (Deliver) once that commits, so sending takes no
+// separate claim. The workers leave a claimed message alone until its
+// lease ends (and then send it, should the request's process have stopped).
 type Deliverer interface {
-	Deliver(ctx context.Context, messageID string) Delivery
+	// Claim returns the claim and the lease's end under which a message
+	// about to be queued at now is written.
+	Claim(now time.Time) (claim string, leaseUntil time.Time)
+	// Deliver sends m, written under a claim from Claim.
+	Deliver(ctx context.Context, m Message) Delivery
 }
 
 // Config holds the domain's dependencies. Each service takes the ones it

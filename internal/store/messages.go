@@ -51,13 +51,14 @@ const claimSet = `state = 'sending', locked_until = $2, attempts = attempts + 1,
 // stopped mid-send: the provider may or may not have the message.
 const LostPrefix = mfa.LostClaimPrefix
 
-// claimableNow is claimable without the wait for next_attempt: the request
-// that queued a message claims it at once (workers wait out its grace).
+// claimableNow is claimable without the wait for next_attempt.
 const claimableNow = `(state = 'queued' OR (state = 'sending' AND locked_until < $1))`
 
 // ClaimMessage takes one message for sending if it is waiting (due or not)
 // or held under a lease that ran out, and holds it until leaseUntil under
 // claim. ok is false when another worker has it or it is no longer waiting.
+// (The request that queues a message writes it claimed instead; this is
+// for taking one message over by hand, as the tests of leases do.)
 func (d *DB) ClaimMessage(ctx context.Context, id string, now, leaseUntil time.Time, claim string) (m mfa.Message, ok bool, err error) {
 	err = d.inTx(ctx, func(t *tx) error {
 		var err error
