@@ -64,7 +64,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	wg.Go(func() { a.disp.Run(workCtx) })
 	wg.Go(func() { a.housekeeping(workCtx) })
 	wg.Go(func() { a.pool.Run(workCtx, 5*time.Second) })
-	wg.Go(func() { a.db.ListenOutbox(workCtx, a.disp.Kick, a.log.With("component", "listen")) })
 
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()

@@ -23,9 +23,6 @@ type dialect interface {
 	// skipLocked is appended to a SELECT that claims queue rows.
 	skipLocked() string
 	isUniqueViolation(err error) bool
-	// notifyOutbox is a statement that wakes the other instances' delivery
-	// workers when the transaction commits ("" on SQLite, one process).
-	notifyOutbox() string
 	// tryLock is a statement taking a transaction-scoped lock named by
 	// its one argument, answering true when taken ("" on SQLite, where
 	// BEGIN IMMEDIATE already serialises writers).
@@ -41,7 +38,6 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string             { return SQLite }
 func (sqliteDialect) forUpdate() string        { return "" }
 func (sqliteDialect) skipLocked() string       { return "" }
-func (sqliteDialect) notifyOutbox() string     { return "" }
 func (sqliteDialect) transient(err error) bool { return false }
 func (sqliteDialect) tryLock() string          { return "" }
 
@@ -58,10 +54,9 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string         { return Postgres }
-func (postgresDialect) forUpdate() string    { return " FOR UPDATE" }
-func (postgresDialect) skipLocked() string   { return " FOR UPDATE SKIP LOCKED" }
-func (postgresDialect) notifyOutbox() string { return `SELECT pg_notify('` + OutboxChannel + `', '')` }
+func (postgresDialect) name() string       { return Postgres }
+func (postgresDialect) forUpdate() string  { return " FOR UPDATE" }
+func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 func (postgresDialect) tryLock() string {
 	return `SELECT pg_try_advisory_xact_lock(hashtext($1))`
 }

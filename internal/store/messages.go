@@ -26,9 +26,6 @@ func (t *tx) InsertMessage(ctx context.Context, m mfa.Message) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		m.ID, m.ChallengeID, m.UserID, m.To, m.SealedBody, string(m.State), m.Attempts, m.NextAttempt.UTC(), nt(m.LockedUntil),
 		m.Created.UTC(), m.Expires.UTC(), nt(m.Sent), m.Provider, m.Sender, m.ProviderMessageID, m.Error, m.Claim, nt(m.ReceiptAt), m.ReceiptError)
-	if err == nil && t.d.dialect.notifyOutbox() != "" {
-		_, err = t.exec(ctx, t.d.dialect.notifyOutbox())
-	}
 	return t.d.wrap("insert message", err)
 }
 

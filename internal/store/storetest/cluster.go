@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"testing"
-	"time"
 
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/store"
@@ -56,33 +55,6 @@ func testTryLock(t *testing.T, db *store.DB) {
 		}
 		return nil
 	})
-}
-
-func testListenOutbox(t *testing.T, db *store.DB) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	woke := make(chan struct{}, 10)
-	stopped := make(chan struct{})
-	go func() {
-		db.ListenOutbox(ctx, func() { woke <- struct{}{} }, discard())
-		close(stopped)
-	}()
-	if db.Engine() != store.Postgres {
-		<-stopped // nothing to listen to
-		return
-	}
-	wait := func(what string) {
-		select {
-		case <-woke:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no wake-up %s", what)
-		}
-	}
-	wait("when listening starts")
-	mustInsertMessages(t, db, newMessage("m1", at(0)))
-	wait("after a message was queued")
-	cancel()
-	<-stopped
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -62,7 +62,6 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Challenges/KillDropsQueuedMessages", testKillDropsQueuedMessages},
 		{"Challenges/Delete", testDeleteChallenge},
 		{"Cluster/TryLock", testTryLock},
-		{"Cluster/ListenOutbox", testListenOutbox},
 		{"Counters/AddCount", testCountersAdd},
 		{"Counters/AddCountConcurrent", testCountersAddConcurrent},
 		{"Counters/DeleteBefore", testCountersDeleteBefore},
