@@ -25,14 +25,10 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func userCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, "usage: smsmfa user create|list|unlock|set-admin …\n")
-		return errUsage
-	}
 	var login, pw, first, last, email string
 	var admin, staged bool
 	var setAdmin optBool
-	a, _, err := command(ctx, "user "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	a, _, err := subcommand(ctx, "user", nil, "usage: smsmfa user create|list|unlock|set-admin …\n", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&login, "login", "", "login (username)")
 		if args[0] == "set-admin" {
 			fs.Var(&setAdmin, "admin", "true to grant administrator rights, false to remove them (and revoke the user's API tokens)")
@@ -70,8 +66,7 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return userMessage(err)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tLOGIN\tSTATUS\tADMIN\tLOCKED")
+		tw := newTable(stdout, "ID\tLOGIN\tSTATUS\tADMIN\tLOCKED")
 		now := a.svc.Org.Now()
 		for _, u := range us {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Login, u.Status, u.Admin, u.Locked(now))
@@ -120,11 +115,7 @@ func (b *optBool) Set(s string) error {
 }
 
 func smsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "enable" && args[0] != "disable") {
-		fmt.Fprint(stderr, "usage: smsmfa sms enable|disable\n")
-		return errUsage
-	}
-	a, _, err := command(ctx, "sms "+args[0], args[1:], getenv, stderr, nil)
+	a, _, err := subcommand(ctx, "sms", []string{"enable", "disable"}, "usage: smsmfa sms enable|disable\n", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -142,11 +133,7 @@ func smsCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 func settingsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "set") {
-		fmt.Fprint(stderr, "usage: smsmfa settings list | settings set NAME=VALUE...\n")
-		return errUsage
-	}
-	a, rest, err := command(ctx, "settings "+args[0], args[1:], getenv, stderr, nil)
+	a, rest, err := subcommand(ctx, "settings", []string{"list", "set"}, "usage: smsmfa settings list | settings set NAME=VALUE...\n", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -157,8 +144,7 @@ func settingsCmd(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return userMessage(err)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tVALUE\tDEFAULT\tDESCRIPTION")
+		tw := newTable(stdout, "NAME\tVALUE\tDEFAULT\tDESCRIPTION")
 		for _, d := range mfa.SettingDefs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, vals[d.Name], d.Default, d.Help)
 		}
@@ -189,12 +175,8 @@ func settingsCmd(ctx context.Context, args []string, getenv func(string) string,
 }
 
 func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, "usage: smsmfa token create --name N [--owner LOGIN] | token list | token revoke --id ID\n")
-		return errUsage
-	}
 	var name, id, owner string
-	a, _, err := command(ctx, "token "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	a, _, err := subcommand(ctx, "token", nil, "usage: smsmfa token create --name N [--owner LOGIN] | token list | token revoke --id ID\n", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "a name to recognise the token by")
 		fs.StringVar(&id, "id", "", "token id")
 		if args[0] == "create" {
@@ -227,8 +209,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return userMessage(err)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tOWNER\tCREATED\tLAST USED\tREVOKED")
+		tw := newTable(stdout, "ID\tNAME\tOWNER\tCREATED\tLAST USED\tREVOKED")
 		for _, t := range ts {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, tokenOwner(t), stamp(t.Created), stamp(t.LastUsed), stamp(t.Revoked))
 		}
@@ -262,19 +243,16 @@ func (m *multi) String() string     { return strings.Join(*m, " ") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func providerCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || !slices.Contains([]string{"add", "list", "remove", "test"}, args[0]) {
-		fmt.Fprint(stderr, `usage: smsmfa provider add --name N --type twilio|aws-eum|aws-sns|vonage|webhook [--url BASE_URL]
+	const providerUsage = `usage: smsmfa provider add --name N --type twilio|aws-eum|aws-sns|vonage|webhook [--url BASE_URL]
                            [--credential KEY=VALUE]... [--sender SENDER[:CC,CC…]]... [--priority P]
        smsmfa provider list
        smsmfa provider remove NAME
        smsmfa provider test --name N --to +14155550123
-`)
-		return errUsage
-	}
+`
 	var name, typ, base, to string
 	var priority int
 	var creds, senders multi
-	a, rest, err := command(ctx, "provider "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	a, rest, err := subcommand(ctx, "provider", []string{"add", "list", "remove", "test"}, providerUsage, args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "a unique name")
 		if args[0] == "add" {
 			fs.StringVar(&typ, "type", "", "twilio, aws-eum, aws-sns, vonage or webhook")
@@ -326,8 +304,7 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 			fmt.Fprintln(stdout, "No SMS providers are configured: messages go to the development sink (the server log, and /dev/sms with --dev).")
 			return nil
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tTYPE\tPRIORITY\tENABLED\tURL\tSENDERS\tCREDENTIALS")
+		tw := newTable(stdout, "NAME\tTYPE\tPRIORITY\tENABLED\tURL\tSENDERS\tCREDENTIALS")
 		for _, p := range ps {
 			var ss []string
 			for _, s := range p.Senders {
@@ -363,6 +340,14 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprintf(stdout, "sent a test message through %s (provider id %s)\n", name, id)
 	}
 	return nil
+}
+
+// newTable starts a listing under header, its columns separated by tabs
+// and aligned when Flush ends it.
+func newTable(w io.Writer, header string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	return tw
 }
 
 func or(s, def string) string {
