@@ -145,15 +145,23 @@ func command(ctx context.Context, name string, args []string, getenv func(string
 	return a, rest, err
 }
 
-// subcommand opens the app for `smsmfa <group> <verb> [flags]`. Without a
-// verb, or with one not among verbs (nil: any verb, which the command
-// checks), it prints usage and returns errUsage.
-func subcommand(ctx context.Context, group string, verbs []string, usage string, args []string, getenv func(string) string, stderr io.Writer, flags func(*flag.FlagSet)) (*app, []string, error) {
+// subcommand runs `smsmfa <group> <verb> [flags]`. Without a verb, or with
+// one not among verbs (nil: any verb, which do checks), it prints usage and
+// returns errUsage. Otherwise it reads the verb's flags, opens the app and
+// calls do with the arguments after the flags, in a context that marks the
+// work as the command line's; the app is closed when do returns.
+func subcommand(ctx context.Context, group string, verbs []string, usage string, args []string, getenv func(string) string, stderr io.Writer,
+	flags func(*flag.FlagSet), do func(ctx context.Context, a *app, rest []string) error) error {
 	if len(args) == 0 || (verbs != nil && !slices.Contains(verbs, args[0])) {
 		fmt.Fprint(stderr, usage)
-		return nil, nil, errUsage
+		return errUsage
 	}
-	return command(ctx, group+" "+args[0], args[1:], getenv, stderr, flags)
+	a, rest, err := command(ctx, group+" "+args[0], args[1:], getenv, stderr, flags)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return do(cliContext(ctx), a, rest)
 }
 
 // userMessage turns a domain refusal into a line for the terminal.
