@@ -110,7 +110,7 @@ func New(cfg Config) (*Provider, error) {
 		source:      or(cfg.Source, "smsmfa"),
 		locale:      or(cfg.Locale, "EN-US"),
 		client:      smshttp.Client(cfg.HTTPClient),
-		now:         cfg.Now,
+		now:         smshttp.Clock(cfg.Now),
 		newID:       cfg.NewID,
 	}
 	if !validHeaderName(p.header) {
@@ -122,9 +122,6 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if strings.ContainsAny(p.secret, "\r\n") {
 		return nil, errors.New("webhook: the secret must not contain line breaks")
-	}
-	if p.now == nil {
-		p.now = time.Now
 	}
 	if p.newID == nil {
 		p.newID = func() string { return randid.ID("") }
