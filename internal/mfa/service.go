@@ -180,6 +180,17 @@ func (s *core) run(ctx context.Context, fn func(tx Tx) error) error {
 	return nil
 }
 
+// load runs read in a unit of work (see run) and returns what it read.
+func load[T any](ctx context.Context, s *core, read func(tx Tx) (T, error)) (T, error) {
+	var v T
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		v, err = read(tx)
+		return err
+	})
+	return v, err
+}
+
 // rolledBack is a refusal whose unit of work must not commit.
 type rolledBack struct{ e *Error }
 
