@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -298,7 +299,7 @@ func providerCmd(ctx context.Context, args []string, getenv func(string) string,
 				if p.FromEnv {
 					src = " (environment)"
 				}
-				fmt.Fprintf(tw, "%s%s\t%s\t%d\t%v\t%s\t%s\t%s\n", p.Name, src, p.Type, p.Priority, p.Enabled, or(p.BaseURL, "(public API)"), or(strings.Join(ss, " "), "(provider default)"), strings.Join(cs, " "))
+				fmt.Fprintf(tw, "%s%s\t%s\t%d\t%v\t%s\t%s\t%s\n", p.Name, src, p.Type, p.Priority, p.Enabled, cmp.Or(p.BaseURL, "(public API)"), cmp.Or(strings.Join(ss, " "), "(provider default)"), strings.Join(cs, " "))
 			}
 			return tw.Flush()
 		case "remove":
@@ -329,11 +330,4 @@ func newTable(w io.Writer, header string) *tabwriter.Writer {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, header)
 	return tw
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

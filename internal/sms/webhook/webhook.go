@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -105,10 +106,10 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{
 		url:         cfg.BaseURL,
 		secret:      cfg.Secret,
-		header:      or(cfg.Header, DefaultHeader),
-		requestType: or(cfg.RequestType, RequestMFAVerification),
-		source:      or(cfg.Source, "smsmfa"),
-		locale:      or(cfg.Locale, "EN-US"),
+		header:      cmp.Or(cfg.Header, DefaultHeader),
+		requestType: cmp.Or(cfg.RequestType, RequestMFAVerification),
+		source:      cmp.Or(cfg.Source, "smsmfa"),
+		locale:      cmp.Or(cfg.Locale, "EN-US"),
 		client:      smshttp.Client(cfg.HTTPClient),
 		now:         smshttp.Clock(cfg.Now),
 		newID:       cfg.NewID,
@@ -127,13 +128,6 @@ func New(cfg Config) (*Provider, error) {
 		p.newID = func() string { return randid.ID("") }
 	}
 	return p, nil
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // validHeaderName reports whether s is an HTTP token.
