@@ -77,14 +77,16 @@ func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Err
 
 // checkCode checks the code typed on a code page with check; a refusal is
 // shown on the page data builds.
-func (h *Handler) checkCode(w http.ResponseWriter, r *http.Request, check func(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error), data func(*mfa.TxnView) *codePage) {
+func (h *Handler) checkCode(w http.ResponseWriter, r *http.Request,
+	check func(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error), data func(*mfa.TxnView) *codePage) {
 	v, err := check(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, data) })
 }
 
 // resendCode texts a new code with send and tells where it went; a refusal
 // is shown on the page data builds.
-func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request, send func(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error), data func(*mfa.TxnView) *codePage) {
+func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request,
+	send func(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error), data func(*mfa.TxnView) *codePage) {
 	v, sent, err := send(r.Context(), h.stateToken(r.Context()), "")
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, data) })
