@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"smsmfa/internal/config"
@@ -66,17 +67,26 @@ func loadKeys(cfg config.Config, engine string) (*secret.Keys, error) {
 	return secret.Derive(master)
 }
 
+// openMigrated opens a database and brings its schema up to date.
+func openMigrated(ctx context.Context, url string) (*store.DB, error) {
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return db, nil
+}
+
 // openApp opens the database, migrates it and builds the domain service.
 func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, error) {
 	a := &app{cfg: cfg, log: newLogger(cfg, stderr), metrics: metrics.New()}
-	db, err := store.Open(ctx, cfg.Database)
+	db, err := openMigrated(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
 	a.db = db
-	if err := db.Migrate(ctx); err != nil {
-		return nil, errors.Join(err, db.Close())
-	}
 	if a.keys, err = loadKeys(cfg, db.Engine()); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -133,6 +143,25 @@ func command(ctx context.Context, name string, args []string, getenv func(string
 	}
 	a, err := openApp(ctx, cfg, stderr)
 	return a, rest, err
+}
+
+// subcommand runs `smsmfa <group> <verb> [flags]`. Without a verb, or with
+// one not among verbs (nil: any verb, which do checks), it prints usage and
+// returns errUsage. Otherwise it reads the verb's flags, opens the app and
+// calls do with the arguments after the flags, in a context that marks the
+// work as the command line's; the app is closed when do returns.
+func subcommand(ctx context.Context, group string, verbs []string, usage string, args []string, getenv func(string) string, stderr io.Writer,
+	flags func(*flag.FlagSet), do func(ctx context.Context, a *app, rest []string) error) error {
+	if len(args) == 0 || (verbs != nil && !slices.Contains(verbs, args[0])) {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	a, rest, err := command(ctx, group+" "+args[0], args[1:], getenv, stderr, flags)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return do(cliContext(ctx), a, rest)
 }
 
 // userMessage turns a domain refusal into a line for the terminal.

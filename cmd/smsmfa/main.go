@@ -43,6 +43,19 @@ Every command takes --database (SMSMFA_DATABASE) and --key-file (SMSMFA_KEY_FILE
 run "smsmfa serve -h" for the server's flags.
 `
 
+// commands are the commands run knows, by name.
+var commands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
+	"serve":        serve,
+	"migrate":      migrate,
+	"bench":        benchCmd,
+	"migrate-data": migrateData,
+	"user":         userCmd,
+	"sms":          smsCmd,
+	"settings":     settingsCmd,
+	"token":        tokenCmd,
+	"provider":     providerCmd,
+}
+
 // run executes one command and returns the process exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -50,34 +63,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
-	var err error
-	switch cmd {
-	case "serve":
-		err = serve(ctx, rest, getenv, stdout, stderr)
-	case "migrate":
-		err = migrate(ctx, rest, getenv, stdout, stderr)
-	case "bench":
-		err = benchCmd(ctx, rest, getenv, stdout, stderr)
-	case "migrate-data":
-		err = migrateData(ctx, rest, getenv, stdout, stderr)
-	case "user":
-		err = userCmd(ctx, rest, getenv, stdout, stderr)
-	case "sms":
-		err = smsCmd(ctx, rest, getenv, stdout, stderr)
-	case "settings":
-		err = settingsCmd(ctx, rest, getenv, stdout, stderr)
-	case "token":
-		err = tokenCmd(ctx, rest, getenv, stdout, stderr)
-	case "provider":
-		err = providerCmd(ctx, rest, getenv, stdout, stderr)
-	case "help", "-h", "--help":
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
 		return 0
-	default:
+	}
+	f, found := commands[cmd]
+	if !found {
 		fmt.Fprintf(stderr, "smsmfa: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	if err != nil {
+	if err := f(ctx, rest, getenv, stdout, stderr); err != nil {
 		if errors.Is(err, errUsage) {
 			return 2
 		}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"smsmfa/internal/store"
 )
 
 // migrateData copies an embedded (SQLite) deployment into PostgreSQL:
@@ -30,22 +28,16 @@ func migrateData(ctx context.Context, args []string, getenv func(string) string,
 	if *from == "" || *to == "" {
 		return fmt.Errorf("--from and --to are required (e.g. --from sqlite:smsmfa.db --to postgres://user@host/smsmfa)")
 	}
-	src, err := store.Open(ctx, *from)
+	src, err := openMigrated(ctx, *from)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, src.Close()) }()
-	if err := src.Migrate(ctx); err != nil {
-		return err
-	}
-	dst, err := store.Open(ctx, *to)
+	dst, err := openMigrated(ctx, *to)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, dst.Close()) }()
-	if err := dst.Migrate(ctx); err != nil {
-		return err
-	}
 	bar := newProgressBar(stdout)
 	start := time.Now()
 	counts, err := src.CopyTo(ctx, dst, bar.update)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"smsmfa/internal/mfa"
@@ -22,15 +23,6 @@ type authnRequest struct {
 	} `json:"profile"`
 }
 
-func (h *Handler) readAuthn(w http.ResponseWriter, r *http.Request) (authnRequest, bool) {
-	var req authnRequest
-	if e := h.decode(w, r, &req); e != nil {
-		e.write(w, r)
-		return req, false
-	}
-	return req, true
-}
-
 // reply writes the transaction, or the refusal.
 func (h *Handler) reply(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, err error, what string) {
 	if err != nil {
@@ -43,8 +35,8 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, 
 // authnPrimary is primary authentication ({username, password}), or, with
 // only a stateToken, the current state of a transaction.
 func (h *Handler) authnPrimary(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
+	var req authnRequest
+	if !h.decode(w, r, &req) {
 		return
 	}
 	if req.Username == "" && req.Password == "" && req.StateToken != "" {
@@ -60,20 +52,50 @@ func (h *Handler) authnPrimary(w http.ResponseWriter, r *http.Request) {
 	h.reply(w, r, v, err, "authRequest")
 }
 
-func (h *Handler) authnStatus(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
+// step answers an authn call that moves the transaction: move gets the
+// request; the answer is the transaction after it, or the refusal.
+func (h *Handler) step(w http.ResponseWriter, r *http.Request, move stepFunc) {
+	var req authnRequest
+	if !h.decode(w, r, &req) {
 		return
 	}
-	v, err := h.svc.Signin.Txn(r.Context(), req.StateToken)
+	v, err := move(r, req)
 	h.reply(w, r, v, err, "")
+}
+
+// stepFunc moves a transaction as an authn call asks.
+type stepFunc func(r *http.Request, req authnRequest) (*mfa.TxnView, error)
+
+// byToken, sending and withCode make a stepFunc of a transaction step of
+// the domain that takes the state token; and {fid}; and {fid} and the
+// passCode. What a step that texts a code says of the text is not part of
+// the answer.
+func byToken(f func(ctx context.Context, stateToken string) (*mfa.TxnView, error)) stepFunc {
+	return func(r *http.Request, req authnRequest) (*mfa.TxnView, error) { return f(r.Context(), req.StateToken) }
+}
+
+func sending(f func(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)) stepFunc {
+	return func(r *http.Request, req authnRequest) (*mfa.TxnView, error) {
+		v, _, err := f(r.Context(), req.StateToken, r.PathValue("fid"))
+		return v, err
+	}
+}
+
+func withCode(f func(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)) stepFunc {
+	return func(r *http.Request, req authnRequest) (*mfa.TxnView, error) {
+		return f(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
+	}
+}
+
+func (h *Handler) authnStatus(w http.ResponseWriter, r *http.Request) {
+	h.step(w, r, byToken(h.svc.Signin.Txn))
 }
 
 // authnEnroll enrolls the SMS factor in MFA_ENROLL. Only factorType "sms"
 // with provider "OKTA" exists here.
 func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
+	var req authnRequest
+	if !h.decode(w, r, &req) {
 		return
 	}
 	if e := checkFactorType(req.FactorType, req.Provider); e != nil {
@@ -105,62 +127,37 @@ func checkFactorType(factorType, provider string) *apiError {
 func quote(s string) string { return "\"" + s + "\"" }
 
 func (h *Handler) authnActivate(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
-		return
-	}
-	v, err := h.svc.Signin.TxnActivate(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
-	h.reply(w, r, v, err, "")
+	h.step(w, r, withCode(h.svc.Signin.TxnActivate))
 }
 
 func (h *Handler) authnResendEnroll(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
-		return
-	}
-	v, _, err := h.svc.Signin.TxnResendEnroll(r.Context(), req.StateToken, r.PathValue("fid"))
-	h.reply(w, r, v, err, "")
+	h.step(w, r, sending(h.svc.Signin.TxnResendEnroll))
 }
 
 // authnVerify sends a code (no passCode) or checks one. rememberDevice and
 // autoPush are accepted and have no effect: every sign-in asks for a code.
 func (h *Handler) authnVerify(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
-		return
-	}
-	if req.PassCode == "" {
-		v, _, err := h.svc.Signin.TxnChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
-		h.reply(w, r, v, err, "")
-		return
-	}
-	v, err := h.svc.Signin.TxnVerify(r.Context(), req.StateToken, r.PathValue("fid"), req.PassCode)
-	h.reply(w, r, v, err, "")
+	h.step(w, r, func(r *http.Request, req authnRequest) (*mfa.TxnView, error) {
+		if req.PassCode == "" {
+			return sending(h.svc.Signin.TxnChallenge)(r, req)
+		}
+		return withCode(h.svc.Signin.TxnVerify)(r, req)
+	})
 }
 
 func (h *Handler) authnResendVerify(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
-		return
-	}
-	v, _, err := h.svc.Signin.TxnResendChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
-	h.reply(w, r, v, err, "")
+	h.step(w, r, sending(h.svc.Signin.TxnResendChallenge))
 }
 
 func (h *Handler) authnPrevious(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
-		return
-	}
-	v, err := h.svc.Signin.TxnPrevious(r.Context(), req.StateToken)
-	h.reply(w, r, v, err, "")
+	h.step(w, r, byToken(h.svc.Signin.TxnPrevious))
 }
 
 // authnCancel ends the transaction and answers with the relay state, as
 // auth-js's fixtures show.
 func (h *Handler) authnCancel(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
+	var req authnRequest
+	if !h.decode(w, r, &req) {
 		return
 	}
 	v, err := h.svc.Signin.TxnCancel(r.Context(), req.StateToken)
@@ -178,13 +175,10 @@ type cancelled struct {
 
 // authnSkip: no step here is optional, so no skip link is ever offered.
 func (h *Handler) authnSkip(w http.ResponseWriter, r *http.Request) {
-	req, good := h.readAuthn(w, r)
-	if !good {
-		return
-	}
-	if _, err := h.svc.Signin.Txn(r.Context(), req.StateToken); err != nil {
-		h.fail(w, r, err, "")
-		return
-	}
-	fromDomain(mfa.Errorf(mfa.EForbidden, mfa.RWrongState, "skip"), "", h.svc.Org.Now()).write(w, r)
+	h.step(w, r, func(r *http.Request, req authnRequest) (*mfa.TxnView, error) {
+		if _, err := h.svc.Signin.Txn(r.Context(), req.StateToken); err != nil {
+			return nil, err
+		}
+		return nil, mfa.Errorf(mfa.EForbidden, mfa.RWrongState, "skip")
+	})
 }

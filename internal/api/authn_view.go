@@ -137,16 +137,7 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 		out.Embedded.Factors = enrollOptions{entry}
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAEnrollActivate:
-		f := factorOrEmpty(v.Factor)
-		base := "/api/v1/authn/factors/" + f.ID
-		af := h.authnFactor(*f, nil)
-		out.Embedded.Factor = &af
-		out.Links = &txnLinks{
-			Next:   h.named("activate", "POST", base+"/lifecycle/activate"),
-			Cancel: cancel,
-			Prev:   h.link("POST", "/api/v1/authn/previous"),
-			Resend: []link{h.named("sms", "POST", base+"/lifecycle/resend")},
-		}
+		h.factorInPlay(&out, v.Factor, "activate", "/lifecycle/activate", "/lifecycle/resend")
 	case mfa.TxnMFARequired:
 		var fs activeFactors
 		for _, f := range v.Factors {
@@ -155,27 +146,30 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 		out.Embedded.Factors = fs
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAChallenge:
-		f := factorOrEmpty(v.Factor)
-		base := "/api/v1/authn/factors/" + f.ID
-		af := h.authnFactor(*f, nil)
-		out.Embedded.Factor = &af
-		out.Links = &txnLinks{
-			Next:   h.named("verify", "POST", base+"/verify"),
-			Cancel: cancel,
-			Prev:   h.link("POST", "/api/v1/authn/previous"),
-			Resend: []link{h.named("sms", "POST", base+"/verify/resend")},
-		}
+		h.factorInPlay(&out, v.Factor, "verify", "/verify", "/verify/resend")
 	}
 	out.StateToken = t.StateToken
 	out.ExpiresAt = oktaTime(t.Expires)
 	return out
 }
 
-// factorOrEmpty guards against a factor removed (by an admin) while a
-// transaction referred to it; the next step then fails with a clear error.
-func factorOrEmpty(f *mfa.Factor) *mfa.Factor {
+// factorInPlay puts the factor of an MFA_ENROLL_ACTIVATE or MFA_CHALLENGE
+// transaction into out, with the links of the step: next (named next, at
+// the factor's path + nextPath), prev, resend (at the factor's path +
+// resendPath) and cancel. A factor removed (by an admin) while the
+// transaction referred to it shows empty; the next step then fails with a
+// clear error.
+func (h *Handler) factorInPlay(out *transaction, f *mfa.Factor, next, nextPath, resendPath string) {
 	if f == nil {
-		return &mfa.Factor{}
+		f = &mfa.Factor{}
 	}
-	return f
+	base := "/api/v1/authn/factors/" + f.ID
+	af := h.authnFactor(*f, nil)
+	out.Embedded.Factor = &af
+	out.Links = &txnLinks{
+		Next:   h.named(next, "POST", base+nextPath),
+		Cancel: h.link("POST", "/api/v1/authn/cancel"),
+		Prev:   h.link("POST", "/api/v1/authn/previous"),
+		Resend: []link{h.named("sms", "POST", base+resendPath)},
+	}
 }

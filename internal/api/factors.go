@@ -1,20 +1,31 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"smsmfa/internal/mfa"
 )
 
-func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
+// userState finds {uid} and its factor state; on failure it answers (404
+// for an unknown user) and reports false.
+func (h *Handler) userState(w http.ResponseWriter, r *http.Request) (*mfa.User, mfa.FactorState, bool) {
 	u := h.userOf(w, r)
 	if u == nil {
-		return
+		return nil, mfa.FactorState{}, false
 	}
 	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
+		return nil, st, false
+	}
+	return u, st, true
+}
+
+func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
+	_, st, found := h.userState(w, r)
+	if !found {
 		return
 	}
 	out := []userFactor{}
@@ -27,13 +38,8 @@ func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
 // catalog lists what the user may enroll: sms while the org's SMS factor
 // is on.
 func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err, "")
+	u, st, found := h.userState(w, r)
+	if !found {
 		return
 	}
 	out := []enrollOption{}
@@ -45,6 +51,16 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 		out = append(out, h.catalogEntry(u.ID, status))
 	}
 	ok(w, out)
+}
+
+// userWith finds {uid} and decodes the request body into v; on failure
+// it answers (404 for an unknown user) and returns nil.
+func (h *Handler) userWith(w http.ResponseWriter, r *http.Request, v any) *mfa.User {
+	u := h.userOf(w, r)
+	if u == nil || !h.decode(w, r, v) {
+		return nil
+	}
+	return u
 }
 
 // factorOf loads {fid} of user u, or answers 404.
@@ -84,13 +100,9 @@ type enrollBody struct {
 // tokenLifetimeSeconds is validated and, as Okta documents it for the email
 // factor only, does not change the SMS code lifetime (an org setting).
 func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
 	var body enrollBody
-	if e := h.decode(w, r, &body); e != nil {
-		e.write(w, r)
+	u := h.userWith(w, r, &body)
+	if u == nil {
 		return
 	}
 	if e := checkFactorType(body.FactorType, body.Provider); e != nil {
@@ -124,13 +136,9 @@ type passCodeBody struct {
 }
 
 func (h *Handler) activateFactor(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
 	var body passCodeBody
-	if e := h.decode(w, r, &body); e != nil {
-		e.write(w, r)
+	u := h.userWith(w, r, &body)
+	if u == nil {
 		return
 	}
 	f, err := h.svc.Factors.ActivateSMS(r.Context(), u.ID, r.PathValue("fid"), body.PassCode)
@@ -143,13 +151,9 @@ func (h *Handler) activateFactor(w http.ResponseWriter, r *http.Request) {
 
 // resendFactor texts a new enrollment code and returns the factor.
 func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
 	var body enrollBody // the factor, as Okta's docs show; nothing in it is needed
-	if e := h.decode(w, r, &body); e != nil {
-		e.write(w, r)
+	u := h.userWith(w, r, &body)
+	if u == nil {
 		return
 	}
 	if _, err := h.svc.Factors.ResendEnroll(r.Context(), u.ID, r.PathValue("fid")); err != nil {
@@ -164,13 +168,9 @@ func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
 // verifyFactor sends a code when the body has no passCode ({}, null or no
 // body), and checks one otherwise.
 func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
 	var body passCodeBody
-	if e := h.decode(w, r, &body); e != nil {
-		e.write(w, r)
+	u := h.userWith(w, r, &body)
+	if u == nil {
 		return
 	}
 	fid := r.PathValue("fid")
@@ -191,13 +191,7 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteFactor(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
-	if err := h.svc.Factors.DeleteFactor(r.Context(), u.ID, r.PathValue("fid")); err != nil {
-		h.fail(w, r, err, "")
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.onUser(w, r, deleted, func(ctx context.Context, u *mfa.User) error {
+		return h.svc.Factors.DeleteFactor(ctx, u.ID, r.PathValue("fid"))
+	})
 }

@@ -12,12 +12,22 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// decode reads a JSON object body into v. An empty body and the literal
-// `null` (which Okta's Go SDK v5 sends for a challenge) count as `{}`.
-// Unknown fields are ignored, as Okta does. A body over httpx.MaxBody is
-// refused with 413 before it is read on, and the refusal is in the system
-// log (once a minute per address).
-func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+// decode reads a JSON object body into v; when it cannot, it writes the
+// refusal and reports false. An empty body and the literal `null` (which
+// Okta's Go SDK v5 sends for a challenge) count as `{}`. Unknown fields are
+// ignored, as Okta does. A body over httpx.MaxBody is refused with 413
+// before it is read on, and the refusal is in the system log (once a
+// minute per address).
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if e := h.readJSON(w, r, v); e != nil {
+		e.write(w, r)
+		return false
+	}
+	return true
+}
+
+// readJSON is decode without the answer: the refusal is returned.
+func (h *Handler) readJSON(w http.ResponseWriter, r *http.Request, v any) *apiError {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
 	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 		if err := h.svc.Org.RecordBlocked(r.Context(), mfa.BlockedTooLarge, r.Method+" "+r.URL.Path); err != nil {

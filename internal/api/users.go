@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,14 +10,7 @@ import (
 )
 
 type createUserRequest struct {
-	Profile struct {
-		Login     string `json:"login"`
-		Email     string `json:"email"`
-		FirstName string `json:"firstName"`
-		LastName  string `json:"lastName"`
-		Locale    string `json:"locale"`
-		TimeZone  string `json:"timeZone"`
-	} `json:"profile"`
+	Profile     userProfile `json:"profile"`
 	Credentials struct {
 		Password struct {
 			Value string `json:"value"`
@@ -28,8 +22,7 @@ type createUserRequest struct {
 // activate=false the user is STAGED (and may still enroll factors).
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	var req createUserRequest
-	if e := h.decode(w, r, &req); e != nil {
-		e.write(w, r)
+	if !h.decode(w, r, &req) {
 		return
 	}
 	activate := r.URL.Query().Get("activate") != "false"
@@ -97,36 +90,41 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	ok(w, out)
 }
 
+// onUser runs act on {uid} and answers with done, or 404 for an unknown
+// user, or act's refusal.
+func (h *Handler) onUser(w http.ResponseWriter, r *http.Request, done func(http.ResponseWriter), act func(ctx context.Context, u *mfa.User) error) {
+	u := h.userOf(w, r)
+	if u == nil {
+		return
+	}
+	if err := act(r.Context(), u); err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	done(w)
+}
+
+// The answers of onUser: {} for a lifecycle operation, 204 for a delete.
+func lifecycleDone(w http.ResponseWriter) { ok(w, emptyObject{}) }
+func deleted(w http.ResponseWriter)       { w.WriteHeader(http.StatusNoContent) }
+
 // deleteUser deactivates an active user; deleting a deactivated user
 // removes it (Okta's two-step delete). 204 either way.
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
-	var err error
-	if u.Status != mfa.UserDeprovisioned {
-		_, err = h.svc.Users.SetUserStatus(r.Context(), u.ID, mfa.UserDeprovisioned)
-	} else {
-		err = h.svc.Users.DeleteUser(r.Context(), u.ID)
-	}
-	if err != nil {
-		h.fail(w, r, err, "")
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.onUser(w, r, deleted, func(ctx context.Context, u *mfa.User) error {
+		if u.Status != mfa.UserDeprovisioned {
+			_, err := h.svc.Users.SetUserStatus(ctx, u.ID, mfa.UserDeprovisioned)
+			return err
+		}
+		return h.svc.Users.DeleteUser(ctx, u.ID)
+	})
 }
 
 func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, status mfa.UserStatus) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
-	if _, err := h.svc.Users.SetUserStatus(r.Context(), u.ID, status); err != nil {
-		h.fail(w, r, err, "")
-		return
-	}
-	ok(w, emptyObject{})
+	h.onUser(w, r, lifecycleDone, func(ctx context.Context, u *mfa.User) error {
+		_, err := h.svc.Users.SetUserStatus(ctx, u.ID, status)
+		return err
+	})
 }
 
 func (h *Handler) activateUser(w http.ResponseWriter, r *http.Request) {
@@ -137,25 +135,9 @@ func (h *Handler) deactivateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) unlockUser(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
-	if err := h.svc.Users.Unlock(r.Context(), u.ID); err != nil {
-		h.fail(w, r, err, "")
-		return
-	}
-	ok(w, emptyObject{})
+	h.onUser(w, r, lifecycleDone, func(ctx context.Context, u *mfa.User) error { return h.svc.Users.Unlock(ctx, u.ID) })
 }
 
 func (h *Handler) resetFactors(w http.ResponseWriter, r *http.Request) {
-	u := h.userOf(w, r)
-	if u == nil {
-		return
-	}
-	if err := h.svc.Factors.ResetFactors(r.Context(), u.ID); err != nil {
-		h.fail(w, r, err, "")
-		return
-	}
-	ok(w, emptyObject{})
+	h.onUser(w, r, lifecycleDone, func(ctx context.Context, u *mfa.User) error { return h.svc.Factors.ResetFactors(ctx, u.ID) })
 }

@@ -75,47 +75,38 @@ func envName(flagName string) string {
 	return "SMSMFA_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// bind defines the flag name with define, bound to p. Its default is the
+// value of the flag's environment variable (read through getenv) when that
+// is set, parsed with parse; a value parse refuses is added to errs as not
+// what. Otherwise the default is *p.
+func bind[T any](getenv func(string) string, errs *[]error, define func(p *T, name string, value T, usage string), p *T, name, usage string,
+	parse func(string) (T, error), what string) {
+	if v := getenv(envName(name)); v != "" {
+		x, err := parse(v)
+		if err != nil {
+			*errs = append(*errs, fmt.Errorf("%s: %q is not %s", envName(name), v, what))
+		} else {
+			*p = x
+		}
+	}
+	define(p, name, *p, usage+" (env "+envName(name)+")")
+}
+
+// asIs is the parser of string flags: any value will do.
+func asIs(v string) (string, error) { return v, nil }
+
 // Register adds the flags of which to fs, bound to c, with defaults taken
 // from the environment (read through getenv).
 func (c *Config) Register(fs *flag.FlagSet, which Flags, getenv func(string) string, errs *[]error) {
-	str := func(p *string, name, usage string) {
-		if v := getenv(envName(name)); v != "" {
-			*p = v
-		}
-		fs.StringVar(p, name, *p, usage+" (env "+envName(name)+")")
-	}
+	str := func(p *string, name, usage string) { bind(getenv, errs, fs.StringVar, p, name, usage, asIs, "") }
 	dur := func(p *time.Duration, name, usage string) {
-		if v := getenv(envName(name)); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				*errs = append(*errs, fmt.Errorf("%s: %q is not a duration (e.g. 12h, 90s)", envName(name), v))
-			} else {
-				*p = d
-			}
-		}
-		fs.DurationVar(p, name, *p, usage+" (env "+envName(name)+")")
+		bind(getenv, errs, fs.DurationVar, p, name, usage, time.ParseDuration, "a duration (e.g. 12h, 90s)")
 	}
 	num := func(p *int, name, usage string) {
-		if v := getenv(envName(name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				*errs = append(*errs, fmt.Errorf("%s: %q is not a number", envName(name), v))
-			} else {
-				*p = n
-			}
-		}
-		fs.IntVar(p, name, *p, usage+" (env "+envName(name)+")")
+		bind(getenv, errs, fs.IntVar, p, name, usage, strconv.Atoi, "a number")
 	}
 	boolean := func(p *bool, name, usage string) {
-		if v := getenv(envName(name)); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				*errs = append(*errs, fmt.Errorf("%s: %q is not true or false", envName(name), v))
-			} else {
-				*p = b
-			}
-		}
-		fs.BoolVar(p, name, *p, usage+" (env "+envName(name)+")")
+		bind(getenv, errs, fs.BoolVar, p, name, usage, strconv.ParseBool, "true or false")
 	}
 	str(&c.Database, "database", "database: sqlite:PATH or a postgres:// URL")
 	str(&c.KeyFile, "key-file", "file holding the master key (created beside a SQLite database when missing)")

@@ -34,13 +34,7 @@ func (s *Org) Settings(ctx context.Context) (Settings, error) { return s.orgSett
 
 // orgSettings loads the org settings in a unit of work of its own.
 func (s *core) orgSettings(ctx context.Context) (Settings, error) {
-	var set Settings
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		set, err = s.settings(ctx, tx)
-		return err
-	})
-	return set, err
+	return load(ctx, s, func(tx Tx) (Settings, error) { return s.settings(ctx, tx) })
 }
 
 // SettingValues returns every setting's canonical text, defaults filled in.
@@ -124,24 +118,12 @@ func (s *Org) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if f.Query, err = FieldSearch.Check(f.Query); err != nil {
 		return nil, err
 	}
-	var evs []Event
-	err = s.view(ctx, func(tx Tx) error {
-		var err error
-		evs, err = tx.ListEvents(ctx, f)
-		return err
-	})
-	return evs, err
+	return load(ctx, s.core, func(tx Tx) ([]Event, error) { return tx.ListEvents(ctx, f) })
 }
 
 // Numbers lists blocked and trusted numbers.
 func (s *Org) Numbers(ctx context.Context) ([]Number, error) {
-	var ns []Number
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		ns, err = tx.ListNumbers(ctx)
-		return err
-	})
-	return ns, err
+	return load(ctx, s.core, func(tx Tx) ([]Number, error) { return tx.ListNumbers(ctx) })
 }
 
 // SetNumberStatus records an admin's decision on a number: NumberTrusted

@@ -82,11 +82,11 @@ func (s *Telephony) DeliveryLog(ctx context.Context, f MessageFilter) ([]Deliver
 // message id is reported as not found (the provider may be calling for a
 // message of another system).
 func (s *Telephony) ApplyReceipt(ctx context.Context, provider, providerMessageID string, state MessageState, detail string) (bool, error) {
-	var found bool
+	var applied bool
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		found, err = tx.ApplyReceipt(ctx, provider, providerMessageID, state, detail, s.clock.Now())
+		applied, err = tx.ApplyReceipt(ctx, provider, providerMessageID, state, detail, s.clock.Now())
 		return err
 	})
-	return found, err
+	return applied, err
 }

@@ -66,13 +66,7 @@ func (s *Telephony) RecordKeyword(ctx context.Context, provider, number, sender,
 
 // OptedOutSenders lists the senders number has opted out from.
 func (s *Telephony) OptedOutSenders(ctx context.Context, number string) ([]string, error) {
-	var out []string
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.OptedOutSenders(ctx, number)
-		return err
-	})
-	return out, err
+	return load(ctx, s.core, func(tx Tx) ([]string, error) { return tx.OptedOutSenders(ctx, number) })
 }
 
 // OptOuts lists standing opt-outs and the newest keyword events.

@@ -246,6 +246,18 @@ func (s *core) run(ctx context.Context, fn func(tx Tx) error) error {
 	return nil
 }
 
+// load runs read in a read-only unit of work (see view) and returns what
+// it read.
+func load[T any](ctx context.Context, s *core, read func(tx Tx) (T, error)) (T, error) {
+	var v T
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		v, err = read(tx)
+		return err
+	})
+	return v, err
+}
+
 // rolledBack is a refusal whose unit of work must not commit.
 type rolledBack struct{ e *Error }
 

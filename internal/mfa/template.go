@@ -91,13 +91,7 @@ func ValidateTemplate(locale, body string) error {
 
 // Templates lists the stored templates.
 func (s *Telephony) Templates(ctx context.Context) ([]Template, error) {
-	var out []Template
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListTemplates(ctx)
-		return err
-	})
-	return out, err
+	return load(ctx, s.core, func(tx Tx) ([]Template, error) { return tx.ListTemplates(ctx) })
 }
 
 // SetTemplate stores the template of a locale, cleaned (CleanText, line

@@ -228,11 +228,5 @@ func (s *Tokens) RevokeToken(ctx context.Context, id string) error {
 // Tokens lists API tokens (hashes only), newest first, with their owners'
 // logins.
 func (s *Tokens) Tokens(ctx context.Context) ([]APIToken, error) {
-	var ts []APIToken
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		ts, err = tx.ListTokens(ctx)
-		return err
-	})
-	return ts, err
+	return load(ctx, s.core, func(tx Tx) ([]APIToken, error) { return tx.ListTokens(ctx) })
 }

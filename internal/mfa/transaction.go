@@ -127,24 +127,8 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 			}
 			return failed
 		case !ok:
-			u.FailedPasswords++
-			u.LastUpdated = now
-			lock := u.FailedPasswords >= set.PasswordFailures
-			if lock {
-				u.LockedUntil, u.FailedPasswords = now.Add(set.PasswordLockFor), 0
-			}
-			if err := tx.UpdateUser(ctx, u); err != nil {
+			if _, err := s.wrongPassword(ctx, tx, set, &u, now, EvSignIn, "Sign-in failed: wrong password"); err != nil {
 				return err
-			}
-			if err := s.record(ctx, tx, Event{Type: EvSignIn, Target: target, Outcome: OutcomeFailure, Reason: "INVALID_CREDENTIALS", Message: "Sign-in failed: wrong password"}); err != nil {
-				return err
-			}
-			if lock {
-				if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
-					Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)}); err != nil {
-					return err
-				}
-				return failed
 			}
 			return failed
 		case u.Status != UserActive:
@@ -188,7 +172,7 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 		if err := tx.InsertTransaction(ctx, t); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, tx, set, t, u)
+		view, err = s.txnView(ctx, tx, set, t, u)
 		return err
 	})
 	return view, err
@@ -264,7 +248,7 @@ func (s *Signin) txnStep(ctx context.Context, stateToken string, allowed []TxnSt
 		if refusal != nil {
 			return refusal
 		}
-		view, err = s.view(ctx, tx, set, t, u)
+		view, err = s.txnView(ctx, tx, set, t, u)
 		return err
 	})
 	return view, err
@@ -287,6 +271,19 @@ func stepFactor(ctx context.Context, tx Tx, t *Transaction, u *User, factorID st
 	return f.ID, nil
 }
 
+// inPlay returns the factor of a step that acts on the factor in play in
+// t: factorID, or t's when factorID is empty. Refusal: ENotFound for
+// another factor.
+func inPlay(t *Transaction, factorID string) (string, error) {
+	if factorID == "" {
+		factorID = t.FactorID
+	}
+	if factorID != t.FactorID {
+		return "", FactorNotFound(factorID)
+	}
+	return factorID, nil
+}
+
 // txnSend is txnStep for a step that queues a code: once the unit of work
 // committed, the message is handed to the deliverer.
 func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnStatus, fn func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error)) (*TxnView, *Sent, error) {
@@ -302,8 +299,8 @@ func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnSt
 	return v, sent, s.dispatch(ctx, sent)
 }
 
-// view builds the TxnView of t.
-func (s *Signin) view(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
+// txnView builds the TxnView of t.
+func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
 	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
@@ -373,11 +370,9 @@ func (s *Signin) TxnEnroll(ctx context.Context, stateToken string, req EnrollReq
 // the factor is active and the transaction reaches SUCCESS.
 func (s *Signin) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
 	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) error {
-		if factorID == "" {
-			factorID = t.FactorID
-		}
-		if factorID != t.FactorID {
-			return FactorNotFound(factorID)
+		factorID, err := inPlay(t, factorID)
+		if err != nil {
+			return err
 		}
 		// Enrollment activates a pending factor; one set up meanwhile
 		// (by an admin) is not changed by this transaction's code.
@@ -386,8 +381,7 @@ func (s *Signin) TxnActivate(ctx context.Context, stateToken, factorID, code str
 		} else if f.Status != FactorPending {
 			return wrongState()
 		}
-		_, err := s.activateCode(ctx, tx, set, u, factorID, code, t.ID)
-		if err != nil {
+		if _, err := s.activateCode(ctx, tx, set, u, factorID, code, t.ID); err != nil {
 			return err
 		}
 		s.succeed(t, u, s.clock.Now())
@@ -398,11 +392,9 @@ func (s *Signin) TxnActivate(ctx context.Context, stateToken, factorID, code str
 // TxnResendEnroll texts a new enrollment code in MFA_ENROLL_ACTIVATE.
 func (s *Signin) TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
 	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
-		if factorID == "" {
-			factorID = t.FactorID
-		}
-		if factorID != t.FactorID {
-			return nil, FactorNotFound(factorID)
+		factorID, err := inPlay(t, factorID)
+		if err != nil {
+			return nil, err
 		}
 		f, err := getFactor(ctx, tx, u.ID, factorID)
 		if err != nil {
@@ -435,11 +427,9 @@ func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) 
 // TxnResendChallenge texts a new sign-in code in MFA_CHALLENGE.
 func (s *Signin) TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
 	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
-		if factorID == "" {
-			factorID = t.FactorID
-		}
-		if factorID != t.FactorID {
-			return nil, FactorNotFound(factorID)
+		factorID, err := inPlay(t, factorID)
+		if err != nil {
+			return nil, err
 		}
 		return s.challenge(ctx, tx, set, u, factorID, t.ID)
 	})

@@ -160,13 +160,7 @@ func (s *Users) ListUsers(ctx context.Context, query, afterLogin string, limit i
 	if err != nil {
 		return nil, err
 	}
-	var us []User
-	err = s.view(ctx, func(tx Tx) error {
-		var err error
-		us, err = tx.ListUsers(ctx, query, afterLogin, limit)
-		return err
-	})
-	return us, err
+	return load(ctx, s.core, func(tx Tx) ([]User, error) { return tx.ListUsers(ctx, query, afterLogin, limit) })
 }
 
 // SetUserStatus activates or deactivates a user. A user who leaves ACTIVE
@@ -358,25 +352,38 @@ func (s *Users) ConfirmPassword(ctx context.Context, userID, pw string) error {
 			}
 			return s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeSuccess, Message: "Password confirmed for an account change"})
 		}
-		u.FailedPasswords++
-		u.LastUpdated = now
-		lock := u.FailedPasswords >= set.PasswordFailures
-		if lock {
-			u.LockedUntil, u.FailedPasswords = now.Add(set.PasswordLockFor), 0
-		}
-		if err := tx.UpdateUser(ctx, *u); err != nil {
+		locked, err := s.wrongPassword(ctx, tx, set, u, now, EvReauth, "Password confirmation failed")
+		if err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, Event{Type: EvReauth, Target: target, Outcome: OutcomeFailure, Reason: "INVALID_CREDENTIALS", Message: "Password confirmation failed"}); err != nil {
-			return err
-		}
-		if lock {
-			if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
-				Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)}); err != nil {
-				return err
-			}
+		if locked {
 			return lockedError(u)
 		}
 		return Errorf(EUnauthorized, RAuthFailed, "That password is not right.")
 	})
+}
+
+// wrongPassword counts a wrong password against u at now, inside tx, and
+// locks u for set.PasswordLockFor after set.PasswordFailures in a row. It
+// records the failure (an event of type evType saying message) and any
+// lockout, and reports whether u is now locked.
+func (s *core) wrongPassword(ctx context.Context, tx Tx, set Settings, u *User, now time.Time, evType, message string) (bool, error) {
+	u.FailedPasswords++
+	u.LastUpdated = now
+	lock := u.FailedPasswords >= set.PasswordFailures
+	if lock {
+		u.LockedUntil, u.FailedPasswords = now.Add(set.PasswordLockFor), 0
+	}
+	if err := tx.UpdateUser(ctx, *u); err != nil {
+		return false, err
+	}
+	target := userParty(u)
+	if err := s.record(ctx, tx, Event{Type: evType, Target: target, Outcome: OutcomeFailure, Reason: "INVALID_CREDENTIALS", Message: message}); err != nil {
+		return false, err
+	}
+	if !lock {
+		return false, nil
+	}
+	return true, s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: target, Outcome: OutcomeSuccess,
+		Reason: "too many wrong passwords", Message: "User locked out until " + u.LockedUntil.Format(time.RFC3339)})
 }

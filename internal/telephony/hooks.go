@@ -156,17 +156,26 @@ func (p *Pool) twilioForm(w http.ResponseWriter, r *http.Request) (mfa.ProviderC
 	return c, r.PostForm, true
 }
 
-func (p *Pool) twilioStatus(w http.ResponseWriter, r *http.Request) {
+// twilioCallback reads a signed Twilio callback with parse; when the
+// callback is refused or parse fails (400) it answers and reports false.
+func twilioCallback[T any](p *Pool, w http.ResponseWriter, r *http.Request, parse func(url.Values) (T, error)) (mfa.ProviderConfig, T, bool) {
+	var v T
 	c, form, ok := p.twilioForm(w, r)
 	if !ok {
-		return
+		return c, v, false
 	}
-	rc, err := twilio.ParseStatusCallback(form)
+	v, err := parse(form)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return c, v, false
 	}
-	p.applyReceipt(w, r, c.Name, rc)
+	return c, v, true
+}
+
+func (p *Pool) twilioStatus(w http.ResponseWriter, r *http.Request) {
+	if c, rc, ok := twilioCallback(p, w, r, twilio.ParseStatusCallback); ok {
+		p.applyReceipt(w, r, c.Name, rc)
+	}
 }
 
 func (p *Pool) applyReceipt(w http.ResponseWriter, r *http.Request, provider string, rc sms.Receipt) {
@@ -184,13 +193,8 @@ func (p *Pool) applyReceipt(w http.ResponseWriter, r *http.Request, provider str
 // twilioInbound records STOP / START / HELP replies, and answers with an
 // empty TwiML document (Twilio's own opt-out handling sends the replies).
 func (p *Pool) twilioInbound(w http.ResponseWriter, r *http.Request) {
-	c, form, ok := p.twilioForm(w, r)
+	c, in, ok := twilioCallback(p, w, r, twilio.ParseInbound)
 	if !ok {
-		return
-	}
-	in, err := twilio.ParseInbound(form)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	if in.Keyword != sms.KeywordNone {

@@ -7,10 +7,32 @@ import (
 	"smsmfa/internal/phone"
 )
 
-func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+// factorState loads u's factor state; on failure it answers and reports
+// false.
+func (h *Handler) factorState(w http.ResponseWriter, r *http.Request, u *mfa.User) (mfa.FactorState, bool) {
 	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err)
+		return st, false
+	}
+	return st, true
+}
+
+// withFactor loads u's factor state when u has a factor; without one it
+// sends the browser to the account page. It reports whether there is one
+// (false after a failure too, answered).
+func (h *Handler) withFactor(w http.ResponseWriter, r *http.Request, u *mfa.User) (mfa.FactorState, bool) {
+	st, loaded := h.factorState(w, r, u)
+	if loaded && st.Factor == nil {
+		redirect(w, r, "/account")
+		return st, false
+	}
+	return st, loaded
+}
+
+func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	st, loaded := h.factorState(w, r, u)
+	if !loaded {
 		return
 	}
 	p := &accountPage{common: common{User: u}, Enabled: st.SMSEnabled, Active: st.Factor != nil && st.Factor.Status == mfa.FactorActive}
@@ -20,32 +42,35 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	h.render(w, r, p)
 }
 
-func (h *Handler) setupData(r *http.Request, u *mfa.User, st mfa.FactorState) (*phonePage, error) {
-	p, err := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
+// accountPhoneData fills one of the account's phone pages for u, which
+// Cancel leaves; on failure it answers and returns nil.
+func (h *Handler) accountPhoneData(w http.ResponseWriter, r *http.Request, u *mfa.User, heading, intro, action string, existing *mfa.Phone) *phonePage {
+	p, err := h.newPhoneData(r.Context(), heading, intro, action, existing)
 	if err != nil {
-		return nil, err
+		h.fail(w, r, err)
+		return nil
 	}
 	p.User = u
 	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
-	return p, nil
+	return p
+}
+
+func (h *Handler) setupData(w http.ResponseWriter, r *http.Request, u *mfa.User, st mfa.FactorState) *phonePage {
+	return h.accountPhoneData(w, r, u, "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
 }
 
 func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err)
+	st, loaded := h.factorState(w, r, u)
+	if !loaded {
 		return
 	}
 	if st.Factor != nil && st.Factor.Status == mfa.FactorActive {
 		redirect(w, r, "/account")
 		return
 	}
-	p, err := h.setupData(r, u, st)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	if p := h.setupData(w, r, u, st); p != nil {
+		h.render(w, r, p)
 	}
-	h.render(w, r, p)
 }
 
 func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -61,47 +86,41 @@ func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.Us
 	redirect(w, r, "/account/sms/code")
 }
 
-// accountPhoneData fills one of the account's phone pages.
-type accountPhoneData func(*http.Request, *mfa.User, mfa.FactorState) (*phonePage, error)
-
-// accountPhoneRefused shows the account's phone page again with the refusal.
-func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error, data accountPhoneData) {
+// accountRefused shows the refusal in err on the page show builds from
+// u's factor state; an error that is not a refusal is a failure.
+func (h *Handler) accountRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error, show func(*mfa.Error, mfa.FactorState)) {
 	e, ok := isRefusal(err)
 	if !ok {
 		h.fail(w, r, err)
 		return
 	}
-	st, serr := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if serr != nil {
-		h.fail(w, r, serr)
-		return
+	if st, loaded := h.factorState(w, r, u); loaded {
+		show(e, st)
 	}
-	p, err := data(r, u, st)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.phoneRefused(w, r, u, p, e)
 }
 
-func (h *Handler) resetData(r *http.Request, u *mfa.User, st mfa.FactorState) (*phonePage, error) {
+// accountPhoneRefused shows the account's phone page (data builds it)
+// again with the refusal.
+func (h *Handler) accountPhoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error,
+	data func(http.ResponseWriter, *http.Request, *mfa.User, mfa.FactorState) *phonePage) {
+	h.accountRefused(w, r, u, err, func(e *mfa.Error, st mfa.FactorState) {
+		if p := data(w, r, u, st); p != nil {
+			h.phoneRefused(w, r, u, p, e)
+		}
+	})
+}
+
+func (h *Handler) resetData(w http.ResponseWriter, r *http.Request, u *mfa.User, st mfa.FactorState) *phonePage {
 	var cur *mfa.Phone
 	if st.Factor != nil {
 		cur = &mfa.Phone{Number: st.Factor.PhoneNumber}
 	}
-	p, err := h.newPhoneData(r.Context(), "Reset Text Message Code", "", "/account/sms/reset", cur)
-	if err != nil {
-		return nil, err
-	}
-	p.User = u
-	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
-	return p, nil
+	return h.accountPhoneData(w, r, u, "Reset Text Message Code", "", "/account/sms/reset", cur)
 }
 
 func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err)
+	st, loaded := h.factorState(w, r, u)
+	if !loaded {
 		return
 	}
 	if st.Factor == nil || st.Factor.Status != mfa.FactorActive {
@@ -109,22 +128,14 @@ func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mf
 		return
 	}
 	h.sess.Put(r.Context(), keyInfo, "Choose the number for your codes. Your current number keeps working until the new one is verified.")
-	p, err := h.resetData(r, u, st)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	if p := h.resetData(w, r, u, st); p != nil {
+		h.render(w, r, p)
 	}
-	h.render(w, r, p)
 }
 
 func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if st.Factor == nil {
-		redirect(w, r, "/account")
+	st, found := h.withFactor(w, r, u)
+	if !found {
 		return
 	}
 	req := enrollRequest(r)
@@ -155,9 +166,8 @@ func (h *Handler) accountCodeData(u *mfa.User, st mfa.FactorState) *codePage {
 // redirects to the account page and returns nil.
 func (h *Handler) accountFactor(w http.ResponseWriter, r *http.Request, u *mfa.User) (*mfa.FactorState, string) {
 	fid := h.sess.GetString(r.Context(), keyFactor)
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err)
+	st, loaded := h.factorState(w, r, u)
+	if !loaded {
 		return nil, ""
 	}
 	if fid == "" || st.Factor == nil || st.Factor.ID != fid {
@@ -190,19 +200,11 @@ func (h *Handler) accountCode(w http.ResponseWriter, r *http.Request, u *mfa.Use
 }
 
 func (h *Handler) accountCodeRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error) {
-	e, ok := isRefusal(err)
-	if !ok {
-		h.fail(w, r, err)
-		return
-	}
-	st, serr := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if serr != nil {
-		h.fail(w, r, serr)
-		return
-	}
-	p := h.accountCodeData(u, st)
-	p.common = refused(u, e)
-	h.render(w, r, p)
+	h.accountRefused(w, r, u, err, func(e *mfa.Error, st mfa.FactorState) {
+		p := h.accountCodeData(u, st)
+		p.common = refused(u, e)
+		h.render(w, r, p)
+	})
 }
 
 func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -220,22 +222,16 @@ func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.U
 }
 
 func (h *Handler) accountRemovePage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if st.Factor == nil {
-		redirect(w, r, "/account")
+	st, found := h.withFactor(w, r, u)
+	if !found {
 		return
 	}
 	h.render(w, r, &removePage{common: common{User: u}, Phone: phone.Mask(st.Factor.PhoneNumber), Required: st.SMSEnabled})
 }
 
 func (h *Handler) accountRemove(w http.ResponseWriter, r *http.Request, u *mfa.User) {
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err)
+	st, loaded := h.factorState(w, r, u)
+	if !loaded {
 		return
 	}
 	if st.Factor != nil {

@@ -163,9 +163,8 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 		h.fail(w, r, err)
 		return
 	}
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
-	if err != nil {
-		h.fail(w, r, err)
+	st, loaded := h.factorState(w, r, u)
+	if !loaded {
 		return
 	}
 	// Other accounts that asked for codes to this user's number.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -179,7 +180,7 @@ func (h *Handler) adminTemplates(w http.ResponseWriter, r *http.Request, u *mfa.
 func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	locale, body := strings.TrimSpace(r.PostFormValue("locale")), r.PostFormValue("body")
 	if r.PostFormValue("action") == "preview" {
-		if err := mfa.ValidateTemplate(orDefault(locale, "en"), body); err != nil {
+		if err := mfa.ValidateTemplate(cmp.Or(locale, "en"), body); err != nil {
 			h.templatesPage(w, r, u, http.StatusBadRequest, mfa.ErrorOf(err).Message, locale, body, nil)
 			return
 		}
@@ -201,11 +202,4 @@ func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *m
 		return
 	}
 	h.done(w, r, nil, "Message text for "+locale+" saved.", "/admin/templates")
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

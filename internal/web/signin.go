@@ -8,7 +8,9 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+// toAccount sends a signed-in user to their account and reports true; it
+// reports true too when the user could not be read (after answering so).
+func (h *Handler) toAccount(w http.ResponseWriter, r *http.Request) bool {
 	u, err := h.currentUser(r.Context())
 	switch {
 	case err != nil:
@@ -16,18 +18,19 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	case u != nil:
 		redirect(w, r, "/account")
 	default:
+		return false
+	}
+	return true
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	if !h.toAccount(w, r) {
 		redirect(w, r, "/login")
 	}
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	u, err := h.currentUser(r.Context())
-	switch {
-	case err != nil:
-		h.fail(w, r, err)
-	case u != nil:
-		redirect(w, r, "/account")
-	default:
+	if !h.toAccount(w, r) {
 		h.render(w, r, &loginPage{Username: r.URL.Query().Get("username")})
 	}
 }
@@ -147,6 +150,21 @@ func (h *Handler) txn(w http.ResponseWriter, r *http.Request) *mfa.TxnView {
 			return nil
 		}
 		h.fail(w, r, err)
+		return nil
+	}
+	return v
+}
+
+// txnAt loads the sign-in in progress when it is at status; at another
+// state it sends the browser to that state's page, without one to sign in,
+// and returns nil.
+func (h *Handler) txnAt(w http.ResponseWriter, r *http.Request, status mfa.TxnStatus) *mfa.TxnView {
+	v := h.txn(w, r)
+	if v == nil {
+		return nil
+	}
+	if v.Txn.Status != status {
+		h.next(w, r, v)
 		return nil
 	}
 	return v

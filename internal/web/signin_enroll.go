@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"smsmfa/internal/mfa"
@@ -8,41 +9,29 @@ import (
 )
 
 func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
-	v := h.txn(w, r)
-	if v == nil {
-		return
+	if h.txnAt(w, r, mfa.TxnMFAEnroll) != nil {
+		h.render(w, r, &enrollPage{})
 	}
-	if v.Txn.Status != mfa.TxnMFAEnroll {
-		h.next(w, r, v)
-		return
-	}
-	h.render(w, r, &enrollPage{})
 }
 
-func (h *Handler) signinPhoneData(r *http.Request, v *mfa.TxnView) (*phonePage, error) {
+// signinPhoneData fills the sign-in's phone page for v; on failure it
+// answers and returns nil.
+func (h *Handler) signinPhoneData(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) *phonePage {
 	p, err := h.newPhoneData(r.Context(), "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/signin/enroll/sms", v.Phone)
 	if err != nil {
-		return nil, err
+		h.fail(w, r, err)
+		return nil
 	}
 	p.Back = &formLink{Method: "get", URL: "/signin/enroll", Label: "Back to the list"}
-	return p, nil
+	return p
 }
 
 func (h *Handler) enrollPhonePage(w http.ResponseWriter, r *http.Request) {
-	v := h.txn(w, r)
-	if v == nil {
-		return
+	if v := h.txnAt(w, r, mfa.TxnMFAEnroll); v != nil {
+		if p := h.signinPhoneData(w, r, v); p != nil {
+			h.render(w, r, p)
+		}
 	}
-	if v.Txn.Status != mfa.TxnMFAEnroll {
-		h.next(w, r, v)
-		return
-	}
-	p, err := h.signinPhoneData(r, v)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, p)
 }
 
 func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
@@ -50,16 +39,11 @@ func (h *Handler) enrollPhone(w http.ResponseWriter, r *http.Request) {
 	v, sent, err := h.svc.Signin.TxnEnroll(r.Context(), tok, enrollRequest(r))
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
-		v := h.txn(w, r)
-		if v == nil {
-			return
+		if v := h.txn(w, r); v != nil {
+			if p := h.signinPhoneData(w, r, v); p != nil {
+				h.phoneRefused(w, r, nil, p, e)
+			}
 		}
-		p, err := h.signinPhoneData(r, v)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		h.phoneRefused(w, r, nil, p, e)
 	})
 }
 
@@ -75,15 +59,9 @@ func (h *Handler) enrollCodeData(v *mfa.TxnView) *codePage {
 }
 
 func (h *Handler) enrollCodePage(w http.ResponseWriter, r *http.Request) {
-	v := h.txn(w, r)
-	if v == nil {
-		return
+	if v := h.txnAt(w, r, mfa.TxnMFAEnrollActivate); v != nil {
+		h.render(w, r, h.enrollCodeData(v))
 	}
-	if v.Txn.Status != mfa.TxnMFAEnrollActivate {
-		h.next(w, r, v)
-		return
-	}
-	h.render(w, r, h.enrollCodeData(v))
 }
 
 // codeRefused shows the code page of the transaction again with e.
@@ -97,15 +75,29 @@ func (h *Handler) codeRefused(w http.ResponseWriter, r *http.Request, e *mfa.Err
 	h.render(w, r, p)
 }
 
+// checkCode checks the code typed on a code page with check; a refusal is
+// shown on the page data builds.
+func (h *Handler) checkCode(w http.ResponseWriter, r *http.Request,
+	check func(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error), data func(*mfa.TxnView) *codePage) {
+	v, err := check(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
+	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, data) })
+}
+
+// resendCode texts a new code with send and tells where it went; a refusal
+// is shown on the page data builds.
+func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request,
+	send func(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error), data func(*mfa.TxnView) *codePage) {
+	v, sent, err := send(r.Context(), h.stateToken(r.Context()), "")
+	h.noteSent(r.Context(), sent)
+	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, data) })
+}
+
 func (h *Handler) enrollCode(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.Signin.TxnActivate(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
-	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
+	h.checkCode(w, r, h.svc.Signin.TxnActivate, h.enrollCodeData)
 }
 
 func (h *Handler) enrollResend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.Signin.TxnResendEnroll(r.Context(), h.stateToken(r.Context()), "")
-	h.noteSent(r.Context(), sent)
-	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.enrollCodeData) })
+	h.resendCode(w, r, h.svc.Signin.TxnResendEnroll, h.enrollCodeData)
 }
 
 func (h *Handler) enrollBack(w http.ResponseWriter, r *http.Request) {

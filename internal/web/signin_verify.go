@@ -68,12 +68,9 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.Signin.TxnVerify(r.Context(), h.stateToken(r.Context()), "", r.PostFormValue("code"))
-	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
+	h.checkCode(w, r, h.svc.Signin.TxnVerify, h.verifyCodeData)
 }
 
 func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.Signin.TxnResendChallenge(r.Context(), h.stateToken(r.Context()), "")
-	h.noteSent(r.Context(), sent)
-	h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, h.verifyCodeData) })
+	h.resendCode(w, r, h.svc.Signin.TxnResendChallenge, h.verifyCodeData)
 }

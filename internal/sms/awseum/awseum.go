@@ -2,10 +2,8 @@ package awseum
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
 
 	"smsmfa/internal/sms"
@@ -75,22 +73,10 @@ var _ sms.Provider = (*Provider)(nil)
 // when BaseURL is set but not an absolute http(s) URL.
 func New(cfg Config) (*Provider, error) {
 	creds := awsx.Credentials{AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, Region: cfg.Region}
-	if err := creds.Validate(Type); err != nil {
+	ac, err := awsx.NewConfig(Type, creds, cfg.BaseURL, cfg.HTTPClient)
+	if err != nil {
 		return nil, err
 	}
-	if cfg.BaseURL != "" {
-		if _, err := smshttp.ParseBase(Type, cfg.BaseURL); err != nil {
-			return nil, err
-		}
-	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
-	client := pinpointsmsvoicev2.NewFromConfig(awsx.NewConfig(creds, cfg.HTTPClient), func(o *pinpointsmsvoicev2.Options) {
-		if cfg.BaseURL != "" {
-			o.BaseEndpoint = aws.String(strings.TrimRight(cfg.BaseURL, "/"))
-		}
-	})
-	return &Provider{client: client, configurationSet: cfg.ConfigurationSetName, keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: now}, nil
+	return &Provider{client: pinpointsmsvoicev2.NewFromConfig(ac), configurationSet: cfg.ConfigurationSetName,
+		keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: smshttp.Clock(cfg.Now)}, nil
 }

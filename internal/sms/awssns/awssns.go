@@ -65,24 +65,11 @@ var _ sms.Provider = (*Provider)(nil)
 // when BaseURL is set but not an absolute http(s) URL.
 func New(cfg Config) (*Provider, error) {
 	creds := awsx.Credentials{AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, Region: cfg.Region}
-	if err := creds.Validate(Type); err != nil {
+	ac, err := awsx.NewConfig(Type, creds, cfg.BaseURL, cfg.HTTPClient)
+	if err != nil {
 		return nil, err
 	}
-	if cfg.BaseURL != "" {
-		if _, err := smshttp.ParseBase(Type, cfg.BaseURL); err != nil {
-			return nil, err
-		}
-	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
-	client := sns.NewFromConfig(awsx.NewConfig(creds, cfg.HTTPClient), func(o *sns.Options) {
-		if cfg.BaseURL != "" {
-			o.BaseEndpoint = aws.String(strings.TrimRight(cfg.BaseURL, "/"))
-		}
-	})
-	return &Provider{client: client, keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: now}, nil
+	return &Provider{client: sns.NewFromConfig(ac), keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: smshttp.Clock(cfg.Now)}, nil
 }
 
 // Send publishes msg to msg.To and returns SNS's MessageId. The message

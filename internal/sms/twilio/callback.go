@@ -1,7 +1,6 @@
 package twilio
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/internal/smshttp"
 )
 
 // ParseStatusCallback reads the form of a Twilio message status callback
@@ -24,19 +24,12 @@ import (
 func ParseStatusCallback(form url.Values) (sms.Receipt, error) {
 	id := first(form, "MessageSid", "SmsSid")
 	raw := first(form, "MessageStatus", "SmsStatus")
-	var missing []string
-	if id == "" {
-		missing = append(missing, "MessageSid")
-	}
-	if raw == "" {
-		missing = append(missing, "MessageStatus")
-	}
-	if len(missing) > 0 {
-		return sms.Receipt{}, fmt.Errorf("twilio: status callback without %s", strings.Join(missing, " and "))
+	if err := smshttp.Without("twilio: status callback", []string{"MessageSid", "MessageStatus"}, id, raw); err != nil {
+		return sms.Receipt{}, err
 	}
 	status, ok := mapStatus(raw)
 	if !ok {
-		return sms.Receipt{}, fmt.Errorf("twilio: status callback with unknown status %q", clip(raw))
+		return sms.Receipt{}, fmt.Errorf("twilio: status callback with unknown status %q", smshttp.Clip(raw))
 	}
 	r := sms.Receipt{
 		ProviderMessageID: id,
@@ -69,15 +62,8 @@ func ParseInbound(form url.Values) (sms.Inbound, error) {
 		To:                form.Get("To"),
 		Body:              form.Get("Body"),
 	}
-	var missing []string
-	if in.ProviderMessageID == "" {
-		missing = append(missing, "MessageSid")
-	}
-	if in.From == "" {
-		missing = append(missing, "From")
-	}
-	if len(missing) > 0 {
-		return sms.Inbound{}, errors.New("twilio: inbound message without " + strings.Join(missing, " and "))
+	if err := smshttp.Without("twilio: inbound message", []string{"MessageSid", "From"}, in.ProviderMessageID, in.From); err != nil {
+		return sms.Inbound{}, err
 	}
 	in.Keyword = sms.ClassifyKeyword(in.Body)
 	return in, nil
@@ -117,12 +103,4 @@ func first(form url.Values, names ...string) string {
 		}
 	}
 	return ""
-}
-
-// clip shortens attacker-controlled text before it goes into an error.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

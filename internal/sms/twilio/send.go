@@ -39,22 +39,10 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, strings.NewReader(form.Encode()))
+	resp, body, err := smshttp.Post(ctx, p.client, p.endpoint, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()),
+		func(req *http.Request) { req.SetBasicAuth(p.accountSID, p.authToken) })
 	if err != nil {
-		return "", sms.NewError(sms.Unknown, "", "cannot build the request")
-	}
-	req.SetBasicAuth(p.accountSID, p.authToken)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return "", smshttp.TransportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	body, err := smshttp.ReadBody(resp.Body)
-	if err != nil {
-		return "", smshttp.TransportError(ctx, err)
+		return "", err
 	}
 	if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
 		var created struct {

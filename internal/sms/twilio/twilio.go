@@ -3,7 +3,6 @@ package twilio
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"smsmfa/internal/sms"
@@ -81,23 +80,16 @@ func New(cfg Config) (*Provider, error) {
 	if err := smshttp.Missing(Type, []string{credAccountSID, CredAuthToken}, cfg.AccountSID, cfg.AuthToken); err != nil {
 		return nil, err
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if _, err := smshttp.ParseBase(Type, base); err != nil {
+	base, err := smshttp.Base(Type, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
 		return nil, err
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
 	return &Provider{
-		endpoint:            strings.TrimRight(base, "/") + "/2010-04-01/Accounts/" + url.PathEscape(cfg.AccountSID) + "/Messages.json",
+		endpoint:            base + "/2010-04-01/Accounts/" + url.PathEscape(cfg.AccountSID) + "/Messages.json",
 		accountSID:          cfg.AccountSID,
 		authToken:           cfg.AuthToken,
 		messagingServiceSID: cfg.MessagingServiceSID,
 		client:              smshttp.Client(cfg.HTTPClient),
-		now:                 now,
+		now:                 smshttp.Clock(cfg.Now),
 	}, nil
 }

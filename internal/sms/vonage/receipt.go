@@ -1,13 +1,13 @@
 package vonage
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"smsmfa/internal/sms"
+	"smsmfa/internal/sms/internal/smshttp"
 )
 
 // timestampLayout is the layout of a receipt's message-timestamp (UTC).
@@ -26,19 +26,12 @@ const timestampLayout = "2006-01-02 15:04:05"
 func ParseReceipt(values url.Values) (sms.Receipt, error) {
 	id := values.Get("messageId")
 	raw := values.Get("status")
-	var missing []string
-	if id == "" {
-		missing = append(missing, "messageId")
-	}
-	if raw == "" {
-		missing = append(missing, "status")
-	}
-	if len(missing) > 0 {
-		return sms.Receipt{}, errors.New("vonage: delivery receipt without " + strings.Join(missing, " and "))
+	if err := smshttp.Without("vonage: delivery receipt", []string{"messageId", "status"}, id, raw); err != nil {
+		return sms.Receipt{}, err
 	}
 	status, ok := mapStatus(raw)
 	if !ok {
-		return sms.Receipt{}, fmt.Errorf("vonage: delivery receipt with unknown status %q", clip(raw))
+		return sms.Receipt{}, fmt.Errorf("vonage: delivery receipt with unknown status %q", smshttp.Clip(raw))
 	}
 	r := sms.Receipt{
 		ProviderMessageID: id,
@@ -124,12 +117,4 @@ func receiptErrorText(code string) string {
 		return "general error"
 	}
 	return ""
-}
-
-// clip shortens attacker-controlled text before it goes into an error.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

@@ -2,7 +2,6 @@ package vonage
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"smsmfa/internal/sms"
@@ -76,23 +75,16 @@ func New(cfg Config) (*Provider, error) {
 	if err := smshttp.Missing(Type, []string{credAPIKey, credAPISecret}, cfg.APIKey, cfg.APISecret); err != nil {
 		return nil, err
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if _, err := smshttp.ParseBase(Type, base); err != nil {
+	base, err := smshttp.Base(Type, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
 		return nil, err
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
 	return &Provider{
-		endpoint:  strings.TrimRight(base, "/") + "/sms/json",
+		endpoint:  base + "/sms/json",
 		apiKey:    cfg.APIKey,
 		apiSecret: cfg.APISecret,
 		from:      cfg.From,
 		client:    smshttp.Client(cfg.HTTPClient),
-		now:       now,
+		now:       smshttp.Clock(cfg.Now),
 	}, nil
 }

@@ -60,23 +60,12 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	if err != nil {
 		return "", sms.NewError(sms.Unknown, "", "cannot encode the event")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+	resp, raw, err := smshttp.Post(ctx, p.client, p.url, "application/json", bytes.NewReader(body), func(req *http.Request) {
+		req.Header.Set(p.header, p.secret)
+		req.Header.Set(SignatureHeader, Sign(p.secret, body, now))
+	})
 	if err != nil {
-		return "", sms.NewError(sms.Unknown, "", "cannot build the request")
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set(p.header, p.secret)
-	req.Header.Set(SignatureHeader, Sign(p.secret, body, now))
-
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return "", smshttp.TransportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	raw, err := smshttp.ReadBody(resp.Body)
-	if err != nil {
-		return "", smshttp.TransportError(ctx, err)
+		return "", err
 	}
 	secrets := append(msg.Sensitive(), p.secret)
 	if resp.StatusCode != http.StatusOK {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -105,12 +106,12 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{
 		url:         cfg.BaseURL,
 		secret:      cfg.Secret,
-		header:      or(cfg.Header, DefaultHeader),
-		requestType: or(cfg.RequestType, RequestMFAVerification),
-		source:      or(cfg.Source, "smsmfa"),
-		locale:      or(cfg.Locale, "EN-US"),
+		header:      cmp.Or(cfg.Header, DefaultHeader),
+		requestType: cmp.Or(cfg.RequestType, RequestMFAVerification),
+		source:      cmp.Or(cfg.Source, "smsmfa"),
+		locale:      cmp.Or(cfg.Locale, "EN-US"),
 		client:      smshttp.Client(cfg.HTTPClient),
-		now:         cfg.Now,
+		now:         smshttp.Clock(cfg.Now),
 		newID:       cfg.NewID,
 	}
 	if !validHeaderName(p.header) {
@@ -123,20 +124,10 @@ func New(cfg Config) (*Provider, error) {
 	if strings.ContainsAny(p.secret, "\r\n") {
 		return nil, errors.New("webhook: the secret must not contain line breaks")
 	}
-	if p.now == nil {
-		p.now = time.Now
-	}
 	if p.newID == nil {
 		p.newID = func() string { return randid.ID("") }
 	}
 	return p, nil
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // validHeaderName reports whether s is an HTTP token.

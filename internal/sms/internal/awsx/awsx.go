@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,19 +47,31 @@ func FromMap(creds map[string]string) Credentials {
 	return Credentials{AccessKeyID: creds[credAccessKeyID], SecretAccessKey: creds[credSecretAccessKey], Region: creds[credRegion]}
 }
 
-// NewConfig returns an aws.Config that signs with c and sends through
-// httpClient (nil: a client with smshttp.DefaultTimeout). The SDK's own
-// retries are off: failover to the next provider is the router's job and
-// must fit in a second or two. Nothing is read from the environment or
-// shared config files.
-func NewConfig(c Credentials, httpClient *http.Client) aws.Config {
-	return aws.Config{
+// NewConfig returns an aws.Config that signs with c, sends through
+// httpClient (nil: a client with smshttp.DefaultTimeout) and, when baseURL
+// is set, to that endpoint instead of the SDK's for the region. The SDK's
+// own retries are off: failover to the next provider is the router's job
+// and must fit in a second or two. Nothing is read from the environment or
+// shared config files. It fails, naming provider, when a credential is
+// empty or baseURL is set but not an absolute http(s) URL.
+func NewConfig(provider string, c Credentials, baseURL string, httpClient *http.Client) (aws.Config, error) {
+	if err := c.Validate(provider); err != nil {
+		return aws.Config{}, err
+	}
+	cfg := aws.Config{
 		Region:           c.Region,
 		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, ""),
 		HTTPClient:       smshttp.Client(httpClient),
 		Retryer:          func() aws.Retryer { return aws.NopRetryer{} },
 		RetryMaxAttempts: 1,
 	}
+	if baseURL != "" {
+		if _, err := smshttp.ParseBase(provider, baseURL); err != nil {
+			return aws.Config{}, err
+		}
+		cfg.BaseEndpoint = aws.String(strings.TrimRight(baseURL, "/"))
+	}
+	return cfg, nil
 }
 
 // Refine maps a service's own error codes: given the API error code, its

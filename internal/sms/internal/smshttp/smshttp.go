@@ -193,3 +193,51 @@ func ParseBase(provider, raw string) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// Base returns an adapter's API address without a trailing slash: raw, or
+// def when raw is empty. It fails as ParseBase does.
+func Base(provider, raw, def string) (string, error) {
+	if raw == "" {
+		raw = def
+	}
+	if _, err := ParseBase(provider, raw); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// Clock returns now, or time.Now when now is nil.
+func Clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}
+
+// Post sends body to url with c, as contentType and accepting JSON, and
+// returns the answer with its body (see ReadBody; the response's body is
+// closed). prepare, when not nil, adds to the request what the provider
+// needs (credentials, a signature). A request that cannot be built is an
+// *sms.Error with reason Unknown; a failure to get the answer is the error
+// of TransportError.
+func Post(ctx context.Context, c *http.Client, url, contentType string, body io.Reader, prepare func(*http.Request)) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, body)
+	if err != nil {
+		return nil, nil, sms.NewError(sms.Unknown, "", "cannot build the request")
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Accept", "application/json")
+	if prepare != nil {
+		prepare(req)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, nil, TransportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	b, err := ReadBody(resp.Body)
+	if err != nil {
+		return nil, nil, TransportError(ctx, err)
+	}
+	return resp, b, nil
+}
