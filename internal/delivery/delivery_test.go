@@ -84,20 +84,6 @@ func (e *env) sealed(id string) []byte {
 	return mfa.SealMessage(e.keys, id, mfa.MessageContent{Body: "Your code is 123456.", Code: "123456"})
 }
 
-// queue puts a message for a code expiring in 5 minutes in the outbox.
-func (e *env) queue(t *testing.T, id string) { e.queueSealed(t, id, e.sealed(id)) }
-
-// queueSealed puts a message with the given sealed content in the outbox.
-func (e *env) queueSealed(t *testing.T, id string, sealed []byte) {
-	t.Helper()
-	now := e.clock.Now()
-	m := mfa.Message{ID: id, ChallengeID: "c-" + id, UserID: "u", To: "+14155550123", SealedBody: sealed,
-		State: mfa.MessageQueued, NextAttempt: now, Created: now, Expires: now.Add(5 * time.Minute)}
-	if err := e.db.InTx(context.Background(), func(tx mfa.Tx) error { return tx.InsertMessage(context.Background(), m) }); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func (e *env) record(t *testing.T, id string) mfa.DeliveryRecord {
 	t.Helper()
 	var out mfa.DeliveryRecord

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 
 	"smsmfa/internal/mfa"
@@ -56,5 +55,3 @@ func testTryLock(t *testing.T, db *store.DB) {
 		return nil
 	})
 }
-
-func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
