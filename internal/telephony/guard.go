@@ -10,7 +10,9 @@ import (
 // Refused callbacks cost little and are told once: a source address that
 // sent RefusedPerSource refused callbacks (bad or missing signature, too
 // old, unknown provider) within a minute is answered 429 without its
-// request being read until the minute ends, and the refusals of each
+// request being read until the minute ends (requests it sent at the same
+// moment, already past the check, are still read: at most one more per
+// connection in flight), and the refusals of each
 // provider reach the system log (and the server log) at most once a
 // minute, as one summary. Nothing is written per refused request. The
 // counts live in this process: each instance of a cluster keeps its own.

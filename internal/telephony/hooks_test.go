@@ -146,7 +146,9 @@ func TestForgedCallbackBurst(t *testing.T) {
 	wg.Wait()
 	took := time.Since(start)
 	t.Logf("%d forged callbacks answered in %v (%.0f/s): %d × 403, %d × 429", burst, took, burst/took.Seconds(), forbidden.Load(), limited.Load())
-	if forbidden.Load() != telephony.RefusedPerSource || limited.Load() != burst-telephony.RefusedPerSource || other.Load() != 0 || took > 10*time.Second {
+	// RefusedPerSource get a full check; requests already past the check
+	// when the count reached it (at most one per concurrent sender) too.
+	if f := forbidden.Load(); f < telephony.RefusedPerSource || f > telephony.RefusedPerSource+8 || f+limited.Load() != burst || other.Load() != 0 || took > 10*time.Second {
 		t.Fatalf("answers: %d × 403, %d × 429, %d other in %v", forbidden.Load(), limited.Load(), other.Load(), took)
 	}
 	if r := e.log(t, u.ID)[0]; r.State != mfa.MessageSent {
