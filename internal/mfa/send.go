@@ -115,11 +115,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
 	}
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
-	templates, err := tx.ListTemplates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	body := renderTemplate(pickTemplate(templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
+	body := renderTemplate(pickTemplate(set.templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
 	// Written already claimed for this request, which sends it as soon
 	// as the unit of work commits (see Deliverer).
 	claim, lease := s.deliver.Claim(now)

@@ -177,11 +177,15 @@ func (s *core) settings(ctx context.Context, tx Tx) (Settings, error) {
 	if err != nil {
 		s.log.Warn("settings", "err", err)
 	}
+	if set.templates, err = tx.ListTemplates(ctx); err != nil {
+		return Settings{}, err
+	}
 	s.cache.put(v, set)
 	return set, nil
 }
 
-// SettingsCache holds the org settings last read, with their version, for
+// SettingsCache holds the org settings (and message templates) last read,
+// with their version, for
 // every service built from one Config: a unit of work reads one row (the
 // version) instead of every setting while nothing changed.
 type SettingsCache struct {

@@ -45,6 +45,10 @@ type Settings struct {
 	APIPerMinute      int      // management API calls per token per minute
 	// LogRetention is how long the system log keeps an event.
 	LogRetention time.Duration
+
+	// templates are the org's message templates, read with the settings
+	// by the unit of work that loads them (not a setting).
+	templates []Template
 }
 
 // SettingDef describes one setting.
@@ -292,5 +296,6 @@ func (s Settings) clone() Settings {
 	s.CountriesAllow = slices.Clone(s.CountriesAllow)
 	s.CountriesDeny = slices.Clone(s.CountriesDeny)
 	s.TrustedOrigins = slices.Clone(s.TrustedOrigins)
+	s.templates = slices.Clone(s.templates)
 	return s
 }

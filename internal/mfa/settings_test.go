@@ -71,3 +71,23 @@ func TestSettingsChangedElsewhereAreSeenAtOnce(t *testing.T) {
 		t.Fatal("a caller changed the cached settings")
 	}
 }
+
+// Message templates are cached with the settings; a template changed by
+// another instance is used for the next code.
+func TestTemplateChangedElsewhereIsUsedAtOnce(t *testing.T) {
+	e := newEnv(t)
+	other := newEnvOn(t, e.db)
+	u := e.user(t, "tpl@example.com")
+	f := e.activeFactor(t, u, alicePhone)
+	if err := other.svc.Telephony.SetTemplate(other.ctx, "en", "Acme sign-in code {code} (valid {expires})."); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	if _, err := e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.sink.Messages()
+	if body := msgs[len(msgs)-1].Body; !strings.HasPrefix(body, "Acme sign-in code ") {
+		t.Fatalf("the text after another instance changed the template: %q", body)
+	}
+}

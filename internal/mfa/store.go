@@ -151,8 +151,8 @@ type SettingTx interface {
 	LoadSettings(ctx context.Context) (map[string]string, error)
 	// SaveSetting stores one setting and bumps the settings' version.
 	SaveSetting(ctx context.Context, name, value, by string, at time.Time) error
-	// SettingsVersion returns the settings' version, which every change
-	// bumps.
+	// SettingsVersion returns the version of the org's configuration, which
+	// every change of a setting or a message template bumps.
 	SettingsVersion(ctx context.Context) (int64, error)
 }
 

@@ -26,9 +26,16 @@ func (t *tx) SaveSetting(ctx context.Context, name, value, by string, at time.Ti
 	_, err := t.exec(ctx, `INSERT INTO settings (name, value, updated, updated_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated, updated_by = excluded.updated_by`, name, value, at.UTC(), by)
 	if err == nil {
-		_, err = t.exec(ctx, `UPDATE settings_version SET version = version + $1 WHERE id = 1`, 1)
+		err = t.bumpSettingsVersion(ctx)
 	}
 	return t.d.wrap("save setting", err)
+}
+
+// bumpSettingsVersion marks the org's configuration (settings and message
+// templates) changed, for the instances that cache it.
+func (t *tx) bumpSettingsVersion(ctx context.Context) error {
+	_, err := t.exec(ctx, `UPDATE settings_version SET version = version + $1 WHERE id = 1`, 1)
+	return err
 }
 
 func (t *tx) SettingsVersion(ctx context.Context) (int64, error) {

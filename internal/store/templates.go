@@ -28,9 +28,15 @@ func (t *tx) PutTemplate(ctx context.Context, tp mfa.Template) error {
 	_, err := t.exec(ctx, `INSERT INTO templates (locale, body, updated, updated_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (locale) DO UPDATE SET body = excluded.body, updated = excluded.updated, updated_by = excluded.updated_by`,
 		tp.Locale, tp.Body, tp.Updated.UTC(), tp.UpdatedBy)
+	if err == nil {
+		err = t.bumpSettingsVersion(ctx)
+	}
 	return t.d.wrap("put template", err)
 }
 
 func (t *tx) DeleteTemplate(ctx context.Context, locale string) error {
-	return t.execOne(ctx, "delete template", `DELETE FROM templates WHERE locale = $1`, locale)
+	if err := t.execOne(ctx, "delete template", `DELETE FROM templates WHERE locale = $1`, locale); err != nil {
+		return err
+	}
+	return t.d.wrap("delete template", t.bumpSettingsVersion(ctx))
 }
