@@ -93,6 +93,17 @@ func TestBudget(t *testing.T) {
 	if len(e.events(t, mfa.EvBudgetExceeded)) != 1 {
 		t.Fatal("budget refusal not logged")
 	}
+	// The refused code left nothing behind: no text, no factor, no code
+	// waiting, no send event.
+	if e.sentTo("+14155550109") != 0 {
+		t.Fatal("a text went out past the budget")
+	}
+	if st, err := e.svc.Factors.FactorState(e.ctx, u.ID); err != nil || st.Factor != nil || st.Pending != nil {
+		t.Fatalf("after the budget refusal: factor %+v, pending %+v, %v", st.Factor, st.Pending, err)
+	}
+	if n := len(e.events(t, mfa.EvSMSEnrollCode)); n != 5 {
+		t.Fatalf("%d code events, want the 5 within the budget", n)
+	}
 	// The budget is per UTC day.
 	e.clock.Advance(24 * time.Hour)
 	if _, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550109"}); err != nil {

@@ -90,16 +90,17 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 			return nil, err
 		}
 	}
+	// Everything from here is undone if the org's budget refuses, at the
+	// end.
+	if err := tx.Savepoint(ctx, "send"); err != nil {
+		return nil, err
+	}
 	if rule, err := s.countSend(ctx, tx, set, u, number, own, trusted, now); err != nil {
 		r, ok := asRefusal(err)
 		if !ok {
 			return nil, err
 		}
-		ev := EvRateLimit
-		if r.Reason == RBudget {
-			ev = EvBudgetExceeded
-		}
-		return refuse(r, ev, OutcomeDeny, map[string]string{"rule": rule})
+		return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": rule})
 	}
 
 	if err := tx.KillChallenges(ctx, u.ID, scope, now); err != nil {
@@ -138,6 +139,18 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	if err := s.record(ctx, tx, Event{Type: ev, Target: target, Outcome: OutcomeSuccess,
 		Message: "Code sent by SMS", Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID}}); err != nil {
 		return nil, err
+	}
+	// The org's budget last: its counter is the one row every code
+	// updates, so each unit of work holds it only until its commit.
+	if err := s.countBudget(ctx, tx, set, now); err != nil {
+		r, ok := asRefusal(err)
+		if !ok {
+			return nil, err
+		}
+		if err := tx.RollbackTo(ctx, "send"); err != nil { // no code, no text, no count
+			return nil, err
+		}
+		return refuse(r, EvBudgetExceeded, OutcomeDeny, map[string]string{"rule": "budget"})
 	}
 	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
 }
@@ -270,7 +283,6 @@ func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, numb
 	if c.IP != "" && !c.ServerSide {
 		limits = append(limits, limit{"iphour:" + AddressBucket(c.IP), time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
 	}
-	limits = append(limits, limit{"budget", 24 * time.Hour, set.BudgetDaily, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator."})
 	var done []limit
 	undo := func() error {
 		for _, l := range done {
@@ -296,14 +308,31 @@ func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, numb
 			e.RetryAt, e.Limit = end, l.max
 			return l.bucket[:indexColon(l.bucket)], e
 		}
-		if l.reason == RBudget && n == (l.max*set.BudgetAlertPct+99)/100 {
-			if err := s.record(ctx, tx, Event{Type: EvBudgetWarning, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeAllow,
-				Message: fmt.Sprintf("%d%% of the daily SMS budget is spent", set.BudgetAlertPct), Details: map[string]string{"sent": strconv.Itoa(n), "budget": strconv.Itoa(l.max)}}); err != nil {
-				return "", err
-			}
-		}
 	}
 	return "", nil
+}
+
+// countBudget adds one text to the org's daily budget, or refuses it when
+// the budget is spent; it warns the system log once when the budget
+// reaches its alert share.
+func (s *core) countBudget(ctx context.Context, tx Tx, set Settings, now time.Time) error {
+	w := windowStart(now, 24*time.Hour)
+	n, err := tx.AddCount(ctx, "budget", w, 1)
+	if err != nil {
+		return err
+	}
+	if n > set.BudgetDaily {
+		end := w.Add(24 * time.Hour)
+		e := Errorf(ERateLimited, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator.",
+			humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+		e.RetryAt, e.Limit = end, set.BudgetDaily
+		return e
+	}
+	if n == (set.BudgetDaily*set.BudgetAlertPct+99)/100 {
+		return s.record(ctx, tx, Event{Type: EvBudgetWarning, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeAllow,
+			Message: fmt.Sprintf("%d%% of the daily SMS budget is spent", set.BudgetAlertPct), Details: map[string]string{"sent": strconv.Itoa(n), "budget": strconv.Itoa(set.BudgetDaily)}})
+	}
+	return nil
 }
 
 func indexColon(s string) int {

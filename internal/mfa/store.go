@@ -42,6 +42,10 @@ type Tx interface {
 	// Lock waits for the lock named name and holds it, across every
 	// instance, until the unit of work ends.
 	Lock(ctx context.Context, name string) error
+	// Savepoint marks a point of the unit of work that RollbackTo undoes
+	// the work after; name is a plain identifier.
+	Savepoint(ctx context.Context, name string) error
+	RollbackTo(ctx context.Context, name string) error
 }
 
 // UserTx stores users.

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // TryLock takes a lock named name for the rest of the unit of work, across
 // every instance, if it is free; it reports whether it got it. Periodic
@@ -24,4 +27,32 @@ func (t *tx) Lock(ctx context.Context, name string) error {
 	}
 	_, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, name)
 	return t.d.wrap("lock", err)
+}
+
+// Savepoint marks a point of the unit of work that RollbackTo returns to.
+func (t *tx) Savepoint(ctx context.Context, name string) error {
+	if !identifier(name) {
+		return fmt.Errorf("store: savepoint name %q", name)
+	}
+	_, err := t.exec(ctx, `SAVEPOINT `+name)
+	return t.d.wrap("savepoint", err)
+}
+
+// RollbackTo undoes the work done after the savepoint name.
+func (t *tx) RollbackTo(ctx context.Context, name string) error {
+	if !identifier(name) {
+		return fmt.Errorf("store: savepoint name %q", name)
+	}
+	_, err := t.exec(ctx, `ROLLBACK TO SAVEPOINT `+name)
+	return t.d.wrap("rollback to savepoint", err)
+}
+
+// identifier reports whether s is a plain SQL identifier.
+func identifier(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || 'a' <= r && r <= 'z' || i > 0 && '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"smsmfa/internal/mfa"
@@ -54,4 +55,33 @@ func testTryLock(t *testing.T, db *store.DB) {
 		}
 		return nil
 	})
+}
+
+func testSavepoint(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		if err := tx.InsertUser(ctx, newUser("kept", "kept@x")); err != nil {
+			return err
+		}
+		if err := tx.Savepoint(ctx, "send"); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(ctx, newUser("undone", "undone@x")); err != nil {
+			return err
+		}
+		return tx.RollbackTo(ctx, "send")
+	})
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		if _, err := tx.GetUser(ctx, "kept"); err != nil {
+			t.Errorf("the work before the savepoint: %v", err)
+		}
+		if _, err := tx.GetUser(ctx, "undone"); !errors.Is(err, mfa.ErrNotFound) {
+			t.Errorf("the work after the savepoint was kept: %v", err)
+		}
+		return nil
+	})
+	err := db.InTx(ctx, func(tx mfa.Tx) error { return tx.Savepoint(ctx, "bad; DROP TABLE users") })
+	if err == nil {
+		t.Error("a savepoint name that is not an identifier was accepted")
+	}
 }

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Challenges/KillDropsQueuedMessages", testKillDropsQueuedMessages},
 		{"Challenges/Delete", testDeleteChallenge},
 		{"Cluster/TryLock", testTryLock},
+		{"Tx/Savepoint", testSavepoint},
 		{"Counters/AddCount", testCountersAdd},
 		{"Counters/AddCountConcurrent", testCountersAddConcurrent},
 		{"Counters/DeleteBefore", testCountersDeleteBefore},
