@@ -37,7 +37,8 @@ Usage:
   smsmfa token list
   smsmfa token revoke --id ID
   smsmfa provider add|list|remove|test …
-  smsmfa bench [--provider devsink|gateway] [--flows N] [--concurrency N]   load generator (own server, or --url)
+  smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
+  smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
 
 Every command takes --database (SMSMFA_DATABASE) and --key-file (SMSMFA_KEY_FILE);
 run "smsmfa serve -h" for the server's flags.
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = migrate(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		err = benchCmd(ctx, rest, getenv, stdout, stderr)
+	case "seed":
+		err = seedCmd(ctx, rest, getenv, stdout, stderr)
 	case "migrate-data":
 		err = migrateData(ctx, rest, getenv, stdout, stderr)
 	case "user":

@@ -121,7 +121,7 @@ func (r MFAReport) JSON() []byte {
 // String prints the report.
 func (r MFAReport) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "mfa on %s: %d flows ok, %d failed in %.2fs = %.1f flows/s (concurrency %d, %d users: the pool allows %.0f flows/s)\n",
+	fmt.Fprintf(&b, "mfa on %s: %d flows ok, %d failed in %.2fs = %.1f flows/s (concurrency %d, %d users: the pool sustains %.0f flows/s)\n",
 		r.Engine, r.Flows, r.Failures, r.Seconds, r.FlowsPerSecond, r.Concurrency, r.Users, r.PoolCeiling)
 	fmt.Fprintf(&b, "%-26s %7s %9s %9s %9s\n", "step", "n", "p50", "p95", "p99")
 	for _, k := range slices.Sorted(maps.Keys(r.Steps)) {
@@ -140,6 +140,9 @@ func (r MFAReport) String() string {
 	if r.PoolWaits > 0 {
 		fmt.Fprintf(&b, "warning: %d flows waited for their user's resend cooldown: the run reached the %.0f flows/s the pool of %d users allows; use more --users\n",
 			r.PoolWaits, r.PoolCeiling, r.Users)
+	} else if r.PoolCeiling > 0 && r.FlowsPerSecond > r.PoolCeiling {
+		fmt.Fprintf(&b, "note: faster than the %.0f flows/s the pool of %d users sustains; no user was challenged twice within the cooldown in this run, a longer one would wait (use more --users)\n",
+			r.PoolCeiling, r.Users)
 	}
 	return b.String()
 }

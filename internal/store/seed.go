@@ -70,18 +70,20 @@ func (d *DB) SeedEvents(ctx context.Context, events []mfa.Event) error {
 }
 
 // SeedPool returns up to n ACTIVE, unlocked users with an ACTIVE SMS
-// factor, no two on the same number: the users a load test can challenge.
-// They are taken in factor id order from a point given by from (any
-// string; ids are random, so a random from picks users spread over the
-// whole table), wrapping around to the start.
-func (d *DB) SeedPool(ctx context.Context, n int, from string, now time.Time) ([]SeedUser, error) {
+// factor and no code sent since quiet, no two on the same number: the
+// users a load test can challenge (quiet: the resend cooldown ago). They
+// are taken in factor id order from a point given by from (any string; ids
+// are random, so a random from picks users spread over the whole table),
+// wrapping around to the start.
+func (d *DB) SeedPool(ctx context.Context, n int, from string, now, quiet time.Time) ([]SeedUser, error) {
 	const q = `SELECT u.id, u.login, u.first_name, u.last_name, f.id, COALESCE(p.id, ''), f.phone_number, u.created
 		FROM factors f JOIN users u ON u.id = f.user_id LEFT JOIN phones p ON p.user_id = u.id
-		WHERE f.type = $1 AND f.status = $2 AND u.status = $3 AND (u.locked_until IS NULL OR u.locked_until < $4) AND f.id `
+		WHERE f.type = $1 AND f.status = $2 AND u.status = $3 AND (u.locked_until IS NULL OR u.locked_until < $4)
+		AND NOT EXISTS (SELECT 1 FROM challenges c WHERE c.user_id = u.id AND c.created >= $7) AND f.id `
 	var out []SeedUser
 	seen := map[string]bool{}
 	for _, part := range []string{`>= $5 ORDER BY f.id LIMIT $6`, `< $5 ORDER BY f.id LIMIT $6`} {
-		rows, err := d.db.QueryContext(ctx, q+part, mfa.FactorTypeSMS, string(mfa.FactorActive), string(mfa.UserActive), now.UTC(), from, n)
+		rows, err := d.db.QueryContext(ctx, q+part, mfa.FactorTypeSMS, string(mfa.FactorActive), string(mfa.UserActive), now.UTC(), from, n, quiet.UTC())
 		if err != nil {
 			return nil, d.wrap("seed pool", err)
 		}

@@ -65,17 +65,21 @@ func testSeed(t *testing.T, db *store.DB) {
 		t.Errorf("CountPhones = %d, %v", n, err)
 	}
 
-	pool, err := db.SeedPool(ctx, 6000, "mbl00000000000002500", at)
+	storetest.MustInTx(t, db, func(tx mfa.Tx) error { // a code sent to user 2 a moment ago
+		return tx.InsertChallenge(ctx, mfa.Challenge{ID: "chl1", UserID: users[2].ID, FactorID: users[2].FactorID, Purpose: mfa.PurposeVerify,
+			PhoneNumber: users[2].Phone, CodeMAC: []byte{1}, Created: at.Add(time.Minute), Expires: at.Add(6 * time.Minute), MaxAttempts: 5})
+	})
+	pool, err := db.SeedPool(ctx, 6000, "mbl00000000000002500", at.Add(time.Minute), at.Add(30*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pool) != 4999 || pool[0].FactorID != "mbl00000000000002500" {
-		t.Fatalf("SeedPool: %d users from %s, want 4999 (one number is shared) from the given point", len(pool), pool[0].FactorID)
+	if len(pool) != 4998 || pool[0].FactorID != "mbl00000000000002500" {
+		t.Fatalf("SeedPool: %d users from %s, want 4998 (one number is shared, one user just had a code) from the given point", len(pool), pool[0].FactorID)
 	}
 	phones := map[string]bool{}
 	for _, u := range pool {
-		if phones[u.Phone] || u.ID == "" || u.PhoneID == "" {
-			t.Fatalf("SeedPool: %+v (a number twice, or fields missing)", u)
+		if phones[u.Phone] || u.ID == "" || u.PhoneID == "" || u.ID == users[2].ID {
+			t.Fatalf("SeedPool: %+v (a number twice, fields missing, or a user who just had a code)", u)
 		}
 		phones[u.Phone] = true
 	}

@@ -29,7 +29,7 @@ type Received struct {
 	ID   string // our message id (the hook's data.context.request.id)
 	To   string
 	Body string
-	Code string // the one-time code (the hook's messageProfile.otpCode)
+	Code string    // the one-time code (the hook's messageProfile.otpCode)
 	At   time.Time // when the request arrived, before it was read
 }
 
@@ -57,8 +57,11 @@ type Gateway struct {
 const perPhone = 4
 
 // NewGateway starts a gateway on a loopback port that checks secret.
-func NewGateway(secret string) (*Gateway, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func NewGateway(secret string) (*Gateway, error) { return ListenGateway("127.0.0.1:0", secret) }
+
+// ListenGateway starts a gateway on addr that checks secret.
+func ListenGateway(addr, secret string) (*Gateway, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
