@@ -41,7 +41,8 @@ const benchOwner = "bench-owner@example.com"
 // and verifies factors for f.duration. With --reuse it takes the users with
 // an SMS factor it finds (seeding more when too few). With --url it drives
 // a running server that delivers to --gateway, its pool and settings from
-// --database (the server's).
+// --database (the server's). It fails when any flow failed (after the
+// report).
 func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	var old *bench.MFAReport
 	if f.compare != "" {
@@ -123,14 +124,14 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 	defer gw.Close()
 	gw.SetHistory(false)
 
-	base, token, probe := f.target, p.token, bench.Probe{ServerPID: f.pid}
+	base, token, probe := f.target, f.token, bench.Probe{ServerPID: f.pid}
 	if !remote {
 		srv, err := startBenchServer(ctx, f.database, key, gw)
 		if err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, srv.stop()) }()
-		base, probe.ServerPID = srv.base, srv.cmd.Process.Pid
+		base, token, probe.ServerPID = srv.base, p.token, srv.cmd.Process.Pid
 	} else {
 		fmt.Fprintf(text, "bench: the server at %s must send through the webhook provider %s (SMSMFA_PROVIDER_TYPE=webhook SMSMFA_PROVIDER_URL=%s SMSMFA_PROVIDER_CREDENTIALS=secret=…)\n",
 			base, gw.URL(), gw.URL())
@@ -151,6 +152,9 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 	res, runErr := bench.RunMFA(ctx, bench.MFAOptions{BaseURL: base, Token: token, Users: p.users, Duration: f.duration, Concurrency: f.conc,
 		Cooldown: p.cooldown, Codes: codes})
 	after := probe.Sample()
+	if runErr != nil && res.Duration == 0 {
+		return runErr // refused before any flow
+	}
 	peak := int64(-1)
 	if probe.ServerPID > 0 {
 		if v, err := bench.PeakRSS(probe.ServerPID); err == nil {
@@ -167,6 +171,9 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 		_, err = stdout.Write(rep.JSON())
 	} else if f.jsonOut != "" {
 		err = os.WriteFile(f.jsonOut, rep.JSON(), 0o644)
+	}
+	if rep.Failures > 0 {
+		err = errors.Join(err, fmt.Errorf("%d of %d flows failed", rep.Failures, rep.Failures+rep.Flows))
 	}
 	return errors.Join(runErr, err)
 }
