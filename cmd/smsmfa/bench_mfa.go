@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -67,9 +68,9 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 		return errors.New("--token and --pid are for --url (a running server)")
 	}
 	if !remote {
-		dir, err := os.MkdirTemp("", "smsmfa-bench")
-		if err != nil {
-			return err
+		dir, derr := os.MkdirTemp("", "smsmfa-bench")
+		if derr != nil {
+			return derr
 		}
 		defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 		if f.database == "" {
@@ -126,9 +127,9 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 
 	base, token, probe := f.target, f.token, bench.Probe{ServerPID: f.pid}
 	if !remote {
-		srv, err := startBenchServer(ctx, f.database, key, gw)
-		if err != nil {
-			return err
+		srv, serr := startBenchServer(ctx, f.database, key, gw)
+		if serr != nil {
+			return serr
 		}
 		defer func() { err = errors.Join(err, srv.stop()) }()
 		base, token, probe.ServerPID = srv.base, p.token, srv.cmd.Process.Pid
@@ -136,7 +137,7 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 		fmt.Fprintf(text, "bench: the server at %s must send through the webhook provider %s (SMSMFA_PROVIDER_TYPE=webhook SMSMFA_PROVIDER_URL=%s SMSMFA_PROVIDER_CREDENTIALS=secret=…)\n",
 			base, gw.URL(), gw.URL())
 	}
-	if engine == store.Postgres {
+	if engine == store.Postgres && localDatabase(f.database) {
 		probe.DBCommand = "postgres"
 	}
 	ceiling := bench.Ceiling(len(p.users), p.cooldown)
@@ -263,4 +264,18 @@ func (p *mfaPrep) restore(ctx context.Context, a *app) error {
 		err = errors.Join(err, userMessage(a.svc.Tokens.RevokeToken(ctx, p.tokenID)))
 	}
 	return err
+}
+
+// localDatabase reports whether a PostgreSQL URL names a server on this
+// machine, whose processes the bench can measure.
+func localDatabase(dbURL string) bool {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return false
+	}
+	switch u.Hostname() {
+	case "", "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
 }

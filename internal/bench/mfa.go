@@ -81,6 +81,7 @@ type mfaRunner struct {
 	// last[k] is when user k's last challenge was answered (UnixNano), or
 	// started while it is under way.
 	last []atomic.Int64
+	busy []sync.Mutex // held by the worker that has user k
 }
 
 // RunMFA runs closed-loop flows for o.Duration with o.Concurrency workers:
@@ -107,7 +108,7 @@ func RunMFA(ctx context.Context, o MFAOptions) (MFAResult, error) {
 		o.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConns: o.Concurrency * 2, MaxIdleConnsPerHost: o.Concurrency * 2}}
 	}
 	res := MFAResult{Failures: map[string]int{}, Samples: map[string]string{}, Steps: map[string][]time.Duration{}}
-	r := &mfaRunner{o: o, res: &res, last: make([]atomic.Int64, len(o.Users))}
+	r := &mfaRunner{o: o, res: &res, last: make([]atomic.Int64, len(o.Users)), busy: make([]sync.Mutex, len(o.Users))}
 	var next atomic.Int64
 	start := time.Now()
 	deadline := start.Add(o.Duration)
@@ -116,10 +117,13 @@ func RunMFA(ctx context.Context, o MFAOptions) (MFAResult, error) {
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				k := (o.Start + int(next.Add(1)-1)) % len(o.Users)
+				r.busy[k].Lock() // a user is in one flow at a time
 				if !r.waitCooldown(ctx, k, deadline) {
+					r.busy[k].Unlock()
 					return
 				}
 				err := r.flow(ctx, k)
+				r.busy[k].Unlock()
 				r.mu.Lock()
 				if fe, ok := errors.AsType[*flowError](err); ok {
 					res.Failures[fe.kind]++

@@ -172,11 +172,27 @@ const sqliteVars = 32766
 const seedCache = 512 * 1024
 
 // insertTables writes tables with multi-row INSERTs in one transaction on
-// one connection.
-func insertTables(ctx context.Context, conn *sql.Conn, tables []bulkTable) error {
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -`+strconv.Itoa(seedCache)+`; PRAGMA temp_store = MEMORY`); err != nil {
+// one connection. It syncs nothing to disk (synchronous OFF): a crash of
+// the process cannot harm the database, but a crash of the machine during
+// a seeding can. Foreign keys are not checked (each check would also need
+// a statement journal): the callers' rows are consistent by construction,
+// every factor and phone belonging to a user of the same call. Both are
+// put back after.
+func insertTables(ctx context.Context, conn *sql.Conn, tables []bulkTable) (err error) {
+	var sync, fks int
+	if err := conn.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
 		return err
 	}
+	if err := conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fks); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -`+strconv.Itoa(seedCache)+`; PRAGMA temp_store = MEMORY; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer func() {
+		_, perr := conn.ExecContext(ctx, `PRAGMA synchronous = `+strconv.Itoa(sync)+`; PRAGMA foreign_keys = `+strconv.Itoa(fks))
+		err = errors.Join(err, perr)
+	}()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
