@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	crand "crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,16 +76,11 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 			f.database = "sqlite:" + filepath.Join(dir, "bench.db")
 		}
 	}
-	key := getenv("SMSMFA_KEY") // the bench and the server it starts share it
-	if key == "" {
-		k := make([]byte, 32)
-		if _, err := crand.Read(k); err != nil {
-			return err
-		}
-		key = base64.StdEncoding.EncodeToString(k)
+	key, err := benchKey(getenv) // the bench and the server it starts share it
+	if err != nil {
+		return err
 	}
-
-	a, err := openBenchApp(ctx, f.database, key, getenv)
+	a, err := openBenchApp(ctx, f.database, key)
 	if err != nil {
 		return err
 	}
@@ -98,7 +92,7 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 	}
 	if f.set["database"] || remote {
 		defer func() {
-			a, oerr := openBenchApp(ctx, f.database, key, getenv)
+			a, oerr := openBenchApp(ctx, f.database, key)
 			if oerr != nil {
 				err = errors.Join(err, oerr)
 				return

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/base64"
@@ -47,7 +46,11 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	case *users < 0 || *events < 0 || *days < 1:
 		return errors.New("--users and --events must be ≥ 0, --days ≥ 1")
 	}
-	a, err := openBenchApp(ctx, *database, "", getenv)
+	key, err := benchKey(getenv)
+	if err != nil {
+		return err
+	}
+	a, err := openBenchApp(ctx, *database, key)
 	if err != nil {
 		return err
 	}
@@ -90,21 +93,25 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// openBenchApp opens and migrates database for the bench and the seeding
-// with key (base64), or a new random key when key is "" and SMSMFA_KEY is
-// not set: neither seeds anything sealed under it, and the bench hands the
-// same key to the server it starts.
-func openBenchApp(ctx context.Context, database, key string, getenv func(string) string) (*app, error) {
-	cfg := config.Defaults()
-	cfg.Database, cfg.LogLevel = database, "error"
-	cfg.Key = cmp.Or(key, getenv("SMSMFA_KEY"))
-	if cfg.Key == "" {
-		k := make([]byte, 32)
-		if _, err := crand.Read(k); err != nil {
-			return nil, err
-		}
-		cfg.Key = base64.StdEncoding.EncodeToString(k)
+// benchKey returns the master key of the bench and the seeding: SMSMFA_KEY,
+// or a new random one. Neither seals anything under it; the bench hands it
+// to the server it starts.
+func benchKey(getenv func(string) string) (string, error) {
+	if k := getenv("SMSMFA_KEY"); k != "" {
+		return k, nil
 	}
+	k := make([]byte, 32)
+	if _, err := crand.Read(k); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(k), nil
+}
+
+// openBenchApp opens and migrates database for the bench and the seeding,
+// with the master key key (base64).
+func openBenchApp(ctx context.Context, database, key string) (*app, error) {
+	cfg := config.Defaults()
+	cfg.Database, cfg.LogLevel, cfg.Key = database, "error", key
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

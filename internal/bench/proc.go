@@ -20,38 +20,45 @@ const userHZ = 100
 // process pid has used, from /proc/<pid>/stat. It fails where there is no
 // /proc (not Linux) or no such process.
 func ProcessCPU(pid int) (time.Duration, error) {
-	_, cpu, err := readStat(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	_, cpu, _, err := readStat(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	return cpu, err
 }
 
-// readStat reads a /proc/<pid>/stat file: the command name and utime+stime.
-func readStat(path string) (comm string, cpu time.Duration, err error) {
+// readStat reads a /proc/<pid>/stat file: the command name, the process's
+// utime+stime, and its children's (those it has waited for: cutime+cstime).
+func readStat(path string) (comm string, cpu, children time.Duration, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	// "pid (comm) state ppid …": comm may hold spaces and parentheses, so
-	// it ends at the last ')'. utime and stime are fields 14 and 15.
+	// it ends at the last ')'. utime, stime, cutime and cstime are fields
+	// 14 to 17.
 	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
 	if open < 0 || end < open {
-		return "", 0, fmt.Errorf("bench: %s: unexpected format", path)
+		return "", 0, 0, fmt.Errorf("bench: %s: unexpected format", path)
 	}
 	f := strings.Fields(string(b[end+1:]))
-	if len(f) < 13 {
-		return "", 0, fmt.Errorf("bench: %s: unexpected format", path)
+	if len(f) < 15 {
+		return "", 0, 0, fmt.Errorf("bench: %s: unexpected format", path)
 	}
-	u, err1 := strconv.ParseUint(f[11], 10, 64)
-	s, err2 := strconv.ParseUint(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return "", 0, fmt.Errorf("bench: %s: %w", path, err)
+	var t [4]uint64
+	for i := range t {
+		if t[i], err = strconv.ParseUint(f[11+i], 10, 64); err != nil {
+			return "", 0, 0, fmt.Errorf("bench: %s: %w", path, err)
+		}
 	}
-	return string(b[open+1 : end]), time.Duration(u+s) * time.Second / userHZ, nil
+	tick := func(n uint64) time.Duration { return time.Duration(n) * time.Second / userHZ }
+	return string(b[open+1 : end]), tick(t[0] + t[1]), tick(t[2] + t[3]), nil
 }
 
 // CommandCPU returns the CPU time used by every process whose command name
 // is comm (e.g. "postgres": the postmaster and all its backends, whoever
-// they serve), and how many there are. A process that ends between two
-// calls takes its time with it.
+// they serve), and how many there are. It counts each process's own time
+// and its waited-for children's: a backend that ends between two calls
+// moves its time to the postmaster, which waits for it, and is still
+// counted (a client that closes and opens connections would otherwise hide
+// their cost).
 func CommandCPU(comm string) (time.Duration, int, error) {
 	dirs, err := filepath.Glob("/proc/[0-9]*/stat")
 	if err != nil {
@@ -63,11 +70,11 @@ func CommandCPU(comm string) (time.Duration, int, error) {
 	var total time.Duration
 	n := 0
 	for _, d := range dirs {
-		c, cpu, err := readStat(d)
+		c, cpu, children, err := readStat(d)
 		if err != nil || c != comm {
 			continue // gone since the glob, or another command
 		}
-		total += cpu
+		total += cpu + children
 		n++
 	}
 	return total, n, nil
