@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,37 +32,103 @@ var benchSettings = map[string]string{"sms_enabled": "true", "resend_cooldown": 
 	"limit_user_hour": "1000", "limit_ip_hour": "100000", "budget_daily": "100000000", "activation_limit": "100", "shared_number_max_users": "10000",
 	"limit_authn_minute": "1000000", "limit_api_minute": "1000000", "limit_password_minute": "100000"}
 
-// benchCmd runs the load generator. By default it starts its own server
-// (fresh SQLite database, or --database), with the development sink (in
-// development mode) or a local webhook provider emulator (--provider
-// gateway), limits relaxed so they do not throttle the run; with --url it
-// drives a running server started with --dev (codes are read from
-// /dev/sms/messages). A --database that already holds users is refused
-// unless --reuse is given: the run changes its org settings (put back at
-// the end) and adds bench users (deleted at the end). Bench users get
-// random passwords and logins unique to the run.
+// benchFlags are the command line of smsmfa bench.
+type benchFlags struct {
+	workload, provider, database, target, token string
+	users, flows, conc                          int
+	reuse                                       bool
+	memory, passes                              int
+	duration                                    time.Duration
+	pid                                         int
+	jsonOut, compare, gateway                   string
+	set                                         map[string]bool // the flags given
+}
+
+// workloadFlags are the flags only one workload takes.
+var workloadFlags = map[string]string{"provider": "signin", "flows": "signin", "password-memory": "signin", "password-time": "signin",
+	"duration": "mfa", "pid": "mfa", "json": "mfa", "compare": "mfa", "gateway": "mfa"}
+
+// benchCmd runs the load generator: --workload signin (the default; see
+// benchSignin) or mfa (see benchMFA).
 func benchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
+	var f benchFlags
 	fs := flag.NewFlagSet("smsmfa bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	provider := fs.String("provider", "devsink", "devsink, or gateway (a local HTTP provider emulator, webhook type)")
-	users := fs.Int("users", 20, "bench accounts")
-	flows := fs.Int("flows", 200, "sign-in flows to run (the first per user enrolls)")
-	conc := fs.Int("concurrency", 4, "flows at once")
-	database := fs.String("database", "", "database for the bench server (default: a new SQLite file); one that holds users is refused without --reuse")
-	reuse := fs.Bool("reuse", false, "run against a --database that holds users: its org settings are changed for the run (then put back) and bench users added (then deleted)")
-	memory := fs.Int("password-memory", 64*1024, "argon2id memory in KiB (the production default is 65536)")
-	passes := fs.Int("password-time", 3, "argon2id passes")
-	target := fs.String("url", "", "drive a running server instead (started with --dev); needs --token")
-	token := fs.String("token", "", "API token of the running server (for creating the bench users)")
-	if err = fs.Parse(args); err != nil {
+	fs.StringVar(&f.workload, "workload", "signin", "signin (password + SMS through the authn API) or mfa (SMS challenge + verify through the Factors API with an API token)")
+	fs.StringVar(&f.provider, "provider", "devsink", "signin: devsink, or gateway (a local HTTP provider emulator, webhook type)")
+	fs.IntVar(&f.users, "users", 0, "bench users (default 20 for signin, 40000 for mfa: the pool must outlast the 30 s resend cooldown)")
+	fs.IntVar(&f.flows, "flows", 200, "signin: flows to run (the first per user enrolls)")
+	fs.IntVar(&f.conc, "concurrency", 0, "flows at once (default 4 for signin, 32 for mfa)")
+	fs.DurationVar(&f.duration, "duration", 30*time.Second, "mfa: how long flows start (closed loop)")
+	fs.StringVar(&f.database, "database", "", "database for the bench server (default: a new SQLite file); one that holds users is refused without --reuse")
+	fs.BoolVar(&f.reuse, "reuse", false, "run against a --database that holds users: its org settings are changed for the run (then put back); "+
+		"signin adds bench users (then deleted), mfa challenges the users with an SMS factor it finds (seeding more when too few)")
+	fs.IntVar(&f.memory, "password-memory", 64*1024, "signin: argon2id memory in KiB (the production default is 65536)")
+	fs.IntVar(&f.passes, "password-time", 3, "signin: argon2id passes")
+	fs.StringVar(&f.target, "url", "", "drive a running server instead: signin needs it started with --dev; mfa needs --database (the server's) and --gateway")
+	fs.StringVar(&f.token, "token", "", "API token of the running server (--url)")
+	fs.IntVar(&f.pid, "pid", 0, "mfa with --url: the server's process id, to measure its CPU and memory")
+	fs.StringVar(&f.jsonOut, "json", "", "mfa: write the report as JSON to this file (--json alone or --json -: to stdout, the text report then going to stderr)")
+	fs.StringVar(&f.compare, "compare", "", "mfa: a report written with --json, to print each figure beside it with the change in %")
+	fs.StringVar(&f.gateway, "gateway", "127.0.0.1:8099", "mfa with --url: address of the provider emulator the server must send to (its secret from SMSMFA_BENCH_GATEWAY_SECRET)")
+	if err = fs.Parse(bareJSON(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errUsage
 		}
 		return err
 	}
-	us := benchUsers(*users)
-	if *target != "" {
-		return benchRemote(ctx, *target, *token, us, *flows, *conc, stdout)
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	if f.workload != "signin" && f.workload != "mfa" {
+		return fmt.Errorf("--workload must be signin or mfa")
+	}
+	for name := range f.set {
+		if w, ok := workloadFlags[name]; ok && w != f.workload {
+			return fmt.Errorf("--%s is for the %s workload", name, w)
+		}
+	}
+	if f.workload == "mfa" {
+		f.users, f.conc = cmp.Or(f.users, 40000), cmp.Or(f.conc, 32)
+		return benchMFA(ctx, f, getenv, stdout, stderr)
+	}
+	f.users, f.conc = cmp.Or(f.users, 20), cmp.Or(f.conc, 4)
+	return benchSignin(ctx, f, stdout)
+}
+
+// bareJSON lets --json stand alone (the report to stdout) or take the next
+// argument as its file, as other flags do: flag's string flags need a value.
+func bareJSON(args []string) []string {
+	out := slices.Clone(args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if a == "--json" || a == "-json" {
+			if i+1 < len(out) && !strings.HasPrefix(out[i+1], "-") {
+				continue // --json FILE
+			}
+			out[i] = "--json=-"
+		}
+	}
+	return out
+}
+
+// benchSignin runs the signin workload. By default it starts its own server
+// in process (fresh SQLite database, or --database), with the development
+// sink (in development mode) or a local webhook provider emulator
+// (--provider gateway), limits relaxed so they do not throttle the run;
+// with --url it drives a running server started with --dev (codes are read
+// from /dev/sms/messages). A --database that already holds users is refused
+// unless --reuse is given: the run changes its org settings (put back at
+// the end) and adds bench users (deleted at the end). Bench users get
+// random passwords and logins unique to the run.
+func benchSignin(ctx context.Context, f benchFlags, stdout io.Writer) (err error) {
+	us := benchUsers(f.users)
+	if f.target != "" {
+		return benchRemote(ctx, f.target, f.token, us, f.flows, f.conc, stdout)
 	}
 	dir, err := os.MkdirTemp("", "smsmfa-bench")
 	if err != nil {
@@ -77,10 +145,10 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	cfg.BaseURL = "http://" + cfg.Addr
-	cfg.LogLevel, cfg.PasswordMemory, cfg.PasswordTime = "error", *memory, *passes
+	cfg.LogLevel, cfg.PasswordMemory, cfg.PasswordTime = "error", f.memory, f.passes
 	cfg.Database = "sqlite:" + filepath.Join(dir, "bench.db")
-	if *database != "" {
-		cfg.Database = *database
+	if f.database != "" {
+		cfg.Database = f.database
 		key := make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
 			return err
@@ -88,13 +156,14 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.Key = base64.StdEncoding.EncodeToString(key)
 	}
 	var gw *smstest.Gateway
-	if *provider == "gateway" {
+	if f.provider == "gateway" {
 		if gw, err = smstest.NewGateway("bench-secret"); err != nil {
 			return err
 		}
 		defer gw.Close()
+		gw.SetHistory(false)
 		cfg.ProviderType, cfg.ProviderName, cfg.ProviderURL, cfg.ProviderCredentials = "webhook", "gateway", gw.URL(), "secret=bench-secret"
-	} else if *provider == "devsink" {
+	} else if f.provider == "devsink" {
 		cfg.Dev = true // the development sink exists only in development mode
 	} else {
 		return fmt.Errorf("--provider must be devsink or gateway")
@@ -107,8 +176,8 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer a.Close()
-	if *database != "" {
-		if err := refusePopulated(cliContext(ctx), a.svc, *reuse); err != nil {
+	if f.database != "" {
+		if err := refusePopulated(cliContext(ctx), a.svc, f.reuse); err != nil {
 			return err
 		}
 	}
@@ -133,12 +202,12 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 
 	actx := cliContext(ctx)
 	var created []string // ids of the bench users, deleted at the end of a run on --database
-	if *database != "" {
+	if f.database != "" {
 		before, cerr := a.svc.Org.SettingValues(actx)
 		if cerr != nil {
 			return cerr
 		}
-		defer func() { err = errors.Join(err, benchCleanup(actx, a.svc, before, created)) }()
+		defer func() { err = errors.Join(err, benchCleanup(actx, a.svc, benchSettings, before, created)) }()
 	}
 	if err := a.svc.Org.UpdateSettings(actx, benchSettings); err != nil {
 		return err
@@ -151,18 +220,14 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		created = append(created, nu.ID)
 	}
 	codes := func(ctx context.Context, phone string, since time.Time) (bench.Delivery, error) {
+		if gw != nil {
+			r, err := gw.Await(ctx, phone, since)
+			return bench.Delivery{Code: r.Code, At: r.At}, err
+		}
 		for {
-			if gw != nil {
-				for _, r := range gw.Received() {
-					if r.To == phone && !r.At.Before(since) {
-						return bench.Delivery{Code: r.Code, At: r.At}, nil
-					}
-				}
-			} else {
-				for _, m := range a.sink.Messages() {
-					if m.To == phone && !m.Created.Before(since) && m.Code != "" {
-						return bench.Delivery{Code: m.Code, At: m.Created}, nil
-					}
+			for _, m := range a.sink.Messages() {
+				if m.To == phone && !m.Created.Before(since) && m.Code != "" {
+					return bench.Delivery{Code: m.Code, At: m.Created}, nil
 				}
 			}
 			select {
@@ -173,8 +238,8 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	fmt.Fprintf(stdout, "bench: %s server on %s (%s), provider %s, %d users, %d flows, concurrency %d, argon2id m=%dKiB t=%d\n",
-		a.db.Engine(), base, time.Now().UTC().Format(time.RFC3339), *provider, *users, *flows, *conc, *memory, *passes)
-	rep, err := bench.Run(ctx, bench.Options{BaseURL: base, Users: us, Flows: *flows, Concurrency: *conc, Codes: codes})
+		a.db.Engine(), base, time.Now().UTC().Format(time.RFC3339), f.provider, f.users, f.flows, f.conc, f.memory, f.passes)
+	rep, err := bench.Run(ctx, bench.Options{BaseURL: base, Users: us, Flows: f.flows, Concurrency: f.conc, Codes: codes})
 	fmt.Fprint(stdout, rep.String())
 	return err
 }
@@ -270,9 +335,9 @@ func refusePopulated(ctx context.Context, svc mfa.Services, reuse bool) error {
 
 // benchCleanup puts back the settings a run changed (as they were in
 // before) and deletes the bench users it created.
-func benchCleanup(ctx context.Context, svc mfa.Services, before map[string]string, users []string) error {
+func benchCleanup(ctx context.Context, svc mfa.Services, changed, before map[string]string, users []string) error {
 	back := map[string]string{}
-	for name := range benchSettings {
+	for name := range changed {
 		back[name] = before[name]
 	}
 	errs := []error{userMessage(svc.Org.UpdateSettings(ctx, back))}

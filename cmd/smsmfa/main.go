@@ -37,7 +37,8 @@ Usage:
   smsmfa token list
   smsmfa token revoke --id ID
   smsmfa provider add|list|remove|test …
-  smsmfa bench [--provider devsink|gateway] [--flows N] [--concurrency N]   load generator (own server, or --url)
+  smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
+  smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
 
 Every command takes --database (SMSMFA_DATABASE) and --key-file (SMSMFA_KEY_FILE);
 run "smsmfa serve -h" for the server's flags.
@@ -48,6 +49,7 @@ var commands = map[string]func(ctx context.Context, args []string, getenv func(s
 	"serve":        serve,
 	"migrate":      migrate,
 	"bench":        benchCmd,
+	"seed":         seedCmd,
 	"migrate-data": migrateData,
 	"user":         userCmd,
 	"sms":          smsCmd,

@@ -1,8 +1,12 @@
-// Package bench is smsmfa's load generator: it runs complete sign-in flows
-// through the Okta-compatible authn API (password → enroll → activate, then
-// password → challenge → verify) against a server, and reports flows per
-// second, the latency of each step, and the time from the request that
-// sends a code to the moment the message reaches the SMS provider.
+// Package bench is smsmfa's load generator. Two workloads: signin runs
+// complete sign-in flows through the Okta-compatible authn API (password →
+// enroll → activate, then password → challenge → verify); mfa (RunMFA)
+// challenges and verifies users' SMS factors through the Factors API with
+// an API token, closed loop for a while. Each reports flows per second, the
+// latency of each step, and the time from the request that sends a code to
+// the moment the message reaches the SMS provider; the mfa report adds the
+// CPU time per flow of the server and the database and the server's peak
+// memory, read from /proc (proc.go, measure.go).
 package bench
 
 import (

@@ -1,6 +1,7 @@
 package smstest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,11 +29,13 @@ type Received struct {
 	ID   string // our message id (the hook's data.context.request.id)
 	To   string
 	Body string
-	Code string // the one-time code (the hook's messageProfile.otpCode)
-	At   time.Time
+	Code string    // the one-time code (the hook's messageProfile.otpCode)
+	At   time.Time // when the request arrived, before it was read
 }
 
-// Gateway is a webhook SMS gateway emulator.
+// Gateway is a webhook SMS gateway emulator. It keeps what it receives in
+// order and by number: Await finds a number's message without scanning the
+// others, so a load generator can read codes at thousands a second.
 type Gateway struct {
 	Secret string
 	srv    *http.Server
@@ -41,18 +44,29 @@ type Gateway struct {
 	mu       sync.Mutex
 	mode     Mode
 	received []Received
+	history  bool                  // keep every message in received (else only the latest few per number)
+	byPhone  map[string][]Received // oldest first
+	waiters  map[string]chan struct{}
 	requests int
 	release  chan struct{}
 	changed  chan struct{}
 }
 
+// perPhone is how many messages to one number a gateway without history
+// keeps.
+const perPhone = 4
+
 // NewGateway starts a gateway on a loopback port that checks secret.
-func NewGateway(secret string) (*Gateway, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func NewGateway(secret string) (*Gateway, error) { return ListenGateway("127.0.0.1:0", secret) }
+
+// ListenGateway starts a gateway on addr that checks secret.
+func ListenGateway(addr, secret string) (*Gateway, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{Secret: secret, ln: ln, release: make(chan struct{}), changed: make(chan struct{})}
+	g := &Gateway{Secret: secret, ln: ln, history: true, byPhone: map[string][]Received{}, waiters: map[string]chan struct{}{},
+		release: make(chan struct{}), changed: make(chan struct{})}
 	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 5 * time.Second}
 	go g.srv.Serve(ln)
 	return g, nil
@@ -76,6 +90,37 @@ func (g *Gateway) Release() {
 		close(g.release)
 	}
 	g.mu.Unlock()
+}
+
+// SetHistory turns the full history off (or on again): without it,
+// Received and Wait see nothing new, and only the latest few messages to
+// each number are kept for Await, so a long load test does not grow the
+// gateway without bound.
+func (g *Gateway) SetHistory(on bool) { g.mu.Lock(); g.history = on; g.mu.Unlock() }
+
+// Await returns the first message to phone that arrived at or after since,
+// waiting for it until ctx ends.
+func (g *Gateway) Await(ctx context.Context, phone string, since time.Time) (Received, error) {
+	for {
+		g.mu.Lock()
+		for _, r := range g.byPhone[phone] {
+			if !r.At.Before(since) {
+				g.mu.Unlock()
+				return r, nil
+			}
+		}
+		ch := g.waiters[phone]
+		if ch == nil {
+			ch = make(chan struct{})
+			g.waiters[phone] = ch
+		}
+		g.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return Received{}, fmt.Errorf("smstest: no message to %s: %w", phone, ctx.Err())
+		}
+	}
 }
 
 // Received returns what the gateway accepted (and held), oldest first.
@@ -109,10 +154,21 @@ func (g *Gateway) Wait(timeout time.Duration, cond func([]Received) bool) ([]Rec
 
 func (g *Gateway) note(r Received) {
 	g.mu.Lock()
-	g.received = append(g.received, r)
-	close(g.changed)
-	g.changed = make(chan struct{})
-	g.mu.Unlock()
+	defer g.mu.Unlock()
+	mine := append(g.byPhone[r.To], r)
+	if !g.history && len(mine) > perPhone {
+		mine = append(mine[:0], mine[len(mine)-perPhone:]...)
+	}
+	g.byPhone[r.To] = mine
+	if ch := g.waiters[r.To]; ch != nil {
+		close(ch)
+		delete(g.waiters, r.To)
+	}
+	if g.history {
+		g.received = append(g.received, r)
+		close(g.changed)
+		g.changed = make(chan struct{})
+	}
 }
 
 // HookEvent is Okta's telephony hook request as a receiver reads it, with
@@ -146,6 +202,7 @@ type HookEvent struct {
 
 // ServeHTTP answers one hook call.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		http.Error(w, "cannot read the request: "+err.Error(), http.StatusBadRequest)
@@ -173,7 +230,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mp := ev.Data.MessageProfile
-	rc := Received{ID: ev.Data.Context.Request.ID, To: mp.PhoneNumber, Body: mp.MsgTemplate, Code: mp.OTPCode, At: time.Now()}
+	rc := Received{ID: ev.Data.Context.Request.ID, To: mp.PhoneNumber, Body: mp.MsgTemplate, Code: mp.OTPCode, At: arrived}
 	if mode == Hang {
 		g.note(rc) // it arrived; the answer will be lost if the caller gives up
 		select {
