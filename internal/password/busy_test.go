@@ -28,3 +28,19 @@ func TestFullQueueRefusesAtOnce(t *testing.T) {
 		t.Fatalf("a place free: %v %v", ok, err)
 	}
 }
+
+// An unknown user costs one hash with the production parameters, and the
+// dummy behind it was made without one.
+func TestDummyHashHasTheParameters(t *testing.T) {
+	h := NewHasher(Fast)
+	p, salt, key, err := parse(h.dummy)
+	if err != nil || p.Memory != Fast.Memory || p.Time != Fast.Time || p.Threads != Fast.Threads || len(salt) != int(Fast.SaltLen) || len(key) != int(Fast.KeyLen) {
+		t.Fatalf("dummy %q: %+v, %v", h.dummy, p, err)
+	}
+	if ok, _, err := h.Verify(context.Background(), "", "anything"); ok || err != nil {
+		t.Fatalf("unknown user: %v %v", ok, err)
+	}
+	if other := NewHasher(Fast); other.dummy == h.dummy {
+		t.Fatal("two hashers made the same dummy")
+	}
+}

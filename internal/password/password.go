@@ -52,8 +52,19 @@ func NewHasher(p Params) *Hasher { return NewHasherQueue(p, 4*runtime.GOMAXPROCS
 func NewHasherQueue(p Params, queue int) *Hasher {
 	running := runtime.GOMAXPROCS(0)
 	h := &Hasher{p: p, sem: make(chan struct{}, running), queue: make(chan struct{}, max(queue, running))}
-	h.dummy, _ = h.hash(context.Background(), "smsmfa dummy password for unknown users")
+	h.dummy = h.dummyHash()
 	return h
+}
+
+// dummyHash returns a PHC string with the Hasher's parameters, a random
+// salt and a random key: checking a password against it costs exactly one
+// hash and never matches (a 2^-256 chance). It is made without hashing, so
+// starting a server does not take a hash's memory (64 MiB in production).
+func (h *Hasher) dummyHash() string {
+	salt, key := make([]byte, h.p.SaltLen), make([]byte, h.p.KeyLen)
+	rand.Read(salt)
+	rand.Read(key)
+	return h.phc(salt, key)
 }
 
 // ErrMalformed means a stored hash is not a PHC argon2id string.
@@ -77,8 +88,13 @@ func (h *Hasher) hash(ctx context.Context, pw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return h.phc(salt, key), nil
+}
+
+// phc is the PHC string of a key derived with the Hasher's parameters.
+func (h *Hasher) phc(salt, key []byte) string {
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.p.Memory, h.p.Time, h.p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.p.Memory, h.p.Time, h.p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 func (h *Hasher) derive(ctx context.Context, pw string, salt []byte, p Params) ([]byte, error) {
