@@ -163,7 +163,7 @@ func (h *Handler) token(next http.Handler) http.Handler {
 			c.ServerSide = true
 		}
 		ctx = mfa.WithClient(ctx, c)
-		h.log.Info("api call", "request_id", mfa.ClientFrom(ctx).RequestID, "token", t.ID, "method", r.Method, "path", r.URL.Path)
+		h.log.Debug("api call", "request_id", mfa.ClientFrom(ctx).RequestID, "token", t.ID, "method", r.Method, "path", r.URL.Path)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -225,10 +225,12 @@ func TestStrangersEnrollingAUsersNumberCannotLockThemOut(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The admin sees it on the victim's record in the system log.
+	// The admin sees it on the victim's record in the system log: one
+	// event per code that went out (a refused attempt writes none, so a
+	// loop of refused enrollments cannot flood the log).
 	evs := e.events(t, mfa.EvNumberEnrolledByOther)
-	if len(evs) != attackers+refused {
-		t.Fatalf("%d enrolled-by-other events, want one per attempt (%d)", len(evs), attackers+refused)
+	if len(evs) != attackers {
+		t.Fatalf("%d enrolled-by-other events, want one per code sent (%d)", len(evs), attackers)
 	}
 	if evs[0].Target.ID != victim.ID || evs[0].Actor.ID == victim.ID {
 		t.Fatalf("event target %+v actor %+v, want the victim as target and the attacker as actor", evs[0].Target, evs[0].Actor)

@@ -27,7 +27,7 @@ func (s *Org) CountRequest(ctx context.Context, kind RequestKind, key string) (L
 	}
 	now := s.clock.Now()
 	w := windowStart(now, time.Minute)
-	l := s.leases.get(bucket)
+	l := s.leases.get(bucket, w)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	version, set, ok := s.cache.latest()
@@ -53,9 +53,11 @@ func (s *Org) CountRequest(ctx context.Context, kind RequestKind, key string) (L
 }
 
 // lease takes units for bucket's window w from the shared counter, reading
-// the current settings in the same unit of work.
+// the current settings in the same unit of work. l changes only once that
+// unit of work committed: units the counter did not keep are never spent.
 func (s *Org) lease(ctx context.Context, kind RequestKind, bucket string, w time.Time, l *requestLease) error {
-	return s.run(ctx, func(tx Tx) error {
+	var got requestLease
+	err := s.run(ctx, func(tx Tx) error {
 		set, err := s.settings(ctx, tx)
 		if err != nil {
 			return err
@@ -72,24 +74,29 @@ func (s *Org) lease(ctx context.Context, kind RequestKind, bucket string, w time
 		}
 		before := total - k
 		granted := min(max(limit-before, 0), k)
-		l.left, l.total, l.over, l.version = granted, total, granted < k, version
+		got = requestLease{left: granted, total: total, over: granted < k, version: version}
 		if before <= limit && total > limit { // this lease crossed the limit: once per key and minute, cluster-wide
 			return s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "request_rate_limit",
 				Message: "Request rate limit exceeded", Details: map[string]string{"bucket": bucket, "limit": strconv.Itoa(limit)}})
 		}
 		return nil
 	})
+	if err == nil {
+		l.left, l.total, l.over, l.version = got.left, got.total, got.over, got.version
+	}
+	return err
 }
 
 // leaseSize is how many units of a per-minute limit an instance takes from
 // the shared counter at a time.
 func leaseSize(limit int) int { return min(max(limit/50, 1), 100) }
 
-// requestLeases are one instance's leases of request-limit units, by
-// bucket.
+// requestLeases are one instance's leases of request-limit units for the
+// current minute, by bucket; a new minute starts an empty map.
 type requestLeases struct {
-	mu sync.Mutex
-	m  map[string]*requestLease
+	mu     sync.Mutex
+	window time.Time
+	m      map[string]*requestLease
 }
 
 type requestLease struct {
@@ -101,44 +108,23 @@ type requestLease struct {
 	over    bool  // the shared count passed the limit: refuse until the window ends
 }
 
-// maxLeases bounds the buckets an instance remembers (one per client
-// address that signs in, one per token); past it the leases of finished
-// windows are dropped.
+// maxLeases bounds the buckets an instance remembers in a minute (one per
+// client address that signs in, one per token); past it a bucket's lease
+// is not kept, so each of its requests leases on its own.
 const maxLeases = 10000
 
-func (r *requestLeases) get(bucket string) *requestLease {
+func (r *requestLeases) get(bucket string, w time.Time) *requestLease {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.m == nil {
-		r.m = map[string]*requestLease{}
+	if r.m == nil || !r.window.Equal(w) {
+		r.window, r.m = w, map[string]*requestLease{}
 	}
 	l := r.m[bucket]
 	if l == nil {
-		if len(r.m) >= maxLeases {
-			r.prune()
-		}
 		l = &requestLease{}
-		r.m[bucket] = l
+		if len(r.m) < maxLeases {
+			r.m[bucket] = l
+		}
 	}
 	return l
-}
-
-// prune drops the leases not in the newest window seen.
-func (r *requestLeases) prune() {
-	var newest time.Time
-	for _, l := range r.m {
-		l.mu.Lock()
-		if l.window.After(newest) {
-			newest = l.window
-		}
-		l.mu.Unlock()
-	}
-	for b, l := range r.m {
-		l.mu.Lock()
-		old := l.window.Before(newest)
-		l.mu.Unlock()
-		if old {
-			delete(r.m, b)
-		}
-	}
 }

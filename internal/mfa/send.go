@@ -80,9 +80,6 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	}
 	trusted := false
 	if !own {
-		if err := s.noteEnrollmentOfOthersNumber(ctx, tx, u, number); err != nil {
-			return nil, err
-		}
 		trusted, err = s.checkSharedNumber(ctx, tx, set, u, number, now)
 		if r, ok := asRefusal(err); ok {
 			return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
@@ -151,6 +148,11 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 			return nil, err
 		}
 		return refuse(r, EvBudgetExceeded, OutcomeDeny, map[string]string{"rule": "budget"})
+	}
+	if !own { // a code goes out to a number others verified: tell their records
+		if err := s.noteEnrollmentOfOthersNumber(ctx, tx, u, number); err != nil {
+			return nil, err
+		}
 	}
 	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
 }

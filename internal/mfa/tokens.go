@@ -141,7 +141,11 @@ func (s *Tokens) AuthenticateToken(ctx context.Context, clear string) (APIToken,
 		if err != nil {
 			return err
 		}
-		write = !t.Revoked.IsZero() || ownerProblem(owner) != "" || s.clock.Now().Sub(t.LastUsed) > time.Minute
+		now := s.clock.Now()
+		if !t.Revoked.IsZero() && now.Sub(t.LastRefused) < refusalLogEvery {
+			return invalidAPIToken() // refused, and told the system log within the minute: no write
+		}
+		write = !t.Revoked.IsZero() || ownerProblem(owner) != "" || now.Sub(t.LastUsed) > time.Minute
 		return nil
 	})
 	if err != nil || !write {

@@ -60,8 +60,8 @@ func (c connector) connect() (driver.Conn, error) {
 // SQLite parses a query once per connection instead of on every call (the
 // driver prepares, runs and finalizes each ExecContext and QueryContext).
 // A statement whose rows are still open is not shared: a second use then
-// gets a statement of its own. Scripts of several statements (migrations)
-// go to the driver as they are.
+// gets a statement of its own. Statements without arguments (migrations,
+// run once) go to the driver as they are.
 type cachingConn struct {
 	driver.Conn
 	stmts map[string]*cachedStmt
@@ -105,14 +105,8 @@ func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, driv
 	return cs, s, nil
 }
 
-// script reports whether query holds more than one statement.
-func script(query string) bool {
-	i := strings.IndexByte(query, ';')
-	return i >= 0 && strings.TrimSpace(query[i+1:]) != ""
-}
-
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if script(query) {
+	if len(args) == 0 {
 		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 	}
 	cs, s, err := c.stmt(ctx, query)
@@ -126,7 +120,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if script(query) {
+	if len(args) == 0 {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
 	cs, s, err := c.stmt(ctx, query)

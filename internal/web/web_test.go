@@ -484,7 +484,7 @@ func TestConsoleShowsEnrollmentsOfAUsersNumber(t *testing.T) {
 	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor})
 	c := s.client(t) // the admin signs in while SMS is off: password only
 	s.post(t, c, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
-	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"sms_enabled": "true", "shared_number_max_users": "1"}); err != nil {
+	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"sms_enabled": "true"}); err != nil {
 		t.Fatal(err)
 	}
 	victim, err := s.svc.Users.GetUser(ctx, "user@example.com")
@@ -498,8 +498,18 @@ func TestConsoleShowsEnrollmentsOfAUsersNumber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = s.svc.Factors.EnrollSMS(ctx, mallory.ID, mfa.EnrollRequest{Phone: "+14155550101"})
-	if mfa.ReasonOf(err) != mfa.RNumberBlocked {
+	if _, _, err := s.svc.Factors.EnrollSMS(ctx, mallory.ID, mfa.EnrollRequest{Phone: "+14155550101"}); err != nil {
+		t.Fatalf("another account enrolls the number: %v", err)
+	}
+	// With one user per number allowed, a third account gets it blocked.
+	if err := s.svc.Org.UpdateSettings(ctx, map[string]string{"shared_number_max_users": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	eve, err := s.svc.Users.CreateUser(ctx, mfa.NewUser{Login: "eve@example.com", Password: "Eve-Pass-2026-x", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err = s.svc.Factors.EnrollSMS(ctx, eve.ID, mfa.EnrollRequest{Phone: "+14155550101"}); mfa.ReasonOf(err) != mfa.RNumberBlocked {
 		t.Fatalf("a second account on a number for one: %v", err)
 	}
 	if _, b := s.get(t, c, "/admin/users/"+victim.ID); !strings.Contains(b, "Other accounts enrolled this user's number") || !strings.Contains(b, "mallory@example.com") {
