@@ -59,20 +59,7 @@ func TestMetricsOnTheMainAddressOnlyWithMetricsPublic(t *testing.T) {
 		{"MetricsPublic", []string{"--metrics-public"}, http.StatusOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			args := append([]string{"--database", "sqlite:" + filepath.Join(t.TempDir(), "m.db")}, c.args...)
-			cfg, _, err := config.Load("smsmfa serve", config.FlagsServe, args, noEnv, io.Discard, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := openApp(context.Background(), cfg, io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
-			h, err := a.handler()
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, h := testApp(t, c.args...)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 			if rec.Code != c.want || (c.want == http.StatusOK) != strings.Contains(rec.Body.String(), "# HELP") {
@@ -82,9 +69,12 @@ func TestMetricsOnTheMainAddressOnlyWithMetricsPublic(t *testing.T) {
 	}
 }
 
-// The profiler is on the metrics address only, never on the public one.
-func TestProfilerOnTheMetricsAddressOnly(t *testing.T) {
-	cfg, _, err := config.Load("smsmfa serve", config.FlagsServe, []string{"--database", "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "--metrics-public"}, noEnv, io.Discard, nil)
+// testApp opens the server's app on a new SQLite file with the serve flags
+// args, and returns it with its public handler; it is closed with the test.
+func testApp(t *testing.T, args ...string) (*app, http.Handler) {
+	t.Helper()
+	args = append([]string{"--database", "sqlite:" + filepath.Join(t.TempDir(), "app.db")}, args...)
+	cfg, _, err := config.Load("smsmfa serve", config.FlagsServe, args, noEnv, io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +82,17 @@ func TestProfilerOnTheMetricsAddressOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	main, err := a.handler()
+	t.Cleanup(a.Close)
+	h, err := a.handler()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, h
+}
+
+// The profiler is on the metrics address only, never on the public one.
+func TestProfilerOnTheMetricsAddressOnly(t *testing.T) {
+	a, main := testApp(t, "--metrics-public")
 	for path, want := range map[string]int{"/debug/pprof/": http.StatusOK, "/debug/pprof/heap?debug=1": http.StatusOK, "/metrics": http.StatusOK} {
 		rec := httptest.NewRecorder()
 		a.operatorHandler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
