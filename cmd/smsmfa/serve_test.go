@@ -172,6 +172,9 @@ func TestNoProviderWithoutDevRefusesAndLogsNoCode(t *testing.T) {
 	if !strings.Contains(page, want) {
 		t.Errorf("the sign-in page does not say why no code came:\n%s", page)
 	}
+	if strings.Contains(page, "on its way") {
+		t.Errorf("the sign-in page says the code is on its way beside the refusal:\n%s", page)
+	}
 
 	shutdown()
 	log := logs.String()

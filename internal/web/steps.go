@@ -43,9 +43,10 @@ func (h *Handler) phoneRefused(w http.ResponseWriter, r *http.Request, u *mfa.Us
 	h.render(w, r, p)
 }
 
-// noteSent tells the user, honestly, where the code went.
+// noteSent tells the user, honestly, where the code went. A text that
+// could not be sent gets no note: the refusal on the page says why.
 func (h *Handler) noteSent(ctx context.Context, sent *mfa.Sent) {
-	if sent == nil {
+	if sent == nil || sent.Delivery.State == mfa.MessageFailed {
 		return
 	}
 	to := phone.Mask(sent.To)
