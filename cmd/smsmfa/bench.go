@@ -41,12 +41,13 @@ type benchFlags struct {
 	duration                                    time.Duration
 	pid                                         int
 	jsonOut, compare, gateway                   string
+	cpuProfile                                  string
 	set                                         map[string]bool // the flags given
 }
 
 // workloadFlags are the flags only one workload takes.
 var workloadFlags = map[string]string{"provider": "signin", "flows": "signin", "password-memory": "signin", "password-time": "signin",
-	"duration": "mfa", "pid": "mfa", "json": "mfa", "compare": "mfa", "gateway": "mfa"}
+	"duration": "mfa", "pid": "mfa", "json": "mfa", "compare": "mfa", "gateway": "mfa", "cpuprofile": "mfa"}
 
 // benchCmd runs the load generator: --workload signin (the default; see
 // benchSignin) or mfa (see benchMFA).
@@ -70,6 +71,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&f.pid, "pid", 0, "mfa with --url: the server's process id, to measure its CPU and memory")
 	fs.StringVar(&f.jsonOut, "json", "", "mfa: write the report as JSON to this file (--json alone or --json -: to stdout, the text report then going to stderr)")
 	fs.StringVar(&f.compare, "compare", "", "mfa: a report written with --json, to print each figure beside it with the change in %")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "mfa: write a CPU profile of the server it starts (the middle of the run, through its --metrics-addr) to this file, for go tool pprof")
 	fs.StringVar(&f.gateway, "gateway", "127.0.0.1:8099", "mfa with --url: address of the provider emulator the server must send to (its secret from SMSMFA_BENCH_GATEWAY_SECRET)")
 	if err = fs.Parse(bareJSON(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
