@@ -295,6 +295,13 @@ type MessageUpdate struct {
 	Attempts []Attempt
 }
 
+// MessageFinish is the outcome of one claimed message: the outbox records
+// many in one unit of work (see store.FinishMessages).
+type MessageFinish struct {
+	ID, Claim string
+	Update    MessageUpdate
+}
+
 // LostClaimPrefix starts the claim of a message taken over from a worker
 // that stopped mid-send (its lease ran out): the provider may or may not
 // have the message.

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Outbox/ClaimDue", testOutboxClaimDue},
 		{"Outbox/ClaimDueConcurrent", testOutboxClaimDueConcurrent},
 		{"Outbox/FinishMessage", testOutboxFinish},
+		{"Outbox/FinishMessages", testOutboxFinishGroup},
 		{"Outbox/TakeOver", testOutboxTakeOver},
 		{"Outbox/ReleaseLeases", testOutboxReleaseLeases},
 		{"Outbox/Receipts", testOutboxReceipts},
