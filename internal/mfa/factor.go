@@ -58,6 +58,12 @@ func NewFactors(c Config) *Factors {
 // loadUser locks and returns a user who may use factors.
 func (s *core) loadUser(ctx context.Context, tx Tx, userID string) (*User, error) {
 	u, err := tx.LockUser(ctx, userID)
+	if errors.Is(err, ErrNotFound) { // a login, as Okta's paths accept
+		var byLogin User
+		if byLogin, err = tx.GetUserByLogin(ctx, NormalizeLogin(userID)); err == nil {
+			u, err = tx.LockUser(ctx, byLogin.ID)
+		}
+	}
 	if errors.Is(err, ErrNotFound) {
 		return nil, userNotFound(userID)
 	}

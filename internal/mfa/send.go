@@ -13,6 +13,7 @@ import (
 
 // Sent describes a code that was queued for sending.
 type Sent struct {
+	UserID      string // the user's id (the caller may have named the user by login)
 	ChallengeID string
 	MessageID   string
 	To          string // E.164
@@ -154,7 +155,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 			return nil, err
 		}
 	}
-	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
+	return &Sent{UserID: u.ID, ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
 }
 
 // checkSharedNumber applies the shared-number rule to an enrollment of a
