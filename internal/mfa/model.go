@@ -269,8 +269,11 @@ type APIToken struct {
 	TokenHash []byte
 	UserID    string // the owner: the admin who created it or was named for it
 	// OwnerLogin is the owner's login, read with the token; "" when the
-	// owner no longer exists.
-	OwnerLogin string
+	// owner no longer exists. OwnerStatus and OwnerAdmin are read with it
+	// ("" and false then).
+	OwnerLogin  string
+	OwnerStatus UserStatus
+	OwnerAdmin  bool
 	Created    time.Time
 	LastUsed   time.Time
 	Revoked    time.Time

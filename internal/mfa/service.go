@@ -310,7 +310,18 @@ func userParty(u *User) Party {
 // would (a refusal as it is, anything else as an internal error). fn must
 // not write.
 func (s *core) view(ctx context.Context, fn func(tx Tx) error) error {
-	err := s.store.View(ctx, fn)
+	return s.reading(s.store.View(ctx, fn))
+}
+
+// glance is view for a read of one statement, outside a transaction (see
+// Store.Glance).
+func (s *core) glance(ctx context.Context, fn func(tx Tx) error) error {
+	return s.reading(s.store.Glance(ctx, fn))
+}
+
+// reading returns the error of a read: a refusal as it is, anything else
+// as an internal error.
+func (s *core) reading(err error) error {
 	if err == nil {
 		return nil
 	}

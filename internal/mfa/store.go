@@ -16,6 +16,10 @@ type Store interface {
 	// must not write. On SQLite it runs beside the writer, so reads never
 	// wait for writes.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Glance runs fn's statements outside any transaction, each on its
+	// own (no BEGIN or COMMIT: one round trip a statement): for a read of
+	// a single statement. fn must not write.
+	Glance(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is the set of storage operations available inside a unit of work. Get*
