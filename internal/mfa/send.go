@@ -286,31 +286,31 @@ func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, numb
 	if c.IP != "" && !c.ServerSide {
 		limits = append(limits, limit{"iphour:" + AddressBucket(c.IP), time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
 	}
-	var done []limit
-	undo := func() error {
-		for _, l := range done {
-			if _, err := tx.AddCount(ctx, l.bucket, windowStart(now, l.window), -1); err != nil {
-				return err
-			}
-		}
-		return nil
+	// One statement counts the send in every bucket; when one is over
+	// its limit, a second takes them all back (refused sends count
+	// nowhere) and the first in the order above is reported.
+	adds := make([]CountAdd, len(limits))
+	for i, l := range limits {
+		adds[i] = CountAdd{Bucket: l.bucket, Window: windowStart(now, l.window), N: 1}
 	}
-	for _, l := range limits {
-		w := windowStart(now, l.window)
-		n, err := tx.AddCount(ctx, l.bucket, w, 1)
-		if err != nil {
+	totals, err := tx.AddCounts(ctx, adds)
+	if err != nil {
+		return "", err
+	}
+	for i, l := range limits {
+		if totals[i] <= l.max {
+			continue
+		}
+		for j := range adds {
+			adds[j].N = -1
+		}
+		if _, err := tx.AddCounts(ctx, adds); err != nil {
 			return "", err
 		}
-		done = append(done, l)
-		if n > l.max {
-			if err := undo(); err != nil {
-				return "", err
-			}
-			end := w.Add(l.window)
-			e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
-			e.RetryAt, e.Limit = end, l.max
-			return l.bucket[:indexColon(l.bucket)], e
-		}
+		end := adds[i].Window.Add(l.window)
+		e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+		e.RetryAt, e.Limit = end, l.max
+		return l.bucket[:indexColon(l.bucket)], e
 	}
 	return "", nil
 }

@@ -166,6 +166,12 @@ func (s *core) settings(ctx context.Context, tx Tx) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
+	return s.settingsAt(ctx, tx, v)
+}
+
+// settingsAt returns the settings of version v (read with another
+// statement), from the cache when it holds them.
+func (s *core) settingsAt(ctx context.Context, tx Tx, v int64) (Settings, error) {
 	if set, ok := s.cache.get(v); ok {
 		return set, nil
 	}

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Cluster/TryLock", testTryLock},
 		{"Tx/Savepoint", testSavepoint},
 		{"Counters/AddCount", testCountersAdd},
+		{"Counters/AddCounts", testCountersAddMany},
 		{"Counters/AddCountConcurrent", testCountersAddConcurrent},
 		{"Counters/DeleteBefore", testCountersDeleteBefore},
 		{"Numbers/PutGetListDelete", testNumbers},
