@@ -108,7 +108,9 @@ func TestAGroupWithoutAFailureIsOneWrite(t *testing.T) {
 	wg.Go(func() { _ = g.finish(context.Background(), mfa.MessageFinish{ID: "m0"}) })
 	<-st.inside
 	for i := range 200 { // more than one group holds
-		wg.Go(func() { _ = g.finish(context.Background(), mfa.MessageFinish{ID: "m" + string(rune('a'+i%26)) + string(rune('a'+i/26))}) })
+		wg.Go(func() {
+			_ = g.finish(context.Background(), mfa.MessageFinish{ID: "m" + string(rune('a'+i%26)) + string(rune('a'+i/26))})
+		})
 	}
 	for {
 		g.mu.Lock()

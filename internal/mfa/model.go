@@ -274,9 +274,9 @@ type APIToken struct {
 	OwnerLogin  string
 	OwnerStatus UserStatus
 	OwnerAdmin  bool
-	Created    time.Time
-	LastUsed   time.Time
-	Revoked    time.Time
+	Created     time.Time
+	LastUsed    time.Time
+	Revoked     time.Time
 	// LastRefused is when a refused use of the token was last recorded in
 	// the system log.
 	LastRefused time.Time
