@@ -109,9 +109,9 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		return nil, err
 	}
 	ch := Challenge{
-		ID: s.newID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
+		ID: s.newRowID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
 		Created: now, Expires: now.Add(set.CodeLifetime), MaxAttempts: set.CodeMaxAttempts,
-		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
+		MessageID: s.newRowID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
 	}
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
 	body := renderTemplate(pickTemplate(set.templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)

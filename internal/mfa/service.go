@@ -157,6 +157,12 @@ func (s *core) Now() time.Time { return s.clock.Now() }
 // random base-62 characters.
 func (s *core) newID(prefix string) string { return randid.New(s.rand).ID(prefix) }
 
+// newRowID returns an id that sorts by time (randid.SortableID), for the
+// rows written all the time: events, codes and their texts.
+func (s *core) newRowID(prefix string) string {
+	return randid.New(s.rand).SortableID(prefix, s.clock.Now())
+}
+
 // newToken returns an opaque token of about 238 random bits.
 func (s *core) newToken(prefix string) string { return randid.New(s.rand).Token(prefix) }
 
@@ -285,7 +291,7 @@ func rollback(e *Error) error { return &rolledBack{e} }
 // the log whatever it is, so the log never holds more than the caps allow.
 func (s *core) record(ctx context.Context, tx Tx, e Event) error {
 	c := ClientFrom(ctx)
-	e.ID = s.newID("evt")
+	e.ID = s.newRowID("evt")
 	e.Published = s.clock.Now()
 	if e.Severity == "" {
 		e.Severity = SeverityInfo
