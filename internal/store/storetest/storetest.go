@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Tokens/InsertGetTouchRevoke", testTokens},
 		{"Tokens/RevokeUserTokens", testTokensRevokeUser},
 		{"Tokens/NoteRefused", testTokensNoteRefused},
+		{"Radius/Clients", testRadiusClients},
 		{"Users/ActiveAdmins", testUsersActiveAdmins},
 		{"Events/InsertRoundTrip", testEventsInsert},
 		{"Events/ListOrder", testEventsOrder},
