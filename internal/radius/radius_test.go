@@ -87,7 +87,9 @@ func newEnv(t *testing.T) *env {
 	}
 	seen := &counter{n: map[string]int{}, seen: make(chan string, 1000)}
 	srv, err := rad.Listen(ctx, "127.0.0.1:0", rad.Options{Signin: svc.Signin, Sealer: keys, BaseURL: "https://login.example.com", Observer: seen,
-		Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) { return svc.Radius.RadiusClientsWithSecrets(ctx, keys) }})
+		Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) {
+			return svc.Radius.RadiusClientsWithSecrets(ctx, keys)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
