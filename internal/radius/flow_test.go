@@ -135,6 +135,21 @@ func TestRetransmission(t *testing.T) {
 	if first[0] != byte(radius.CodeAccessChallenge) {
 		t.Fatalf("reply code %d", first[0])
 	}
+	ch, err := radius.Parse(first, []byte(nasSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := e.lastCode()
+	raw = encode(t, request(nasSecret, "ann@example.com", string(rune('0'+(code[0]-'0'+1)%10))+code[1:], rfc2865.State_Get(ch), ""), true)
+	first, _ = e.send(c, raw)
+	second, outcome = e.send(c, raw)
+	if outcome != rad.OutcomeDuplicate || !bytes.Equal(first, second) || first[0] != byte(radius.CodeAccessReject) {
+		t.Errorf("retransmitted wrong code: %q, reply code %d, same reply %v", outcome, first[0], bytes.Equal(first, second))
+	}
+	evs, err := e.svc.Org.Events(e.ctx, mfa.EventFilter{Types: []string{mfa.EvMFAVerify}, Outcome: mfa.OutcomeFailure, Limit: 10})
+	if err != nil || len(evs) != 1 {
+		t.Errorf("failed verifications in the system log: %v, %d, want 1", err, len(evs))
+	}
 }
 
 // A user without the SMS factor, while the org requires it, is refused
