@@ -236,3 +236,17 @@ func TestStatusServer(t *testing.T) {
 		t.Errorf("Status-Server: %v", r.Code)
 	}
 }
+
+// Any instance of a cluster answers the code step: the State opens on
+// every instance (one master key) and the transaction is in the shared
+// database.
+func TestCodeOnAnotherInstance(t *testing.T) {
+	e := newEnv(t)
+	e.user("ann@example.com", true)
+	ch := e.signInPassword(e.conn("127.0.0.1"), "ann@example.com", "")
+	other := e.connTo("127.0.0.1", e.instance())
+	ok := e.exchange(other, request(nasSecret, "ann@example.com", e.lastCode(), rfc2865.State_Get(ch), ""))
+	if ok.Code != radius.CodeAccessAccept {
+		t.Fatalf("code on another instance: %v %q", ok.Code, rfc2865.ReplyMessage_GetString(ok))
+	}
+}

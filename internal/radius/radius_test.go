@@ -46,6 +46,8 @@ type env struct {
 	srv    *rad.Server
 	seen   *counter
 	client mfa.RadiusClient
+	// instance starts another server instance on the same database.
+	instance func() *rad.Server
 }
 
 func newEnv(t *testing.T) *env {
@@ -70,23 +72,32 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	seen := &counter{seen: make(chan string, 1000)}
-	srv, err := rad.Listen(ctx, "127.0.0.1:0", rad.Options{Signin: svc.Signin, Sealer: keys, BaseURL: "https://login.example.com", Observer: seen,
-		Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) {
-			return svc.Radius.RadiusClientsWithSecrets(ctx, keys)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(sctx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
+	e := &env{t: t, ctx: ctx, svc: svc, sink: sink, seen: seen, client: c}
+	e.instance = func() *rad.Server {
+		// Another instance: its own services (and settings cache) and
+		// server over the same database and master key.
+		svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys,
+			Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
+		srv, err := rad.Listen(ctx, "127.0.0.1:0", rad.Options{Signin: svc.Signin, Sealer: keys, BaseURL: "https://login.example.com", Observer: seen,
+			Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) {
+				return svc.Radius.RadiusClientsWithSecrets(ctx, keys)
+			}})
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
-	return &env{t: t, ctx: ctx, svc: svc, sink: sink, srv: srv, seen: seen, client: c}
+		sctx, stop := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(sctx) }()
+		t.Cleanup(func() {
+			stop()
+			if err := <-done; err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		})
+		return srv
+	}
+	e.srv = e.instance()
+	return e
 }
 
 // user creates an active user, with the SMS factor active on userPhone
@@ -158,7 +169,13 @@ func encode(t *testing.T, p *radius.Packet, withMA bool) []byte {
 // conn is a NAS socket, from 127.0.0.1 unless from says otherwise.
 func (e *env) conn(from string) *net.UDPConn {
 	e.t.Helper()
-	c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.ParseIP(from)}, e.srv.Addr().(*net.UDPAddr))
+	return e.connTo(from, e.srv)
+}
+
+// connTo is a NAS socket to the server instance srv.
+func (e *env) connTo(from string, srv *rad.Server) *net.UDPConn {
+	e.t.Helper()
+	c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.ParseIP(from)}, srv.Addr().(*net.UDPAddr))
 	if err != nil {
 		e.t.Fatal(err)
 	}
