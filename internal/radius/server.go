@@ -139,8 +139,9 @@ func (s *Server) reload(ctx context.Context) error {
 // the socket is returned.
 func (s *Server) Serve(ctx context.Context) error {
 	var wg sync.WaitGroup
-	work, stop := context.WithCancel(context.WithoutCancel(ctx))
-	defer stop()
+	// Answers in progress finish after ctx ends (each within
+	// answerTimeout); only the reloading stops at once.
+	work := context.WithoutCancel(ctx)
 	for range s.o.Workers {
 		wg.Go(func() {
 			for j := range s.jobs {
@@ -153,10 +154,10 @@ func (s *Server) Serve(ctx context.Context) error {
 		defer t.Stop()
 		for {
 			select {
-			case <-work.Done():
+			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := s.reload(work); err != nil && work.Err() == nil {
+				if err := s.reload(ctx); err != nil && ctx.Err() == nil {
 					s.o.Logger.Error("reload RADIUS clients", "err", err)
 				}
 			}
@@ -164,7 +165,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	})
 	go func() {
 		<-ctx.Done()
-		s.conn.Close()
+		s.conn.Close() // ends the read loop; replies still being answered are not sent
 	}()
 	var err error
 	buf := make([]byte, radius.MaxPacketLength)
@@ -183,7 +184,6 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 	}
 	close(s.jobs)
-	stop() // the ticker; answers in progress keep their own deadline
 	wg.Wait()
 	return err
 }
@@ -194,7 +194,7 @@ func (s *Server) answer(ctx context.Context, j job) {
 	if reply == nil {
 		return
 	}
-	if _, err := s.conn.WriteToUDPAddrPort(reply, j.from); err != nil {
+	if _, err := s.conn.WriteToUDPAddrPort(reply, j.from); err != nil && !errors.Is(err, net.ErrClosed) {
 		s.o.Logger.Warn("send RADIUS reply", "to", j.from.String(), "err", err)
 	}
 }
