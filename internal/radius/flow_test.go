@@ -52,10 +52,19 @@ func TestRefusalsLookAlike(t *testing.T) {
 	e.user("ann@example.com", true)
 	c := e.conn("127.0.0.1")
 	shapes := map[string]string{}
+	v0, _ := e.hasher.counts()
 	r := e.exchange(c, request(nasSecret, "nobody@example.com", userPass, nil, ""))
 	shapes["unknown user"] = replyShape(r)
+	// The unknown user cost one password check, as a known one does (the
+	// dummy hash: same timing shape).
+	if v, empty := e.hasher.counts(); v != v0+1 || empty != 1 {
+		t.Errorf("unknown user: %d password checks (%d without a stored hash), want 1", v-v0, empty)
+	}
 	r = e.exchange(c, request(nasSecret, "ann@example.com", "Wrong-Horse-9", nil, ""))
 	shapes["wrong password"] = replyShape(r)
+	if v, _ := e.hasher.counts(); v != v0+2 {
+		t.Errorf("wrong password: %d password checks in all, want 2", v-v0)
+	}
 	ch := e.signInPassword(c, "ann@example.com", "")
 	code := e.lastCode()
 	wrong := string(rune('0'+(code[0]-'0'+1)%10)) + code[1:]

@@ -7,6 +7,7 @@ import (
 	"crypto/md5"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,30 @@ const (
 	userPass  = "Correct-Horse-9"
 )
 
+// countingHasher counts password checks, and whether each had a stored
+// hash to check against.
+type countingHasher struct {
+	mfa.PasswordHasher
+	mu              sync.Mutex
+	verified, empty int
+}
+
+func (h *countingHasher) Verify(ctx context.Context, hash, pw string) (bool, bool, error) {
+	h.mu.Lock()
+	h.verified++
+	if hash == "" {
+		h.empty++
+	}
+	h.mu.Unlock()
+	return h.PasswordHasher.Verify(ctx, hash, pw)
+}
+
+func (h *countingHasher) counts() (verified, empty int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.verified, h.empty
+}
+
 // counter is the Observer: each outcome, in order.
 type counter struct{ seen chan string }
 
@@ -46,6 +71,7 @@ type env struct {
 	srv    *rad.Server
 	seen   *counter
 	client mfa.RadiusClient
+	hasher *countingHasher
 	// instance starts another server instance on the same database.
 	instance func() *rad.Server
 }
@@ -61,8 +87,9 @@ func newEnv(t *testing.T) *env {
 	sink := devsink.New(1000, nil)
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
+	hasher := &countingHasher{PasswordHasher: password.NewHasher(password.Fast)}
 	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys,
-		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
+		Hasher: hasher, Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
 	ctx := mfa.WithClient(context.Background(), mfa.Client{Actor: mfa.CLIActor, RequestID: "test"})
 	if err := svc.Org.SetSMSEnabled(ctx, true); err != nil {
 		t.Fatal(err)
@@ -72,12 +99,12 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	seen := &counter{seen: make(chan string, 1000)}
-	e := &env{t: t, ctx: ctx, svc: svc, sink: sink, seen: seen, client: c}
+	e := &env{t: t, ctx: ctx, svc: svc, sink: sink, seen: seen, client: c, hasher: hasher}
 	e.instance = func() *rad.Server {
 		// Another instance: its own services (and settings cache) and
 		// server over the same database and master key.
 		svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys,
-			Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
+			Hasher: hasher, Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
 		srv, err := rad.Listen(ctx, "127.0.0.1:0", rad.Options{Signin: svc.Signin, Sealer: keys, BaseURL: "https://login.example.com", Observer: seen,
 			Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) {
 				return svc.Radius.RadiusClientsWithSecrets(ctx, keys)
