@@ -117,7 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // sealed by it, every step through the sign-in service.
 func (a *app) radiusServer(ctx context.Context) (*radius.Server, error) {
 	s, err := radius.Listen(ctx, a.cfg.RadiusAddr, radius.Options{
-		Signin: a.svc.Signin,
+		Signin: a.svc.Signin, Requests: a.svc.Radius,
 		Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) {
 			return a.svc.Radius.RadiusClientsWithSecrets(ctx, a.keys)
 		},

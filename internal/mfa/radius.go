@@ -55,6 +55,42 @@ type RadiusClientTx interface {
 	DeleteRadiusClient(ctx context.Context, name string) (RadiusClient, error)
 }
 
+// RadiusRequestTx remembers the RADIUS requests being answered and their
+// replies, for retransmissions that reach any instance. key names a
+// request; replies are stored sealed.
+type RadiusRequestTx interface {
+	// ClaimRadiusRequest marks key as being answered until expires and
+	// returns true, when it is unknown or its record expired by now;
+	// otherwise it returns the reply recorded (nil while the first copy is
+	// being answered).
+	ClaimRadiusRequest(ctx context.Context, key []byte, now, expires time.Time) (bool, []byte, error)
+	// FinishRadiusRequest records the reply to key; a nil reply forgets
+	// key, so a retransmission is answered afresh.
+	FinishRadiusRequest(ctx context.Context, key, reply []byte) error
+	// DeleteRadiusRequestsBefore deletes the records that expired before.
+	DeleteRadiusRequestsBefore(ctx context.Context, before time.Time) (int64, error)
+}
+
+// ClaimRequest claims the RADIUS request key for ttl (see
+// RadiusRequestTx.ClaimRadiusRequest): fresh when this instance is to
+// answer it, or else the sealed reply already given (nil while another
+// copy is being answered).
+func (s *Radius) ClaimRequest(ctx context.Context, key []byte, ttl time.Duration) (fresh bool, sealedReply []byte, err error) {
+	err = s.run(ctx, func(tx Tx) error {
+		now := s.clock.Now()
+		fresh, sealedReply, err = tx.ClaimRadiusRequest(ctx, key, now, now.Add(ttl))
+		return err
+	})
+	return fresh, sealedReply, err
+}
+
+// FinishRequest records the sealed reply to a claimed request; nil
+// releases the claim (no reply was sent: a retransmission is answered
+// afresh).
+func (s *Radius) FinishRequest(ctx context.Context, key, sealedReply []byte) error {
+	return s.run(ctx, func(tx Tx) error { return tx.FinishRadiusRequest(ctx, key, sealedReply) })
+}
+
 // RadiusSecretContext is the sealing context of a RADIUS client's secret.
 func RadiusSecretContext(id string) string { return "radius-client:" + id }
 

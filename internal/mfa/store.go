@@ -37,6 +37,7 @@ type Tx interface {
 	TemplateTx
 	DeliveryLogTx
 	RadiusClientTx
+	RadiusRequestTx
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
 	TryLock(ctx context.Context, name string) (bool, error)

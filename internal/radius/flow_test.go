@@ -2,7 +2,9 @@ package radius_test
 
 import (
 	"bytes"
+	"net"
 	"testing"
+	"time"
 
 	"layeh.com/radius"
 	"layeh.com/radius/rfc2865"
@@ -257,5 +259,42 @@ func TestCodeOnAnotherInstance(t *testing.T) {
 	ok := e.exchange(other, request(nasSecret, "ann@example.com", e.lastCode(), rfc2865.State_Get(ch), ""))
 	if ok.Code != radius.CodeAccessAccept {
 		t.Fatalf("code on another instance: %v %q", ok.Code, rfc2865.ReplyMessage_GetString(ok))
+	}
+}
+
+// A retransmission that reaches another instance (a load balancer without
+// stickiness) is answered with the first instance's reply, from the
+// database: no second SMS, no second sign-in.
+func TestRetransmissionToAnotherInstance(t *testing.T) {
+	e := newEnv(t)
+	e.user("ann@example.com", true)
+	other := e.instance()
+	nas, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP("127.0.0.1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nas.Close()
+	raw := encode(t, request(nasSecret, "ann@example.com", userPass, nil, ""), true)
+	sendTo := func(srv *rad.Server) ([]byte, string) {
+		t.Helper()
+		if _, err := nas.WriteToUDP(raw, srv.Addr().(*net.UDPAddr)); err != nil {
+			t.Fatal(err)
+		}
+		outcome := <-e.seen.seen
+		nas.SetReadDeadline(time.Now().Add(20 * time.Second))
+		buf := make([]byte, 4096)
+		n, _, err := nas.ReadFromUDP(buf)
+		if err != nil {
+			t.Fatalf("no reply after %s: %v", outcome, err)
+		}
+		return buf[:n], outcome
+	}
+	first, o1 := sendTo(e.srv)
+	second, o2 := sendTo(other)
+	if o1 != rad.OutcomeChallenge || o2 != rad.OutcomeDuplicate || !bytes.Equal(first, second) {
+		t.Errorf("first %q, on the other instance %q, same reply %v", o1, o2, bytes.Equal(first, second))
+	}
+	if n := len(e.sink.Messages()); n != 2 {
+		t.Errorf("%d texts, want the enrollment code and one sign-in code", n)
 	}
 }

@@ -2,6 +2,8 @@ package radius
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/netip"
 	"strings"
@@ -55,33 +57,83 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort) []
 	fresh, cached := s.replay.begin(key, s.o.Now())
 	if !fresh {
 		s.count(OutcomeDuplicate)
-		return cached // nil while the first copy is being answered
+		return cached // nil while the first copy is being answered here
 	}
-	var reply *radius.Packet
-	var outcome string
-	if req.Code == radius.CodeStatusServer {
-		reply, outcome = req.Response(radius.CodeAccessAccept), OutcomeAccept // RFC 5997
-	} else {
-		ctx, cancel := context.WithTimeout(s.requestContext(ctx, client, req, from), answerTimeout)
-		reply, outcome = s.access(ctx, client, req)
-		cancel()
+	if req.Code == radius.CodeStatusServer { // RFC 5997: no state, nothing to remember
+		b, err := encodeReply(req.Response(radius.CodeAccessAccept))
+		return s.finish(ctx, key, nil, b, err, OutcomeAccept)
 	}
+	ctx, cancel := context.WithTimeout(s.requestContext(ctx, client, req, from), answerTimeout)
+	defer cancel()
+	// The cluster-wide record: a retransmission that reached another
+	// instance first is answered with that instance's reply.
+	dbKey := clusterKey(client.ID, key)
+	fresh, sealed, err := s.o.Requests.ClaimRequest(ctx, dbKey, s.o.ReplayTTL)
+	if err != nil {
+		s.o.Logger.Error("claim a RADIUS request", "err", err)
+		return s.finish(ctx, key, nil, nil, nil, OutcomeError)
+	}
+	if !fresh {
+		s.replay.forget(key) // look again at the next copy
+		s.count(OutcomeDuplicate)
+		if sealed == nil {
+			return nil // another instance is answering it
+		}
+		b, err := s.o.Sealer.Open(sealed, replyContext(dbKey))
+		if err != nil {
+			s.o.Logger.Error("open a recorded RADIUS reply", "err", err)
+			return nil
+		}
+		return b
+	}
+	reply, outcome := s.access(ctx, client, req)
 	if reply == nil {
-		s.replay.finish(key, nil)
-		s.count(outcome)
-		return nil
+		return s.finish(ctx, key, dbKey, nil, nil, outcome)
 	}
 	b, err := encodeReply(reply)
+	return s.finish(ctx, key, dbKey, b, err, outcome)
+}
+
+// finish records the reply b to the request key (and, with dbKey, in the
+// cluster-wide record), counts the outcome and returns b. Without a reply
+// (b nil, or err encoding it) both records forget the request, so a
+// retransmission is answered afresh.
+func (s *Server) finish(ctx context.Context, key replayKey, dbKey, b []byte, err error, outcome string) []byte {
 	if err != nil {
 		s.o.Logger.Error("encode RADIUS reply", "err", err)
-		s.replay.finish(key, nil)
-		s.count(OutcomeError)
-		return nil
+		b, outcome = nil, OutcomeError
 	}
-	s.replay.finish(key, b)
+	if b == nil {
+		s.replay.forget(key)
+	} else {
+		s.replay.finish(key, b)
+	}
+	if dbKey != nil {
+		var sealed []byte
+		if b != nil {
+			sealed = s.o.Sealer.Seal(b, replyContext(dbKey))
+		}
+		if err := s.o.Requests.FinishRequest(context.WithoutCancel(ctx), dbKey, sealed); err != nil {
+			s.o.Logger.Error("record a RADIUS reply", "err", err)
+		}
+	}
 	s.count(outcome)
 	return b
 }
+
+// clusterKey names a request across the cluster: the client, the source,
+// the Identifier and the Request Authenticator, hashed.
+func clusterKey(clientID string, k replayKey) []byte {
+	h := sha256.New()
+	h.Write([]byte(clientID))
+	h.Write([]byte{0})
+	h.Write([]byte(k.from))
+	h.Write([]byte{0, k.id})
+	h.Write(k.authenticator[:])
+	return h.Sum(nil)
+}
+
+func replyContext(dbKey []byte) string { return "radius-reply:" + hex.EncodeToString(dbKey) }
 
 // requestContext describes the request to the domain: the end user's
 // address when the NAS says it (Calling-Station-Id holding an IP address,

@@ -105,7 +105,7 @@ func newEnv(t *testing.T) *env {
 		// server over the same database and master key.
 		svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys,
 			Hasher: hasher, Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
-		srv, err := rad.Listen(ctx, "127.0.0.1:0", rad.Options{Signin: svc.Signin, Sealer: keys, BaseURL: "https://login.example.com", Observer: seen,
+		srv, err := rad.Listen(ctx, "127.0.0.1:0", rad.Options{Signin: svc.Signin, Requests: svc.Radius, Sealer: keys, BaseURL: "https://login.example.com", Observer: seen,
 			Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) {
 				return svc.Radius.RadiusClientsWithSecrets(ctx, keys)
 			}})

@@ -20,8 +20,9 @@ type replayEntry struct {
 
 // replayCache remembers the replies of recent requests, so a retransmitted
 // request is answered with the same bytes and sends no second SMS, counts
-// no second try. It is per instance: see the package README section on
-// clusters for a retransmit that reaches another instance.
+// no second try, without a trip to the database. It is per instance; the
+// record in the database (Options.Requests) covers a retransmission that
+// reaches another instance.
 type replayCache struct {
 	mu  sync.Mutex
 	ttl time.Duration
@@ -61,11 +62,18 @@ func (c *replayCache) begin(k replayKey, now time.Time) (fresh bool, reply []byt
 	return true, nil
 }
 
-// finish records the reply to k (nil when none was sent).
+// finish records the reply to k.
 func (c *replayCache) finish(k replayKey, reply []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[k]; ok {
 		e.reply = reply
 	}
+}
+
+// forget drops k, so its next copy is answered afresh.
+func (c *replayCache) forget(k replayKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, k)
 }

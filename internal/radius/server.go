@@ -44,11 +44,19 @@ type Signin interface {
 	TxnRefuseNoFactor(ctx context.Context, stateToken, via string) error
 }
 
+// Requests is the cluster-wide record of RADIUS requests and their sealed
+// replies (mfa.Radius).
+type Requests interface {
+	ClaimRequest(ctx context.Context, key []byte, ttl time.Duration) (fresh bool, sealedReply []byte, err error)
+	FinishRequest(ctx context.Context, key, sealedReply []byte) error
+}
+
 // Options configure a Server.
 type Options struct {
-	Signin  Signin
-	Clients ClientSource
-	Sealer  Sealer
+	Signin   Signin
+	Clients  ClientSource
+	Requests Requests
+	Sealer   Sealer
 	// BaseURL is where users set up their factor, for the refusal of a
 	// user without one.
 	BaseURL  string
@@ -87,8 +95,8 @@ type job struct {
 // Listen opens the UDP socket on addr and loads the client table; Serve
 // answers on it. Errors: the address, or the client table not loading.
 func Listen(ctx context.Context, addr string, o Options) (*Server, error) {
-	if o.Signin == nil || o.Clients == nil || o.Sealer == nil {
-		return nil, errors.New("radius: Signin, Clients and Sealer are required")
+	if o.Signin == nil || o.Clients == nil || o.Sealer == nil || o.Requests == nil {
+		return nil, errors.New("radius: Signin, Clients, Requests and Sealer are required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -67,3 +67,53 @@ func testRadiusClients(t *testing.T, db *store.DB) {
 		return err
 	})
 }
+
+// testRadiusRequests: a request key is claimed once; while it is being
+// answered a second claim gets no reply, then the recorded reply; a nil
+// reply releases the claim; an expired record is claimed afresh; the
+// purge deletes expired records only.
+func testRadiusRequests(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	k1, k2 := []byte("request-one-0123456789abcdef0123"), []byte("request-two-0123456789abcdef0123")
+	claim := func(key []byte, now time.Time) (bool, []byte) {
+		t.Helper()
+		var fresh bool
+		var reply []byte
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			var err error
+			fresh, reply, err = tx.ClaimRadiusRequest(ctx, key, now, now.Add(2*time.Minute))
+			return err
+		})
+		return fresh, reply
+	}
+	if fresh, _ := claim(k1, at(0)); !fresh {
+		t.Fatal("first claim not fresh")
+	}
+	if fresh, reply := claim(k1, at(time.Second)); fresh || reply != nil {
+		t.Errorf("claim while in flight: fresh %v, reply %q", fresh, reply)
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.FinishRadiusRequest(ctx, k1, []byte{0, 1, 2}) })
+	if fresh, reply := claim(k1, at(2*time.Second)); fresh || string(reply) != "\x00\x01\x02" {
+		t.Errorf("claim after the reply: fresh %v, reply %q", fresh, reply)
+	}
+	if fresh, _ := claim(k1, at(3*time.Minute)); !fresh {
+		t.Error("an expired record was not claimed afresh")
+	}
+	if fresh, _ := claim(k2, at(0)); !fresh {
+		t.Fatal("second key not fresh")
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.FinishRadiusRequest(ctx, k2, nil) })
+	if fresh, _ := claim(k2, at(time.Second)); !fresh {
+		t.Error("a released claim was not claimed afresh")
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		n, err := tx.DeleteRadiusRequestsBefore(ctx, at(4*time.Minute)) // k2 expires at 2m1s, k1 at 5m
+		if n != 1 {
+			t.Errorf("purged %d, want 1", n)
+		}
+		return err
+	})
+	if fresh, reply := claim(k1, at(4*time.Minute)); fresh || reply != nil {
+		t.Errorf("k1 after the purge: fresh %v, reply %q (want still in flight)", fresh, reply)
+	}
+}

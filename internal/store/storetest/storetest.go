@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Tokens/RevokeUserTokens", testTokensRevokeUser},
 		{"Tokens/NoteRefused", testTokensNoteRefused},
 		{"Radius/Clients", testRadiusClients},
+		{"Radius/Requests", testRadiusRequests},
 		{"Users/ActiveAdmins", testUsersActiveAdmins},
 		{"Events/InsertRoundTrip", testEventsInsert},
 		{"Events/ListOrder", testEventsOrder},

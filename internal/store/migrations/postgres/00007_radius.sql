@@ -10,5 +10,17 @@ CREATE TABLE radius_clients (
     created TIMESTAMPTZ NOT NULL
 );
 
+-- RADIUS requests being answered or answered lately, by a hash of (client,
+-- source, Identifier, Request Authenticator): a retransmission that
+-- reaches any instance gets the same reply (sealed) instead of a second
+-- SMS or a second try. reply is NULL while the first copy is answered.
+CREATE TABLE radius_requests (
+    request_key BYTEA PRIMARY KEY,
+    reply       BYTEA,
+    expires     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX radius_requests_expires ON radius_requests (expires);
+
 -- +goose Down
+DROP TABLE radius_requests;
 DROP TABLE radius_clients;
