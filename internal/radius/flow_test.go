@@ -297,4 +297,16 @@ func TestRetransmissionToAnotherInstance(t *testing.T) {
 	if n := len(e.sink.Messages()); n != 2 {
 		t.Errorf("%d texts, want the enrollment code and one sign-in code", n)
 	}
+	// The same packet captured and replayed hours later still gets the old
+	// answer (whose State is dead by then), not a new text.
+	e.clock.Advance(6 * time.Hour)
+	third, o3 := sendTo(other)
+	if o3 != rad.OutcomeDuplicate || !bytes.Equal(first, third) || len(e.sink.Messages()) != 2 {
+		t.Errorf("replayed 6 h later: %q, same reply %v, %d texts", o3, bytes.Equal(first, third), len(e.sink.Messages()))
+	}
+	// After a day the record is gone: it is a new sign-in.
+	e.clock.Advance(24 * time.Hour)
+	if _, o4 := sendTo(other); o4 != rad.OutcomeChallenge || len(e.sink.Messages()) != 3 {
+		t.Errorf("a day later: %q, %d texts", o4, len(e.sink.Messages()))
+	}
 }

@@ -68,7 +68,7 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort) []
 	// The cluster-wide record: a retransmission that reached another
 	// instance first is answered with that instance's reply.
 	dbKey := clusterKey(client.ID, key)
-	fresh, sealed, err := s.o.Requests.ClaimRequest(ctx, dbKey, s.o.ReplayTTL)
+	fresh, sealed, err := s.o.Requests.ClaimRequest(ctx, dbKey, s.o.RecordTTL)
 	if err != nil {
 		s.o.Logger.Error("claim a RADIUS request", "err", err)
 		return s.finish(ctx, key, nil, nil, nil, OutcomeError)

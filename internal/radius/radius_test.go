@@ -72,6 +72,7 @@ type env struct {
 	seen   *counter
 	client mfa.RadiusClient
 	hasher *countingHasher
+	clock  *mfa.FakeClock
 	// instance starts another server instance on the same database.
 	instance func() *rad.Server
 }
@@ -99,7 +100,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	seen := &counter{seen: make(chan string, 1000)}
-	e := &env{t: t, ctx: ctx, svc: svc, sink: sink, seen: seen, client: c, hasher: hasher}
+	e := &env{t: t, ctx: ctx, svc: svc, sink: sink, seen: seen, client: c, hasher: hasher, clock: clock}
 	e.instance = func() *rad.Server {
 		// Another instance: its own services (and settings cache) and
 		// server over the same database and master key.

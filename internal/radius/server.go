@@ -70,9 +70,15 @@ type Options struct {
 	// 10 s): a client added or removed on any instance takes effect
 	// within it.
 	ClientsEvery time.Duration
-	// ReplayTTL is how long a reply is kept for retransmissions (default
-	// 2 min, longer than any NAS retransmits one request).
+	// ReplayTTL is how long this instance keeps a reply in memory for
+	// retransmissions (default 2 min, longer than any NAS retransmits one
+	// request).
 	ReplayTTL time.Duration
+	// RecordTTL is how long the cluster-wide record of a request lasts
+	// (default 24 h): a retransmission that reaches another instance, and
+	// a captured request replayed within it, get the reply already given
+	// (no new SMS, no new try).
+	RecordTTL time.Duration
 }
 
 // Server answers RADIUS Access-Requests on one UDP socket.
@@ -107,6 +113,7 @@ func Listen(ctx context.Context, addr string, o Options) (*Server, error) {
 	o.Workers = cmpOr(o.Workers, 16)
 	o.ClientsEvery = cmpOr(o.ClientsEvery, 10*time.Second)
 	o.ReplayTTL = cmpOr(o.ReplayTTL, 2*time.Minute)
+	o.RecordTTL = cmpOr(o.RecordTTL, 24*time.Hour)
 	s := &Server{o: o, replay: newReplayCache(o.ReplayTTL, 8192), jobs: make(chan job, 4*o.Workers), lastLogged: map[string]time.Time{}}
 	if err := s.reload(ctx); err != nil {
 		return nil, err
