@@ -37,6 +37,8 @@ Usage:
   smsmfa token list
   smsmfa token revoke --id ID
   smsmfa provider add|list|remove|test …
+  smsmfa radius-client add --name N --address IP|CIDR (--secret-env VAR | --secret S)
+  smsmfa radius-client list | remove NAME   the NASes (VPNs) allowed to use serve --radius-addr
   smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
   smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
 
@@ -46,16 +48,17 @@ run "smsmfa serve -h" for the server's flags.
 
 // commands are the commands run knows, by name.
 var commands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
-	"serve":        serve,
-	"migrate":      migrate,
-	"bench":        benchCmd,
-	"seed":         seedCmd,
-	"migrate-data": migrateData,
-	"user":         userCmd,
-	"sms":          smsCmd,
-	"settings":     settingsCmd,
-	"token":        tokenCmd,
-	"provider":     providerCmd,
+	"serve":         serve,
+	"migrate":       migrate,
+	"bench":         benchCmd,
+	"seed":          seedCmd,
+	"migrate-data":  migrateData,
+	"user":          userCmd,
+	"sms":           smsCmd,
+	"settings":      settingsCmd,
+	"token":         tokenCmd,
+	"provider":      providerCmd,
+	"radius-client": radiusClientCmd,
 }
 
 // run executes one command and returns the process exit code.

@@ -139,6 +139,7 @@ type Services struct {
 	Tokens    *Tokens
 	Telephony *Telephony
 	Org       *Org
+	Radius    *Radius
 }
 
 // New builds every service from c, which must have every dependency.
@@ -147,7 +148,7 @@ func New(c Config) Services {
 		c.Settings = NewSettingsCache()
 	}
 	return Services{Signin: NewSignin(c), Factors: NewFactors(c), Users: NewUsers(c), Tokens: NewTokens(c),
-		Telephony: NewTelephony(c), Org: NewOrg(c)}
+		Telephony: NewTelephony(c), Org: NewOrg(c), Radius: NewRadius(c)}
 }
 
 // Now returns the domain's current time.

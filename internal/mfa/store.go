@@ -40,6 +40,8 @@ type Tx interface {
 	OptOutTx
 	TemplateTx
 	DeliveryLogTx
+	RadiusClientTx
+	RadiusRequestTx
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
 	TryLock(ctx context.Context, name string) (bool, error)

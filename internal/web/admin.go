@@ -25,6 +25,9 @@ func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/tokens", h.requireAdmin(h.adminTokens))
 	m.HandleFunc("POST /admin/tokens", h.requireAdmin(h.adminCreateToken))
 	m.HandleFunc("POST /admin/tokens/{id}/revoke", h.requireAdmin(h.adminRevokeToken))
+	m.HandleFunc("GET /admin/radius", h.requireAdmin(h.adminRadius))
+	m.HandleFunc("POST /admin/radius", h.requireAdmin(h.adminAddRadiusClient))
+	m.HandleFunc("POST /admin/radius/{id}/remove", h.requireAdmin(h.adminRemoveRadiusClient))
 }
 
 // done flashes msg (or shows err) and goes back to path.

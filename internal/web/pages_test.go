@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -94,6 +95,9 @@ func samplePages() []page {
 		&adminTokensPage{common: common{User: user}, Tokens: []mfa.APIToken{{ID: "t1", Name: "ci", UserID: "00u1", OwnerLogin: "ann@example.com", Created: now},
 			{ID: "t2", Name: "old", UserID: "00u9", Created: now, LastUsed: now, Revoked: now}, {ID: "t3", Name: "cli", Created: now, Revoked: now}}, New: "00secret"},
 		&adminTokensPage{common: common{User: user}},
+		&adminRadiusPage{common: common{User: user, Error: "address: not an address"}, Name: "vpn", Address: "x",
+			Clients: []mfa.RadiusClient{{ID: "rad1", Name: "vpn", Prefix: netip.MustParsePrefix("192.0.2.10/32"), Created: now}}},
+		&adminRadiusPage{common: common{User: user}},
 		&adminProvidersPage{common: common{User: user, Error: "Nothing was saved."}, Types: []string{"aws-eum", "aws-sns", "twilio", "vonage", "webhook"},
 			Form: providerForm{Name: "tw", Type: "twilio", URL: "http://x", Senders: "+15557654321", Priority: 100},
 			Providers: []providerRow{

@@ -73,6 +73,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Tokens/InsertGetTouchRevoke", testTokens},
 		{"Tokens/RevokeUserTokens", testTokensRevokeUser},
 		{"Tokens/NoteRefused", testTokensNoteRefused},
+		{"Radius/Clients", testRadiusClients},
+		{"Radius/Requests", testRadiusRequests},
 		{"Users/ActiveAdmins", testUsersActiveAdmins},
 		{"Events/InsertRoundTrip", testEventsInsert},
 		{"Events/ListOrder", testEventsOrder},
