@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"smsmfa/internal/fraud"
 	"smsmfa/internal/phone"
 )
 
@@ -183,7 +184,11 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		d, err := tx.DeleteEventsBefore(ctx, now.Add(-set.LogRetention))
-		n = a + b + c + d
+		if err != nil {
+			return err
+		}
+		e, err := tx.DeleteFraudCountsBefore(ctx, now.Add(-2*time.Hour), now.Add(-(fraud.BaseDays+2)*24*time.Hour))
+		n = a + b + c + d + e
 		return err
 	})
 	return n, err

@@ -64,6 +64,7 @@ const (
 	RNotPermitted      Reason = "not_permitted"      // the caller may not do this
 	RPasswordRate      Reason = "password_rate"      // too many password checks from one address
 	RBusy              Reason = "busy"               // the password hashing queue is full
+	RRangeThrottled    Reason = "range_throttled"    // codes to the number's range or country are throttled (SMS pumping)
 )
 
 // Error is a domain error with a user-safe message.

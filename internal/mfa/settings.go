@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"smsmfa/internal/fraud"
 )
 
 // Settings are the org's settings: every default of DESIGN §2, editable in
@@ -45,6 +47,13 @@ type Settings struct {
 	APIPerMinute      int      // management API calls per token per minute
 	// LogRetention is how long the system log keeps an event.
 	LogRetention time.Duration
+	// Fraud holds the SMS-pumping detector's thresholds (package fraud);
+	// FraudDetection turns it on, FraudThrottle is the first throttle's
+	// length, FraudLift how long a range an admin lifted is not judged.
+	FraudDetection bool
+	Fraud          fraud.Config
+	FraudThrottle  time.Duration
+	FraudLift      time.Duration
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
@@ -226,6 +235,24 @@ var SettingDefs = []SettingDef{
 	textSetting("trusted_origins", "Web origins trusted for CORS on the authn API and for redirects after a session token exchange (comma-separated, e.g. https://app.example.com)", "", origins,
 		func(s *Settings, v string) { s.TrustedOrigins = splitList(v) }),
 	durationSetting("transaction_lifetime", "Idle time before a sign-in in progress expires", 5*time.Minute, time.Minute, time.Hour, func(s *Settings, d time.Duration) { s.TxnLifetime = d }),
+	boolSetting("fraud_detection", "Detect SMS pumping: throttle a number range or country whose codes to new numbers rise well above its usual volume while few are entered (codes to numbers users already verified always go out)", true,
+		func(s *Settings, b bool) { s.FraudDetection = b }),
+	intSetting("fraud_min_codes", "Codes to new numbers a range needs in a window (15 min, 1 h, 24 h) before its conversion is judged (a country needs three times as many)", fraud.DefaultConfig.MinSends, 5, 10000,
+		func(s *Settings, n int) { s.Fraud.MinSends = n }),
+	intSetting("fraud_max_conversion_percent", "A range is throttled only when fewer than this share of its codes were entered (and far fewer than its usual share)", int(100*fraud.DefaultConfig.MaxConversion), 1, 95,
+		func(s *Settings, n int) { s.Fraud.MaxConversion = float64(n) / 100 }),
+	intSetting("fraud_spike_factor", "A range is throttled only when its codes in the window are at least this many times its usual volume (last 28 days)", int(fraud.DefaultConfig.SpikeFactor), 1, 1000,
+		func(s *Settings, n int) { s.Fraud.SpikeFactor = float64(n) }),
+	durationSetting("fraud_code_maturity", "How old a code must be before the detector counts it as not entered", fraud.DefaultConfig.Maturity, 30*time.Second, 30*time.Minute,
+		func(s *Settings, d time.Duration) { s.Fraud.Maturity = d }),
+	intSetting("fraud_new_country_codes", "Codes judged in an hour (sent long enough ago to be entered) to a country with no history (under 50 codes in 28 days) that, with the share below and few of them entered, throttle it", fraud.DefaultConfig.NewCountrySends, 1, 100000,
+		func(s *Settings, n int) { s.Fraud.NewCountrySends = n }),
+	intSetting("fraud_new_country_percent", "Share of all codes to new numbers in an hour that a country with no history may take before it is throttled", int(100*fraud.DefaultConfig.NewCountryShare), 1, 100,
+		func(s *Settings, n int) { s.Fraud.NewCountryShare = float64(n) / 100 }),
+	durationSetting("fraud_throttle_duration", "How long a first throttle lasts; each repeat within 7 days lasts twice as long, at most 24 hours", time.Hour, 5*time.Minute, 24*time.Hour,
+		func(s *Settings, d time.Duration) { s.FraudThrottle = d }),
+	durationSetting("fraud_lift_duration", "How long a range or country an administrator lifted is not judged again", 24*time.Hour, time.Hour, 30*24*time.Hour,
+		func(s *Settings, d time.Duration) { s.FraudLift = d }),
 	durationSetting("log_retention", "How long the system log keeps an event before the purge deletes it (e.g. 2160h for 90 days)", 90*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour,
 		func(s *Settings, d time.Duration) { s.LogRetention = d }),
 }

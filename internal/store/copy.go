@@ -10,7 +10,7 @@ import (
 // copyTables lists every table smsmfa owns, parents before children.
 var copyTables = []string{
 	"users", "factors", "phones", "challenges", "transactions", "messages", "message_attempts", "counters", "numbers",
-	"settings", "events", "api_tokens", "sessions", "providers", "senders", "opt_outs", "opt_out_events", "templates",
+	"settings", "events", "api_tokens", "sessions", "providers", "senders", "opt_outs", "opt_out_events", "templates", "fraud_counts", "fraud_keys",
 }
 
 // identity lists tables whose key the engine generates, so the copy keeps

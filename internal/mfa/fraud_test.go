@@ -1,0 +1,178 @@
+package mfa_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"smsmfa/internal/mfa"
+)
+
+// fraudEnv is an org with some history in France: 60 users enrolled (and
+// entered their codes) over the past days, spread over many ranges.
+func fraudEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	for i := range 60 {
+		e.clock.Advance(47 * time.Minute)
+		e.enrollFrom(t, fmt.Sprintf("hist%d@example.com", i), fmt.Sprintf("+3367%02d%05d", i, i*37), fmt.Sprintf("198.51.100.%d", i%200), true)
+	}
+	e.clock.Advance(24 * time.Hour) // the history is now older than the day window
+	return e
+}
+
+// enrollFrom creates a user who enrolls number from client address ip and,
+// when enter, types the code it got. It returns the enrollment's error.
+func (e *env) enrollFrom(t *testing.T, login, number, ip string, enter bool) (*mfa.User, *mfa.Factor, error) {
+	t.Helper()
+	u := e.user(t, login)
+	ctx := mfa.WithClient(e.ctx, mfa.Client{IP: ip})
+	f, _, err := e.svc.Factors.EnrollSMS(ctx, u.ID, mfa.EnrollRequest{Phone: number})
+	if err != nil || !enter {
+		return u, f, err
+	}
+	f, err = e.svc.Factors.ActivateSMS(ctx, u.ID, f.ID, e.lastCode(t, number))
+	if err != nil {
+		t.Fatalf("activate %s: %v", number, err)
+	}
+	return u, f, nil
+}
+
+func TestPumpedRangeIsThrottled(t *testing.T) {
+	e := fraudEnv(t)
+	// A real user of the range +33 6 1234 xxxx, verified before the attack.
+	alice, af, err := e.enrollFrom(t, "alice@example.com", "+33612340001", "203.0.113.1", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	// The bot: fresh accounts, fresh numbers in one range, one address
+	// each, codes never entered, one every 20 seconds.
+	sent, refusedAt := 0, -1
+	for i := range 200 {
+		e.clock.Advance(20 * time.Second)
+		_, _, err := e.enrollFrom(t, fmt.Sprintf("bot%d@example.com", i), fmt.Sprintf("+3361234%04d", 1000+i*7), fmt.Sprintf("192.0.2.%d", i%250), false)
+		if err == nil {
+			sent++
+			continue
+		}
+		wantReason(t, err, mfa.RRangeThrottled)
+		refusedAt = i
+		if !strings.Contains(err.Error(), "range") || mfa.ErrorOf(err).RetryAt.Sub(e.clock.Now()) != time.Hour {
+			t.Fatalf("refusal %v, retry at %v", err, mfa.ErrorOf(err).RetryAt)
+		}
+		break
+	}
+	if refusedAt < 0 || sent > 30 {
+		t.Fatalf("%d attack codes sent before the throttle (refused at %d), want at most 30", sent, refusedAt)
+	}
+	evs := e.events(t, mfa.EvFraudThrottle)
+	if len(evs) != 1 || evs[0].Target.AlternateID != "+3361234" || evs[0].Details["rule"] != "conversion" || evs[0].Details["verified"] != "0" {
+		t.Fatalf("throttle events: %+v", evs)
+	}
+	if !strings.Contains(evs[0].Message, "0 of") || evs[0].Details["judged"] == "" {
+		t.Fatalf("the throttle does not explain itself: %q %v", evs[0].Message, evs[0].Details)
+	}
+	// Every later code to a new number in the range is refused and logged…
+	_, _, err = e.enrollFrom(t, "bob@example.com", "+33612349999", "203.0.113.2", false)
+	wantReason(t, err, mfa.RRangeThrottled)
+	if evs := e.events(t, mfa.EvRateLimit); len(evs) < 2 || evs[0].Details["rule"] != "fraud_throttle" || evs[0].Details["throttled"] != "prefix:+3361234" {
+		t.Fatalf("refusal events: %+v", evs[:min(len(evs), 2)])
+	}
+	// …codes to a number its user verified keep flowing…
+	if _, err := e.svc.Factors.ChallengeSMS(mfa.WithClient(e.ctx, mfa.Client{IP: "203.0.113.1"}), alice.ID, af.ID); err != nil {
+		t.Fatalf("alice's sign-in code: %v", err)
+	}
+	// …and other ranges are not touched.
+	if _, _, err := e.enrollFrom(t, "carol@example.com", "+33698760001", "203.0.113.3", true); err != nil {
+		t.Fatalf("another range: %v", err)
+	}
+	keys, err := e.svc.Org.FraudKeys(e.ctx)
+	if err != nil || len(keys) != 1 || keys[0].Status != mfa.FraudThrottled || keys[0].Evidence == "" {
+		t.Fatalf("fraud keys %+v, %v", keys, err)
+	}
+
+	// The admin lifts it: the next enrollment goes out, and the range is
+	// not judged again for the lift's duration.
+	admin := mfa.WithClient(e.ctx, mfa.Client{IP: "203.0.113.9", Actor: mfa.Party{ID: "admin", Type: "User", AlternateID: "admin@example.com"}})
+	if err := e.svc.Org.SetFraudKey(admin, "+33 6 1234", mfa.FraudAllowed); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.enrollFrom(t, "bob2@example.com", "+33612349999", "203.0.113.2", true); err != nil {
+		t.Fatalf("after the lift: %v", err)
+	}
+	if evs := e.events(t, mfa.EvFraudLift); len(evs) != 1 || evs[0].Actor.AlternateID != "admin@example.com" {
+		t.Fatalf("lift events: %+v", evs)
+	}
+}
+
+func TestThrottleExpiresAndRepeatsLonger(t *testing.T) {
+	e := fraudEnv(t)
+	attack := func(from, n int) (sent int, err error) {
+		for i := range n {
+			e.clock.Advance(20 * time.Second)
+			_, _, err = e.enrollFrom(t, fmt.Sprintf("bot%d@example.com", from+i), fmt.Sprintf("+3361234%04d", from+i), fmt.Sprintf("192.0.2.%d", (from+i)%250), false)
+			if err != nil {
+				return sent, err
+			}
+			sent++
+		}
+		return sent, nil
+	}
+	_, err := attack(0, 200)
+	wantReason(t, err, mfa.RRangeThrottled)
+	e.clock.Advance(time.Hour) // the throttle ends; its evidence is not judged again
+	sent, err := attack(1000, 200)
+	wantReason(t, err, mfa.RRangeThrottled)
+	if sent < 15 {
+		t.Fatalf("only %d codes after the first throttle ended: old evidence judged again", sent)
+	}
+	if d := mfa.ErrorOf(err).RetryAt.Sub(e.clock.Now()); d != 2*time.Hour {
+		t.Fatalf("second throttle lasts %v, want 2h", d)
+	}
+}
+
+func TestNewCountryIsThrottled(t *testing.T) {
+	e := fraudEnv(t)
+	// Random mobiles in a country the org never texted (Kyrgyzstan, +996
+	// 555), spread over ranges so that no range has enough to judge.
+	sent := 0
+	var err error
+	for i := range 100 {
+		e.clock.Advance(30 * time.Second)
+		_, _, err = e.enrollFrom(t, fmt.Sprintf("kg%d@example.com", i), fmt.Sprintf("+996555%02d%04d", i, i*13), fmt.Sprintf("192.0.2.%d", i), false)
+		if err != nil {
+			break
+		}
+		sent++
+	}
+	wantReason(t, err, mfa.RRangeThrottled)
+	if sent < 10 || sent > 20 {
+		t.Fatalf("%d codes to a new country before its throttle, want 10 judged (fraud_new_country_codes) and those sent in the last 3 minutes", sent)
+	}
+	evs := e.events(t, mfa.EvFraudThrottle)
+	if len(evs) != 1 || evs[0].Target.ID != "country:KG" || evs[0].Details["rule"] != "new_country" {
+		t.Fatalf("throttle events: %+v", evs)
+	}
+	// France, with its history, is not affected.
+	if _, _, err := e.enrollFrom(t, "dan@example.com", "+33698760002", "203.0.113.4", true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTrustedRangeIsNeverThrottled(t *testing.T) {
+	e := fraudEnv(t)
+	if err := e.svc.Org.SetFraudKey(e.ctx, "+3361234", mfa.FraudTrusted); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 60 {
+		e.clock.Advance(20 * time.Second)
+		if _, _, err := e.enrollFrom(t, fmt.Sprintf("bot%d@example.com", i), fmt.Sprintf("+3361234%04d", i), fmt.Sprintf("192.0.2.%d", i), false); err != nil {
+			t.Fatalf("code %d to a trusted range: %v", i, err)
+		}
+	}
+	if err := e.svc.Org.SetFraudKey(e.ctx, "not a range", mfa.FraudTrusted); mfa.ReasonOf(err) != mfa.RInvalidInput {
+		t.Fatalf("bad key: %v", err)
+	}
+}
