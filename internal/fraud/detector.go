@@ -33,6 +33,10 @@ type Traffic struct {
 	// AllHour counts the unproven codes sent to every country in the last
 	// hour (for a country key: its share of the traffic).
 	AllHour int
+	// Repeat is set when the key's last throttle ended less than 7 days
+	// ago: it gets only ProbeSends codes (since Since) before it must show
+	// that they are entered.
+	Repeat bool
 	// Since is when the evidence starts: buckets before it are left out
 	// (the end of the key's last throttle, or when an admin lifted it), so
 	// traffic already acted on is not judged again.
@@ -61,15 +65,20 @@ type Config struct {
 	// those entered, is throttled.
 	NewCountrySends int
 	NewCountryShare float64
+	// ProbeSends is how many codes a key whose throttle ended recently
+	// gets before a quarter of them... see Judge: before MaxConversion of
+	// its judged codes must be entered.
+	ProbeSends int
 }
 
 // DefaultConfig is the detector's configuration with the org defaults.
-var DefaultConfig = Config{MinSends: 20, MaxConversion: 0.3, SpikeFactor: 5, Maturity: 2 * time.Minute, NewCountrySends: 10, NewCountryShare: 0.2}
+var DefaultConfig = Config{MinSends: 20, MaxConversion: 0.3, SpikeFactor: 5, Maturity: 2 * time.Minute, NewCountrySends: 5, NewCountryShare: 0.2, ProbeSends: 3}
 
 // Rules a decision can name.
 const (
 	RuleConversion = "conversion"  // sends above baseline, conversion collapsed
 	RuleNewCountry = "new_country" // a country with no history takes a large share
+	RuleRepeat     = "repeat"      // a key throttled before is sent codes again that are not entered
 )
 
 // Statistical constants (tollfraud.md §3): the baseline shrinks a key's
@@ -108,6 +117,8 @@ type Decision struct {
 	P float64
 	// Share is the key's share of every unproven code (new-country rule).
 	Share float64
+	// Probe is the ProbeSends of the repeat rule.
+	Probe int
 }
 
 // Explain says in one sentence why the key was throttled.
@@ -117,10 +128,12 @@ func (d Decision) Explain() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d codes in %s", d.Sends, windowName(d.Window))
-	if d.Rule == RuleNewCountry {
+	if d.Rule == RuleRepeat {
+		fmt.Fprintf(&b, " since its last throttle ended (%d allowed before they are entered)", d.Probe)
+	} else if d.Rule == RuleNewCountry {
 		fmt.Fprintf(&b, " (%.0f%% of all new-number codes) to a country with %d codes in %d days", 100*d.Share, d.History, BaseDays)
 	} else {
-		fmt.Fprintf(&b, " (expected %.1f)", d.Expected)
+		fmt.Fprintf(&b, " (expected %.2f)", d.Expected)
 	}
 	if d.Judged > 0 {
 		fmt.Fprintf(&b, "; %d of %d entered = %.0f%%", d.Verified, d.Judged, 100*float64(d.Verified)/float64(d.Judged))
@@ -195,6 +208,18 @@ func Judge(t Traffic, now time.Time, c Config) Decision {
 		}
 	}
 	win[24*time.Hour] = &sums{all: t.Day.Sends, judged: t.Day.Sends - hourImmature.all, verified: t.Day.Verified - hourImmature.verified}
+	if t.Repeat {
+		s := win[time.Hour]
+		d.Window = time.Hour
+		if now.Sub(t.Since) > time.Hour {
+			s, d.Window = win[24*time.Hour], 24*time.Hour
+		}
+		if s.all >= c.ProbeSends && (s.judged < c.ProbeSends || float64(s.verified) < c.MaxConversion*float64(s.judged)) {
+			d.Sends, d.Judged, d.Verified, d.Expected = s.all, s.judged, s.verified, perHour*d.Window.Hours()
+			d.Throttle, d.Rule, d.Probe = true, RuleRepeat, c.ProbeSends
+			return d
+		}
+	}
 	for _, w := range windows {
 		s := win[w]
 		d.Window, d.Sends, d.Judged, d.Verified = w, s.all, s.judged, s.verified

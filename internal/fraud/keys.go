@@ -76,7 +76,7 @@ func ParseKey(s string) (string, bool) {
 		}
 	}
 	for cc := 1; cc <= 3 && cc < len(s)-1; cc++ {
-		if n, _ := strconv.Atoi(s[1 : 1+cc]); phonenumbers.GetRegionCodeForCountryCode(n) != "ZZ" {
+		if n, _ := strconv.Atoi(s[1 : 1+cc]); n > 0 && s[1] != '0' && phonenumbers.GetRegionCodeForCountryCode(n) != "ZZ" {
 			return KindPrefix + ":" + s, true
 		}
 	}

@@ -114,7 +114,9 @@ func (s *core) fraudTraffic(ctx context.Context, tx Tx, key string, st FraudKey,
 	case FraudAllowed:
 		since = st.Since
 	}
-	return tx.FraudTraffic(ctx, key, now, since)
+	t, err := tx.FraudTraffic(ctx, key, now, since)
+	t.Repeat = st.Status == FraudThrottled && st.Strikes > 0 && now.Sub(st.Until) < strikeMemory
+	return t, err
 }
 
 // throttle throttles the key of decision d and refuses the code to number.
@@ -151,10 +153,13 @@ func decisionDetails(d fraud.Decision) map[string]string {
 		"baseline_conversion": strconv.FormatFloat(d.Baseline, 'f', 3, 64), "history_sends": strconv.Itoa(d.History),
 		"history_verified": strconv.Itoa(d.HistoryVerified),
 	}
-	if d.Rule == fraud.RuleConversion {
+	switch d.Rule {
+	case fraud.RuleConversion:
 		out["p_value"] = strconv.FormatFloat(d.P, 'e', 1, 64)
-	} else {
+	case fraud.RuleNewCountry:
 		out["share"] = strconv.FormatFloat(d.Share, 'f', 3, 64)
+	case fraud.RuleRepeat:
+		out["probe"] = strconv.Itoa(d.Probe)
 	}
 	return out
 }

@@ -122,11 +122,14 @@ func TestThrottleExpiresAndRepeatsLonger(t *testing.T) {
 	}
 	_, err := attack(0, 200)
 	wantReason(t, err, mfa.RRangeThrottled)
-	e.clock.Advance(time.Hour) // the throttle ends; its evidence is not judged again
+	e.clock.Advance(time.Hour) // the throttle ends: the range gets fraud_probe_codes codes to show they are entered
 	sent, err := attack(1000, 200)
 	wantReason(t, err, mfa.RRangeThrottled)
-	if sent < 15 {
-		t.Fatalf("only %d codes after the first throttle ended: old evidence judged again", sent)
+	if sent != 3 {
+		t.Fatalf("%d codes after the first throttle ended, want 3 (fraud_probe_codes)", sent)
+	}
+	if evs := e.events(t, mfa.EvFraudThrottle); len(evs) != 2 || evs[0].Details["rule"] != "repeat" {
+		t.Fatalf("throttle events: %+v", evs)
 	}
 	if d := mfa.ErrorOf(err).RetryAt.Sub(e.clock.Now()); d != 2*time.Hour {
 		t.Fatalf("second throttle lasts %v, want 2h", d)
@@ -148,8 +151,8 @@ func TestNewCountryIsThrottled(t *testing.T) {
 		sent++
 	}
 	wantReason(t, err, mfa.RRangeThrottled)
-	if sent < 10 || sent > 20 {
-		t.Fatalf("%d codes to a new country before its throttle, want 10 judged (fraud_new_country_codes) and those sent in the last 3 minutes", sent)
+	if sent < 5 || sent > 12 {
+		t.Fatalf("%d codes to a new country before its throttle, want 5 judged (fraud_new_country_codes) and those sent in the last 3 minutes", sent)
 	}
 	evs := e.events(t, mfa.EvFraudThrottle)
 	if len(evs) != 1 || evs[0].Target.ID != "country:KG" || evs[0].Details["rule"] != "new_country" {
@@ -174,5 +177,24 @@ func TestTrustedRangeIsNeverThrottled(t *testing.T) {
 	}
 	if err := e.svc.Org.SetFraudKey(e.ctx, "not a range", mfa.FraudTrusted); mfa.ReasonOf(err) != mfa.RInvalidInput {
 		t.Fatalf("bad key: %v", err)
+	}
+}
+
+// Real users of a range that was throttled get through once they show
+// that they enter their codes.
+func TestRangeRecoversAfterThrottleWhenCodesAreEntered(t *testing.T) {
+	e := fraudEnv(t)
+	for i := range 200 {
+		e.clock.Advance(20 * time.Second)
+		if _, _, err := e.enrollFrom(t, fmt.Sprintf("bot%d@example.com", i), fmt.Sprintf("+3361234%04d", i), fmt.Sprintf("192.0.2.%d", i%250), false); err != nil {
+			break
+		}
+	}
+	e.clock.Advance(time.Hour)
+	for i := range 10 {
+		e.clock.Advance(10 * time.Minute)
+		if _, _, err := e.enrollFrom(t, fmt.Sprintf("real%d@example.com", i), fmt.Sprintf("+3361234%04d", 5000+i), fmt.Sprintf("203.0.113.%d", i), true); err != nil {
+			t.Fatalf("real user %d after the throttle: %v", i, err)
+		}
 	}
 }

@@ -249,6 +249,8 @@ var SettingDefs = []SettingDef{
 		func(s *Settings, n int) { s.Fraud.NewCountrySends = n }),
 	intSetting("fraud_new_country_percent", "Share of all codes to new numbers in an hour that a country with no history may take before it is throttled", int(100*fraud.DefaultConfig.NewCountryShare), 1, 100,
 		func(s *Settings, n int) { s.Fraud.NewCountryShare = float64(n) / 100 }),
+	intSetting("fraud_probe_codes", "Codes a range or country gets after its throttle ended (within 7 days) before enough of them must be entered, or it is throttled again for twice as long", fraud.DefaultConfig.ProbeSends, 1, 1000,
+		func(s *Settings, n int) { s.Fraud.ProbeSends = n }),
 	durationSetting("fraud_throttle_duration", "How long a first throttle lasts; each repeat within 7 days lasts twice as long, at most 24 hours", time.Hour, 5*time.Minute, 24*time.Hour,
 		func(s *Settings, d time.Duration) { s.FraudThrottle = d }),
 	durationSetting("fraud_lift_duration", "How long a range or country an administrator lifted is not judged again", 24*time.Hour, time.Hour, 30*24*time.Hour,
