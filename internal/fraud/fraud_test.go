@@ -42,7 +42,7 @@ func TestParseKey(t *testing.T) {
 func TestBinomialCDF(t *testing.T) {
 	// tollfraud.md §3: n=20, v=4, p=0.8 → 1.4e-8; v=10 → 2.6e-3.
 	for _, c := range []struct {
-		k, n int
+		k, n    int
 		p, want float64
 	}{{4, 20, 0.8, 1.4e-8}, {10, 20, 0.8, 2.6e-3}, {20, 20, 0.8, 1}, {0, 10, 0.5, 1.0 / 1024}} {
 		if got := fraud.BinomialCDF(c.k, c.n, c.p); math.Abs(got-c.want)/c.want > 0.05 {
