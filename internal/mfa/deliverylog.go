@@ -47,6 +47,22 @@ type DeliveryLogTx interface {
 	// to state (only forward: sent → delivered / undelivered / failed);
 	// found is false when no such message exists.
 	ApplyReceipt(ctx context.Context, provider, providerMessageID string, state MessageState, detail string, at time.Time) (found bool, err error)
+	// MarkMessageVerified records when the code of message id was entered.
+	MarkMessageVerified(ctx context.Context, id string, at time.Time) error
+	// EachTraffic calls fn with every message created at or after since,
+	// oldest first, and stops at fn's first error.
+	EachTraffic(ctx context.Context, since time.Time, fn func(TrafficRow) error) error
+}
+
+// TrafficRow is what the dashboard reads of one message.
+type TrafficRow struct {
+	To        string
+	State     MessageState
+	Provider  string
+	Created   time.Time
+	Sent      time.Time
+	ReceiptAt time.Time
+	Verified  time.Time
 }
 
 // DeliveryLog returns messages with their attempts, newest first.

@@ -191,10 +191,16 @@ func (s *core) refuseThrottled(ctx context.Context, tx Tx, u *User, number strin
 	return e
 }
 
-// countFraudVerified counts a code entered for challenge ch under its
-// number's range and country, in the bucket of its send, when the code was
-// an unproven one (sendCode counted it).
-func (s *core) countFraudVerified(ctx context.Context, tx Tx, u *User, f *Factor, purpose Purpose, ch *Challenge) error {
+// noteCodeEntered records that the code of challenge ch was entered at
+// now: on its message (the dashboard's conversion) and, when the code was
+// an unproven one (sendCode counted it), under its number's range and
+// country, in the bucket of its send.
+func (s *core) noteCodeEntered(ctx context.Context, tx Tx, u *User, f *Factor, purpose Purpose, ch *Challenge, now time.Time) error {
+	if ch.MessageID != "" {
+		if err := tx.MarkMessageVerified(ctx, ch.MessageID, now); err != nil {
+			return err
+		}
+	}
 	own, err := s.ownNumber(ctx, tx, u, f, purpose, ch.PhoneNumber)
 	if err != nil || own {
 		return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
@@ -107,4 +108,29 @@ func (t *tx) ApplyReceipt(ctx context.Context, provider, providerMessageID strin
 	}
 	_, err = t.exec(ctx, `UPDATE messages SET state = $2, receipt_at = $3, receipt_error = $4 WHERE id = $1`, id, string(state), at.UTC(), detail)
 	return true, t.d.wrap("apply receipt", err)
+}
+
+func (t *tx) MarkMessageVerified(ctx context.Context, id string, at time.Time) error {
+	_, err := t.exec(ctx, `UPDATE messages SET verified_at = $1 WHERE id = $2`, at.UTC(), id)
+	return t.d.wrap("mark message verified", err)
+}
+
+func (t *tx) EachTraffic(ctx context.Context, since time.Time, fn func(mfa.TrafficRow) error) error {
+	rows, err := t.query(ctx, `SELECT to_number, state, provider, created, sent, receipt_at, verified_at FROM messages WHERE created >= $1 ORDER BY created`, since.UTC())
+	if err != nil {
+		return t.d.wrap("traffic", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r mfa.TrafficRow
+		var sent, receipt, verified sql.NullTime
+		if err := rows.Scan(&r.To, &r.State, &r.Provider, &r.Created, &sent, &receipt, &verified); err != nil {
+			return t.d.wrap("traffic", err)
+		}
+		r.Created, r.Sent, r.ReceiptAt, r.Verified = utc(r.Created), ut(sent), ut(receipt), ut(verified)
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return t.d.wrap("traffic", rows.Err())
 }

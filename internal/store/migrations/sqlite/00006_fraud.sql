@@ -29,6 +29,11 @@ CREATE TABLE fraud_keys (
     updated_by TEXT NOT NULL DEFAULT ''
 );
 
+-- When the code of a message was entered (the telephony dashboard's
+-- conversion by country and provider).
+ALTER TABLE messages ADD COLUMN verified_at TIMESTAMP;
+
 -- +goose Down
+ALTER TABLE messages DROP COLUMN verified_at;
 DROP TABLE fraud_keys;
 DROP TABLE fraud_counts;
