@@ -198,3 +198,35 @@ func TestRangeRecoversAfterThrottleWhenCodesAreEntered(t *testing.T) {
 		}
 	}
 }
+
+func TestDashboardCountsTextsAndEnteredCodes(t *testing.T) {
+	e := newEnv(t)
+	for i, enter := range []bool{true, true, false} {
+		e.clock.Advance(time.Minute)
+		if _, _, err := e.enrollFrom(t, fmt.Sprintf("d%d@example.com", i), fmt.Sprintf("+3361234%04d", i), "203.0.113.5", enter); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.clock.Advance(time.Minute)
+	e.enrollFrom(t, "us@example.com", "+14155550177", "203.0.113.5", true)
+	d, err := e.svc.Telephony.Dashboard(e.ctx, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Total.Texts != 4 || d.Total.Verified != 3 || d.Total.Sent != 4 || len(d.Series) != 24 || d.Budget != 10000 || d.SentToday != 4 {
+		t.Fatalf("dashboard total %+v, %d points, budget %d/%d", d.Total, len(d.Series), d.SentToday, d.Budget)
+	}
+	if len(d.Countries) != 2 || d.Countries[0].Name != "FR" || d.Countries[0].Texts != 3 || d.Countries[0].Verified != 2 || d.Countries[1].Name != "US" {
+		t.Fatalf("by country: %+v", d.Countries)
+	}
+	if len(d.Providers) != 1 || d.Providers[0].Name != "dev" || d.Providers[0].SendP95 < 0 {
+		t.Fatalf("by provider: %+v", d.Providers)
+	}
+	if sum := d.Series[len(d.Series)-1].Texts; sum != 4 {
+		t.Fatalf("the current hour holds %d texts, want 4", sum)
+	}
+	week, err := e.svc.Telephony.Dashboard(e.ctx, 7*24*time.Hour)
+	if err != nil || len(week.Series) != 7 || week.Total.Texts != 4 {
+		t.Fatalf("week: %d points, %+v, %v", len(week.Series), week.Total, err)
+	}
+}
