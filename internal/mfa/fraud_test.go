@@ -230,3 +230,61 @@ func TestDashboardCountsTextsAndEnteredCodes(t *testing.T) {
 		t.Fatalf("week: %d points, %+v, %v", len(week.Series), week.Total, err)
 	}
 }
+
+// Guessing codes spread over many accounts from one address is bounded by
+// limit_ip_failed_hour; other addresses, and the users themselves, are not
+// affected.
+func TestWrongCodesPerAddressAcrossUsers(t *testing.T) {
+	e := newEnv(t)
+	e.relaxLimits(t)
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"limit_ip_failed_hour": "6"}); err != nil {
+		t.Fatal(err)
+	}
+	guesser := mfa.WithClient(e.ctx, mfa.Client{IP: "198.51.100.66"})
+	var users []*mfa.User
+	var factors []*mfa.Factor
+	for i := range 4 {
+		u := e.user(t, fmt.Sprintf("g%d@example.com", i))
+		users, factors = append(users, u), append(factors, e.activeFactor(t, u, fmt.Sprintf("+1415555020%d", i)))
+	}
+	guesses := 0
+	for _, i := range []int{0, 1, 2, 3} {
+		e.clock.Advance(31 * time.Second)
+		if _, err := e.svc.Factors.ChallengeSMS(e.ctx, users[i].ID, factors[i].ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			err := e.svc.Factors.VerifySMS(guesser, users[i].ID, factors[i].ID, "000000")
+			if reason(err) == mfa.RGuessLimit {
+				if guesses != 6 {
+					t.Fatalf("refused after %d wrong codes, want 6", guesses)
+				}
+				if mfa.ErrorOf(err).Code != mfa.ERateLimited {
+					t.Fatalf("refusal %v", err)
+				}
+				goto limited
+			}
+			wantReason(t, err, mfa.RCodeWrong)
+			guesses++
+		}
+	}
+	t.Fatalf("%d wrong codes from one address, never refused", guesses)
+limited:
+	// Even the right code is refused from that address this hour…
+	code := e.lastCode(t, "+14155550203")
+	wantReason(t, e.svc.Factors.VerifySMS(guesser, users[3].ID, factors[3].ID, code), mfa.RGuessLimit)
+	// …the user, elsewhere, signs in…
+	if err := e.svc.Factors.VerifySMS(e.ctx, users[3].ID, factors[3].ID, code); err != nil {
+		t.Fatalf("the user from their own address: %v", err)
+	}
+	if evs := e.events(t, mfa.EvRateLimit); len(evs) != 1 || evs[0].Details["rule"] != "guess_limit" {
+		t.Fatalf("rate-limit events: %+v", evs)
+	}
+	// …and the next hour the address may try again.
+	e.clock.Advance(time.Hour)
+	e.clock.Advance(31 * time.Second)
+	if _, err := e.svc.Factors.ChallengeSMS(e.ctx, users[0].ID, factors[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	wantReason(t, e.svc.Factors.VerifySMS(guesser, users[0].ID, factors[0].ID, "000000"), mfa.RCodeWrong)
+}

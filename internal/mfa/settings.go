@@ -33,6 +33,7 @@ type Settings struct {
 	PhonePerDay       int
 	UserPerHour       int
 	IPPerHour         int
+	IPFailedPerHour   int // failed verifications per client address per hour, over every user
 	SharedMaxUsers    int // distinct users per number per 24 h before it is blocked
 	BudgetDaily       int
 	BudgetAlertPct    int
@@ -216,6 +217,8 @@ var SettingDefs = []SettingDef{
 	intSetting("limit_phone_day", "Codes to one number per day", 20, 1, 10000, func(s *Settings, n int) { s.PhonePerDay = n }),
 	intSetting("limit_user_hour", "Codes per user per hour", 10, 1, 1000, func(s *Settings, n int) { s.UserPerHour = n }),
 	intSetting("limit_ip_hour", "Codes per client IP address per hour", 30, 1, 100000, func(s *Settings, n int) { s.IPPerHour = n }),
+	intSetting("limit_ip_failed_hour", "Wrong codes per client address per hour, over every user: bounds guessing spread over many accounts (with 6-digit codes, 50 wrong codes give one address at best a 1 in 20,000 chance an hour)", 50, 1, 100000,
+		func(s *Settings, n int) { s.IPFailedPerHour = n }),
 	intSetting("limit_authn_minute", "Sign-in calls (web and authn API) per client address per minute", 600, 10, 1000000, func(s *Settings, n int) { s.AuthnPerMinute = n }),
 	intSetting("limit_password_minute", "Password checks (each an argon2id hash) per client address per minute, on every front door", 60, 1, 100000, func(s *Settings, n int) { s.PasswordPerMinute = n }),
 	intSetting("limit_api_minute", "Management API calls per API token per minute", 1200, 10, 1000000, func(s *Settings, n int) { s.APIPerMinute = n }),
