@@ -33,6 +33,10 @@ type Traffic struct {
 	// AllHour counts the unproven codes sent to every country in the last
 	// hour (for a country key: its share of the traffic).
 	AllHour int
+	// OrgHistory counts the unproven codes of every country in the
+	// history (the BaseDays before Day), for a country key: a country is
+	// "new" only to an org that has a history elsewhere.
+	OrgHistory int
 	// Repeat is set when the key's last throttle ended less than 7 days
 	// ago: it gets only ProbeSends codes (since Since) before it must show
 	// that they are entered.
@@ -172,8 +176,9 @@ var windows = []time.Duration{15 * time.Minute, time.Hour, 24 * time.Hour}
 // three quarters of those not entered; three times as many for a
 // country), fewer than MaxConversion of them
 // were entered, and so few entries are unlikely (p ≤ 1e-4) under the key's
-// baseline. A country with no history is throttled when it takes a large
-// share of the traffic without converting.
+// baseline. A country with no history, in an org with a history
+// elsewhere, is throttled when it takes a large share of the traffic
+// without converting.
 func Judge(t Traffic, now time.Time, c Config) Decision {
 	d := Decision{Key: t.Key, Baseline: t.Baseline(), History: t.Base.Sends, HistoryVerified: t.Base.Verified}
 	floor, minSends := prefixFloor, c.MinSends
@@ -240,7 +245,7 @@ func Judge(t Traffic, now time.Time, c Config) Decision {
 		d.Throttle, d.Rule = true, RuleConversion
 		return d
 	}
-	if KindOf(t.Key) == KindCountry && t.Base.Sends < newCountryMax {
+	if NeedsAllHour(t) && t.OrgHistory >= newCountryMax {
 		h := win[time.Hour]
 		share := float64(h.all) / float64(max(t.AllHour, 1))
 		// Judged codes are needed, not just codes: a new org, or one
@@ -274,8 +279,8 @@ func BinomialCDF(k, n int, p float64) float64 {
 	return min(sum, 1)
 }
 
-// NeedsAllHour reports whether Judge needs t.AllHour: for a country with
-// no history, whose share of the traffic it weighs.
+// NeedsAllHour reports whether Judge needs t.AllHour and t.OrgHistory:
+// for a country with no history, whose share of the traffic it weighs.
 func NeedsAllHour(t Traffic) bool {
 	return KindOf(t.Key) == KindCountry && t.Base.Sends < newCountryMax
 }

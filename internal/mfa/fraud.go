@@ -87,6 +87,13 @@ func (s *core) checkFraud(ctx context.Context, tx Tx, set Settings, u *User, num
 		if ctr.AllHour, err = tx.FraudSendsSince(ctx, fraud.KindCountry, now.Add(-time.Hour)); err != nil {
 			return nil, err
 		}
+		all, err := tx.FraudTotals(ctx, fraud.KindCountry, ctr.Base.Start, ctr.Base.Start.Add(fraud.BaseDays*24*time.Hour))
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range all {
+			ctr.OrgHistory += b.Sends
+		}
 	}
 	pre, err := s.fraudTraffic(ctx, tx, prefix, states[prefix], now)
 	if err != nil {
@@ -98,6 +105,18 @@ func (s *core) checkFraud(ctx context.Context, tx Tx, set Settings, u *User, num
 			continue
 		}
 		if d := fraud.Judge(t, now, set.Fraud); d.Throttle {
+			if t.Key == prefix {
+				// The range's codes are its own evidence: taken out of
+				// the country's, so one pumped range throttles the range,
+				// not the country (nor becomes the country's history).
+				since := now.Add(-24 * time.Hour)
+				if t.Since.After(since) {
+					since = t.Since
+				}
+				if err := tx.SubtractFraudTraffic(ctx, prefix, country, since); err != nil {
+					return nil, err
+				}
+			}
 			return nil, s.throttle(ctx, tx, set, u, number, d, states[t.Key], now)
 		}
 	}

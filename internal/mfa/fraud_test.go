@@ -288,3 +288,32 @@ limited:
 	}
 	wantReason(t, e.svc.Factors.VerifySMS(guesser, users[0].ID, factors[0].ID, "000000"), mfa.RCodeWrong)
 }
+
+// One pumped range is throttled on its own: its codes are taken out of its
+// country's evidence, so a fast burst that leaks more codes than the
+// country's sample does not throttle the country.
+func TestBurstOnOneRangeLeavesItsCountryAlone(t *testing.T) {
+	e := fraudEnv(t)
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"fraud_min_codes": "5"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for i := range 300 {
+		e.clock.Advance(4 * time.Second)
+		if _, _, err := e.enrollFrom(t, fmt.Sprintf("bot%d@example.com", i), fmt.Sprintf("+3361234%04d", i), fmt.Sprintf("192.0.2.%d", i%250), false); err != nil {
+			wantReason(t, err, mfa.RRangeThrottled)
+			break
+		}
+		sent++
+	}
+	if sent <= 15 {
+		t.Fatalf("only %d codes leaked: the test needs more than the country's sample (15)", sent)
+	}
+	e.clock.Advance(time.Minute)
+	if _, _, err := e.enrollFrom(t, "real@example.com", "+33698760009", "203.0.113.7", true); err != nil {
+		t.Fatalf("another range of the country: %v", err)
+	}
+	if evs := e.events(t, mfa.EvFraudThrottle); len(evs) != 1 || evs[0].Target.ID != "prefix:+3361234" {
+		t.Fatalf("throttles: %+v", evs)
+	}
+}

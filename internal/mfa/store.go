@@ -197,6 +197,9 @@ type FraudTx interface {
 	// FraudTraffic returns key's traffic as of now, leaving out what came
 	// before since; its ParentRate is unset (negative).
 	FraudTraffic(ctx context.Context, key string, now, since time.Time) (fraud.Traffic, error)
+	// SubtractFraudTraffic takes the traffic of key from, in the buckets
+	// from since on, out of the same buckets of key to.
+	SubtractFraudTraffic(ctx context.Context, from, to string, since time.Time) error
 	// FraudSendsSince counts the unproven codes sent to keys of kind
 	// (fraud.KindCountry: every country) since since (at most 2 hours ago).
 	FraudSendsSince(ctx context.Context, kind string, since time.Time) (int, error)

@@ -187,3 +187,18 @@ func (t *tx) ListFraudKeys(ctx context.Context) ([]mfa.FraudKey, error) {
 	}
 	return out, t.d.wrap("list fraud keys", rows.Err())
 }
+
+func (t *tx) SubtractFraudTraffic(ctx context.Context, from, to string, since time.Time) error {
+	for _, b := range []struct {
+		prefix string
+		span   time.Duration
+	}{{minuteBucket, time.Minute}, {hourBucket, time.Hour}} {
+		_, err := t.exec(ctx, `UPDATE fraud_counts AS c SET sends = c.sends - r.sends, verified = c.verified - r.verified
+			FROM fraud_counts AS r WHERE r.bucket = $1 AND c.bucket = $2 AND c.window_start = r.window_start AND r.window_start >= $3`,
+			b.prefix+from, b.prefix+to, since.Truncate(b.span).Unix())
+		if err != nil {
+			return t.d.wrap("subtract fraud traffic", err)
+		}
+	}
+	return nil
+}
