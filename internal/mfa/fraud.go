@@ -210,16 +210,12 @@ func (s *core) refuseThrottled(ctx context.Context, tx Tx, u *User, number strin
 	return e
 }
 
-// noteCodeEntered records that the code of challenge ch was entered at
-// now: on its message (the dashboard's conversion) and, when the code was
-// an unproven one (sendCode counted it), under its number's range and
-// country, in the bucket of its send.
-func (s *core) noteCodeEntered(ctx context.Context, tx Tx, u *User, f *Factor, purpose Purpose, ch *Challenge, now time.Time) error {
-	if ch.MessageID != "" {
-		if err := tx.MarkMessageVerified(ctx, ch.MessageID, now); err != nil {
-			return err
-		}
-	}
+// noteCodeEntered counts the code of challenge ch, entered, under its
+// number's range and country (in the bucket of its send) when it was an
+// unproven one (sendCode counted it). A code to the user's own number
+// costs nothing here: the dashboard reads entered codes from the
+// challenges (and from their messages once the purge copied them there).
+func (s *core) noteCodeEntered(ctx context.Context, tx Tx, u *User, f *Factor, purpose Purpose, ch *Challenge) error {
 	own, err := s.ownNumber(ctx, tx, u, f, purpose, ch.PhoneNumber)
 	if err != nil || own {
 		return err

@@ -317,3 +317,19 @@ func TestBurstOnOneRangeLeavesItsCountryAlone(t *testing.T) {
 		t.Fatalf("throttles: %+v", evs)
 	}
 }
+
+// The purge deletes challenges a day after they expire; the dashboard
+// still counts their entered codes.
+func TestDashboardKeepsEnteredCodesAfterThePurge(t *testing.T) {
+	e := newEnv(t)
+	e.enrollFrom(t, "a@example.com", "+33612340001", "203.0.113.5", true)
+	e.enrollFrom(t, "b@example.com", "+33612340002", "203.0.113.5", false)
+	e.clock.Advance(30 * time.Hour)
+	if _, err := e.svc.Org.Purge(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.svc.Telephony.Dashboard(e.ctx, 7*24*time.Hour)
+	if err != nil || d.Total.Texts != 2 || d.Total.Verified != 1 {
+		t.Fatalf("after the purge: %+v, %v", d.Total, err)
+	}
+}

@@ -66,7 +66,7 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	if !ok {
 		return fail(Errorf(EForbidden, RCodeUsed, "This code has already been used. Ask for a new code."))
 	}
-	if err := s.noteCodeEntered(ctx, tx, u, f, purpose, &ch, now); err != nil {
+	if err := s.noteCodeEntered(ctx, tx, u, f, purpose, &ch); err != nil {
 		return nil, err
 	}
 	if u.FailedMFA != 0 {

@@ -110,22 +110,30 @@ func (t *tx) ApplyReceipt(ctx context.Context, provider, providerMessageID strin
 	return true, t.d.wrap("apply receipt", err)
 }
 
-func (t *tx) MarkMessageVerified(ctx context.Context, id string, at time.Time) error {
-	_, err := t.exec(ctx, `UPDATE messages SET verified_at = $1 WHERE id = $2`, at.UTC(), id)
-	return t.d.wrap("mark message verified", err)
+func (t *tx) CopyVerifiedBefore(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.exec(ctx, `UPDATE messages SET verified_at = (SELECT c.consumed FROM challenges c WHERE c.id = messages.challenge_id)
+		WHERE verified_at IS NULL AND challenge_id IN (SELECT id FROM challenges WHERE consumed IS NOT NULL AND expires < $1)`, before.UTC())
+	if err != nil {
+		return 0, t.d.wrap("copy verified", err)
+	}
+	return res.RowsAffected()
 }
 
 func (t *tx) EachTraffic(ctx context.Context, since time.Time, fn func(mfa.TrafficRow) error) error {
-	rows, err := t.query(ctx, `SELECT to_number, state, provider, created, sent, receipt_at, verified_at FROM messages WHERE created >= $1 ORDER BY created`, since.UTC())
+	rows, err := t.query(ctx, `SELECT m.to_number, m.state, m.provider, m.created, m.sent, m.receipt_at, m.verified_at, c.consumed
+		FROM messages m LEFT JOIN challenges c ON c.id = m.challenge_id WHERE m.created >= $1 ORDER BY m.created`, since.UTC())
 	if err != nil {
 		return t.d.wrap("traffic", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r mfa.TrafficRow
-		var sent, receipt, verified sql.NullTime
-		if err := rows.Scan(&r.To, &r.State, &r.Provider, &r.Created, &sent, &receipt, &verified); err != nil {
+		var sent, receipt, verified, consumed sql.NullTime
+		if err := rows.Scan(&r.To, &r.State, &r.Provider, &r.Created, &sent, &receipt, &verified, &consumed); err != nil {
 			return t.d.wrap("traffic", err)
+		}
+		if !verified.Valid {
+			verified = consumed
 		}
 		r.Created, r.Sent, r.ReceiptAt, r.Verified = utc(r.Created), ut(sent), ut(receipt), ut(verified)
 		if err := fn(r); err != nil {

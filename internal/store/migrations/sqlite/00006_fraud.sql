@@ -30,7 +30,8 @@ CREATE TABLE fraud_keys (
 );
 
 -- When the code of a message was entered (the telephony dashboard's
--- conversion by country and provider).
+-- conversion by country and provider), copied from its challenge by the
+-- purge before it deletes the challenge (no write on the verify path).
 ALTER TABLE messages ADD COLUMN verified_at TIMESTAMP;
 
 -- +goose Down
