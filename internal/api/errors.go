@@ -97,7 +97,7 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 		}
 	case mfa.RActivationLimit, mfa.RPasswordRate, mfa.RBusy, mfa.RGuessLimit:
 		out = newError(429, "E0000047", "API call exceeded rate limit due to too many requests.")
-	case mfa.RPhoneLimit, mfa.RUserLimit, mfa.RIPLimit, mfa.RRangeThrottled:
+	case mfa.RPhoneLimit, mfa.RUserLimit, mfa.RIPLimit, mfa.RRangeThrottled, mfa.RCountryCap:
 		out = newError(429, "E0000204", "You have reached the limit of sms requests, please try again later.", e.Message)
 	case mfa.RBudget:
 		out = newError(429, "E0000146", "Your organization has reached the limit of sms requests that can be sent within a 24 hour period.")

@@ -66,6 +66,7 @@ const (
 	RBusy              Reason = "busy"               // the password hashing queue is full
 	RRangeThrottled    Reason = "range_throttled"    // codes to the number's range or country are throttled (SMS pumping)
 	RGuessLimit        Reason = "guess_limit"        // too many wrong codes from this client address, over every user
+	RCountryCap        Reason = "country_cap"        // the country's hourly cap of codes to new numbers is reached
 )
 
 // Error is a domain error with a user-safe message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -76,12 +77,15 @@ func (s *core) checkFraud(ctx context.Context, tx Tx, set Settings, u *User, num
 			return nil, s.refuseThrottled(ctx, tx, u, number, st, now)
 		}
 	}
-	if !set.FraudDetection {
-		return keys, nil
-	}
 	ctr, err := s.fraudTraffic(ctx, tx, country, states[country], now)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.checkCountryCap(ctx, tx, set, u, number, ctr, now); err != nil {
+		return nil, err
+	}
+	if !set.FraudDetection {
+		return keys, nil
 	}
 	if fraud.NeedsAllHour(ctr) {
 		if ctr.AllHour, err = tx.FraudSendsSince(ctx, fraud.KindCountry, now.Add(-time.Hour)); err != nil {
@@ -279,4 +283,46 @@ func (s *Org) SetFraudKey(ctx context.Context, input string, status FraudStatus)
 		}
 		return s.record(ctx, tx, Event{Type: ev, Target: fraudParty(key), Outcome: OutcomeSuccess, Message: msg + ": " + fraud.Label(key), Details: details})
 	})
+}
+
+// CountryHourCap is the org's cap on codes to new numbers of calling code
+// cc per hour: the org's country_hour_caps entry, else
+// country_hour_factor times the country's average hour (history, its
+// last 28 days of codes to new numbers), at least country_hour_min.
+func CountryHourCap(set Settings, cc int, history int) int {
+	if n, ok := set.CountryHourCaps[cc]; ok {
+		return n
+	}
+	avg := float64(history) / (fraud.BaseDays * 24)
+	return max(set.CountryHourMin, int(math.Ceil(float64(set.CountryHourFactor)*avg)))
+}
+
+// checkCountryCap refuses a code to a new number when its country had its
+// hourly cap of such codes in the last hour (RCountryCap); the refusal is
+// recorded in the system log.
+func (s *core) checkCountryCap(ctx context.Context, tx Tx, set Settings, u *User, number string, ctr fraud.Traffic, now time.Time) error {
+	cc := phone.CallingCodeOf(number)
+	capN := CountryHourCap(set, cc, ctr.Base.Sends)
+	sent, oldest := 0, now
+	for _, b := range ctr.Minutes {
+		if b.Start.After(now.Add(-time.Hour)) {
+			sent += b.Sends
+			if b.Sends > 0 && b.Start.Before(oldest) {
+				oldest = b.Start
+			}
+		}
+	}
+	if sent < capN {
+		return nil
+	}
+	retry := oldest.Add(time.Hour + time.Minute)
+	e := Errorf(ERateLimited, RCountryCap, "Your organisation's hourly limit of codes to new phone numbers in this country is reached. Try again in %s or contact your administrator.",
+		humanDuration(max(retry.Sub(now).Round(time.Minute), time.Minute)))
+	e.RetryAt, e.Limit = retry, capN
+	err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(RCountryCap), Message: e.Message,
+		Details: map[string]string{"rule": "country_hour_cap", "phone": phone.Mask(number), "country": fraud.Label(ctr.Key), "cap": strconv.Itoa(capN), "sent_last_hour": strconv.Itoa(sent)}})
+	if err != nil {
+		return err
+	}
+	return e
 }

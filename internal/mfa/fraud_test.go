@@ -333,3 +333,80 @@ func TestDashboardKeepsEnteredCodesAfterThePurge(t *testing.T) {
 		t.Fatalf("after the purge: %+v, %v", d.Total, err)
 	}
 }
+
+func TestCountryHourCap(t *testing.T) {
+	e := fraudEnv(t) // France: 60 codes in the history, an average hour of 0.09: the default cap is country_hour_min
+	if got := mfa.CountryHourCap(mfa.DefaultSettings(), 33, 60); got != 100 {
+		t.Fatalf("default cap %d, want 100", got)
+	}
+	if got := mfa.CountryHourCap(mfa.DefaultSettings(), 1, 28*24*10); got != 200 {
+		t.Fatalf("cap of a country with 10 an hour: %d, want 200", got)
+	}
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"country_hour_caps": "33=4", "fraud_detection": "false"}); err != nil {
+		t.Fatal(err)
+	}
+	// A real user verified before keeps getting codes.
+	alice, af, err := e.enrollFrom(t, "alice@example.com", "+33698760001", "203.0.113.1", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		e.clock.Advance(time.Minute)
+		if _, _, err := e.enrollFrom(t, fmt.Sprintf("n%d@example.com", i), fmt.Sprintf("+336%08d", 20000000+i*7919), "203.0.113.2", true); err != nil {
+			t.Fatalf("code %d: %v", i+2, err)
+		}
+	}
+	e.clock.Advance(time.Minute)
+	_, _, err = e.enrollFrom(t, "n9@example.com", "+33698760099", "203.0.113.2", false)
+	wantReason(t, err, mfa.RCountryCap)
+	if r := mfa.ErrorOf(err).RetryAt.Sub(e.clock.Now()); r <= 0 || r > time.Hour+time.Minute {
+		t.Fatalf("retry in %v", r)
+	}
+	if evs := e.events(t, mfa.EvRateLimit); len(evs) != 1 || evs[0].Details["rule"] != "country_hour_cap" || evs[0].Details["cap"] != "4" {
+		t.Fatalf("events: %+v", evs)
+	}
+	e.clock.Advance(31 * time.Second)
+	if _, err := e.svc.Factors.ChallengeSMS(mfa.WithClient(e.ctx, mfa.Client{IP: "203.0.113.1"}), alice.ID, af.ID); err != nil {
+		t.Fatalf("a verified user's code: %v", err)
+	}
+	// Another country is not affected, and an hour later France gets codes again.
+	if _, _, err := e.enrollFrom(t, "us@example.com", "+14155550177", "203.0.113.3", true); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	if _, _, err := e.enrollFrom(t, "n10@example.com", "+33698760098", "203.0.113.2", true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDeniedRanges(t *testing.T) {
+	e := newEnv(t)
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"phone_types": "mobile,fixed_line_or_mobile,unknown,voip"}); err != nil {
+		t.Fatal(err)
+	}
+	u := e.user(t, "sat@example.com")
+	_, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+881612345678"})
+	// Even with every type accepted, the default list refuses it.
+	if reason(err) != mfa.RPhoneCountry || !strings.Contains(err.Error(), "+881") {
+		t.Fatalf("a satellite number: %v", err)
+	}
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"ranges_deny": "+3361234, +881"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+33612345678"})
+	wantReason(t, err, mfa.RPhoneCountry)
+	if !strings.Contains(err.Error(), "+3361234") {
+		t.Fatalf("refusal: %v", err)
+	}
+	if _, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+33698765432"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"+", "+0", "abc", "+12a"} {
+		if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"ranges_deny": bad}); reason(err) != mfa.RSettingInvalid {
+			t.Errorf("ranges_deny %q: %v", bad, err)
+		}
+	}
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"country_hour_caps": "44=x"}); reason(err) != mfa.RSettingInvalid {
+		t.Errorf("country_hour_caps 44=x: %v", err)
+	}
+}

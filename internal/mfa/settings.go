@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -40,6 +41,13 @@ type Settings struct {
 	PhoneTypes        []string // accepted number types (phone package names)
 	CountriesAllow    []int    // calling codes; empty = all
 	CountriesDeny     []int    // calling codes
+	RangesDeny        []string // E.164 prefixes that may not enroll
+	// CountryHourCaps caps the codes to new numbers per calling code and
+	// hour; a country without one gets fraud_country_hour_factor times its
+	// average hour of the last 28 days, at least fraud_country_hour_min.
+	CountryHourCaps   map[int]int
+	CountryHourFactor int
+	CountryHourMin    int
 	DefaultRegion     string   // region for numbers typed without +
 	TxnLifetime       time.Duration
 	TrustedOrigins    []string // origins allowed for CORS and as redirect targets
@@ -194,6 +202,53 @@ func phoneTypes(v string) (string, error) {
 	return strings.Join(slices.Compact(out), ","), nil
 }
 
+// defaultRangesDeny are international ranges with no legitimate MFA
+// traffic: freephone (+800), shared cost (+808), Inmarsat (+870), UPT
+// (+878), global mobile satellite (+881), international networks (+882,
+// +883), OCHA (+888) and international premium rate (+979).
+const defaultRangesDeny = "+800,+808,+870,+878,+881,+882,+883,+888,+979"
+
+// rangeList validates a list of E.164 prefixes.
+func rangeList(v string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		d := strings.TrimPrefix(f, "+")
+		if len(d) < 1 || len(d) > 14 || strings.Trim(d, "0123456789") != "" || d[0] == '0' {
+			return "", fmt.Errorf("ranges_deny must be a list of number prefixes such as +881,+4470 (got %q)", f)
+		}
+		out = append(out, "+"+d)
+	}
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ","), nil
+}
+
+// hourCaps validates a list of calling code=cap pairs.
+func hourCaps(v string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		cc, n, ok := strings.Cut(f, "=")
+		c, err1 := strconv.Atoi(strings.TrimPrefix(cc, "+"))
+		m, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || c < 1 || c > 999 || m < 0 || m > 1000000 {
+			return "", fmt.Errorf("country_hour_caps must be a list such as 44=200,234=10 (calling code=codes per hour; got %q)", f)
+		}
+		out = append(out, strconv.Itoa(c)+"="+strconv.Itoa(m))
+	}
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ","), nil
+}
+
+func parseHourCaps(v string) map[int]int {
+	out := map[int]int{}
+	for _, f := range splitList(v) {
+		cc, n, _ := strings.Cut(f, "=")
+		c, _ := strconv.Atoi(cc)
+		m, _ := strconv.Atoi(n)
+		out[c] = m
+	}
+	return out
+}
+
 // SettingDefs lists every setting, in the order the console shows them.
 var SettingDefs = []SettingDef{
 	textSetting("org_name", "Organisation name, shown on pages and in every SMS", "smsmfa", func(v string) (string, error) {
@@ -228,6 +283,14 @@ var SettingDefs = []SettingDef{
 	textSetting("phone_types", "Number types that may enroll", "fixed_line_or_mobile,mobile", phoneTypes, func(s *Settings, v string) { s.PhoneTypes = strings.Split(v, ",") }),
 	textSetting("countries_allow", "Calling codes that may enroll (empty: all)", "", callingCodes("countries_allow"), func(s *Settings, v string) { s.CountriesAllow = parseCodes(v) }),
 	textSetting("countries_deny", "Calling codes that may not enroll", "", callingCodes("countries_deny"), func(s *Settings, v string) { s.CountriesDeny = parseCodes(v) }),
+	textSetting("ranges_deny", "Number ranges (E.164 prefixes) that may not enroll: by default the international networks, satellite and premium services, which carry no legitimate MFA traffic and are a favourite of SMS pumping", defaultRangesDeny, rangeList,
+		func(s *Settings, v string) { s.RangesDeny = splitList(v) }),
+	textSetting("country_hour_caps", "Codes to new numbers per country and hour, as calling code=cap (e.g. 44=200,234=10); a country not listed gets the default below", "", hourCaps,
+		func(s *Settings, v string) { s.CountryHourCaps = parseHourCaps(v) }),
+	intSetting("country_hour_factor", "Default hourly cap of a country not in country_hour_caps: this many times its average hour of codes to new numbers over the last 28 days", 20, 1, 10000,
+		func(s *Settings, n int) { s.CountryHourFactor = n }),
+	intSetting("country_hour_min", "The default hourly cap of a country is never below this (raise it, or set country_hour_caps, before enrolling many users at once)", 100, 1, 1000000,
+		func(s *Settings, n int) { s.CountryHourMin = n }),
 	textSetting("default_region", "Country assumed for numbers typed without + (ISO code)", "US", func(v string) (string, error) {
 		v = strings.ToUpper(v)
 		if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
@@ -327,6 +390,8 @@ func (s Settings) clone() Settings {
 	s.PhoneTypes = slices.Clone(s.PhoneTypes)
 	s.CountriesAllow = slices.Clone(s.CountriesAllow)
 	s.CountriesDeny = slices.Clone(s.CountriesDeny)
+	s.RangesDeny = slices.Clone(s.RangesDeny)
+	s.CountryHourCaps = maps.Clone(s.CountryHourCaps)
 	s.TrustedOrigins = slices.Clone(s.TrustedOrigins)
 	s.templates = slices.Clone(s.templates)
 	return s
