@@ -26,29 +26,29 @@ type Settings struct {
 	// MFALocksToAdmin is how many MFA lockouts within 24 hours leave the
 	// user locked until an administrator unlocks them (0: never); each
 	// lockout before it lasts twice as long as the one before.
-	MFALocksToAdmin   int
-	PasswordFailures  int
-	PasswordLockFor   time.Duration
-	ActivationLimit   int // activation attempts per user per 5 minutes
-	PhonePer15m       int
-	PhonePerDay       int
-	UserPerHour       int
-	IPPerHour         int
-	IPFailedPerHour   int // failed verifications per client address per hour, over every user
-	SharedMaxUsers    int // distinct users per number per 24 h before it is blocked
-	BudgetDaily       int
-	BudgetAlertPct    int
-	PhoneTypes        []string // accepted number types (phone package names)
-	CountriesAllow    []int    // calling codes; empty = all
-	CountriesDeny     []int    // calling codes
-	RangesDeny        []string // E.164 prefixes that may not enroll
+	MFALocksToAdmin  int
+	PasswordFailures int
+	PasswordLockFor  time.Duration
+	ActivationLimit  int // activation attempts per user per 5 minutes
+	PhonePer15m      int
+	PhonePerDay      int
+	UserPerHour      int
+	IPPerHour        int
+	IPFailedPerHour  int // failed verifications per client address per hour, over every user
+	SharedMaxUsers   int // distinct users per number per 24 h before it is blocked
+	BudgetDaily      int
+	BudgetAlertPct   int
+	PhoneTypes       []string // accepted number types (phone package names)
+	CountriesAllow   []int    // calling codes; empty = all
+	CountriesDeny    []int    // calling codes
+	RangesDeny       []string // E.164 prefixes that may not enroll
 	// CountryHourCaps caps the codes to new numbers per calling code and
 	// hour; a country without one gets fraud_country_hour_factor times its
 	// average hour of the last 28 days, at least fraud_country_hour_min.
 	CountryHourCaps   map[int]int
 	CountryHourFactor int
 	CountryHourMin    int
-	DefaultRegion     string   // region for numbers typed without +
+	DefaultRegion     string // region for numbers typed without +
 	TxnLifetime       time.Duration
 	TrustedOrigins    []string // origins allowed for CORS and as redirect targets
 	AuthnPerMinute    int      // sign-in calls per client address per minute
