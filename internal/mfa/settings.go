@@ -26,29 +26,21 @@ type Settings struct {
 	// MFALocksToAdmin is how many MFA lockouts within 24 hours leave the
 	// user locked until an administrator unlocks them (0: never); each
 	// lockout before it lasts twice as long as the one before.
-	MFALocksToAdmin  int
-	PasswordFailures int
-	PasswordLockFor  time.Duration
-	ActivationLimit  int // activation attempts per user per 5 minutes
-	PhonePer15m      int
-	PhonePerDay      int
-	UserPerHour      int
-	IPPerHour        int
-	IPFailedPerHour  int // failed verifications per client address per hour, over every user
-	SharedMaxUsers   int // distinct users per number per 24 h before it is blocked
-	BudgetDaily      int
-	BudgetAlertPct   int
-	PhoneTypes       []string // accepted number types (phone package names)
-	CountriesAllow   []int    // calling codes; empty = all
-	CountriesDeny    []int    // calling codes
-	RangesDeny       []string // E.164 prefixes that may not enroll
-	// CountryHourCaps caps the codes to new numbers per calling code and
-	// hour; a country without one gets fraud_country_hour_factor times its
-	// average hour of the last 28 days, at least fraud_country_hour_min.
-	CountryHourCaps   map[int]int
-	CountryHourFactor int
-	CountryHourMin    int
-	DefaultRegion     string // region for numbers typed without +
+	MFALocksToAdmin   int
+	PasswordFailures  int
+	PasswordLockFor   time.Duration
+	ActivationLimit   int // activation attempts per user per 5 minutes
+	PhonePer15m       int
+	PhonePerDay       int
+	UserPerHour       int
+	IPPerHour         int
+	SharedMaxUsers    int // distinct users per number per 24 h before it is blocked
+	BudgetDaily       int
+	BudgetAlertPct    int
+	PhoneTypes        []string // accepted number types (phone package names)
+	CountriesAllow    []int    // calling codes; empty = all
+	CountriesDeny     []int    // calling codes
+	DefaultRegion     string   // region for numbers typed without +
 	TxnLifetime       time.Duration
 	TrustedOrigins    []string // origins allowed for CORS and as redirect targets
 	AuthnPerMinute    int      // sign-in calls per client address per minute
@@ -63,6 +55,17 @@ type Settings struct {
 	Fraud          fraud.Config
 	FraudThrottle  time.Duration
 	FraudLift      time.Duration
+	// IPFailedPerHour is how many wrong codes a client address may send
+	// per hour, over every user.
+	IPFailedPerHour int
+	// RangesDeny are E.164 prefixes that may not enroll.
+	RangesDeny []string
+	// CountryHourCaps caps the codes to new numbers per calling code and
+	// hour; a country without one gets CountryHourFactor times its average
+	// hour of the last 28 days, at least CountryHourMin.
+	CountryHourCaps   map[int]int
+	CountryHourFactor int
+	CountryHourMin    int
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
