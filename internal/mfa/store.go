@@ -18,6 +18,10 @@ type Store interface {
 	// must not write. On SQLite it runs beside the writer, so reads never
 	// wait for writes.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Glance runs fn's statements outside any transaction, each on its
+	// own (no BEGIN or COMMIT: one round trip a statement): for a read of
+	// a single statement. fn must not write.
+	Glance(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is the set of storage operations available inside a unit of work. Get*
@@ -58,6 +62,9 @@ type UserTx interface {
 	// LockUser reads a user and holds it against concurrent changes until
 	// the unit of work ends (SELECT … FOR UPDATE where the engine has it).
 	LockUser(ctx context.Context, id string) (User, error)
+	// LockUserSettings is LockUser that also returns the settings version
+	// (SettingsVersion), read in the same statement.
+	LockUserSettings(ctx context.Context, id string) (User, int64, error)
 	InsertUser(ctx context.Context, u User) error
 	UpdateUser(ctx context.Context, u User) error
 	DeleteUser(ctx context.Context, id string) error
@@ -140,6 +147,9 @@ type CounterTx interface {
 	// AddCount adds n to the counter of bucket in the window starting at
 	// window and returns the new total.
 	AddCount(ctx context.Context, bucket string, window time.Time, n int) (int, error)
+	// AddCounts is AddCount for several distinct buckets in one statement;
+	// the totals come in the order of adds.
+	AddCounts(ctx context.Context, adds []CountAdd) ([]int, error)
 	// Count returns the counter's total (0 if none).
 	Count(ctx context.Context, bucket string, window time.Time) (int, error)
 	DeleteCountsBefore(ctx context.Context, t time.Time) (int64, error)
@@ -215,4 +225,11 @@ type FraudTx interface {
 	DeleteFraudKey(ctx context.Context, key string) error
 	// ListFraudKeys returns every stored key state, newest first.
 	ListFraudKeys(ctx context.Context) ([]FraudKey, error)
+}
+
+// CountAdd is one addition of AddCounts.
+type CountAdd struct {
+	Bucket string
+	Window time.Time
+	N      int
 }
