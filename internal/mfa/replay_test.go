@@ -14,7 +14,6 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"smsmfa/internal/fraud"
 	"smsmfa/internal/mfa"
 )
 
@@ -112,15 +111,14 @@ type replayAttack struct {
 }
 
 type replay struct {
-	t      *testing.T
-	e      *env
-	rng    *rand.Rand
-	q      eventQueue
-	seq    int
-	users  int
-	ips    int
-	t0     time.Time // the report's week starts here
-	weekOf time.Time
+	t     *testing.T
+	e     *env
+	rng   *rand.Rand
+	q     eventQueue
+	seq   int
+	users int
+	ips   int
+	t0    time.Time // the report's week starts here
 
 	attacks        []*replayAttack
 	signins        int
@@ -421,6 +419,5 @@ func (r *replay) report() string {
 		fmt.Fprintf(&b, "  %s\n", d)
 	}
 	fmt.Fprintf(&b, "throttles of keys no attack touched: %d\n", len(r.otherThrottles))
-	_ = fraud.KindCountry
 	return b.String()
 }
