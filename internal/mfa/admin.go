@@ -156,9 +156,12 @@ func (s *Org) SetNumberStatus(ctx context.Context, input string, status NumberSt
 }
 
 // Purge deletes what has outlived its use: challenges and transactions
-// expired a day ago, counters of windows that ended two days ago, and
-// system log events older than the org's log_retention. With several
-// instances, only one purges at a time.
+// expired a day ago (when their codes were entered is copied onto their
+// messages first), counters of windows that ended two days ago, system log
+// events older than the org's log_retention, the pumping detector's
+// minute buckets older than 2 hours and hour buckets older than 30 days,
+// and its throttles and lifts that ended 7 days ago (trusted ranges stay).
+// With several instances, only one purges at a time.
 func (s *Org) Purge(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.run(ctx, func(tx Tx) error {
@@ -191,7 +194,11 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		e, err := tx.DeleteFraudCountsBefore(ctx, now.Add(-2*time.Hour), now.Add(-(fraud.BaseDays+2)*24*time.Hour))
-		n = a + b + c + d + e
+		if err != nil {
+			return err
+		}
+		f, err := tx.DeleteFraudKeysBefore(ctx, now.Add(-strikeMemory))
+		n = a + b + c + d + e + f
 		return err
 	})
 	return n, err

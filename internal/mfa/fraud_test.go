@@ -398,6 +398,9 @@ func TestDeniedRanges(t *testing.T) {
 	if !strings.Contains(err.Error(), "+3361234") {
 		t.Fatalf("refusal: %v", err)
 	}
+	if evs := e.events(t, mfa.EvPhoneRefused); len(evs) != 2 || evs[0].Reason != string(mfa.RPhoneCountry) {
+		t.Fatalf("refusals in the system log: %+v", evs)
+	}
 	if _, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+33698765432"}); err != nil {
 		t.Fatal(err)
 	}
@@ -408,5 +411,32 @@ func TestDeniedRanges(t *testing.T) {
 	}
 	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"country_hour_caps": "44=x"}); reason(err) != mfa.RSettingInvalid {
 		t.Errorf("country_hour_caps 44=x: %v", err)
+	}
+}
+
+// The purge forgets throttles and lifts that ended more than 7 days ago
+// (they no longer make a repeat longer); trusted keys stay.
+func TestPurgeForgetsOldThrottles(t *testing.T) {
+	e := fraudEnv(t)
+	for i := range 200 {
+		e.clock.Advance(20 * time.Second)
+		if _, _, err := e.enrollFrom(t, fmt.Sprintf("bot%d@example.com", i), fmt.Sprintf("+3361234%04d", i), fmt.Sprintf("192.0.2.%d", i%250), false); err != nil {
+			break
+		}
+	}
+	if err := e.svc.Org.SetFraudKey(e.ctx, "GB", mfa.FraudTrusted); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(6 * 24 * time.Hour)
+	e.svc.Org.Purge(e.ctx)
+	if keys, _ := e.svc.Org.FraudKeys(e.ctx); len(keys) != 2 {
+		t.Fatalf("after 6 days: %+v", keys)
+	}
+	e.clock.Advance(2 * 24 * time.Hour)
+	if _, err := e.svc.Org.Purge(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := e.svc.Org.FraudKeys(e.ctx); len(keys) != 1 || keys[0].Key != "country:GB" {
+		t.Fatalf("after 8 days: %+v", keys)
 	}
 }

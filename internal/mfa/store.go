@@ -223,6 +223,9 @@ type FraudTx interface {
 	PutFraudKey(ctx context.Context, k FraudKey) error
 	// DeleteFraudKey removes a key's state (ErrNotFound if none).
 	DeleteFraudKey(ctx context.Context, key string) error
+	// DeleteFraudKeysBefore removes the throttled and allowed keys whose
+	// status ended before t (trusted keys stay).
+	DeleteFraudKeysBefore(ctx context.Context, t time.Time) (int64, error)
 	// ListFraudKeys returns every stored key state, newest first.
 	ListFraudKeys(ctx context.Context) ([]FraudKey, error)
 }

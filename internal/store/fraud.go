@@ -202,3 +202,11 @@ func (t *tx) SubtractFraudTraffic(ctx context.Context, from, to string, since ti
 	}
 	return nil
 }
+
+func (t *tx) DeleteFraudKeysBefore(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.exec(ctx, `DELETE FROM fraud_keys WHERE status <> $1 AND until <> 0 AND until < $2`, string(mfa.FraudTrusted), before.Unix())
+	if err != nil {
+		return 0, t.d.wrap("delete fraud keys", err)
+	}
+	return res.RowsAffected()
+}
