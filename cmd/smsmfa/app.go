@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"smsmfa/internal/config"
 	"smsmfa/internal/delivery"
@@ -116,7 +117,30 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	dc.Deliver = a.disp
 	a.svc = mfa.New(dc)
 	a.svc.Telephony = tel
+	a.metrics.WatchTelephony(func(ctx context.Context) (metrics.Telephony, error) {
+		d, err := tel.Dashboard(ctx, 24*time.Hour)
+		return telephonyMetrics(d), err
+	}, time.Minute)
 	return a, nil
+}
+
+// telephonyMetrics turns the dashboard into the figures the metrics export.
+func telephonyMetrics(d mfa.Dashboard) metrics.Telephony {
+	row := func(r mfa.DashRow) metrics.TelephonyRow {
+		return metrics.TelephonyRow{Name: r.Name, Texts: r.Texts, Sent: r.Sent, Delivered: r.Delivered, Failed: r.Failed, Verified: r.Verified,
+			SendP50: r.SendP50, SendP95: r.SendP95, ReceiptP50: r.ReceiptP50, ReceiptP95: r.ReceiptP95}
+	}
+	t := metrics.Telephony{Throttled: map[string]int{}, BlockedNumbers: d.Blocked, BudgetDaily: d.Budget, SentToday: d.SentToday}
+	for _, r := range d.Countries {
+		t.Countries = append(t.Countries, row(r))
+	}
+	for _, r := range d.Providers {
+		t.Providers = append(t.Providers, row(r))
+	}
+	for _, k := range d.Throttled {
+		t.Throttled[k.Kind()]++
+	}
+	return t
 }
 
 // Close closes the database, logging a failure (the command's own result

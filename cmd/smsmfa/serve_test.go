@@ -254,3 +254,15 @@ func formPost(t *testing.T, c *http.Client, u string, form url.Values) string {
 	b, _ := io.ReadAll(res.Body)
 	return string(b)
 }
+
+// The telephony dashboard's figures are metrics too, for a Grafana board.
+func TestMetricsCarryTheTelephonyDashboard(t *testing.T) {
+	_, h := testApp(t, "--metrics-public")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{"smsmfa_telephony_stats_up 1", `smsmfa_fraud_throttled{kind="prefix"} 0`, "smsmfa_sms_budget_daily 10000", "smsmfa_numbers_blocked 0"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET /metrics lacks %q", want)
+		}
+	}
+}

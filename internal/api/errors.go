@@ -95,9 +95,9 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 		if wait := int(e.RetryAt.Sub(now).Seconds() + 0.999); wait > 0 && wait != 30 {
 			out.summary = "An SMS message was recently sent. Please wait " + strconv.Itoa(wait) + " seconds before trying again."
 		}
-	case mfa.RActivationLimit, mfa.RPasswordRate, mfa.RBusy:
+	case mfa.RActivationLimit, mfa.RPasswordRate, mfa.RBusy, mfa.RGuessLimit:
 		out = newError(429, "E0000047", "API call exceeded rate limit due to too many requests.")
-	case mfa.RPhoneLimit, mfa.RUserLimit, mfa.RIPLimit:
+	case mfa.RPhoneLimit, mfa.RUserLimit, mfa.RIPLimit, mfa.RRangeThrottled, mfa.RCountryCap:
 		out = newError(429, "E0000204", "You have reached the limit of sms requests, please try again later.", e.Message)
 	case mfa.RBudget:
 		out = newError(429, "E0000146", "Your organization has reached the limit of sms requests that can be sent within a 24 hour period.")

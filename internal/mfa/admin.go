@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"smsmfa/internal/fraud"
 	"smsmfa/internal/phone"
 )
 
@@ -155,9 +156,12 @@ func (s *Org) SetNumberStatus(ctx context.Context, input string, status NumberSt
 }
 
 // Purge deletes what has outlived its use: challenges and transactions
-// expired a day ago, counters of windows that ended two days ago, and
-// system log events older than the org's log_retention. With several
-// instances, only one purges at a time.
+// expired a day ago (when their codes were entered is copied onto their
+// messages first), counters of windows that ended two days ago, system log
+// events older than the org's log_retention, the pumping detector's
+// minute buckets older than 2 hours and hour buckets older than 30 days,
+// and its throttles and lifts that ended 7 days ago (trusted ranges stay).
+// With several instances, only one purges at a time.
 func (s *Org) Purge(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.run(ctx, func(tx Tx) error {
@@ -170,6 +174,9 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		now := s.clock.Now()
+		if _, err := tx.CopyVerifiedBefore(ctx, now.Add(-24*time.Hour)); err != nil { // the dashboard's entered codes outlive the challenges
+			return err
+		}
 		a, err := tx.DeleteChallengesBefore(ctx, now.Add(-24*time.Hour))
 		if err != nil {
 			return err
@@ -187,7 +194,15 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		e, err := tx.DeleteRadiusRequestsBefore(ctx, now)
-		n = a + b + c + d + e
+		if err != nil {
+			return err
+		}
+		f, err := tx.DeleteFraudCountsBefore(ctx, now.Add(-2*time.Hour), now.Add(-(fraud.BaseDays+2)*24*time.Hour))
+		if err != nil {
+			return err
+		}
+		g, err := tx.DeleteFraudKeysBefore(ctx, now.Add(-strikeMemory))
+		n = a + b + c + d + e + f + g
 		return err
 	})
 	return n, err
@@ -254,7 +269,7 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountL
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvCallbackRefused, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
-	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked}
+	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked, EvFraudThrottle, EvFraudLift, EvFraudTrust, EvFraudForget}
 
 // Limit is the state of one rate limit after a request was counted.
 type Limit struct {

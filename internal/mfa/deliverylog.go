@@ -47,6 +47,26 @@ type DeliveryLogTx interface {
 	// to state (only forward: sent → delivered / undelivered / failed);
 	// found is false when no such message exists.
 	ApplyReceipt(ctx context.Context, provider, providerMessageID string, state MessageState, detail string, at time.Time) (found bool, err error)
+	// CopyVerifiedBefore copies onto their messages when the codes of the
+	// challenges that expired before t were entered (before the purge
+	// deletes those challenges), and returns how many it copied.
+	CopyVerifiedBefore(ctx context.Context, t time.Time) (int64, error)
+	// EachTraffic calls fn with every message created at or after since,
+	// oldest first, with when its code was entered (from its challenge,
+	// or from the message once the challenge is purged), and stops at
+	// fn's first error.
+	EachTraffic(ctx context.Context, since time.Time, fn func(TrafficRow) error) error
+}
+
+// TrafficRow is what the dashboard reads of one message.
+type TrafficRow struct {
+	To        string
+	State     MessageState
+	Provider  string
+	Created   time.Time
+	Sent      time.Time
+	ReceiptAt time.Time
+	Verified  time.Time
 }
 
 // DeliveryLog returns messages with their attempts, newest first.

@@ -64,6 +64,9 @@ const (
 	RNotPermitted      Reason = "not_permitted"      // the caller may not do this
 	RPasswordRate      Reason = "password_rate"      // too many password checks from one address
 	RBusy              Reason = "busy"               // the password hashing queue is full
+	RRangeThrottled    Reason = "range_throttled"    // codes to the number's range or country are throttled (SMS pumping)
+	RGuessLimit        Reason = "guess_limit"        // too many wrong codes from this client address, over every user
+	RCountryCap        Reason = "country_cap"        // the country's hourly cap of codes to new numbers is reached
 )
 
 // Error is a domain error with a user-safe message.

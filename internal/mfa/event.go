@@ -52,6 +52,13 @@ const (
 	EvTemplateUpdate        = "system.sms.template.update"
 	EvProviderTest          = "system.sms.provider.test"
 	EvDeliveryReceipt       = "system.sms.delivery.receipt"
+	// EvFraudThrottle: the detector throttled a number range or country
+	// (its evidence in the details); EvFraudLift, EvFraudTrust and
+	// EvFraudForget are an administrator's decisions about one.
+	EvFraudThrottle = "system.sms.fraud.throttle"
+	EvFraudLift     = "system.sms.fraud.lift"
+	EvFraudTrust    = "system.sms.fraud.trust"
+	EvFraudForget   = "system.sms.fraud.forget"
 )
 
 // Outcomes, as in Okta's LogEvent.outcome.result.

@@ -37,6 +37,11 @@ func checkNumber(set Settings, input, region string, skipValidation bool) (phone
 	if (len(set.CountriesAllow) > 0 && !slices.Contains(set.CountriesAllow, n.CallingCode)) || slices.Contains(set.CountriesDeny, n.CallingCode) {
 		return n, Errorf(EInvalid, RPhoneCountry, "Your organisation does not send text messages to %s numbers (+%d). %s", countryName(n.Region), n.CallingCode, allowedHint(set))
 	}
+	for _, r := range set.RangesDeny {
+		if strings.HasPrefix(n.E164, r) {
+			return n, Errorf(EInvalid, RPhoneCountry, "Your organisation does not send text messages to numbers starting with %s. Enter another mobile phone number.", r)
+		}
+	}
 	return n, nil
 }
 

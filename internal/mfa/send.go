@@ -80,11 +80,15 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		return nil, err
 	}
 	trusted := false
+	var fraudKeys []string // the range and country an unproven code counts under
 	if !own {
 		trusted, err = s.checkSharedNumber(ctx, tx, set, u, number, now)
 		if r, ok := asRefusal(err); ok {
 			return refuse(r, EvRateLimit, OutcomeDeny, map[string]string{"rule": "number_blocked"})
 		} else if err != nil {
+			return nil, err
+		}
+		if fraudKeys, err = s.checkFraud(ctx, tx, set, u, number, now); err != nil { // records its refusals
 			return nil, err
 		}
 	}
@@ -136,6 +140,9 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	}
 	if err := s.record(ctx, tx, Event{Type: ev, Target: target, Outcome: OutcomeSuccess,
 		Message: "Code sent by SMS", Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID}}); err != nil {
+		return nil, err
+	}
+	if err := tx.AddFraudTraffic(ctx, fraudKeys, now, 1, 0); err != nil {
 		return nil, err
 	}
 	// The org's budget last: its counter is the one row every code

@@ -2,11 +2,14 @@ package mfa
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"smsmfa/internal/fraud"
 )
 
 // Settings are the org's settings: every default of DESIGN §2, editable in
@@ -45,6 +48,24 @@ type Settings struct {
 	APIPerMinute      int      // management API calls per token per minute
 	// LogRetention is how long the system log keeps an event.
 	LogRetention time.Duration
+	// Fraud holds the SMS-pumping detector's thresholds (package fraud);
+	// FraudDetection turns it on, FraudThrottle is the first throttle's
+	// length, FraudLift how long a range an admin lifted is not judged.
+	FraudDetection bool
+	Fraud          fraud.Config
+	FraudThrottle  time.Duration
+	FraudLift      time.Duration
+	// IPFailedPerHour is how many wrong codes a client address may send
+	// per hour, over every user.
+	IPFailedPerHour int
+	// RangesDeny are E.164 prefixes that may not enroll.
+	RangesDeny []string
+	// CountryHourCaps caps the codes to new numbers per calling code and
+	// hour; a country without one gets CountryHourFactor times its average
+	// hour of the last 28 days, at least CountryHourMin.
+	CountryHourCaps   map[int]int
+	CountryHourFactor int
+	CountryHourMin    int
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
@@ -184,6 +205,53 @@ func phoneTypes(v string) (string, error) {
 	return strings.Join(slices.Compact(out), ","), nil
 }
 
+// defaultRangesDeny are international ranges with no legitimate MFA
+// traffic: freephone (+800), shared cost (+808), Inmarsat (+870), UPT
+// (+878), global mobile satellite (+881), international networks (+882,
+// +883), OCHA (+888) and international premium rate (+979).
+const defaultRangesDeny = "+800,+808,+870,+878,+881,+882,+883,+888,+979"
+
+// rangeList validates a list of E.164 prefixes.
+func rangeList(v string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		d := strings.TrimPrefix(f, "+")
+		if len(d) < 1 || len(d) > 14 || strings.Trim(d, "0123456789") != "" || d[0] == '0' {
+			return "", fmt.Errorf("ranges_deny must be a list of number prefixes such as +881,+4470 (got %q)", f)
+		}
+		out = append(out, "+"+d)
+	}
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ","), nil
+}
+
+// hourCaps validates a list of calling code=cap pairs.
+func hourCaps(v string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		cc, n, ok := strings.Cut(f, "=")
+		c, err1 := strconv.Atoi(strings.TrimPrefix(cc, "+"))
+		m, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || c < 1 || c > 999 || m < 0 || m > 1000000 {
+			return "", fmt.Errorf("country_hour_caps must be a list such as 44=200,234=10 (calling code=codes per hour; got %q)", f)
+		}
+		out = append(out, strconv.Itoa(c)+"="+strconv.Itoa(m))
+	}
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ","), nil
+}
+
+func parseHourCaps(v string) map[int]int {
+	out := map[int]int{}
+	for _, f := range splitList(v) {
+		cc, n, _ := strings.Cut(f, "=")
+		c, _ := strconv.Atoi(cc)
+		m, _ := strconv.Atoi(n)
+		out[c] = m
+	}
+	return out
+}
+
 // SettingDefs lists every setting, in the order the console shows them.
 var SettingDefs = []SettingDef{
 	textSetting("org_name", "Organisation name, shown on pages and in every SMS", "smsmfa", func(v string) (string, error) {
@@ -207,6 +275,8 @@ var SettingDefs = []SettingDef{
 	intSetting("limit_phone_day", "Codes to one number per day", 20, 1, 10000, func(s *Settings, n int) { s.PhonePerDay = n }),
 	intSetting("limit_user_hour", "Codes per user per hour", 10, 1, 1000, func(s *Settings, n int) { s.UserPerHour = n }),
 	intSetting("limit_ip_hour", "Codes per client IP address per hour", 30, 1, 100000, func(s *Settings, n int) { s.IPPerHour = n }),
+	intSetting("limit_ip_failed_hour", "Wrong codes per client address per hour, over every user: bounds guessing spread over many accounts (with 6-digit codes, 50 wrong codes give one address at best a 1 in 20,000 chance an hour)", 50, 1, 100000,
+		func(s *Settings, n int) { s.IPFailedPerHour = n }),
 	intSetting("limit_authn_minute", "Sign-in calls (web and authn API) per client address per minute", 600, 10, 1000000, func(s *Settings, n int) { s.AuthnPerMinute = n }),
 	intSetting("limit_password_minute", "Password checks (each an argon2id hash) per client address per minute, on every front door", 60, 1, 100000, func(s *Settings, n int) { s.PasswordPerMinute = n }),
 	intSetting("limit_api_minute", "Management API calls per API token per minute", 1200, 10, 1000000, func(s *Settings, n int) { s.APIPerMinute = n }),
@@ -216,6 +286,14 @@ var SettingDefs = []SettingDef{
 	textSetting("phone_types", "Number types that may enroll", "fixed_line_or_mobile,mobile", phoneTypes, func(s *Settings, v string) { s.PhoneTypes = strings.Split(v, ",") }),
 	textSetting("countries_allow", "Calling codes that may enroll (empty: all)", "", callingCodes("countries_allow"), func(s *Settings, v string) { s.CountriesAllow = parseCodes(v) }),
 	textSetting("countries_deny", "Calling codes that may not enroll", "", callingCodes("countries_deny"), func(s *Settings, v string) { s.CountriesDeny = parseCodes(v) }),
+	textSetting("ranges_deny", "Number ranges (E.164 prefixes) that may not enroll: by default the international networks, satellite and premium services, which carry no legitimate MFA traffic and are a favourite of SMS pumping", defaultRangesDeny, rangeList,
+		func(s *Settings, v string) { s.RangesDeny = splitList(v) }),
+	textSetting("country_hour_caps", "Codes to new numbers per country and hour, as calling code=cap (e.g. 44=200,234=10); a country not listed gets the default below", "", hourCaps,
+		func(s *Settings, v string) { s.CountryHourCaps = parseHourCaps(v) }),
+	intSetting("country_hour_factor", "Default hourly cap of a country not in country_hour_caps: this many times its average hour of codes to new numbers over the last 28 days", 20, 1, 10000,
+		func(s *Settings, n int) { s.CountryHourFactor = n }),
+	intSetting("country_hour_min", "The default hourly cap of a country is never below this (raise it, or set country_hour_caps, before enrolling many users at once)", 100, 1, 1000000,
+		func(s *Settings, n int) { s.CountryHourMin = n }),
 	textSetting("default_region", "Country assumed for numbers typed without + (ISO code)", "US", func(v string) (string, error) {
 		v = strings.ToUpper(v)
 		if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
@@ -226,6 +304,26 @@ var SettingDefs = []SettingDef{
 	textSetting("trusted_origins", "Web origins trusted for CORS on the authn API and for redirects after a session token exchange (comma-separated, e.g. https://app.example.com)", "", origins,
 		func(s *Settings, v string) { s.TrustedOrigins = splitList(v) }),
 	durationSetting("transaction_lifetime", "Idle time before a sign-in in progress expires", 5*time.Minute, time.Minute, time.Hour, func(s *Settings, d time.Duration) { s.TxnLifetime = d }),
+	boolSetting("fraud_detection", "Detect SMS pumping: throttle a number range or country whose codes to new numbers rise well above its usual volume while few are entered (codes to numbers users already verified always go out)", true,
+		func(s *Settings, b bool) { s.FraudDetection = b }),
+	intSetting("fraud_min_codes", "Codes to new numbers a range needs in a window (15 min, 1 h, 24 h) before its conversion is judged (a country needs three times as many)", fraud.DefaultConfig.MinSends, 5, 10000,
+		func(s *Settings, n int) { s.Fraud.MinSends = n }),
+	intSetting("fraud_max_conversion_percent", "A range is throttled only when fewer than this share of its codes were entered (and far fewer than its usual share)", int(100*fraud.DefaultConfig.MaxConversion), 1, 95,
+		func(s *Settings, n int) { s.Fraud.MaxConversion = float64(n) / 100 }),
+	intSetting("fraud_spike_factor", "A range is throttled only when its codes in the window are at least this many times its usual volume (last 28 days)", int(fraud.DefaultConfig.SpikeFactor), 1, 1000,
+		func(s *Settings, n int) { s.Fraud.SpikeFactor = float64(n) }),
+	durationSetting("fraud_code_maturity", "How old a code must be before the detector counts it as not entered", fraud.DefaultConfig.Maturity, 30*time.Second, 30*time.Minute,
+		func(s *Settings, d time.Duration) { s.Fraud.Maturity = d }),
+	intSetting("fraud_new_country_codes", "Codes judged in an hour (sent long enough ago to be entered) to a country with no history (under 50 codes in 28 days) that, with the share below and few of them entered, throttle it", fraud.DefaultConfig.NewCountrySends, 1, 100000,
+		func(s *Settings, n int) { s.Fraud.NewCountrySends = n }),
+	intSetting("fraud_new_country_percent", "Share of all codes to new numbers in an hour that a country with no history may take before it is throttled", int(100*fraud.DefaultConfig.NewCountryShare), 1, 100,
+		func(s *Settings, n int) { s.Fraud.NewCountryShare = float64(n) / 100 }),
+	intSetting("fraud_probe_codes", "Codes a range or country gets after its throttle ended (within 7 days) before enough of them must be entered, or it is throttled again for twice as long", fraud.DefaultConfig.ProbeSends, 1, 1000,
+		func(s *Settings, n int) { s.Fraud.ProbeSends = n }),
+	durationSetting("fraud_throttle_duration", "How long a first throttle lasts; each repeat within 7 days lasts twice as long, at most 24 hours", time.Hour, 5*time.Minute, 24*time.Hour,
+		func(s *Settings, d time.Duration) { s.FraudThrottle = d }),
+	durationSetting("fraud_lift_duration", "How long a range or country an administrator lifted is not judged again", 24*time.Hour, time.Hour, 30*24*time.Hour,
+		func(s *Settings, d time.Duration) { s.FraudLift = d }),
 	durationSetting("log_retention", "How long the system log keeps an event before the purge deletes it (e.g. 2160h for 90 days)", 90*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour,
 		func(s *Settings, d time.Duration) { s.LogRetention = d }),
 }
@@ -295,6 +393,8 @@ func (s Settings) clone() Settings {
 	s.PhoneTypes = slices.Clone(s.PhoneTypes)
 	s.CountriesAllow = slices.Clone(s.CountriesAllow)
 	s.CountriesDeny = slices.Clone(s.CountriesDeny)
+	s.RangesDeny = slices.Clone(s.RangesDeny)
+	s.CountryHourCaps = maps.Clone(s.CountryHourCaps)
 	s.TrustedOrigins = slices.Clone(s.TrustedOrigins)
 	s.templates = slices.Clone(s.templates)
 	return s

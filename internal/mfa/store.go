@@ -3,6 +3,8 @@ package mfa
 import (
 	"context"
 	"time"
+
+	"smsmfa/internal/fraud"
 )
 
 // Store runs units of work. Everything the domain reads or writes happens
@@ -42,6 +44,7 @@ type Tx interface {
 	DeliveryLogTx
 	RadiusClientTx
 	RadiusRequestTx
+	FraudTx
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
 	TryLock(ctx context.Context, name string) (bool, error)
@@ -195,6 +198,38 @@ type TokenTx interface {
 	NoteTokenRefused(ctx context.Context, id string, at, since time.Time) (bool, error)
 	// ListTokens returns every token, newest first.
 	ListTokens(ctx context.Context) ([]APIToken, error)
+}
+
+// FraudTx keeps the traffic of destination keys (package fraud) and the
+// state of the keys the detector or an admin acted on.
+type FraudTx interface {
+	// AddFraudTraffic adds sends and verified to the minute and hour
+	// buckets holding at of every key.
+	AddFraudTraffic(ctx context.Context, keys []string, at time.Time, sends, verified int) error
+	// FraudTraffic returns key's traffic as of now, leaving out what came
+	// before since; its ParentRate is unset (negative).
+	FraudTraffic(ctx context.Context, key string, now, since time.Time) (fraud.Traffic, error)
+	// SubtractFraudTraffic takes the traffic of key from, in the buckets
+	// from since on, out of the same buckets of key to.
+	SubtractFraudTraffic(ctx context.Context, from, to string, since time.Time) error
+	// FraudSendsSince counts the unproven codes sent to keys of kind
+	// (fraud.KindCountry: every country) since since (at most 2 hours ago).
+	FraudSendsSince(ctx context.Context, kind string, since time.Time) (int, error)
+	// FraudTotals sums the traffic of every key of kind in [from, until), by key.
+	FraudTotals(ctx context.Context, kind string, from, until time.Time) (map[string]fraud.Bucket, error)
+	// DeleteFraudCountsBefore removes minute buckets before minutes and
+	// hour buckets before hours.
+	DeleteFraudCountsBefore(ctx context.Context, minutes, hours time.Time) (int64, error)
+	// GetFraudKeys returns the stored state of those of keys that have one.
+	GetFraudKeys(ctx context.Context, keys []string) (map[string]FraudKey, error)
+	PutFraudKey(ctx context.Context, k FraudKey) error
+	// DeleteFraudKey removes a key's state (ErrNotFound if none).
+	DeleteFraudKey(ctx context.Context, key string) error
+	// DeleteFraudKeysBefore removes the throttled and allowed keys whose
+	// status ended before t (trusted keys stay).
+	DeleteFraudKeysBefore(ctx context.Context, t time.Time) (int64, error)
+	// ListFraudKeys returns every stored key state, newest first.
+	ListFraudKeys(ctx context.Context) ([]FraudKey, error)
 }
 
 // CountAdd is one addition of AddCounts.

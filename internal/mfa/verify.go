@@ -33,6 +33,12 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	if code == "" {
 		return nil, Errorf(EInvalid, RCodeMissing, "Enter the %d-digit code from the text message.", set.CodeLength)
 	}
+	if err := s.checkGuesses(ctx, tx, set, now); err != nil {
+		if r, ok := asRefusal(err); ok {
+			return fail(r)
+		}
+		return nil, err
+	}
 	ch, err := tx.LatestChallenge(ctx, f.ID, purpose, scope)
 	if errors.Is(err, ErrNotFound) {
 		return fail(Errorf(EForbidden, RCodeExpired, "No code has been sent yet. Ask for a code first."))
@@ -60,6 +66,9 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	if !ok {
 		return fail(Errorf(EForbidden, RCodeUsed, "This code has already been used. Ask for a new code."))
 	}
+	if err := s.noteCodeEntered(ctx, tx, u, f, purpose, &ch); err != nil {
+		return nil, err
+	}
 	if u.FailedMFA != 0 {
 		u.FailedMFA = 0
 		u.LastUpdated = now
@@ -75,6 +84,9 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, ch *Challenge, purpose Purpose, now time.Time) (*Challenge, error) {
 	attempts, _, err := tx.AddAttempt(ctx, ch.ID)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.countGuess(ctx, tx, set, now); err != nil {
 		return nil, err
 	}
 	u.FailedMFA++

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
@@ -107,4 +108,37 @@ func (t *tx) ApplyReceipt(ctx context.Context, provider, providerMessageID strin
 	}
 	_, err = t.exec(ctx, `UPDATE messages SET state = $2, receipt_at = $3, receipt_error = $4 WHERE id = $1`, id, string(state), at.UTC(), detail)
 	return true, t.d.wrap("apply receipt", err)
+}
+
+func (t *tx) CopyVerifiedBefore(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.exec(ctx, `UPDATE messages SET verified_at = (SELECT c.consumed FROM challenges c WHERE c.id = messages.challenge_id)
+		WHERE verified_at IS NULL AND challenge_id IN (SELECT id FROM challenges WHERE consumed IS NOT NULL AND expires < $1)`, before.UTC())
+	if err != nil {
+		return 0, t.d.wrap("copy verified", err)
+	}
+	return res.RowsAffected()
+}
+
+func (t *tx) EachTraffic(ctx context.Context, since time.Time, fn func(mfa.TrafficRow) error) error {
+	rows, err := t.query(ctx, `SELECT m.to_number, m.state, m.provider, m.created, m.sent, m.receipt_at, m.verified_at, c.consumed
+		FROM messages m LEFT JOIN challenges c ON c.id = m.challenge_id WHERE m.created >= $1 ORDER BY m.created`, since.UTC())
+	if err != nil {
+		return t.d.wrap("traffic", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r mfa.TrafficRow
+		var sent, receipt, verified, consumed sql.NullTime
+		if err := rows.Scan(&r.To, &r.State, &r.Provider, &r.Created, &sent, &receipt, &verified, &consumed); err != nil {
+			return t.d.wrap("traffic", err)
+		}
+		if !verified.Valid {
+			verified = consumed
+		}
+		r.Created, r.Sent, r.ReceiptAt, r.Verified = utc(r.Created), ut(sent), ut(receipt), ut(verified)
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return t.d.wrap("traffic", rows.Err())
 }

@@ -39,6 +39,8 @@ func (h *Handler) telephonyRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/templates", h.requireAdmin(h.adminSaveTemplate))
 	m.HandleFunc("GET /admin/delivery", h.requireAdmin(h.adminDelivery))
 	m.HandleFunc("GET /admin/optouts", h.requireAdmin(h.adminOptOuts))
+	m.HandleFunc("GET /admin/traffic", h.requireAdmin(h.adminTraffic))
+	m.HandleFunc("POST /admin/traffic/ranges", h.requireAdmin(h.adminSetRange))
 }
 
 func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request, u *mfa.User, status int, errMsg string, form providerForm) {

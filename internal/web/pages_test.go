@@ -120,5 +120,30 @@ func samplePages() []page {
 		&adminOptOutsPage{common: common{User: user}, OptOuts: []mfa.OptOut{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Provider: "tw", Created: now}},
 			Events: []mfa.OptOutEvent{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Keyword: "stop", At: now, ProviderMessageID: "SM1"}}},
 		&adminOptOutsPage{common: common{User: user}},
+		trafficSample(user, now, 24*time.Hour),
+		trafficSample(user, now, 7*24*time.Hour),
+		&adminTrafficPage{common: common{User: user}},
 	}
+}
+
+// trafficSample is a dashboard with texts in every state, a throttled
+// range and a trusted one.
+func trafficSample(user *mfa.User, now time.Time, period time.Duration) page {
+	step := time.Hour
+	if period > 24*time.Hour {
+		step = 24 * time.Hour
+	}
+	d := mfa.Dashboard{Period: period, From: now.Add(-period), Until: now, Step: step, Budget: 50, SentToday: 45, Blocked: 2,
+		Total: mfa.DashCounts{Texts: 30, Sent: 28, Delivered: 20, Failed: 2, Verified: 18, SendP50: 300 * time.Millisecond, SendP95: 2 * time.Second, ReceiptP50: 4 * time.Second, ReceiptP95: 9 * time.Second}}
+	for i := range int(period / step) {
+		d.Series = append(d.Series, mfa.DashPoint{Start: d.From.Add(time.Duration(i) * step), DashCounts: mfa.DashCounts{Texts: i % 7, Delivered: i % 3, Failed: i % 2, Verified: i % 4}})
+	}
+	d.Countries = []mfa.DashRow{{Name: "US", DashCounts: d.Total}, {Name: "FR"}}
+	d.Providers = []mfa.DashRow{{Name: "tw", DashCounts: d.Total}}
+	p := &adminTrafficPage{common: common{User: user}, Period: "24h"}
+	p.fill(d, []mfa.FraudKey{
+		{Key: "prefix:+3361234", Status: mfa.FraudThrottled, Since: now, Until: now.Add(time.Hour), Strikes: 2, Evidence: "29 codes in 15 min (expected 0.03); 0 of 22 entered"},
+		{Key: "country:GB", Status: mfa.FraudTrusted, Since: now, UpdatedBy: "ann@example.com"},
+	}, mfa.DefaultSettings(), now)
+	return p
 }

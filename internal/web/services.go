@@ -73,6 +73,7 @@ type Radius interface {
 
 // Telephony is the part of mfa.Telephony this package uses.
 type Telephony interface {
+	Dashboard(ctx context.Context, period time.Duration) (mfa.Dashboard, error)
 	DeliveryLog(ctx context.Context, f mfa.MessageFilter) ([]mfa.DeliveryRecord, error)
 	OptOuts(ctx context.Context, limit int) ([]mfa.OptOut, []mfa.OptOutEvent, error)
 	PreviewTemplate(ctx context.Context, body string) (string, error)
@@ -87,11 +88,13 @@ type Telephony interface {
 type Org interface {
 	CountRequest(ctx context.Context, kind mfa.RequestKind, key string) (mfa.Limit, error)
 	Events(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error)
+	FraudKeys(ctx context.Context) ([]mfa.FraudKey, error)
 	Now() time.Time
 	NumberUsers(ctx context.Context, input string) ([]mfa.User, error)
 	Numbers(ctx context.Context) ([]mfa.Number, error)
 	Overview(ctx context.Context) (mfa.Overview, error)
 	RecordBlocked(ctx context.Context, reason, detail string) error
+	SetFraudKey(ctx context.Context, input string, status mfa.FraudStatus) error
 	SetNumberStatus(ctx context.Context, input string, status mfa.NumberStatus) error
 	SetSMSEnabled(ctx context.Context, on bool) error
 	SettingValues(ctx context.Context) (map[string]string, error)

@@ -37,6 +37,13 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
 	"join": strings.Join,
+	// dashTable is the data of the dashboard's tables: rows then the total.
+	"dashTable": func(name string, rows []dashRow, total dashRow) map[string]any {
+		if len(rows) > 1 {
+			rows = append(rows[:len(rows):len(rows)], total)
+		}
+		return map[string]any{"Name": name, "Rows": rows}
+	},
 	// maxlen is the cap of the field named name (mfa.Fields), for a
 	// form's maxlength.
 	"maxlen": func(name string) int {
