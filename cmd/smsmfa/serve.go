@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +16,8 @@ import (
 	"smsmfa/internal/api"
 	"smsmfa/internal/config"
 	"smsmfa/internal/httpx"
+	"smsmfa/internal/oidc"
+	"smsmfa/internal/secret"
 	"smsmfa/internal/store"
 	"smsmfa/internal/web"
 )
@@ -115,8 +119,12 @@ func (a *app) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	clientIP := httpx.ClientIP{Trusted: trusted}
+	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: oidcCryptoKey(a.keys), Logger: a.log.With("component", "oidc")})
+	if err != nil {
+		return nil, err
+	}
 	ui, err := web.New(web.Options{Services: web.ServicesOf(a.svc), Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.sink, Pool: a.pool, Keys: a.keys,
-		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web")})
+		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web"), Provider: provider})
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +135,23 @@ func (a *app) handler() (http.Handler, error) {
 	}
 	mux.Handle("/api/", api.New(api.Options{Services: api.ServicesOf(a.svc), BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
 	mux.Handle("/hooks/", a.pool.Hooks())
+	// The OpenID Provider, at Okta's paths; logout ends the browser
+	// session, so the web UI serves it.
+	op := provider.Handler()
+	mux.Handle("/.well-known/openid-configuration", op)
+	mux.Handle("/oauth2/", op)
+	mux.Handle("/oauth2/v1/logout", ui)
+	mux.Handle("/oauth2/default/v1/logout", ui)
 	mux.Handle("/", ui)
 	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
+}
+
+// oidcCryptoKey derives the key of the OpenID Provider's code encryption
+// from the master key's code MAC key.
+func oidcCryptoKey(k *secret.Keys) [32]byte {
+	m := hmac.New(sha256.New, k.CodeMAC)
+	m.Write([]byte("smsmfa oidc code key"))
+	return [32]byte(m.Sum(nil))
 }
 
 // healthz answers 200 while the database answers.

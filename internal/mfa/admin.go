@@ -183,7 +183,11 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		d, err := tx.DeleteEventsBefore(ctx, now.Add(-set.LogRetention))
-		n = a + b + c + d
+		if err != nil {
+			return err
+		}
+		e, err := purgeOIDC(ctx, tx, now)
+		n = a + b + c + d + e
 		return err
 	})
 	return n, err

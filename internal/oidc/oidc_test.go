@@ -1,0 +1,378 @@
+package oidc_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+
+	"smsmfa/internal/mfa"
+)
+
+type idClaims struct {
+	AMR      []string `json:"amr"`
+	ACR      string   `json:"acr"`
+	AuthTime int64    `json:"auth_time"`
+	Nonce    string   `json:"nonce"`
+	Email    string   `json:"email"`
+}
+
+// verify checks an ID token as a relying party does (go-oidc, keys from
+// discovery) and returns its claims.
+func (o *op) verify(t *testing.T, issuer, clientID, raw string) (*gooidc.IDToken, idClaims) {
+	t.Helper()
+	p, err := gooidc.NewProvider(context.Background(), issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := p.Verifier(&gooidc.Config{ClientID: clientID}).Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("ID token does not verify: %v", err)
+	}
+	var c idClaims
+	if err := tok.Claims(&c); err != nil {
+		t.Fatal(err)
+	}
+	return tok, c
+}
+
+func TestCodeFlowConfidential(t *testing.T) {
+	o := newOP(t)
+	a, secret := o.app(t, false)
+	c := browser()
+	verifier, challenge := pkce("v")
+	code := o.code(t, c, authParams(a, challenge))
+
+	status, tok := o.token(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}}, a.ID, secret)
+	if status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	id, claims := o.verify(t, o.url, a.ID, tok["id_token"].(string))
+	if id.Subject != o.user.ID || claims.Nonce != "n-456" || claims.Email != login {
+		t.Errorf("ID token sub %q nonce %q email %q", id.Subject, claims.Nonce, claims.Email)
+	}
+	// SMS is off for this org: the password was the only factor.
+	if !slices.Equal(claims.AMR, []string{"pwd"}) || claims.ACR != "urn:okta:loa:1fa:pwd" || claims.AuthTime == 0 {
+		t.Errorf("amr %v acr %q auth_time %d", claims.AMR, claims.ACR, claims.AuthTime)
+	}
+	if status, ui := o.userinfo(t, tok["access_token"].(string)); status != http.StatusOK || ui["sub"] != o.user.ID || ui["preferred_username"] != login {
+		t.Errorf("userinfo: %d %v", status, ui)
+	}
+	// The wrong secret, and no secret, get nothing.
+	status, body := o.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}}, a.ID, secret+"x")
+	if status != http.StatusUnauthorized && status != http.StatusBadRequest || body["error"] != "invalid_client" {
+		t.Errorf("wrong secret: %d %v", status, body)
+	}
+	// Tokens issued are in the system log; the tokens themselves are not.
+	evs := o.events(t, mfa.EvOAuthAccess)
+	if len(evs) != 1 || evs[0].Actor.ID != o.user.ID || evs[0].Target.ID != a.ID {
+		t.Fatalf("access token events: %+v", evs)
+	}
+	for _, e := range append(o.events(t, mfa.EvOAuthRefresh), evs...) {
+		for _, v := range e.Details {
+			for _, secretText := range []string{tok["access_token"].(string), tok["refresh_token"].(string), code} {
+				if strings.Contains(v, secretText) {
+					t.Errorf("event %s holds a token: %v", e.Type, e.Details)
+				}
+			}
+		}
+	}
+}
+
+func TestRefreshRotationAndReuse(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	verifier, challenge := pkce("r")
+	code := o.code(t, browser(), authParams(a, challenge))
+	_, first := o.token(t, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {code}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}})
+	rt1 := first["refresh_token"].(string)
+
+	status, second := o.token(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ID}, "refresh_token": {rt1}})
+	if status != http.StatusOK || second["refresh_token"] == rt1 || second["refresh_token"] == nil {
+		t.Fatalf("refresh: %d %v", status, second)
+	}
+	_, claims := o.verify(t, o.url, a.ID, second["id_token"].(string))
+	if !slices.Contains(claims.AMR, "pwd") {
+		t.Errorf("refreshed ID token amr %v", claims.AMR)
+	}
+	// The first refresh token, used again, is refused and its whole family
+	// revoked: the rotated refresh token and the access tokens die too.
+	status, body := o.token(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ID}, "refresh_token": {rt1}})
+	if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		t.Fatalf("reused refresh token: %d %v", status, body)
+	}
+	status, body = o.token(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ID}, "refresh_token": {second["refresh_token"].(string)}})
+	if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		t.Errorf("rotated refresh token after reuse: %d %v", status, body)
+	}
+	for _, at := range []any{first["access_token"], second["access_token"]} {
+		if status, _ := o.userinfo(t, at.(string)); status == http.StatusOK {
+			t.Errorf("an access token of the revoked family still works at userinfo")
+		}
+	}
+	if evs := o.events(t, mfa.EvOAuthReuse); len(evs) != 1 || evs[0].Outcome != mfa.OutcomeDeny {
+		t.Errorf("reuse events: %+v", evs)
+	}
+}
+
+func TestCodeRefusals(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	c := browser()
+	exchange := func(code, verifier, redirect string) (int, map[string]any) {
+		f := url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {code}, "redirect_uri": {redirect}}
+		if verifier != "" {
+			f.Set("code_verifier", verifier)
+		}
+		return o.token(t, f)
+	}
+	verifier, challenge := pkce("x")
+
+	t.Run("ErrWrongRedirectURI", func(t *testing.T) {
+		for _, bad := range []string{"https://wiki.example.com/callback/", "https://evil.example.com/callback", "https://wiki.example.com/callback?x=1"} {
+			resp, page := o.get(t, c, "/oauth2/v1/authorize?"+authParams(a, challenge, "redirect_uri", bad).Encode())
+			// Never a redirect to an unregistered URI: an error shown here.
+			if resp.StatusCode == http.StatusFound || !strings.Contains(page, "redirect_uri") {
+				t.Errorf("redirect_uri %s: %d Location %q", bad, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+	})
+	t.Run("ErrPKCEPlain", func(t *testing.T) {
+		q := authParams(a, "", "code_challenge", verifier, "code_challenge_method", "plain")
+		u := o.authorize(t, c, q)
+		if u.Query().Get("error") != "invalid_request" || u.Query().Get("state") != "st-123" {
+			t.Errorf("plain PKCE: %s", u)
+		}
+	})
+	t.Run("ErrPublicWithoutPKCE", func(t *testing.T) {
+		u := o.authorize(t, c, authParams(a, ""))
+		if u.Query().Get("error") != "invalid_request" {
+			t.Errorf("public app without PKCE: %s", u)
+		}
+	})
+	t.Run("ErrMissingVerifier", func(t *testing.T) {
+		code := o.code(t, c, authParams(a, challenge))
+		if status, body := exchange(code, "", a.RedirectURIs[0]); status != http.StatusBadRequest || body["error"] != "invalid_grant" && body["error"] != "invalid_request" {
+			t.Errorf("no verifier: %d %v", status, body)
+		}
+		// The code is spent by the failed try.
+		if status, body := exchange(code, verifier, a.RedirectURIs[0]); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Errorf("code after a failed try: %d %v", status, body)
+		}
+	})
+	t.Run("ErrWrongVerifier", func(t *testing.T) {
+		code := o.code(t, c, authParams(a, challenge))
+		other, _ := pkce("y")
+		if status, body := exchange(code, other, a.RedirectURIs[0]); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Errorf("wrong verifier: %d %v", status, body)
+		}
+	})
+	t.Run("ErrRedirectURIMismatch", func(t *testing.T) {
+		code := o.code(t, c, authParams(a, challenge))
+		if status, body := exchange(code, verifier, "https://wiki.example.com/other"); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Errorf("other redirect_uri: %d %v", status, body)
+		}
+	})
+	t.Run("ErrReplayedCode", func(t *testing.T) {
+		code := o.code(t, c, authParams(a, challenge))
+		status, tok := exchange(code, verifier, a.RedirectURIs[0])
+		if status != http.StatusOK {
+			t.Fatalf("first exchange: %d %v", status, tok)
+		}
+		if status, body := exchange(code, verifier, a.RedirectURIs[0]); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Errorf("replayed code: %d %v", status, body)
+		}
+		// The replay revokes what the code gave (RFC 6749 §4.1.2).
+		if status, _ := o.userinfo(t, tok["access_token"].(string)); status == http.StatusOK {
+			t.Error("the access token of a replayed code still works")
+		}
+		if status, body := o.token(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ID}, "refresh_token": {tok["refresh_token"].(string)}}); status == http.StatusOK {
+			t.Errorf("the refresh token of a replayed code still works: %v", body)
+		}
+	})
+	t.Run("ErrExpiredCode", func(t *testing.T) {
+		code := o.code(t, c, authParams(a, challenge))
+		o.clock.Advance(mfa.AuthCodeLifetime)
+		if status, body := exchange(code, verifier, a.RedirectURIs[0]); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Errorf("expired code: %d %v", status, body)
+		}
+	})
+	t.Run("CodeJustBeforeExpiry", func(t *testing.T) {
+		code := o.code(t, c, authParams(a, challenge))
+		o.clock.Advance(mfa.AuthCodeLifetime - time.Second)
+		if status, body := exchange(code, verifier, a.RedirectURIs[0]); status != http.StatusOK {
+			t.Errorf("code 1 s before expiry: %d %v", status, body)
+		}
+	})
+}
+
+func TestPromptAndMaxAge(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	_, challenge := pkce("p")
+	c := browser()
+
+	// prompt=none with nobody signed in: login_required, with the state.
+	u := o.authorize(t, c, authParams(a, challenge, "prompt", "none"))
+	if u.Query().Get("error") != "login_required" || u.Query().Get("state") != "st-123" || u.Host != "wiki.example.com" {
+		t.Fatalf("prompt=none signed out: %s", u)
+	}
+	o.code(t, c, authParams(a, challenge)) // signs the browser in
+
+	// Signed in: prompt=none answers at once.
+	resp, _ := o.get(t, c, "/oauth2/v1/authorize?"+authParams(a, challenge, "prompt", "none").Encode())
+	if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
+		t.Fatalf("prompt=none signed in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// prompt=login asks for the password again.
+	o.clock.Advance(time.Second)
+	resp, _ = o.get(t, c, "/oauth2/v1/authorize?"+authParams(a, challenge, "prompt", "login", "login_hint", login).Encode())
+	if resp.Request.URL.Path != "/login" || resp.Request.URL.Query().Get("username") != login {
+		t.Fatalf("prompt=login went to %s", resp.Request.URL)
+	}
+	if got := o.signIn(t, c, pw); !strings.Contains(got, "code=") {
+		t.Fatalf("after prompt=login: %s", got)
+	}
+	// max_age: a sign-in older than it needs a new one; with prompt=none
+	// that is login_required.
+	o.clock.Advance(2 * time.Minute)
+	u = o.authorize(t, c, authParams(a, challenge, "prompt", "none", "max_age", "60"))
+	if u.Query().Get("error") != "login_required" {
+		t.Errorf("max_age=60 two minutes after sign-in, prompt=none: %s", u)
+	}
+	u = o.authorize(t, c, authParams(a, challenge, "max_age", "600"))
+	if u.Query().Get("code") == "" {
+		t.Errorf("max_age=600 two minutes after sign-in: %s", u)
+	}
+}
+
+func TestSessionToken(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	ctx := context.Background()
+	v, err := o.svc.Signin.PrimaryAuth(ctx, login, pw, "")
+	if err != nil || v.Txn.SessionToken == "" {
+		t.Fatalf("authn: %v", err)
+	}
+	verifier, challenge := pkce("s")
+	c := browser()
+	q := authParams(a, challenge, "prompt", "none", "sessionToken", v.Txn.SessionToken)
+	resp, _ := o.get(t, c, "/oauth2/v1/authorize?"+q.Encode())
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
+		t.Fatalf("sessionToken with prompt=none: %d %s", resp.StatusCode, loc)
+	}
+	status, tok := o.token(t, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {loc.Query().Get("code")},
+		"redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}})
+	if status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	// The browser is signed in too, as Okta sets its session cookie.
+	resp, _ = o.get(t, c, "/account")
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("account after sessionToken: %d", resp.StatusCode)
+	}
+	// A session token works once.
+	u := o.authorize(t, browser(), q)
+	if u.Query().Get("error") != "login_required" {
+		t.Errorf("spent session token with prompt=none: %s", u)
+	}
+}
+
+func TestLogout(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	verifier, challenge := pkce("l")
+	c := browser()
+	code := o.code(t, c, authParams(a, challenge))
+	_, tok := o.token(t, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {code}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}})
+	idt := tok["id_token"].(string)
+
+	resp, page := o.get(t, c, "/oauth2/v1/logout?"+url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {"https://evil.example.com/"}}.Encode())
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "illegal_post_logout_redirect_uri") {
+		t.Fatalf("unregistered post-logout URI: %d", resp.StatusCode)
+	}
+	if r, _ := o.get(t, c, "/account"); r.StatusCode != http.StatusOK {
+		t.Fatal("a refused logout ended the session")
+	}
+	resp, _ = o.get(t, c, "/oauth2/v1/logout?"+url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {"https://wiki.example.com/bye"}, "state": {"s1"}}.Encode())
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://wiki.example.com/bye?state=s1" {
+		t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if r, _ := o.get(t, c, "/account"); r.Request.URL.Path != "/login" {
+		t.Error("still signed in after logout")
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	verifier, challenge := pkce("k")
+	exchange := func() string {
+		code := o.code(t, browser(), authParams(a, challenge))
+		_, tok := o.token(t, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {code}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}})
+		return tok["id_token"].(string)
+	}
+	old := exchange()
+	if _, err := o.svc.OIDC.RotateSigningKey(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Both keys are published: a token signed before the rollover still
+	// verifies, and new tokens are signed with the new key.
+	o.verify(t, o.url, a.ID, old)
+	o.verify(t, o.url, a.ID, exchange())
+	if _, keys, _ := o.svc.OIDC.SigningKeys(context.Background()); len(keys) != 2 {
+		t.Fatalf("published keys after rollover: %d", len(keys))
+	}
+	o.clock.Advance(mfa.KeyPublishedAfterRetire)
+	if _, keys, _ := o.svc.OIDC.SigningKeys(context.Background()); len(keys) != 1 {
+		t.Errorf("published keys a day after rollover: %d", len(keys))
+	}
+	// The signing key is sealed at rest; and rolls over by itself.
+	o.clock.Advance(mfa.KeyRotateAfter)
+	cur, _, err := o.svc.OIDC.SigningKeys(context.Background())
+	if err != nil || o.clock.Now().Sub(cur.Created) > time.Minute {
+		t.Errorf("no automatic rollover after %s: %v %v", mfa.KeyRotateAfter, cur.Created, err)
+	}
+}
+
+func TestDefaultServerDiscovery(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	p, err := gooidc.NewProvider(context.Background(), o.url+"/oauth2/default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Authorize  string   `json:"authorization_endpoint"`
+		Methods    []string `json:"code_challenge_challenge_methods_supported"`
+		PKCE       []string `json:"code_challenge_methods_supported"`
+		EndSession string   `json:"end_session_endpoint"`
+	}
+	if err := p.Claims(&d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Authorize != o.url+"/oauth2/default/v1/authorize" || !slices.Equal(d.PKCE, []string{"S256"}) || d.EndSession != o.url+"/oauth2/default/v1/logout" {
+		t.Errorf("default server discovery: %+v", d)
+	}
+	verifier, challenge := pkce("d")
+	c := browser()
+	resp, _ := o.get(t, c, "/oauth2/default/v1/authorize?"+authParams(a, challenge).Encode())
+	if resp.Request.URL.Path != "/login" {
+		t.Fatalf("default server authorize went to %s", resp.Request.URL)
+	}
+	u, _ := url.Parse(o.signIn(t, c, pw))
+	req, _ := http.NewRequest("POST", o.url+"/oauth2/default/v1/token", strings.NewReader(url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID},
+		"code": {u.Query().Get("code")}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	status, tok := o.do(t, req)
+	if status != http.StatusOK {
+		t.Fatalf("default server token: %d %v", status, tok)
+	}
+	o.verify(t, o.url+"/oauth2/default", a.ID, tok["id_token"].(string))
+}
