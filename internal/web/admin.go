@@ -25,6 +25,9 @@ func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/tokens", h.requireAdmin(h.adminTokens))
 	m.HandleFunc("POST /admin/tokens", h.requireAdmin(h.adminCreateToken))
 	m.HandleFunc("POST /admin/tokens/{id}/revoke", h.requireAdmin(h.adminRevokeToken))
+	m.HandleFunc("GET /admin/apps", h.requireAdmin(h.adminApps))
+	m.HandleFunc("POST /admin/apps", h.requireAdmin(h.adminCreateApp))
+	m.HandleFunc("POST /admin/apps/{id}/remove", h.requireAdmin(h.adminRemoveApp))
 }
 
 // done flashes msg (or shows err) and goes back to path.
