@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"sync"
@@ -36,6 +37,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.Close()
+	// zitadel/oidc logs (refused OAuth requests, never a token) through
+	// the default logger: the server's own, in its format.
+	slog.SetDefault(a.log.With("component", "oidc"))
 	if err := a.pool.Reload(ctx); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -115,8 +116,50 @@ func fixRequest(next http.Handler) http.Handler {
 				r.Form.Set("client_id", id)
 			}
 		}
+		if strings.HasSuffix(r.URL.Path, "/v1/revoke") {
+			// Okta answers a revocation with 200 and an empty body; op
+			// sends an empty body typed JSON, which auth-js cannot parse.
+			e := &emptyNull{ResponseWriter: w}
+			next.ServeHTTP(e, r)
+			if !e.sent { // no body at all
+				e.Header().Del("Content-Type")
+				e.flush()
+			}
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// emptyNull holds back the status until the body is known, so that an
+// empty body (or a JSON null) goes without a JSON content type.
+type emptyNull struct {
+	http.ResponseWriter
+	status int
+	sent   bool
+}
+
+func (e *emptyNull) WriteHeader(code int) {
+	if e.status == 0 {
+		e.status = code
+	}
+}
+
+func (e *emptyNull) flush() {
+	if !e.sent {
+		e.sent = true
+		e.ResponseWriter.WriteHeader(cmp.Or(e.status, http.StatusOK))
+	}
+}
+
+func (e *emptyNull) Write(b []byte) (int, error) {
+	if !e.sent && strings.TrimSpace(string(b)) == "null" {
+		e.Header().Del("Content-Type")
+		e.flush()
+		return len(b), nil
+	}
+	e.flush()
+	return e.ResponseWriter.Write(b)
 }
 
 // bareClientID returns the client id of an Authorization: Basic header
