@@ -123,7 +123,7 @@ func (a *app) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	clientIP := httpx.ClientIP{Trusted: trusted}
-	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: oidcCryptoKey(a.keys), Logger: a.log.With("component", "oidc")})
+	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: oidcCryptoKey(a.keys), Limiter: a.svc.Org, Logger: a.log.With("component", "oidc")})
 	if err != nil {
 		return nil, err
 	}

@@ -365,10 +365,11 @@ func (s *OIDC) RevokeToken(ctx context.Context, appID, tokenOrID string) error {
 	})
 }
 
-// purgeOIDC deletes authorization requests, tokens and retired keys that
-// have been dead for a day.
+// purgeOIDC deletes expired authorization requests (a code lives less
+// than its request, so a replay is still recognised while it could work),
+// and tokens and retired keys that have been dead for a day.
 func purgeOIDC(ctx context.Context, tx Tx, now time.Time) (int64, error) {
-	a, err := tx.DeleteAuthRequestsBefore(ctx, now.Add(-24*time.Hour))
+	a, err := tx.DeleteAuthRequestsBefore(ctx, now)
 	if err != nil {
 		return 0, err
 	}

@@ -148,7 +148,8 @@ type OIDCTx interface {
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	// CompleteAuthRequest records who signed in for a request not yet done.
 	CompleteAuthRequest(ctx context.Context, r AuthRequest) error
-	// SetAuthCode sets the code of a done request that has none.
+	// SetAuthCode sets the code of a done request that has none; the
+	// request lives at least as long as its code.
 	SetAuthCode(ctx context.Context, id string, codeHash []byte, expires time.Time) error
 	// TakeAuthCode marks the code used if it is unused and unexpired at
 	// now, and returns its request; ErrNotFound otherwise. Two concurrent

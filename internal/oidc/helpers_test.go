@@ -55,7 +55,7 @@ func newOP(t *testing.T) *op {
 		Deliver: disp, ProviderKinds: telephony.AllKinds()})
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	p, err := oidc.New(oidc.Options{Domain: svc.OIDC, BaseURL: base})
+	p, err := oidc.New(oidc.Options{Domain: svc.OIDC, BaseURL: base, Limiter: svc.Org})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -376,3 +376,37 @@ func TestDefaultServerDiscovery(t *testing.T) {
 	}
 	o.verify(t, o.url+"/oauth2/default", a.ID, tok["id_token"].(string))
 }
+
+// TestAuthorizeLimit: each /authorize is a row until it expires, so a
+// stranger sending them in a loop is held to the address's sign-in budget
+// (limit_authn_minute), and the purge removes expired requests.
+func TestAuthorizeLimit(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	ctx := context.Background()
+	if err := o.svc.Org.UpdateSettings(ctx, map[string]string{"limit_authn_minute": "10"}); err != nil {
+		t.Fatal(err)
+	}
+	_, challenge := pkce("z")
+	q := "/oauth2/v1/authorize?" + authParams(a, challenge).Encode()
+	var last int
+	for range 11 {
+		resp, err := http.Get(o.url + q) // no cookie jar: a new visitor each time
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		last = resp.StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("11th /authorize in a minute: %d, want 429", last)
+	}
+	o.clock.Advance(time.Minute)
+	if resp, err := http.Get(o.url + q); err != nil || resp.StatusCode == http.StatusTooManyRequests {
+		t.Fatalf("/authorize the next minute: %v %v", resp.StatusCode, err)
+	}
+	o.clock.Advance(mfa.AuthRequestLifetime)
+	if n, err := o.svc.Org.Purge(ctx); err != nil || n < 10 {
+		t.Errorf("purge after the requests expired: %d rows, %v; want the 10 requests of the first minute at least", n, err)
+	}
+}

@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"cmp"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -26,7 +27,16 @@ type Options struct {
 	// CryptoKey keys op's encryption of authorization codes (each code is
 	// also random and single-use, found by its hash).
 	CryptoKey [32]byte
-	Logger    *slog.Logger
+	// Limiter, when set, counts each /authorize request against the
+	// client address's sign-in budget (limit_authn_minute): every request
+	// is a row in the database until it expires.
+	Limiter Limiter
+	Logger  *slog.Logger
+}
+
+// Limiter is the part of mfa.Org that counts requests.
+type Limiter interface {
+	CountRequest(ctx context.Context, kind mfa.RequestKind, key string) (mfa.Limit, error)
 }
 
 // Provider is the OpenID Provider: one op.Provider per authorization
@@ -34,6 +44,7 @@ type Options struct {
 type Provider struct {
 	org, def *op.Provider
 	base     string
+	limit    Limiter
 	log      *slog.Logger
 }
 
@@ -66,7 +77,7 @@ func New(o Options) (*Provider, error) {
 		}
 		return out
 	}
-	p := &Provider{base: base, log: log}
+	p := &Provider{base: base, limit: o.Limiter, log: log}
 	if p.org, err = op.NewProvider(cfg, st, op.StaticIssuer(base), opts("oauth2/")...); err != nil {
 		return nil, fmt.Errorf("oidc: org server: %w", err)
 	}
@@ -84,8 +95,8 @@ func New(o Options) (*Provider, error) {
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/.well-known/openid-configuration", p.org)
-	mux.Handle("/oauth2/v1/", fixRequest(p.org))
-	def := http.StripPrefix(DefaultServerPath, fixRequest(p.def))
+	mux.Handle("/oauth2/v1/", p.fixRequest(p.org))
+	def := http.StripPrefix(DefaultServerPath, p.fixRequest(p.def))
 	mux.Handle(DefaultServerPath+"/.well-known/openid-configuration", def)
 	mux.Handle(DefaultServerPath+"/v1/", def)
 	return mux
@@ -95,9 +106,23 @@ func (p *Provider) Handler() http.Handler {
 // sessionToken of /authorize (which op would drop) goes to the context,
 // and a public client's HTTP Basic credentials of a bare client id (no
 // colon: okta-auth-js revoking a token) become the client_id parameter.
-func fixRequest(next http.Handler) http.Handler {
+// It also holds /authorize to the client address's sign-in budget.
+func (p *Provider) fixRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/v1/authorize") {
+			if p.limit != nil {
+				l, err := p.limit.CountRequest(r.Context(), mfa.AuthnRequest, mfa.ClientFrom(r.Context()).IP)
+				if err != nil {
+					p.log.Error("authorize: count request", "err", err)
+					http.Error(w, "The server could not take the request. Try again later.", http.StatusServiceUnavailable)
+					return
+				}
+				if !l.OK {
+					w.Header().Set("Retry-After", "60")
+					http.Error(w, "Too many sign-in requests from your network. Wait a minute, then try again.", http.StatusTooManyRequests)
+					return
+				}
+			}
 			q := r.URL.Query()
 			if tok := q.Get("sessionToken"); tok != "" {
 				q.Del("sessionToken")

@@ -107,7 +107,8 @@ func (t *tx) CompleteAuthRequest(ctx context.Context, r mfa.AuthRequest) error {
 }
 
 func (t *tx) SetAuthCode(ctx context.Context, id string, codeHash []byte, expires time.Time) error {
-	return t.execOne(ctx, "set auth code", `UPDATE oidc_auth_requests SET code_hash = $2, code_expires = $3
+	return t.execOne(ctx, "set auth code", `UPDATE oidc_auth_requests SET code_hash = $2, code_expires = $3,
+		expires = CASE WHEN expires < $3 THEN $3 ELSE expires END
 		WHERE id = $1 AND done AND code_hash IS NULL`, id, codeHash, expires.UTC())
 }
 
