@@ -2,6 +2,8 @@ package oidc_test
 
 import (
 	"context"
+	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -409,4 +411,65 @@ func TestAuthorizeLimit(t *testing.T) {
 	if n, err := o.svc.Org.Purge(ctx); err != nil || n < 10 {
 		t.Errorf("purge after the requests expired: %d rows, %v; want the 10 requests of the first minute at least", n, err)
 	}
+}
+
+// TestOktaClientShapes: what okta-auth-js needs beyond the standard: the
+// CORS preflight with its own header, the OAuth metadata of the default
+// server, and /revoke answering 200 with an empty body, also for a public
+// client that sends its bare client id in HTTP Basic.
+func TestOktaClientShapes(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	req, _ := http.NewRequest("OPTIONS", o.url+"/oauth2/default/v1/token", nil)
+	req.Header.Set("Origin", "https://spa.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "accept,content-type,x-okta-user-agent-extended")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "https://spa.example.com" || !strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "x-okta-user-agent-extended") ||
+		resp.Header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	status, meta := o.do(t, mustReq(t, "GET", o.url+"/oauth2/default/.well-known/oauth-authorization-server"))
+	if status != http.StatusOK || meta["issuer"] != o.url+"/oauth2/default" {
+		t.Errorf("oauth-authorization-server: %d %v", status, meta)
+	}
+
+	verifier, challenge := pkce("o")
+	code := o.code(t, browser(), authParams(a, challenge))
+	_, tok := o.token(t, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {code}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}})
+	req = mustReq(t, "POST", o.url+"/oauth2/v1/revoke")
+	req.Body = io.NopCloser(strings.NewReader(url.Values{"token": {tok["access_token"].(string)}, "token_type_hint": {"access_token"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(a.ID)))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(b) != 0 || resp.Header.Get("Content-Type") != "" {
+		t.Fatalf("revoke: %d %q %q", resp.StatusCode, b, resp.Header.Get("Content-Type"))
+	}
+	if status, _ := o.userinfo(t, tok["access_token"].(string)); status == http.StatusOK {
+		t.Error("a revoked access token works at userinfo")
+	}
+	if status, _ := o.token(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ID}, "refresh_token": {tok["refresh_token"].(string)}}); status != http.StatusOK {
+		t.Error("revoking the access token killed the refresh token too")
+	}
+	if evs := o.events(t, mfa.EvOAuthRevoke); len(evs) != 1 || evs[0].Details["token_type"] != mfa.TokenAccess {
+		t.Errorf("revoke events: %+v", evs)
+	}
+}
+
+func mustReq(t *testing.T, method, u string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

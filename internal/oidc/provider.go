@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rs/cors"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
@@ -71,7 +72,7 @@ func New(o Options) (*Provider, error) {
 	opts := func(prefix string) []op.Option {
 		ep := func(p string) *op.Endpoint { return op.NewEndpoint(prefix + p) }
 		out := []op.Option{op.WithCustomEndpoints(ep("v1/authorize"), ep("v1/token"), ep("v1/userinfo"), ep("v1/revoke"), ep("v1/logout"), ep("v1/keys")),
-			op.WithCustomIntrospectionEndpoint(ep("v1/introspect")), op.WithLogger(log)}
+			op.WithCustomIntrospectionEndpoint(ep("v1/introspect")), op.WithLogger(log), op.WithCORSOptions(corsOptions())}
 		if u.Scheme == "http" {
 			out = append(out, op.WithAllowInsecure())
 		}
@@ -88,6 +89,19 @@ func New(o Options) (*Provider, error) {
 	return p, nil
 }
 
+// corsOptions let single-page apps on any origin call discovery, keys,
+// token, userinfo, revoke and introspect (answering the preflight of
+// okta-auth-js, which sends X-Okta-User-Agent-Extended). No cookie is
+// sent or needed: every call carries its client credentials or token.
+func corsOptions() *cors.Options {
+	return &cors.Options{
+		AllowOriginFunc: func(string) bool { return true },
+		AllowedMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost},
+		AllowedHeaders:  []string{"Accept", "Accept-Language", "Authorization", "Content-Type", "X-Requested-With", "X-Okta-User-Agent-Extended"},
+		ExposedHeaders:  []string{"Location", "Content-Length", "WWW-Authenticate"},
+	}
+}
+
 // Handler serves the provider's endpoints: /.well-known/openid-configuration
 // and /oauth2/v1/… (org server), /oauth2/default/.well-known/… and
 // /oauth2/default/v1/… (default server). Logout is the web UI's (it ends
@@ -98,8 +112,20 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/oauth2/v1/", p.fixRequest(p.org))
 	def := http.StripPrefix(DefaultServerPath, p.fixRequest(p.def))
 	mux.Handle(DefaultServerPath+"/.well-known/openid-configuration", def)
+	// Okta's custom servers also serve the OAuth metadata (RFC 8414): the
+	// same document.
+	mux.Handle(DefaultServerPath+"/.well-known/oauth-authorization-server", http.StripPrefix(DefaultServerPath, rewrite("/.well-known/openid-configuration", p.def)))
 	mux.Handle(DefaultServerPath+"/v1/", def)
 	return mux
+}
+
+// rewrite serves path with next.
+func rewrite(path string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path, r2.URL.RawPath = path, ""
+		next.ServeHTTP(w, r2)
+	})
 }
 
 // fixRequest adapts what Okta's clients send to what op reads: the
