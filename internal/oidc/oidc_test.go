@@ -65,6 +65,23 @@ func TestCodeFlowConfidential(t *testing.T) {
 	if status, ui := o.userinfo(t, tok["access_token"].(string)); status != http.StatusOK || ui["sub"] != o.user.ID || ui["preferred_username"] != login {
 		t.Errorf("userinfo: %d %v", status, ui)
 	}
+	// Introspection, by the app with its secret.
+	introspect := func() map[string]any {
+		req, _ := http.NewRequest("POST", o.url+"/oauth2/v1/introspect", strings.NewReader(url.Values{"token": {tok["access_token"].(string)}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(a.ID, secret)
+		_, body := o.do(t, req)
+		return body
+	}
+	if in := introspect(); in["active"] != true || in["username"] != login || in["client_id"] != a.ID || in["sub"] != o.user.ID {
+		t.Errorf("introspect: %v", in)
+	}
+	if err := o.svc.OIDC.RevokeToken(context.Background(), a.ID, tok["refresh_token"].(string)); err != nil {
+		t.Fatal(err)
+	}
+	if in := introspect(); in["active"] != false {
+		t.Errorf("introspect after the family was revoked: %v", in)
+	}
 	// The wrong secret, and no secret, get nothing.
 	status, body := o.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}}, a.ID, secret+"x")
 	if status != http.StatusUnauthorized && status != http.StatusBadRequest || body["error"] != "invalid_client" {
