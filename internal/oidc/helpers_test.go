@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,43 +44,60 @@ type op struct {
 	user  *mfa.User
 }
 
-func newOP(t *testing.T) *op {
+func newOP(t *testing.T) *op { return newCluster(t, 1) }
+
+// newCluster is newOP with n instances on one database behind one address,
+// each request going to the next instance in turn (as a load balancer
+// without sticky sessions would): each has its own domain services, caches
+// and provider, so a step that needed another instance's memory fails.
+func newCluster(t *testing.T, n int) *op {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
 	keys, _ := secret.Derive(bytes.Repeat([]byte{7}, 32))
 	clock := mfa.NewFakeClock(time.Now())
 	sink := devsink.New(100, nil)
-	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
-	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Opener: keys, Hasher: password.NewHasher(password.Fast),
-		Deliver: disp, ProviderKinds: telephony.AllKinds()})
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	p, err := oidc.New(oidc.Options{Domain: svc.OIDC, BaseURL: base, Limiter: svc.Org})
-	if err != nil {
-		t.Fatal(err)
+	var handlers []http.Handler
+	var first mfa.Services
+	for i := range n {
+		disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
+		svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys, Opener: keys, Hasher: password.NewHasher(password.Fast),
+			Deliver: disp, ProviderKinds: telephony.AllKinds()})
+		if i == 0 {
+			first = svc
+		}
+		p, err := oidc.New(oidc.Options{Domain: svc.OIDC, BaseURL: base, Limiter: svc.Org})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(base)
+		ui, err := web.New(web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour,
+			Keys: keys, Provider: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		h := p.Handler()
+		mux.Handle("/.well-known/openid-configuration", h)
+		mux.Handle("/oauth2/", h)
+		mux.Handle("/oauth2/v1/logout", ui)
+		mux.Handle("/oauth2/default/v1/logout", ui)
+		mux.Handle("/", ui)
+		handlers = append(handlers, httpx.Common(mux, httpx.ClientIP{}, nil))
 	}
-	u, _ := url.Parse(base)
-	ui, err := web.New(web.Options{Services: web.ServicesOf(svc), Sessions: db.Sessions(), BaseURL: u, SessionLifetime: time.Hour, SessionIdle: time.Hour,
-		Keys: keys, Provider: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	h := p.Handler()
-	mux.Handle("/.well-known/openid-configuration", h)
-	mux.Handle("/oauth2/", h)
-	mux.Handle("/oauth2/v1/logout", ui)
-	mux.Handle("/oauth2/default/v1/logout", ui)
-	mux.Handle("/", ui)
-	srv.Config.Handler = httpx.Common(mux, httpx.ClientIP{}, nil)
+	var next atomic.Int64
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers[int(next.Add(1))%len(handlers)].ServeHTTP(w, r)
+	})
 	srv.Start()
 	t.Cleanup(srv.Close)
-	usr, err := svc.Users.CreateUser(ctx, mfa.NewUser{Login: login, Password: pw, FirstName: "Ada", LastName: "Lovelace", Email: login, Activate: true})
+	usr, err := first.Users.CreateUser(ctx, mfa.NewUser{Login: login, Password: pw, FirstName: "Ada", LastName: "Lovelace", Email: login, Activate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &op{url: base, svc: svc, clock: clock, user: usr}
+	return &op{url: base, svc: first, clock: clock, user: usr}
 }
 
 // app registers an application whose redirect URI is on no server (the

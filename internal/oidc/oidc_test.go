@@ -490,3 +490,36 @@ func mustReq(t *testing.T, method, u string) *http.Request {
 	}
 	return req
 }
+
+// TestClusterServesAnyStep: three instances on one database, each request
+// to the next: authorize, sign-in, code, token, userinfo, refresh, key
+// rollover and revocation all work whichever instance serves them.
+func TestClusterServesAnyStep(t *testing.T) {
+	o := newCluster(t, 3)
+	a, _ := o.app(t, true)
+	verifier, challenge := pkce("c")
+	for round := range 2 {
+		code := o.code(t, browser(), authParams(a, challenge))
+		status, tok := o.token(t, url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {code}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}})
+		if status != http.StatusOK {
+			t.Fatalf("round %d token: %d %v", round, status, tok)
+		}
+		for range 3 {
+			o.verify(t, o.url, a.ID, tok["id_token"].(string))
+			if status, _ := o.userinfo(t, tok["access_token"].(string)); status != http.StatusOK {
+				t.Fatalf("round %d userinfo: %d", round, status)
+			}
+		}
+		status, fresh := o.token(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ID}, "refresh_token": {tok["refresh_token"].(string)}})
+		if status != http.StatusOK {
+			t.Fatalf("round %d refresh: %d %v", round, status, fresh)
+		}
+		if status, _ := o.token(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {a.ID}, "refresh_token": {tok["refresh_token"].(string)}}); status == http.StatusOK {
+			t.Fatalf("round %d: a reused refresh token worked on another instance", round)
+		}
+		// A key rolled over by one instance signs on every instance.
+		if _, err := o.svc.OIDC.RotateSigningKey(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
