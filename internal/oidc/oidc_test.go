@@ -523,3 +523,33 @@ func TestClusterServesAnyStep(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserTokenRequests: a token request from a browser (with an
+// Origin) must come from the origin of one of the app's redirect URIs and
+// carry its PKCE verifier.
+func TestBrowserTokenRequests(t *testing.T) {
+	o := newOP(t)
+	a, _ := o.app(t, true)
+	verifier, challenge := pkce("b")
+	post := func(origin string, form url.Values) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", o.url+"/oauth2/v1/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+		return o.do(t, req)
+	}
+	form := func(code string) url.Values {
+		return url.Values{"grant_type": {"authorization_code"}, "client_id": {a.ID}, "code": {code}, "redirect_uri": {a.RedirectURIs[0]}, "code_verifier": {verifier}}
+	}
+	code := o.code(t, browser(), authParams(a, challenge))
+	if status, body := post("https://evil.example.com", form(code)); status != http.StatusBadRequest || !strings.Contains(body["error_description"].(string), "illegal_origin_browser_request") {
+		t.Errorf("token from another origin: %d %v", status, body)
+	}
+	if status, body := post("https://wiki.example.com", form(code)); status != http.StatusOK {
+		t.Errorf("token from the app's origin: %d %v", status, body)
+	}
+	// prompt=none with max_age=0 is a contradiction.
+	u := o.authorize(t, browser(), authParams(a, challenge, "prompt", "none", "max_age", "0"))
+	if u.Query().Get("error") != "invalid_request" {
+		t.Errorf("prompt=none max_age=0: %s", u)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,7 @@ type Limiter interface {
 // server, over one storage.
 type Provider struct {
 	org, def *op.Provider
+	d        Domain
 	base     string
 	limit    Limiter
 	log      *slog.Logger
@@ -78,7 +80,7 @@ func New(o Options) (*Provider, error) {
 		}
 		return out
 	}
-	p := &Provider{base: base, limit: o.Limiter, log: log}
+	p := &Provider{d: o.Domain, base: base, limit: o.Limiter, log: log}
 	if p.org, err = op.NewProvider(cfg, st, op.StaticIssuer(base), opts("oauth2/")...); err != nil {
 		return nil, fmt.Errorf("oidc: org server: %w", err)
 	}
@@ -160,6 +162,9 @@ func (p *Provider) fixRequest(next http.Handler) http.Handler {
 			// The answer carries the code in its URL.
 			w.Header().Set("Referrer-Policy", "no-referrer")
 		}
+		if strings.HasSuffix(r.URL.Path, "/v1/token") && r.Header.Get("Origin") != "" && !p.browserTokenRequest(w, r) {
+			return
+		}
 		if id, ok := bareClientID(r); ok && r.Method == http.MethodPost {
 			if err := r.ParseForm(); err == nil && r.PostForm.Get("client_id") == "" {
 				r.Header.Del("Authorization")
@@ -211,6 +216,48 @@ func (e *emptyNull) Write(b []byte) (int, error) {
 	}
 	e.flush()
 	return e.ResponseWriter.Write(b)
+}
+
+// browserTokenRequest checks a token request sent by a browser (it has an
+// Origin), as Okta does: the Origin must be that of one of the app's
+// redirect URIs, and a code must come with its PKCE verifier. It answers a
+// refusal itself and reports whether the request may go on.
+func (p *Provider) browserTokenRequest(w http.ResponseWriter, r *http.Request) bool {
+	refuse := func(desc string) bool {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "error_description": desc})
+		return false
+	}
+	if err := r.ParseForm(); err != nil {
+		return refuse("The request body could not be read.")
+	}
+	id := r.PostForm.Get("client_id")
+	if u, _, ok := r.BasicAuth(); ok && id == "" {
+		id, _ = url.QueryUnescape(u)
+	}
+	if bare, ok := bareClientID(r); ok && id == "" {
+		id = bare
+	}
+	a, err := p.d.App(r.Context(), id)
+	if err != nil {
+		return true // op answers invalid_client
+	}
+	origin := r.Header.Get("Origin")
+	allowed := false
+	for _, ru := range a.RedirectURIs {
+		if u, err := url.Parse(ru); err == nil && strings.EqualFold(u.Scheme+"://"+u.Host, origin) {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return refuse("The origin of this browser request is not the origin of a redirect URI of the application (illegal_origin_browser_request).")
+	}
+	if r.PostForm.Get("grant_type") == string(oidc.GrantTypeCode) && r.PostForm.Get("code_verifier") == "" {
+		return refuse("A browser must use PKCE: code_verifier is required.")
+	}
+	return true
 }
 
 // bareClientID returns the client id of an Authorization: Basic header

@@ -66,6 +66,9 @@ func (s storage) CreateAuthRequest(ctx context.Context, r *oidc.AuthRequest, _ s
 	if r.MaxAge != nil {
 		v := int64(*r.MaxAge)
 		p.MaxAge = &v
+		if v == 0 && p.PromptNone() {
+			return nil, oidc.ErrInvalidRequest().WithDescription("prompt=none cannot be used with max_age=0 or prompt=login.")
+		}
 	}
 	tok, _ := ctx.Value(sessionTokenKey{}).(string)
 	req, err := s.d.CreateAuthRequest(ctx, r.ClientID, p, tok)
