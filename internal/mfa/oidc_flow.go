@@ -29,6 +29,9 @@ func badRefresh() *Error {
 // goes on without a user (the browser signs in, or prompt=none gets
 // login_required). Refusals: ENotFound (app), RInvalidInput (PKCE).
 func (s *OIDC) CreateAuthRequest(ctx context.Context, appID string, p AuthParams, sessionToken string) (AuthRequest, error) {
+	if err := p.check(); err != nil {
+		return AuthRequest{}, err
+	}
 	now := s.clock.Now()
 	r := AuthRequest{ID: s.newID("oar"), AppID: appID, Params: p, Created: now, Expires: now.Add(AuthRequestLifetime)}
 	err := s.run(ctx, func(tx Tx) error {
@@ -64,6 +67,21 @@ func (s *OIDC) CreateAuthRequest(ctx context.Context, appID string, p AuthParams
 		return tx.InsertAuthRequest(ctx, r)
 	})
 	return r, err
+}
+
+// check caps what a request keeps: every /authorize is a row until it
+// expires, so none may be large (Okta caps scope at 1024 characters).
+func (p AuthParams) check() error {
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"state", p.State, 2048}, {"nonce", p.Nonce, 2048}, {"login_hint", p.LoginHint, FieldLogin.Max}, {"code_challenge", p.CodeChallenge, 128},
+		{"scope", strings.Join(p.Scopes, " "), 1024}, {"prompt", strings.Join(p.Prompt, " "), 64}, {"response_mode", p.ResponseMode, 32}} {
+		if len(f.v) > f.max {
+			return Errorf(EInvalid, RInvalidInput, "%s: at most %d characters.", f.name, f.max)
+		}
+	}
+	return nil
 }
 
 // AuthRequest returns a live authorization request. Refusal: RInvalidToken

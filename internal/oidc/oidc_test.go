@@ -547,6 +547,11 @@ func TestBrowserTokenRequests(t *testing.T) {
 	if status, body := post("https://wiki.example.com", form(code)); status != http.StatusOK {
 		t.Errorf("token from the app's origin: %d %v", status, body)
 	}
+	// What a request keeps is capped: a huge state is refused, not stored.
+	u0 := o.authorize(t, browser(), authParams(a, challenge, "state", strings.Repeat("s", 2049)))
+	if u0.Query().Get("error") != "invalid_request" {
+		t.Errorf("a 2049-character state: %s", u0.String()[:80])
+	}
 	// prompt=none with max_age=0 is a contradiction.
 	u := o.authorize(t, browser(), authParams(a, challenge, "prompt", "none", "max_age", "0"))
 	if u.Query().Get("error") != "invalid_request" {
