@@ -70,12 +70,18 @@ func (s *server) cli(args ...string) string {
 
 func startServer(t *testing.T) *server {
 	t.Helper()
+	return startServerWith(t)
+}
+
+// startServerWith starts the server with extra serve flags.
+func startServerWith(t *testing.T, extra ...string) *server {
+	t.Helper()
 	s := &server{t: t, dir: t.TempDir()}
 	s.cli("user", "create", "--login", "alice@example.com", "--password", "Alice-Pass-2026", "--first", "Alice", "--last", "Example")
 	s.cli("user", "create", "--login", "admin@example.com", "--password", "Admin-Pass-2026", "--admin")
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	s.base = "http://" + addr
-	s.cmd = exec.Command(binary, "serve", "--dev", "--addr", addr, "--base-url", s.base, "--password-memory", "1024", "--password-time", "1")
+	s.cmd = exec.Command(binary, append([]string{"serve", "--dev", "--addr", addr, "--base-url", s.base, "--password-memory", "1024", "--password-time", "1"}, extra...)...)
 	s.cmd.Dir = s.dir
 	s.cmd.Env = append(os.Environ(), "SMSMFA_DATABASE=sqlite:"+filepath.Join(s.dir, "smsmfa.db"))
 	logf, err := os.Create(filepath.Join(t.ArtifactDir(), "server.log"))

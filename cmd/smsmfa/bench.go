@@ -14,14 +14,18 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"smsmfa/internal/bench"
 	"smsmfa/internal/config"
 	"smsmfa/internal/httpx"
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/password"
 	"smsmfa/internal/sms/smstest"
 )
 
@@ -41,12 +45,13 @@ type benchFlags struct {
 	duration                                    time.Duration
 	pid                                         int
 	jsonOut, compare, gateway                   string
+	cpuProfile                                  string
 	set                                         map[string]bool // the flags given
 }
 
 // workloadFlags are the flags only one workload takes.
 var workloadFlags = map[string]string{"provider": "signin", "flows": "signin", "password-memory": "signin", "password-time": "signin",
-	"duration": "mfa", "pid": "mfa", "json": "mfa", "compare": "mfa", "gateway": "mfa"}
+	"duration": "mfa", "pid": "mfa", "json": "mfa", "compare": "mfa", "gateway": "mfa", "cpuprofile": "mfa"}
 
 // benchCmd runs the load generator: --workload signin (the default; see
 // benchSignin) or mfa (see benchMFA).
@@ -70,6 +75,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&f.pid, "pid", 0, "mfa with --url: the server's process id, to measure its CPU and memory")
 	fs.StringVar(&f.jsonOut, "json", "", "mfa: write the report as JSON to this file (--json alone or --json -: to stdout, the text report then going to stderr)")
 	fs.StringVar(&f.compare, "compare", "", "mfa: a report written with --json, to print each figure beside it with the change in %")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "mfa: write a CPU profile of the server it starts (the middle of the run, through its --metrics-addr) to this file, for go tool pprof")
 	fs.StringVar(&f.gateway, "gateway", "127.0.0.1:8099", "mfa with --url: address of the provider emulator the server must send to (its secret from SMSMFA_BENCH_GATEWAY_SECRET)")
 	if err = fs.Parse(bareJSON(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -239,9 +245,67 @@ func benchSignin(ctx context.Context, f benchFlags, stdout io.Writer) (err error
 	}
 	fmt.Fprintf(stdout, "bench: %s server on %s (%s), provider %s, %d users, %d flows, concurrency %d, argon2id m=%dKiB t=%d\n",
 		a.db.Engine(), base, time.Now().UTC().Format(time.RFC3339), f.provider, f.users, f.flows, f.conc, f.memory, f.passes)
+	params := password.Params{Memory: uint32(f.memory), Time: uint32(f.passes), Threads: password.RFC9106.Threads,
+		SaltLen: password.RFC9106.SaltLen, KeyLen: password.RFC9106.KeyLen}
+	before, err := argon2Bound(ctx, params, argon2BoundFor)
+	if err != nil {
+		return err
+	}
 	rep, err := bench.Run(ctx, bench.Options{BaseURL: base, Users: us, Flows: f.flows, Concurrency: f.conc, Codes: codes})
 	fmt.Fprint(stdout, rep.String())
-	return err
+	if err != nil {
+		return err
+	}
+	after, err := argon2Bound(ctx, params, argon2BoundFor)
+	if err != nil {
+		return err
+	}
+	// A flow checks one password: the machine's argon2id rate is its bound.
+	bound := (before + after) / 2
+	rate := float64(rep.Flows) / rep.Duration.Seconds()
+	fmt.Fprintf(stdout, "argon2id bound on this machine (%d hashes at once, measured before and after the flows): %.1f and %.1f hashes/s; "+
+		"the flows ran at %.1f/s = %.0f %% of their mean\n", runtime.GOMAXPROCS(0), before, after, rate, 100*rate/bound)
+	if peak, perr := bench.PeakRSS(os.Getpid()); perr == nil {
+		fmt.Fprintf(stdout, "peak RSS of this process (server and load generator): %d MB; at most %d hashes of %d MiB run at once (%d MiB)\n",
+			peak>>20, runtime.GOMAXPROCS(0), f.memory>>10, runtime.GOMAXPROCS(0)*f.memory>>10)
+	}
+	return nil
+}
+
+// argon2BoundFor is how long argon2Bound measures, before and after a run.
+var argon2BoundFor = 5 * time.Second
+
+// argon2Bound measures how many password checks a second this machine
+// makes with params, as many at once as the server runs (GOMAXPROCS), for
+// about d.
+func argon2Bound(ctx context.Context, params password.Params, d time.Duration) (float64, error) {
+	h := password.NewHasherQueue(params, 1<<10)
+	hash, err := h.Hash(ctx, "bench bound")
+	if err != nil {
+		return 0, err
+	}
+	var n atomic.Int64
+	start := time.Now()
+	deadline := start.Add(d)
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				if ok, _, err := h.Verify(ctx, hash, "bench bound"); err != nil || !ok {
+					errs <- errors.Join(err, errors.New("argon2id bound: a check failed"))
+					return
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return float64(n.Load()) / time.Since(start).Seconds(), ctx.Err()
 }
 
 // benchRemote drives a running server started with --dev.

@@ -66,6 +66,9 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 	if !remote && (f.token != "" || f.pid != 0) {
 		return errors.New("--token and --pid are for --url (a running server)")
 	}
+	if remote && f.cpuProfile != "" {
+		return errors.New("--cpuprofile is for the server the bench starts; profile a running one at its --metrics-addr (/debug/pprof/profile)")
+	}
 	if !remote {
 		dir, derr := os.MkdirTemp("", "smsmfa-bench")
 		if derr != nil {
@@ -120,6 +123,7 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 	gw.SetHistory(false)
 
 	base, token, probe := f.target, f.token, bench.Probe{ServerPID: f.pid}
+	var profiled chan error
 	if !remote {
 		srv, serr := startBenchServer(ctx, f.database, key, gw)
 		if serr != nil {
@@ -127,6 +131,10 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 		}
 		defer func() { err = errors.Join(err, srv.stop()) }()
 		base, token, probe.ServerPID = srv.base, p.token, srv.cmd.Process.Pid
+		if f.cpuProfile != "" { // the middle of the run: a tenth of it to warm up, and as much left at the end
+			profiled = make(chan error, 1)
+			go func() { profiled <- srv.cpuProfile(ctx, f.duration/10, f.duration*8/10, f.cpuProfile) }()
+		}
 	} else {
 		fmt.Fprintf(text, "bench: the server at %s must send through the webhook provider %s (SMSMFA_PROVIDER_TYPE=webhook SMSMFA_PROVIDER_URL=%s SMSMFA_PROVIDER_CREDENTIALS=secret=…)\n",
 			base, gw.URL(), gw.URL())
@@ -147,6 +155,9 @@ func benchMFA(ctx context.Context, f benchFlags, getenv func(string) string, std
 	res, runErr := bench.RunMFA(ctx, bench.MFAOptions{BaseURL: base, Token: token, Users: p.users, Duration: f.duration, Concurrency: f.conc,
 		Cooldown: p.cooldown, Codes: codes})
 	after := probe.Sample()
+	if profiled != nil {
+		runErr = errors.Join(runErr, <-profiled)
+	}
 	if runErr != nil && res.Duration == 0 {
 		return runErr // refused before any flow
 	}

@@ -26,6 +26,7 @@ const benchChildEnv = "SMSMFA_BENCH_CHILD"
 type benchServer struct {
 	cmd    *exec.Cmd
 	base   string
+	debug  string // the server's --metrics-addr (profiles), as a base URL
 	stderr *tail
 	exited chan struct{}
 	err    error // of Wait, once exited is closed
@@ -45,8 +46,12 @@ func startBenchServer(ctx context.Context, database, key string, gw *smstest.Gat
 	if err != nil {
 		return nil, err
 	}
-	s := &benchServer{base: "http://" + addr, stderr: &tail{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(exe, "serve", "--database", database, "--addr", addr, "--base-url", s.base, "--log-level", "error")
+	debug, err := freeAddress()
+	if err != nil {
+		return nil, err
+	}
+	s := &benchServer{base: "http://" + addr, debug: "http://" + debug, stderr: &tail{}, exited: make(chan struct{})}
+	s.cmd = exec.Command(exe, "serve", "--database", database, "--addr", addr, "--base-url", s.base, "--log-level", "error", "--metrics-addr", debug)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SMSMFA_") {
 			s.cmd.Env = append(s.cmd.Env, kv)
@@ -100,6 +105,38 @@ func (s *benchServer) stop() error {
 	case <-time.After(20 * time.Second):
 		return errors.Join(errors.New("the server did not stop within 20 s: killed"), s.cmd.Process.Kill())
 	}
+}
+
+// cpuProfile records the server's CPU for d (after a wait of skip) and
+// writes the profile to file.
+func (s *benchServer) cpuProfile(ctx context.Context, skip, d time.Duration, file string) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(skip):
+	}
+	secs := max(1, int(d/time.Second))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debug, secs), nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("cpu profile: the server answered %s", res.Status)
+	}
+	out, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, res.Body); err != nil {
+		out.Close()
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	return out.Close()
 }
 
 // freeAddress returns a loopback address nobody listens on now.

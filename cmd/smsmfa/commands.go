@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -330,4 +331,62 @@ func newTable(w io.Writer, header string) *tabwriter.Writer {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, header)
 	return tw
+}
+
+func radiusClientCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	const radiusUsage = `usage: smsmfa radius-client add --name N --address IP|CIDR (--secret-env VAR | --secret S)
+       smsmfa radius-client list
+       smsmfa radius-client remove NAME
+`
+	var name, address, secretEnv, sharedSecret string
+	return subcommand(ctx, "radius-client", []string{"add", "list", "remove"}, radiusUsage, args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "a unique name (e.g. the VPN's host name)")
+		if args[0] == "add" {
+			fs.StringVar(&address, "address", "", "the address the NAS sends from, or a CIDR prefix of several")
+			fs.StringVar(&secretEnv, "secret-env", "", "name of the environment variable holding the shared secret (keeps it out of the process list)")
+			fs.StringVar(&sharedSecret, "secret", "", "the shared secret (16 to 128 characters); prefer --secret-env")
+		}
+	}, func(ctx context.Context, a *app, rest []string) error {
+		switch args[0] {
+		case "add":
+			switch {
+			case secretEnv != "" && sharedSecret != "":
+				return errors.New("give --secret-env or --secret, not both")
+			case secretEnv != "":
+				if sharedSecret = getenv(secretEnv); sharedSecret == "" {
+					return fmt.Errorf("the environment variable %s is empty or not set", secretEnv)
+				}
+			case sharedSecret == "":
+				return errors.New("the shared secret is missing: --secret-env VAR or --secret S")
+			}
+			c, err := a.svc.Radius.AddRadiusClient(ctx, name, address, sharedSecret)
+			if err != nil {
+				return userMessage(err)
+			}
+			fmt.Fprintf(stdout, "added RADIUS client %s (%s) for %s; a running server takes it within 10 s\n", c.Name, c.ID, c.Prefix)
+		case "list":
+			cs, err := a.svc.Radius.RadiusClients(ctx)
+			if err != nil {
+				return userMessage(err)
+			}
+			if len(cs) == 0 {
+				fmt.Fprintln(stdout, "No RADIUS clients: add one with smsmfa radius-client add.")
+				return nil
+			}
+			tw := newTable(stdout, "NAME\tADDRESS\tID\tCREATED\tSECRET")
+			for _, c := range cs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Prefix, c.ID, stamp(c.Created), "(set)")
+			}
+			return tw.Flush()
+		case "remove":
+			if name == "" && len(rest) > 0 {
+				name = rest[0]
+			}
+			if err := a.svc.Radius.RemoveRadiusClient(ctx, name); err != nil {
+				return userMessage(err)
+			}
+			fmt.Fprintf(stdout, "removed %s\n", name)
+		}
+		return nil
+	})
 }

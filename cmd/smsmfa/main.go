@@ -37,6 +37,8 @@ Usage:
   smsmfa token list
   smsmfa token revoke --id ID
   smsmfa provider add|list|remove|test …
+  smsmfa radius-client add --name N --address IP|CIDR (--secret-env VAR | --secret S)
+  smsmfa radius-client list | remove NAME   the NASes (VPNs) allowed to use serve --radius-addr
   smsmfa app create --name N --redirect-uri U [--redirect-uri U2] [--logout-uri U] [--public]
                                              register an OpenID Connect application (prints client_id,
                                              and client_secret once unless --public)
@@ -52,18 +54,19 @@ run "smsmfa serve -h" for the server's flags.
 
 // commands are the commands run knows, by name.
 var commands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
-	"serve":        serve,
-	"migrate":      migrate,
-	"bench":        benchCmd,
-	"seed":         seedCmd,
-	"migrate-data": migrateData,
-	"user":         userCmd,
-	"sms":          smsCmd,
-	"settings":     settingsCmd,
-	"token":        tokenCmd,
-	"provider":     providerCmd,
-	"app":          appCmd,
-	"oidc":         oidcCmd,
+	"serve":         serve,
+	"migrate":       migrate,
+	"bench":         benchCmd,
+	"seed":          seedCmd,
+	"migrate-data":  migrateData,
+	"user":          userCmd,
+	"sms":           smsCmd,
+	"settings":      settingsCmd,
+	"token":         tokenCmd,
+	"provider":      providerCmd,
+	"radius-client": radiusClientCmd,
+	"app":           appCmd,
+	"oidc":          oidcCmd,
 }
 
 // run executes one command and returns the process exit code.

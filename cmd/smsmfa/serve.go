@@ -17,7 +17,9 @@ import (
 	"smsmfa/internal/api"
 	"smsmfa/internal/config"
 	"smsmfa/internal/httpx"
+	"smsmfa/internal/mfa"
 	"smsmfa/internal/oidc"
+	"smsmfa/internal/radius"
 	"smsmfa/internal/secret"
 	"smsmfa/internal/store"
 	"smsmfa/internal/web"
@@ -67,13 +69,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			a.log.Warn("messages interrupted by the last stop will be sent again", "messages", n)
 		}
 	}
+	var rad *radius.Server
+	if cfg.RadiusAddr != "" {
+		if rad, err = a.radiusServer(ctx); err != nil {
+			return err
+		}
+	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.disp.Run(workCtx) })
 	wg.Go(func() { a.housekeeping(workCtx) })
 	wg.Go(func() { a.pool.Run(workCtx, 5*time.Second) })
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	radCtx, stopRadius := context.WithCancel(context.WithoutCancel(ctx))
+	radDone := make(chan struct{})
+	if rad != nil {
+		go func() { errc <- rad.Serve(radCtx); close(radDone) }()
+		a.log.Info("smsmfa serving RADIUS", "addr", rad.Addr().String())
+	} else {
+		close(radDone)
+	}
 	go func() { errc <- srv.Serve() }()
 	if metricsSrv != nil {
 		go func() { errc <- metricsSrv.Serve() }()
@@ -92,6 +108,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if serr := srv.Shutdown(sctx); serr != nil {
 		a.log.Error("stop the HTTP server", "err", serr)
 	}
+	stopRadius()
+	<-radDone
 	if metricsSrv != nil {
 		if serr := metricsSrv.Shutdown(sctx); serr != nil {
 			a.log.Error("stop the metrics server", "err", serr)
@@ -100,6 +118,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopWork()
 	wg.Wait()
 	return err
+}
+
+// radiusServer opens the RADIUS server on --radius-addr: its clients from
+// the database with their secrets opened by the master key, the State
+// sealed by it, every step through the sign-in service.
+func (a *app) radiusServer(ctx context.Context) (*radius.Server, error) {
+	s, err := radius.Listen(ctx, a.cfg.RadiusAddr, radius.Options{
+		Signin: a.svc.Signin, Requests: a.svc.Radius,
+		Clients: func(ctx context.Context) ([]mfa.RadiusClient, error) {
+			return a.svc.Radius.RadiusClientsWithSecrets(ctx, a.keys)
+		},
+		Sealer: a.keys, BaseURL: a.cfg.BaseURL, Observer: a.metrics, Logger: a.log.With("component", "radius"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--radius-addr: %w", err)
+	}
+	return s, nil
 }
 
 // operatorHandler serves the metrics address (never the public one): the

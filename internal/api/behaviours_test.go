@@ -286,3 +286,23 @@ func (e *env) enrollActive(uid, number string) string {
 	}
 	return f.str("id")
 }
+
+// The Factors API names a user by id or by login; a challenge through the
+// login links to the user's id, and an unknown user is a 404 either way.
+func TestVerifyByLoginAndUnknownUser(t *testing.T) {
+	e := newEnv(t)
+	uid := e.user("byLogin@example.com", true)
+	fid := e.enrollActive(uid, "+14155550123")
+	e.clock.Advance(time.Minute)
+	ch := e.api("POST", "/api/v1/users/byLogin@example.com/factors/"+fid+"/verify", nil)
+	if ch.str("factorResult") != "CHALLENGE" || !strings.Contains(e.linkOf(ch, "verify"), "/api/v1/users/"+uid+"/factors/"+fid+"/verify") {
+		t.Fatalf("challenge by login: %s", ch.raw)
+	}
+	if v := e.api("POST", "/api/v1/users/BYLOGIN@example.com/factors/"+fid+"/verify", map[string]any{"passCode": e.code("+14155550123")}); v.str("factorResult") != "SUCCESS" {
+		t.Fatalf("verify by login: %s", v.raw)
+	}
+	for _, body := range []any{nil, map[string]any{"passCode": "123456"}} {
+		e.wantError(e.api("POST", "/api/v1/users/00unobody/factors/"+fid+"/verify", body), 404, "E0000007")
+		e.wantError(e.api("POST", "/api/v1/users/nobody@example.com/factors/"+fid+"/verify", body), 404, "E0000007")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -25,7 +26,8 @@ type Config struct {
 	BaseURL        string
 	Dev            bool
 	MetricsAddr    string
-	MetricsPublic  bool // also /metrics on the main address, readable by anyone who reaches it
+	RadiusAddr     string // UDP address of the RADIUS server; "" = off
+	MetricsPublic  bool   // also /metrics on the main address, readable by anyone who reaches it
 	KeyFile        string
 	Key            string // master key (base64); from SMSMFA_KEY or SMSMFA_KEY_FILE
 	TrustedProxies string
@@ -121,6 +123,7 @@ func (c *Config) Register(fs *flag.FlagSet, which Flags, getenv func(string) str
 	str(&c.BaseURL, "base-url", "external URL of this server, used in links and the WebOTP line (default http://ADDR)")
 	boolean(&c.Dev, "dev", "development mode: /dev/sms shows the SMS sink; never in production")
 	str(&c.MetricsAddr, "metrics-addr", "serve /metrics on this address (e.g. a private interface)")
+	str(&c.RadiusAddr, "radius-addr", "serve RADIUS (UDP) on this address, e.g. 0.0.0.0:1812 (default: off); clients: smsmfa radius-client add")
 	boolean(&c.MetricsPublic, "metrics-public", "also serve /metrics on the main address, to anyone who reaches it")
 	str(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses/CIDRs of proxies whose X-Forwarded-For is believed")
 	str(&c.LogFormat, "log-format", "json or text")
@@ -152,6 +155,11 @@ func (c *Config) Validate() error {
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+	}
+	if c.RadiusAddr != "" {
+		if _, err := net.ResolveUDPAddr("udp", c.RadiusAddr); err != nil || !strings.Contains(c.RadiusAddr, ":") {
+			errs = append(errs, fmt.Errorf("--radius-addr %q must be HOST:PORT (e.g. 0.0.0.0:1812)", c.RadiusAddr))
+		}
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("--base-url %q must be an absolute http(s) URL", c.BaseURL))

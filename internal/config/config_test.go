@@ -40,6 +40,12 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 			t.Errorf("%q does not mention %s", err, want)
 		}
 	}
+	if _, _, err := config.Load("serve", config.FlagsServe, []string{"--radius-addr", "1812"}, env(nil), io.Discard, nil); err == nil || !strings.Contains(err.Error(), "--radius-addr") {
+		t.Fatalf("--radius-addr without a host part: %v", err)
+	}
+	if c, _, err := config.Load("serve", config.FlagsServe, nil, env(map[string]string{"SMSMFA_RADIUS_ADDR": "0.0.0.0:1812"}), io.Discard, nil); err != nil || c.RadiusAddr != "0.0.0.0:1812" {
+		t.Fatalf("SMSMFA_RADIUS_ADDR: %v %q", err, c.RadiusAddr)
+	}
 	if _, _, err := config.Load("serve", config.FlagsServe, nil, env(map[string]string{"SMSMFA_SESSION_IDLE": "soon"}), io.Discard, nil); err == nil || !strings.Contains(err.Error(), "SMSMFA_SESSION_IDLE") {
 		t.Fatalf("bad env value: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,13 +17,14 @@ import (
 )
 
 // Store is the outbox (implemented by store.DB). A claim holds a message
-// under a claim id until its lease ends; FinishMessage records the outcome
-// only while that claim still holds (mfa.ErrClaimLost otherwise). A new
+// under a claim id until its lease ends; FinishMessages records outcomes
+// (many in one unit of work), each message's state only while its claim
+// still holds (lost[i] otherwise). A new
 // message is written already claimed (Claim, Deliver); the workers claim
 // the others with ClaimDue.
 type Store interface {
 	ClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int, claim string) ([]mfa.Message, error)
-	FinishMessage(ctx context.Context, id, claim string, u mfa.MessageUpdate) error
+	FinishMessages(ctx context.Context, fs []mfa.MessageFinish) (lost []bool, err error)
 }
 
 // Opener decrypts sealed message bodies (secret.Keys).
@@ -85,6 +87,7 @@ type Dispatcher struct {
 	After func(time.Duration) <-chan time.Time
 
 	kick   chan struct{}
+	group  finisher
 	wg     sync.WaitGroup
 	sem    chan struct{}
 	id     string
@@ -96,7 +99,7 @@ func New(st Store, open Opener, sender Sender, clock mfa.Clock, log *slog.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs,
+	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs, group: finisher{store: st},
 		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond, After: time.After,
 		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: randid.Chars("", 10)}
 }
@@ -149,7 +152,7 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	var reason string // the provider's reason, when it refused
 	finish := func(u mfa.MessageUpdate) mfa.Delivery {
 		u.Attempts = append(pre, u.Attempts...)
-		if err := d.store.FinishMessage(ctx, m.ID, m.Claim, u); err != nil {
+		if err := d.group.finish(ctx, mfa.MessageFinish{ID: m.ID, Claim: m.Claim, Update: u}); err != nil {
 			if errors.Is(err, mfa.ErrClaimLost) {
 				d.log.Warn("SMS outcome not recorded: another worker took the message over", "id", m.ID, "state", u.State)
 				return mfa.Delivery{State: mfa.MessageSending}
@@ -275,3 +278,74 @@ func (d *Dispatcher) RunOnce(ctx context.Context) {
 
 // WaitIdle blocks until every attempt started so far has finished.
 func (d *Dispatcher) WaitIdle() { d.wg.Wait() }
+
+// finisher writes outcomes in groups (group commit): while one group is
+// being written, the outcomes that arrive wait and go together in the next,
+// one unit of work for all of them. An outcome that arrives alone is
+// written at once. Under load this takes the outbox from one write
+// transaction per message to one per group.
+type finisher struct {
+	store   Store
+	mu      sync.Mutex
+	pending []finishing
+	busy    bool
+}
+
+type finishing struct {
+	f    mfa.MessageFinish
+	done chan error
+}
+
+// maxGroup bounds the outcomes written in one unit of work.
+const maxGroup = 128
+
+// finish records f, in a group with the outcomes that arrive meanwhile; it
+// returns mfa.ErrClaimLost when f's claim no longer held.
+func (g *finisher) finish(ctx context.Context, f mfa.MessageFinish) error {
+	done := make(chan error, 1)
+	g.mu.Lock()
+	g.pending = append(g.pending, finishing{f, done})
+	if g.busy {
+		g.mu.Unlock()
+		return <-done // the writer at work takes it in its next group
+	}
+	g.busy = true
+	ctx = context.WithoutCancel(ctx) // the group holds others' outcomes too
+	for len(g.pending) > 0 {
+		n := min(len(g.pending), maxGroup)
+		group := slices.Clone(g.pending[:n])
+		g.pending = slices.Delete(g.pending, 0, n)
+		g.mu.Unlock()
+		g.write(ctx, group)
+		g.mu.Lock()
+	}
+	g.busy = false
+	g.mu.Unlock()
+	return <-done
+}
+
+// write records a group; when the group fails as a whole, each outcome is
+// written alone, so one bad outcome fails only itself.
+func (g *finisher) write(ctx context.Context, group []finishing) {
+	fs := make([]mfa.MessageFinish, len(group))
+	for i, w := range group {
+		fs[i] = w.f
+	}
+	lost, err := g.store.FinishMessages(ctx, fs)
+	if err != nil && len(group) > 1 {
+		for _, w := range group {
+			g.write(ctx, []finishing{w})
+		}
+		return
+	}
+	for i, w := range group {
+		switch {
+		case err != nil:
+			w.done <- err
+		case lost[i]:
+			w.done <- mfa.ErrClaimLost
+		default:
+			w.done <- nil
+		}
+	}
+}

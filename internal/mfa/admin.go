@@ -186,8 +186,12 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 		if err != nil {
 			return err
 		}
-		e, err := purgeOIDC(ctx, tx, now)
-		n = a + b + c + d + e
+		e, err := tx.DeleteRadiusRequestsBefore(ctx, now)
+		if err != nil {
+			return err
+		}
+		f, err := purgeOIDC(ctx, tx, now)
+		n = a + b + c + d + e + f
 		return err
 	})
 	return n, err

@@ -57,28 +57,50 @@ func NewFactors(c Config) *Factors {
 
 // loadUser locks and returns a user who may use factors.
 func (s *core) loadUser(ctx context.Context, tx Tx, userID string) (*User, error) {
-	u, err := tx.LockUser(ctx, userID)
+	u, _, err := s.loadUserSettings(ctx, tx, userID, false)
+	return u, err
+}
+
+// loadUserSettings is loadUser that also returns the org settings when
+// withSettings (their version read with the user: one statement).
+func (s *core) loadUserSettings(ctx context.Context, tx Tx, userID string, withSettings bool) (*User, Settings, error) {
+	lock := func(id string) (User, int64, error) {
+		if withSettings {
+			return tx.LockUserSettings(ctx, id)
+		}
+		u, err := tx.LockUser(ctx, id)
+		return u, 0, err
+	}
+	u, v, err := lock(userID)
+	if errors.Is(err, ErrNotFound) { // a login, as Okta's paths accept
+		var byLogin User
+		if byLogin, err = tx.GetUserByLogin(ctx, NormalizeLogin(userID)); err == nil {
+			u, v, err = lock(byLogin.ID)
+		}
+	}
 	if errors.Is(err, ErrNotFound) {
-		return nil, userNotFound(userID)
+		return nil, Settings{}, userNotFound(userID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, Settings{}, err
 	}
 	if u.Status == UserDeprovisioned {
-		return nil, Errorf(EForbidden, RNotPermitted, "The user is deactivated.")
+		return nil, Settings{}, Errorf(EForbidden, RNotPermitted, "The user is deactivated.")
 	}
-	return &u, nil
+	var set Settings
+	if withSettings {
+		if set, err = s.settingsAt(ctx, tx, v); err != nil {
+			return nil, Settings{}, err
+		}
+	}
+	return &u, set, nil
 }
 
 // onUser runs fn in a unit of work with the org settings and the user
 // (locked) loaded; see run for how refusals and errors are handled.
 func (s *core) onUser(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) error) error {
 	return s.run(ctx, func(tx Tx) error {
-		set, err := s.settings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		u, err := s.loadUser(ctx, tx, userID)
+		u, set, err := s.loadUserSettings(ctx, tx, userID, true)
 		if err != nil {
 			return err
 		}

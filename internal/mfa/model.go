@@ -269,11 +269,14 @@ type APIToken struct {
 	TokenHash []byte
 	UserID    string // the owner: the admin who created it or was named for it
 	// OwnerLogin is the owner's login, read with the token; "" when the
-	// owner no longer exists.
-	OwnerLogin string
-	Created    time.Time
-	LastUsed   time.Time
-	Revoked    time.Time
+	// owner no longer exists. OwnerStatus and OwnerAdmin are read with it
+	// ("" and false then).
+	OwnerLogin  string
+	OwnerStatus UserStatus
+	OwnerAdmin  bool
+	Created     time.Time
+	LastUsed    time.Time
+	Revoked     time.Time
 	// LastRefused is when a refused use of the token was last recorded in
 	// the system log.
 	LastRefused time.Time
@@ -293,6 +296,13 @@ type MessageUpdate struct {
 	KeepBody bool
 	// Attempts are the tries of this claim, one per provider tried.
 	Attempts []Attempt
+}
+
+// MessageFinish is the outcome of one claimed message: the outbox records
+// many in one unit of work (see store.FinishMessages).
+type MessageFinish struct {
+	ID, Claim string
+	Update    MessageUpdate
 }
 
 // LostClaimPrefix starts the claim of a message taken over from a worker

@@ -13,6 +13,7 @@ import (
 
 // Sent describes a code that was queued for sending.
 type Sent struct {
+	UserID      string // the user's id (the caller may have named the user by login)
 	ChallengeID string
 	MessageID   string
 	To          string // E.164
@@ -108,9 +109,9 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		return nil, err
 	}
 	ch := Challenge{
-		ID: s.newID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
+		ID: s.newRowID("chl"), UserID: u.ID, FactorID: f.ID, Purpose: purpose, PhoneNumber: number,
 		Created: now, Expires: now.Add(set.CodeLifetime), MaxAttempts: set.CodeMaxAttempts,
-		MessageID: s.newID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
+		MessageID: s.newRowID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
 	}
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
 	body := renderTemplate(pickTemplate(set.templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
@@ -154,7 +155,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 			return nil, err
 		}
 	}
-	return &Sent{ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
+	return &Sent{UserID: u.ID, ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
 }
 
 // checkSharedNumber applies the shared-number rule to an enrollment of a
@@ -285,31 +286,31 @@ func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, numb
 	if c.IP != "" && !c.ServerSide {
 		limits = append(limits, limit{"iphour:" + AddressBucket(c.IP), time.Hour, set.IPPerHour, RIPLimit, "Too many codes were requested from your network. Try again in %s."})
 	}
-	var done []limit
-	undo := func() error {
-		for _, l := range done {
-			if _, err := tx.AddCount(ctx, l.bucket, windowStart(now, l.window), -1); err != nil {
-				return err
-			}
-		}
-		return nil
+	// One statement counts the send in every bucket; when one is over
+	// its limit, a second takes them all back (refused sends count
+	// nowhere) and the first in the order above is reported.
+	adds := make([]CountAdd, len(limits))
+	for i, l := range limits {
+		adds[i] = CountAdd{Bucket: l.bucket, Window: windowStart(now, l.window), N: 1}
 	}
-	for _, l := range limits {
-		w := windowStart(now, l.window)
-		n, err := tx.AddCount(ctx, l.bucket, w, 1)
-		if err != nil {
+	totals, err := tx.AddCounts(ctx, adds)
+	if err != nil {
+		return "", err
+	}
+	for i, l := range limits {
+		if totals[i] <= l.max {
+			continue
+		}
+		for j := range adds {
+			adds[j].N = -1
+		}
+		if _, err := tx.AddCounts(ctx, adds); err != nil {
 			return "", err
 		}
-		done = append(done, l)
-		if n > l.max {
-			if err := undo(); err != nil {
-				return "", err
-			}
-			end := w.Add(l.window)
-			e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
-			e.RetryAt, e.Limit = end, l.max
-			return l.bucket[:indexColon(l.bucket)], e
-		}
+		end := adds[i].Window.Add(l.window)
+		e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+		e.RetryAt, e.Limit = end, l.max
+		return l.bucket[:indexColon(l.bucket)], e
 	}
 	return "", nil
 }

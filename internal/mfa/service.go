@@ -142,6 +142,7 @@ type Services struct {
 	Tokens    *Tokens
 	Telephony *Telephony
 	Org       *Org
+	Radius    *Radius
 	OIDC      *OIDC
 }
 
@@ -151,7 +152,7 @@ func New(c Config) Services {
 		c.Settings = NewSettingsCache()
 	}
 	return Services{Signin: NewSignin(c), Factors: NewFactors(c), Users: NewUsers(c), Tokens: NewTokens(c),
-		Telephony: NewTelephony(c), Org: NewOrg(c), OIDC: NewOIDC(c)}
+		Telephony: NewTelephony(c), Org: NewOrg(c), Radius: NewRadius(c), OIDC: NewOIDC(c)}
 }
 
 // Now returns the domain's current time.
@@ -160,6 +161,12 @@ func (s *core) Now() time.Time { return s.clock.Now() }
 // newID returns an Okta-style 20-character id: a 3-character prefix and 17
 // random base-62 characters.
 func (s *core) newID(prefix string) string { return randid.New(s.rand).ID(prefix) }
+
+// newRowID returns an id that sorts by time (randid.SortableID), for the
+// rows written all the time: events, codes and their texts.
+func (s *core) newRowID(prefix string) string {
+	return randid.New(s.rand).SortableID(prefix, s.clock.Now())
+}
 
 // newToken returns an opaque token of about 238 random bits.
 func (s *core) newToken(prefix string) string { return randid.New(s.rand).Token(prefix) }
@@ -170,6 +177,12 @@ func (s *core) settings(ctx context.Context, tx Tx) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
+	return s.settingsAt(ctx, tx, v)
+}
+
+// settingsAt returns the settings of version v (read with another
+// statement), from the cache when it holds them.
+func (s *core) settingsAt(ctx context.Context, tx Tx, v int64) (Settings, error) {
 	if set, ok := s.cache.get(v); ok {
 		return set, nil
 	}
@@ -283,7 +296,7 @@ func rollback(e *Error) error { return &rolledBack{e} }
 // the log whatever it is, so the log never holds more than the caps allow.
 func (s *core) record(ctx context.Context, tx Tx, e Event) error {
 	c := ClientFrom(ctx)
-	e.ID = s.newID("evt")
+	e.ID = s.newRowID("evt")
 	e.Published = s.clock.Now()
 	if e.Severity == "" {
 		e.Severity = SeverityInfo
@@ -314,7 +327,18 @@ func userParty(u *User) Party {
 // would (a refusal as it is, anything else as an internal error). fn must
 // not write.
 func (s *core) view(ctx context.Context, fn func(tx Tx) error) error {
-	err := s.store.View(ctx, fn)
+	return s.reading(s.store.View(ctx, fn))
+}
+
+// glance is view for a read of one statement, outside a transaction (see
+// Store.Glance).
+func (s *core) glance(ctx context.Context, fn func(tx Tx) error) error {
+	return s.reading(s.store.Glance(ctx, fn))
+}
+
+// reading returns the error of a read: a refusal as it is, anything else
+// as an internal error.
+func (s *core) reading(err error) error {
 	if err == nil {
 		return nil
 	}

@@ -16,6 +16,10 @@ type Store interface {
 	// must not write. On SQLite it runs beside the writer, so reads never
 	// wait for writes.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Glance runs fn's statements outside any transaction, each on its
+	// own (no BEGIN or COMMIT: one round trip a statement): for a read of
+	// a single statement. fn must not write.
+	Glance(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is the set of storage operations available inside a unit of work. Get*
@@ -36,6 +40,8 @@ type Tx interface {
 	OptOutTx
 	TemplateTx
 	DeliveryLogTx
+	RadiusClientTx
+	RadiusRequestTx
 	OIDCTx
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
@@ -56,6 +62,9 @@ type UserTx interface {
 	// LockUser reads a user and holds it against concurrent changes until
 	// the unit of work ends (SELECT … FOR UPDATE where the engine has it).
 	LockUser(ctx context.Context, id string) (User, error)
+	// LockUserSettings is LockUser that also returns the settings version
+	// (SettingsVersion), read in the same statement.
+	LockUserSettings(ctx context.Context, id string) (User, int64, error)
 	InsertUser(ctx context.Context, u User) error
 	UpdateUser(ctx context.Context, u User) error
 	DeleteUser(ctx context.Context, id string) error
@@ -139,6 +148,9 @@ type CounterTx interface {
 	// AddCount adds n to the counter of bucket in the window starting at
 	// window and returns the new total.
 	AddCount(ctx context.Context, bucket string, window time.Time, n int) (int, error)
+	// AddCounts is AddCount for several distinct buckets in one statement;
+	// the totals come in the order of adds.
+	AddCounts(ctx context.Context, adds []CountAdd) ([]int, error)
 	// Count returns the counter's total (0 if none).
 	Count(ctx context.Context, bucket string, window time.Time) (int, error)
 	DeleteCountsBefore(ctx context.Context, t time.Time) (int64, error)
@@ -185,4 +197,11 @@ type TokenTx interface {
 	NoteTokenRefused(ctx context.Context, id string, at, since time.Time) (bool, error)
 	// ListTokens returns every token, newest first.
 	ListTokens(ctx context.Context) ([]APIToken, error)
+}
+
+// CountAdd is one addition of AddCounts.
+type CountAdd struct {
+	Bucket string
+	Window time.Time
+	N      int
 }

@@ -94,6 +94,14 @@ func (s *Tokens) newTokenOwner(ctx context.Context, tx Tx, ownerID string) (*Use
 
 // ownerProblem says why u (nil: deleted) may not own a working token, as
 // the system log puts it, or returns "".
+// tokenOwnerProblem is ownerProblem of the owner as read with the token.
+func tokenOwnerProblem(t APIToken) string {
+	if t.OwnerStatus == "" {
+		return ownerProblem(nil)
+	}
+	return ownerProblem(&User{Status: t.OwnerStatus, Admin: t.OwnerAdmin})
+}
+
 func ownerProblem(u *User) string {
 	switch {
 	case u == nil:
@@ -125,10 +133,12 @@ func (s *Tokens) AuthenticateToken(ctx context.Context, clear string) (APIToken,
 	// the minute: a read, with no write. Anything else (a refusal to log,
 	// tokens to revoke, "last used" to note) takes a unit of work that
 	// writes, which looks again.
+	// The read is one statement (the token with its owner's status), run
+	// outside a transaction.
 	hash := secret.HashToken(clear)
 	var t APIToken
 	write := false
-	err := s.view(ctx, func(tx Tx) error {
+	err := s.glance(ctx, func(tx Tx) error {
 		var err error
 		t, err = tx.GetTokenByHash(ctx, hash)
 		if errors.Is(err, ErrNotFound) {
@@ -137,15 +147,11 @@ func (s *Tokens) AuthenticateToken(ctx context.Context, clear string) (APIToken,
 		if err != nil {
 			return err
 		}
-		owner, err := orNil(tx.GetUser(ctx, t.UserID))
-		if err != nil {
-			return err
-		}
 		now := s.clock.Now()
 		if !t.Revoked.IsZero() && now.Sub(t.LastRefused) < refusalLogEvery {
 			return invalidAPIToken() // refused, and told the system log within the minute: no write
 		}
-		write = !t.Revoked.IsZero() || ownerProblem(owner) != "" || now.Sub(t.LastUsed) > time.Minute
+		write = !t.Revoked.IsZero() || tokenOwnerProblem(t) != "" || now.Sub(t.LastUsed) > time.Minute
 		return nil
 	})
 	if err != nil || !write {

@@ -145,6 +145,16 @@ func CallingCodeOf(e164 string) int {
 // national returns the calling code and national significant number of an
 // E.164 string, falling back to plain digit handling when it cannot be parsed.
 func national(e164 string) (string, string) {
+	// E.164 is "+", the calling code (1-3 digits; no code is the start of
+	// another), then the national significant number: split it without
+	// parsing (a parse was 3 % of the CPU of a code sent and verified).
+	if d, ok := strings.CutPrefix(e164, "+"); ok && len(d) > 3 && strings.Trim(d, "0123456789") == "" {
+		for l := 1; l <= 3; l++ {
+			if cc, _ := strconv.Atoi(d[:l]); phonenumbers.GetRegionCodeForCountryCode(cc) != phonenumbers.UNKNOWN_REGION {
+				return d[:l], d[l:]
+			}
+		}
+	}
 	if n, err := phonenumbers.Parse(e164, ""); err == nil {
 		return strconv.Itoa(int(n.GetCountryCode())), phonenumbers.GetNationalSignificantNumber(n)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"smsmfa/internal/randid"
 )
@@ -111,4 +112,29 @@ func TestMisuse(t *testing.T) {
 	mustPanic(t, "a short reader", func() { randid.New(io.LimitReader(&cycle{}, 3)).Token("") })
 	mustPanic(t, "an id prefix leaving too few random characters", func() { randid.ID("toolong") })
 	mustPanic(t, "a negative length", func() { randid.Chars("", -1) })
+}
+
+func TestSortableIDsSortByTimeAndDiffer(t *testing.T) {
+	start := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	var prev string
+	seen := map[string]bool{}
+	for i := range 5000 {
+		at := start.Add(time.Duration(i*i) * time.Second) // seconds apart, then years apart
+		id := randid.SortableID("evt", at)
+		if len(id) != randid.IDLen || !strings.HasPrefix(id, "evt") || strings.Trim(id, randid.Alphabet) != "" {
+			t.Fatalf("SortableID = %q", id)
+		}
+		if id[:9] < prev[:min(9, len(prev))] {
+			t.Fatalf("%q (at %v) sorts before the id made a moment earlier, %q", id, at, prev)
+		}
+		if seen[id] {
+			t.Fatalf("id %q made twice", id)
+		}
+		seen[id], prev = true, id
+	}
+	// In the same second, the ids still differ, by at least 11 random characters.
+	a, b := randid.SortableID("chl", start), randid.SortableID("chl", start)
+	if a == b || a[:9] != b[:9] {
+		t.Fatalf("two ids of the same second: %q, %q", a, b)
+	}
 }

@@ -102,8 +102,8 @@ type candidate struct {
 // candidates lists what can serve msg, in the order to try them.
 func (r *Router) candidates(ctx context.Context, msg Message) []candidate {
 	cc := callingCode(msg.To)
-	var stops []string
-	if r.optedOut != nil {
+	var stops []string // only senders of a pool are told apart by opt-outs
+	if r.optedOut != nil && slices.ContainsFunc(r.routes, func(rt Route) bool { return len(rt.Senders) > 0 }) {
 		var err error
 		if stops, err = r.optedOut(ctx, msg.To); err != nil {
 			r.log.Warn("opt-out lookup failed; routing without it", "err", err)

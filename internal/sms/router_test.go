@@ -148,6 +148,20 @@ func TestOptedOutSenderAvoidedButNeverRefused(t *testing.T) {
 			t.Fatalf("only sender opted out: %q %v", res.Sender, err)
 		}
 	})
+	t.Run("NoPoolNoLookup", func(t *testing.T) {
+		// Providers without a pool of senders choose the sender themselves:
+		// the opt-outs cannot change the route, so they are not read.
+		asked := 0
+		count := func(context.Context, string) ([]string, error) { asked++; return nil, nil }
+		r := sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}}, {Name: "q", Provider: &fake{name: "q"}}}, count, time.Now, nil)
+		if _, err := r.Send(context.Background(), msg("+14155550123")); err != nil || asked != 0 {
+			t.Fatalf("send: %v; opt-outs read %d times, want 0", err, asked)
+		}
+		pooled := sms.NewRouter([]sms.Route{{Name: "p", Provider: &fake{name: "p"}, Senders: []sms.RouteSender{{Value: "+15557654321"}}}}, count, time.Now, nil)
+		if _, err := pooled.Send(context.Background(), msg("+14155550123")); err != nil || asked != 1 {
+			t.Fatalf("send with a pool: %v; opt-outs read %d times, want 1", err, asked)
+		}
+	})
 	t.Run("ProviderRefusalTriesAnotherSender", func(t *testing.T) {
 		refuse := &fake{name: "q", answer: func(m sms.Message) error {
 			if m.From == "+15557654399" {

@@ -65,7 +65,13 @@ func (t *tx) KillAllChallenges(ctx context.Context, userID string, now time.Time
 func (t *tx) killChallenges(ctx context.Context, where string, now time.Time, args ...any) error {
 	args = append([]any{args[0], now.UTC()}, args[1:]...)
 	live := where + ` AND consumed IS NULL AND dead IS NULL AND expires > $2`
-	if _, err := t.exec(ctx, `UPDATE messages SET state = 'expired', sealed_body = NULL, error = 'not sent: a newer code replaced it'
+	const drop = `UPDATE messages SET state = 'expired', sealed_body = NULL, error = 'not sent: a newer code replaced it'`
+	if t.d.Engine() == Postgres { // one statement (one round trip): the texts of the challenges it kills
+		_, err := t.exec(ctx, `WITH killed AS (UPDATE challenges SET dead = $2 WHERE `+live+` RETURNING id)
+			`+drop+` WHERE state = 'queued' AND challenge_id IN (SELECT id FROM killed)`, args...)
+		return t.d.wrap("kill challenges", err)
+	}
+	if _, err := t.exec(ctx, drop+`
 		WHERE state = 'queued' AND challenge_id IN (SELECT id FROM challenges WHERE `+live+`)`, args...); err != nil {
 		return t.d.wrap("drop superseded messages", err)
 	}

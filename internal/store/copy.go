@@ -11,6 +11,7 @@ import (
 var copyTables = []string{
 	"users", "factors", "phones", "challenges", "transactions", "messages", "message_attempts", "counters", "numbers",
 	"settings", "events", "api_tokens", "sessions", "providers", "senders", "opt_outs", "opt_out_events", "templates",
+	"radius_clients", "radius_requests",
 }
 
 // identity lists tables whose key the engine generates, so the copy keeps

@@ -109,32 +109,58 @@ var ErrClaimLost = mfa.ErrClaimLost
 // happened), the message's new state only while claim still holds it
 // (otherwise ErrClaimLost).
 func (d *DB) FinishMessage(ctx context.Context, id, claim string, u mfa.MessageUpdate) error {
-	lost := false
-	err := d.inTx(ctx, func(t *tx) error {
-		for _, a := range u.Attempts {
-			if _, err := t.exec(ctx, `INSERT INTO message_attempts (message_id, attempt, provider, sender, started, latency_ms, outcome, error)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, a.Attempt, a.Provider, a.Sender, a.Started.UTC(), a.Latency.Milliseconds(), a.Outcome, a.Error); err != nil {
-				return d.wrap("record attempt", err)
-			}
-		}
-		next := u.NextAttempt
-		if next.IsZero() {
-			next = time.Unix(0, 0)
-		}
-		err := t.execOne(ctx, "finish message", `UPDATE messages SET state = $2, next_attempt = $3, locked_until = NULL, sent = $4,
-			provider = $5, sender = $6, provider_message_id = $7, error = $8,
-			sealed_body = CASE WHEN $9 THEN sealed_body ELSE NULL END WHERE id = $1 AND claim = $10 AND state = 'sending'`,
-			id, string(u.State), next.UTC(), nt(u.Sent), u.Provider, u.Sender, u.ProviderMessageID, u.Error, u.KeepBody, claim)
-		if errors.Is(err, mfa.ErrNotFound) {
-			lost = true // keep the attempts: commit them, report the lost claim
-			return nil
-		}
-		return err
-	})
-	if err == nil && lost {
+	lost, err := d.FinishMessages(ctx, []mfa.MessageFinish{{ID: id, Claim: claim, Update: u}})
+	if err == nil && lost[0] {
 		return ErrClaimLost
 	}
 	return err
+}
+
+// FinishMessages records the outcomes of many claimed messages in one unit
+// of work (the dispatcher's group commit: one commit for every outcome that
+// arrived while the previous one was being written). lost[i] says the
+// claim of fs[i] no longer held (its attempts are recorded all the same);
+// an error means none was recorded.
+func (d *DB) FinishMessages(ctx context.Context, fs []mfa.MessageFinish) (lost []bool, err error) {
+	err = d.inTx(ctx, func(t *tx) error {
+		lost = make([]bool, len(fs))
+		for i, f := range fs {
+			l, err := t.finishMessage(ctx, f.ID, f.Claim, f.Update)
+			if err != nil {
+				return err
+			}
+			lost[i] = l
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return lost, nil
+}
+
+// finishMessage records one outcome; lost says the claim no longer held
+// (the attempts are kept).
+func (t *tx) finishMessage(ctx context.Context, id, claim string, u mfa.MessageUpdate) (lost bool, err error) {
+	d := t.d
+	for _, a := range u.Attempts {
+		if _, err := t.exec(ctx, `INSERT INTO message_attempts (message_id, attempt, provider, sender, started, latency_ms, outcome, error)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, a.Attempt, a.Provider, a.Sender, a.Started.UTC(), a.Latency.Milliseconds(), a.Outcome, a.Error); err != nil {
+			return false, d.wrap("record attempt", err)
+		}
+	}
+	next := u.NextAttempt
+	if next.IsZero() {
+		next = time.Unix(0, 0)
+	}
+	err = t.execOne(ctx, "finish message", `UPDATE messages SET state = $2, next_attempt = $3, locked_until = NULL, sent = $4,
+		provider = $5, sender = $6, provider_message_id = $7, error = $8,
+		sealed_body = CASE WHEN $9 THEN sealed_body ELSE NULL END WHERE id = $1 AND claim = $10 AND state = 'sending'`,
+		id, string(u.State), next.UTC(), nt(u.Sent), u.Provider, u.Sender, u.ProviderMessageID, u.Error, u.KeepBody, claim)
+	if errors.Is(err, mfa.ErrNotFound) {
+		return true, nil // keep the attempts: commit them, report the lost claim
+	}
+	return false, err
 }
 
 // ReleaseLeases makes every message held by a worker claimable at once. A

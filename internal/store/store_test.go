@@ -49,7 +49,7 @@ func TestParseURL(t *testing.T) {
 				t.Fatalf("DSN query %q: %v", query, err)
 			}
 			pragmas := strings.Join(q["_pragma"], " ")
-			for _, want := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(5000)"} {
+			for _, want := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(5000)", "synchronous(NORMAL)", "temp_store(MEMORY)", "wal_autocheckpoint(8000)"} {
 				if !strings.Contains(pragmas, want) {
 					t.Errorf("DSN pragmas %q lack %s", pragmas, want)
 				}

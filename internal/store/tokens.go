@@ -13,13 +13,14 @@ const tokenColumns = `id, name, token_hash, user_id, created, last_used, revoked
 
 // tokenSelect reads tokens with their owner's login (” once the owner is
 // deleted).
-const tokenSelect = `SELECT t.id, t.name, t.token_hash, t.user_id, t.created, t.last_used, t.revoked, t.last_refused, COALESCE(u.login, '')
+const tokenSelect = `SELECT t.id, t.name, t.token_hash, t.user_id, t.created, t.last_used, t.revoked, t.last_refused, COALESCE(u.login, ''),
+	COALESCE(u.status, ''), COALESCE(u.admin, FALSE)
 	FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id`
 
 func scanToken(s scanner) (mfa.APIToken, error) {
 	var k mfa.APIToken
 	var used, revoked, refused sql.NullTime
-	err := s.Scan(&k.ID, &k.Name, &k.TokenHash, &k.UserID, &k.Created, &used, &revoked, &refused, &k.OwnerLogin)
+	err := s.Scan(&k.ID, &k.Name, &k.TokenHash, &k.UserID, &k.Created, &used, &revoked, &refused, &k.OwnerLogin, &k.OwnerStatus, &k.OwnerAdmin)
 	k.Created, k.LastUsed, k.Revoked, k.LastRefused = utc(k.Created), ut(used), ut(revoked), ut(refused)
 	return k, err
 }
@@ -45,7 +46,8 @@ func (t *tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 
 func (t *tx) RevokeUserTokens(ctx context.Context, userID string, at time.Time) ([]mfa.APIToken, error) {
 	return t.tokens(ctx, "revoke user tokens", `UPDATE api_tokens SET revoked = $2 WHERE user_id = $1 AND revoked IS NULL
-		RETURNING `+tokenColumns+`, COALESCE((SELECT login FROM users WHERE id = $1), '')`, userID, at.UTC())
+		RETURNING `+tokenColumns+`, COALESCE((SELECT login FROM users WHERE id = $1), ''),
+		COALESCE((SELECT status FROM users WHERE id = $1), ''), COALESCE((SELECT admin FROM users WHERE id = $1), FALSE)`, userID, at.UTC())
 }
 
 func (t *tx) NoteTokenRefused(ctx context.Context, id string, at, since time.Time) (bool, error) {

@@ -14,12 +14,13 @@ const userColumns = `id, login, first_name, last_name, email, locale, time_zone,
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanUser(s scanner) (mfa.User, error) {
+// scanUser reads the user columns, then any extra columns into extra.
+func scanUser(s scanner, extra ...any) (mfa.User, error) {
 	var u mfa.User
 	var locked, pwChanged, lastLogin, activated, statusChanged, lastLockout, missedSince sql.NullTime
-	err := s.Scan(&u.ID, &u.Login, &u.FirstName, &u.LastName, &u.Email, &u.Locale, &u.TimeZone, &u.Status, &u.Admin, &u.PasswordHash,
+	err := s.Scan(append([]any{&u.ID, &u.Login, &u.FirstName, &u.LastName, &u.Email, &u.Locale, &u.TimeZone, &u.Status, &u.Admin, &u.PasswordHash,
 		&u.FailedPasswords, &u.FailedMFA, &locked, &u.Created, &u.LastUpdated, &pwChanged, &lastLogin, &activated, &statusChanged,
-		&u.MFALockouts, &lastLockout, &u.MissedCodes, &missedSince)
+		&u.MFALockouts, &lastLockout, &u.MissedCodes, &missedSince}, extra...)...)
 	u.LockedUntil, u.PasswordChanged, u.LastLogin, u.Activated, u.StatusChanged = ut(locked), ut(pwChanged), ut(lastLogin), ut(activated), ut(statusChanged)
 	u.LastMFALockout, u.MissedSince = ut(lastLockout), ut(missedSince)
 	u.Created, u.LastUpdated = utc(u.Created), utc(u.LastUpdated)
@@ -39,6 +40,14 @@ func (t *tx) GetUserByLogin(ctx context.Context, login string) (mfa.User, error)
 func (t *tx) LockUser(ctx context.Context, id string) (mfa.User, error) {
 	u, err := scanUser(t.row(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`+t.d.dialect.forUpdate(), id))
 	return u, t.d.wrap("lock user", err)
+}
+
+// LockUserSettings is LockUser that reads the settings version in the same
+// statement (see mfa.Tx): a unit of work on a user saves a round trip.
+func (t *tx) LockUserSettings(ctx context.Context, id string) (mfa.User, int64, error) {
+	var v int64
+	u, err := scanUser(t.row(ctx, `SELECT `+userColumns+`, (SELECT version FROM settings_version WHERE id = 1) FROM users WHERE id = $1`+t.d.dialect.forUpdate(), id), &v)
+	return u, v, t.d.wrap("lock user", err)
 }
 
 func userArgs(u mfa.User) []any {

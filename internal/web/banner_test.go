@@ -43,7 +43,7 @@ func TestNoProviderBannerOnEveryAdminPage(t *testing.T) {
 			admin := s.client(t)
 			s.post(t, admin, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
 			for _, path := range []string{"/admin", "/admin/users", "/admin/settings", "/admin/numbers", "/admin/providers",
-				"/admin/templates", "/admin/delivery", "/admin/optouts", "/admin/log", "/admin/tokens"} {
+				"/admin/templates", "/admin/delivery", "/admin/optouts", "/admin/log", "/admin/tokens", "/admin/radius"} {
 				resp, b := s.get(t, admin, path)
 				shown := strings.Contains(html.UnescapeString(b), `id="admin-banner">`+warning)
 				if resp.StatusCode != http.StatusOK || shown != (c.warning != "") {

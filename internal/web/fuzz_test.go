@@ -203,6 +203,8 @@ func FuzzAdminForms(f *testing.F) {
 		s.send(t, admin, "/admin/users/"+url.PathEscape(a)+"/unlock", url.Values{})
 		s.send(t, admin, "/admin/numbers", url.Values{"number": {a}, "status": {b}})
 		s.send(t, admin, "/admin/tokens", url.Values{"name": {a}})
+		s.send(t, admin, "/admin/radius", url.Values{"name": {a}, "address": {b}, "secret": {c}})
+		s.send(t, admin, "/admin/radius/"+url.PathEscape(a)+"/remove", url.Values{})
 		s.send(t, admin, "/admin/apps", url.Values{"name": {a}, "redirect_uris": {b}, "logout_uris": {c}, "public": {a}})
 		s.send(t, admin, "/admin/apps/"+url.PathEscape(a)+"/remove", url.Values{})
 		s.send(t, admin, "/admin/providers", url.Values{"name": {a}, "type": {b}, "url": {c}, "senders": {b}, "credentials": {"secret=" + c + "\n" + a}, "priority": {"5"}})

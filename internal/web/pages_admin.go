@@ -112,4 +112,16 @@ type adminTokensPage struct {
 }
 
 func (adminTokensPage) template() string { return "admin_tokens" }
+
+// adminRadiusPage lists the RADIUS clients (never their secrets) and adds
+// one; Form keeps what was typed, less the secret, after a refusal.
+type adminRadiusPage struct {
+	common
+	Clients []mfa.RadiusClient
+	Name    string
+	Address string
+}
+
+func (adminRadiusPage) template() string { return "admin_radius" }
+func (adminRadiusPage) title() string    { return "RADIUS clients" }
 func (adminTokensPage) title() string    { return "API tokens" }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -98,6 +99,9 @@ func samplePages() []page {
 			New: &mfa.App{ID: "0oa1", Name: "Wiki"}, NewSecret: "s3cret", Issuer: "https://mfa.example.com"},
 		&adminAppsPage{common: common{User: user}},
 		&adminTokensPage{common: common{User: user}},
+		&adminRadiusPage{common: common{User: user, Error: "address: not an address"}, Name: "vpn", Address: "x",
+			Clients: []mfa.RadiusClient{{ID: "rad1", Name: "vpn", Prefix: netip.MustParsePrefix("192.0.2.10/32"), Created: now}}},
+		&adminRadiusPage{common: common{User: user}},
 		&adminProvidersPage{common: common{User: user, Error: "Nothing was saved."}, Types: []string{"aws-eum", "aws-sns", "twilio", "vonage", "webhook"},
 			Form: providerForm{Name: "tw", Type: "twilio", URL: "http://x", Senders: "+15557654321", Priority: 100},
 			Providers: []providerRow{

@@ -16,6 +16,7 @@ type Services struct {
 	Tokens    Tokens
 	Telephony Telephony
 	Org       Org
+	Radius    Radius
 	OIDC      OIDC
 }
 
@@ -74,6 +75,13 @@ type Tokens interface {
 	Tokens(ctx context.Context) ([]mfa.APIToken, error)
 }
 
+// Radius is the part of mfa.Radius this package uses.
+type Radius interface {
+	AddRadiusClient(ctx context.Context, name, address, sharedSecret string) (mfa.RadiusClient, error)
+	RemoveRadiusClient(ctx context.Context, name string) error
+	RadiusClients(ctx context.Context) ([]mfa.RadiusClient, error)
+}
+
 // Telephony is the part of mfa.Telephony this package uses.
 type Telephony interface {
 	DeliveryLog(ctx context.Context, f mfa.MessageFilter) ([]mfa.DeliveryRecord, error)
@@ -104,5 +112,5 @@ type Org interface {
 
 // ServicesOf picks from the domain's services the interfaces this package uses.
 func ServicesOf(s mfa.Services) Services {
-	return Services{Signin: s.Signin, Factors: s.Factors, Users: s.Users, Tokens: s.Tokens, Telephony: s.Telephony, Org: s.Org, OIDC: s.OIDC}
+	return Services{Signin: s.Signin, Factors: s.Factors, Users: s.Users, Tokens: s.Tokens, Telephony: s.Telephony, Org: s.Org, Radius: s.Radius, OIDC: s.OIDC}
 }

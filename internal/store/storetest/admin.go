@@ -131,7 +131,7 @@ func testTokens(t *testing.T, db *store.DB) {
 		checkUTC(t, k)
 		return k, err
 	}
-	first.OwnerLogin = "one@example.com" // read back with the token; "" for an owner that is gone
+	first.OwnerLogin, first.OwnerStatus = "one@example.com", mfa.UserActive // read back with the token; "" for an owner that is gone
 	if got, err := getByHash(hash("token-1")); err != nil || cmp.Diff(first, got) != "" {
 		t.Errorf("GetTokenByHash = %+v, %v; want %+v (%s)", got, err, first, cmp.Diff(first, got))
 	}

@@ -135,8 +135,24 @@ func testChallengesKill(t *testing.T, db *store.DB) {
 	otherScope.Scope = "atx1"
 	all := []mfa.Challenge{live, live2, consumed, dead, expired, otherUser, otherScope}
 	mustInsertChallenges(t, db, all...)
+	// Texts still queued: the one of a killed code is dropped, the others
+	// stay; a text already on its way is not touched.
+	queued := func(id, challenge string, state mfa.MessageState) mfa.Message {
+		m := newMessage(id, at(0))
+		m.ChallengeID, m.State = challenge, state
+		return m
+	}
+	mustInsertMessages(t, db, queued("m-live", "live", mfa.MessageQueued), queued("m-live2", "live2", mfa.MessageSending),
+		queued("m-scoped", "scoped", mfa.MessageQueued), queued("m-consumed", "consumed", mfa.MessageQueued))
 
 	MustInTx(t, db, func(tx mfa.Tx) error { return tx.KillChallenges(ctx, "u1", mfa.NoScope, now) })
+	for id, want := range map[string]mfa.MessageState{"m-live": mfa.MessageExpired, "m-live2": mfa.MessageSending,
+		"m-scoped": mfa.MessageQueued, "m-consumed": mfa.MessageQueued} {
+		m := mustGetMessage(t, db, id)
+		if m.State != want || (want == mfa.MessageExpired) != (m.SealedBody == nil) {
+			t.Errorf("text %s after KillChallenges: %s (body kept: %v), want %s", id, m.State, m.SealedBody != nil, want)
+		}
+	}
 	live.Dead, live2.Dead = now, now
 	for _, want := range []mfa.Challenge{live, live2, consumed, dead, expired, otherUser, otherScope} {
 		if diff := cmp.Diff(want, mustGetChallenge(t, db, want.ID)); diff != "" {

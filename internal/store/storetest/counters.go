@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +59,29 @@ func testCountersAdd(t *testing.T, db *store.DB) {
 			if got != tc.want {
 				t.Errorf("Count(%s, %v) = %d, want %d", tc.bucket, tc.window, got, tc.want)
 			}
+		}
+		return nil
+	})
+}
+
+func testCountersAddMany(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		_, err := tx.AddCount(ctx, "b@10.0.0.0", at(0), 4)
+		return err
+	})
+	adds := []mfa.CountAdd{{Bucket: "a", Window: at(0), N: 1}, {Bucket: "b@10.0.0.0", Window: at(0), N: 1}, {Bucket: "a", Window: at(time.Hour), N: 2}}
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		got, err := tx.AddCounts(ctx, adds)
+		if err != nil || !slices.Equal(got, []int{1, 5, 2}) {
+			t.Errorf("AddCounts = %v, %v; want [1 5 2] (in the order asked)", got, err)
+		}
+		for i := range adds {
+			adds[i].N = -adds[i].N
+		}
+		got, err = tx.AddCounts(ctx, adds)
+		if err != nil || !slices.Equal(got, []int{0, 4, 0}) {
+			t.Errorf("AddCounts taken back = %v, %v; want [0 4 0]", got, err)
 		}
 		return nil
 	})

@@ -281,6 +281,39 @@ func testOutboxFinish(t *testing.T, db *store.DB) {
 	}
 }
 
+func testOutboxFinishGroup(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertMessages(t, db, newMessage("g1", at(0)), newMessage("g2", at(0)), newMessage("g3", at(0)))
+	for _, id := range []string{"g1", "g2", "g3"} {
+		if _, ok, err := db.ClaimMessage(ctx, id, at(0), at(30*time.Second), "w1"); !ok || err != nil {
+			t.Fatalf("ClaimMessage(%s) = %v, %v", id, ok, err)
+		}
+	}
+	sent := func(pid string) mfa.MessageUpdate {
+		return mfa.MessageUpdate{State: mfa.MessageSent, Sent: at(time.Second), Provider: "twilio", ProviderMessageID: pid,
+			Attempts: []mfa.Attempt{{Attempt: 1, Provider: "twilio", Started: at(0), Outcome: "sent"}}}
+	}
+	// g2's outcome comes under a claim that no longer holds: only g2 is
+	// left as it was (its attempt is kept), the others are recorded.
+	lost, err := db.FinishMessages(ctx, []mfa.MessageFinish{{ID: "g1", Claim: "w1", Update: sent("P1")},
+		{ID: "g2", Claim: "w0", Update: sent("P2")}, {ID: "g3", Claim: "w1", Update: sent("P3")}})
+	if err != nil || !slices.Equal(lost, []bool{false, true, false}) {
+		t.Fatalf("FinishMessages = %v, %v; want [false true false]", lost, err)
+	}
+	for id, want := range map[string]mfa.MessageState{"g1": mfa.MessageSent, "g2": mfa.MessageSending, "g3": mfa.MessageSent} {
+		if got := mustGetMessage(t, db, id); got.State != want || (want == mfa.MessageSent) != (got.ProviderMessageID != "") {
+			t.Errorf("%s: state %s, provider id %q; want %s", id, got.State, got.ProviderMessageID, want)
+		}
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		as, err := tx.ListAttempts(ctx, []string{"g1", "g2", "g3"})
+		if len(as) != 3 {
+			t.Errorf("attempts recorded: %d, want 3", len(as))
+		}
+		return err
+	})
+}
+
 func testOutboxTakeOver(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustInsertMessages(t, db, newMessage("m1", at(0)))

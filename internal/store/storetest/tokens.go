@@ -43,7 +43,7 @@ func testTokensRevokeUser(t *testing.T, db *store.DB) {
 	slices.SortFunc(got, func(a, b mfa.APIToken) int { return strings.Compare(a.ID, b.ID) })
 	want := []mfa.APIToken{tokens[0], tokens[1]}
 	for i := range want {
-		want[i].Revoked, want[i].OwnerLogin = at(time.Hour), "one@example.com"
+		want[i].Revoked, want[i].OwnerLogin, want[i].OwnerStatus = at(time.Hour), "one@example.com", mfa.UserActive
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("RevokeUserTokens (-want +got):\n%s", diff)
