@@ -39,6 +39,12 @@ Usage:
   smsmfa provider add|list|remove|test …
   smsmfa radius-client add --name N --address IP|CIDR (--secret-env VAR | --secret S)
   smsmfa radius-client list | remove NAME   the NASes (VPNs) allowed to use serve --radius-addr
+  smsmfa app create --name N --redirect-uri U [--redirect-uri U2] [--logout-uri U] [--public]
+                                             register an OpenID Connect application (prints client_id,
+                                             and client_secret once unless --public)
+  smsmfa app list
+  smsmfa app remove --id CLIENT_ID
+  smsmfa oidc rotate-key                     replace the OpenID Provider's signing key now
   smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
   smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
 
@@ -59,6 +65,8 @@ var commands = map[string]func(ctx context.Context, args []string, getenv func(s
 	"token":         tokenCmd,
 	"provider":      providerCmd,
 	"radius-client": radiusClientCmd,
+	"app":           appCmd,
+	"oidc":          oidcCmd,
 }
 
 // run executes one command and returns the process exit code.

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"sync"
@@ -15,7 +18,9 @@ import (
 	"smsmfa/internal/config"
 	"smsmfa/internal/httpx"
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/oidc"
 	"smsmfa/internal/radius"
+	"smsmfa/internal/secret"
 	"smsmfa/internal/store"
 	"smsmfa/internal/web"
 )
@@ -34,6 +39,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.Close()
+	// zitadel/oidc logs (refused OAuth requests, never a token) through
+	// the default logger: the server's own, in its format.
+	slog.SetDefault(a.log.With("component", "oidc"))
 	if err := a.pool.Reload(ctx); err != nil {
 		return err
 	}
@@ -150,8 +158,12 @@ func (a *app) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	clientIP := httpx.ClientIP{Trusted: trusted}
+	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: oidcCryptoKey(a.keys), Limiter: a.svc.Org, Logger: a.log.With("component", "oidc")})
+	if err != nil {
+		return nil, err
+	}
 	ui, err := web.New(web.Options{Services: web.ServicesOf(a.svc), Sessions: a.db.Sessions(), BaseURL: a.cfg.BaseURLParsed(), Dev: a.sink, Pool: a.pool, Keys: a.keys,
-		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web")})
+		SessionLifetime: a.cfg.SessionLifetime, SessionIdle: a.cfg.SessionIdle, Logger: a.log.With("component", "web"), Provider: provider})
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +174,23 @@ func (a *app) handler() (http.Handler, error) {
 	}
 	mux.Handle("/api/", api.New(api.Options{Services: api.ServicesOf(a.svc), BaseURL: a.cfg.BaseURL, Logger: a.log.With("component", "api")}))
 	mux.Handle("/hooks/", a.pool.Hooks())
+	// The OpenID Provider, at Okta's paths; logout ends the browser
+	// session, so the web UI serves it.
+	op := provider.Handler()
+	mux.Handle("/.well-known/openid-configuration", op)
+	mux.Handle("/oauth2/", op)
+	mux.Handle("/oauth2/v1/logout", ui)
+	mux.Handle("/oauth2/default/v1/logout", ui)
 	mux.Handle("/", ui)
 	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
+}
+
+// oidcCryptoKey derives the key of the OpenID Provider's code encryption
+// from the master key's code MAC key.
+func oidcCryptoKey(k *secret.Keys) [32]byte {
+	m := hmac.New(sha256.New, k.CodeMAC)
+	m.Write([]byte("smsmfa oidc code key"))
+	return [32]byte(m.Sum(nil))
 }
 
 // healthz answers 200 while the database answers.

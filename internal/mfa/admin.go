@@ -202,7 +202,11 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		g, err := tx.DeleteFraudKeysBefore(ctx, now.Add(-strikeMemory))
-		n = a + b + c + d + e + f + g
+		if err != nil {
+			return err
+		}
+		h, err := purgeOIDC(ctx, tx, now)
+		n = a + b + c + d + e + f + g + h
 		return err
 	})
 	return n, err

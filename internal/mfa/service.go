@@ -64,6 +64,9 @@ type Config struct {
 	Rand    io.Reader // crypto/rand.Reader when nil
 	CodeKey []byte    // HMAC key for codes
 	Sealer  Sealer
+	// Opener opens what Sealer sealed (the OpenID Provider's signing
+	// keys); only the OIDC service needs it.
+	Opener  Opener
 	Hasher  PasswordHasher
 	Deliver Deliverer
 	// Host is the host of the public base URL, for the WebOTP line.
@@ -140,6 +143,7 @@ type Services struct {
 	Telephony *Telephony
 	Org       *Org
 	Radius    *Radius
+	OIDC      *OIDC
 }
 
 // New builds every service from c, which must have every dependency.
@@ -148,7 +152,7 @@ func New(c Config) Services {
 		c.Settings = NewSettingsCache()
 	}
 	return Services{Signin: NewSignin(c), Factors: NewFactors(c), Users: NewUsers(c), Tokens: NewTokens(c),
-		Telephony: NewTelephony(c), Org: NewOrg(c), Radius: NewRadius(c)}
+		Telephony: NewTelephony(c), Org: NewOrg(c), Radius: NewRadius(c), OIDC: NewOIDC(c)}
 }
 
 // Now returns the domain's current time.

@@ -45,6 +45,7 @@ type Tx interface {
 	RadiusClientTx
 	RadiusRequestTx
 	FraudTx
+	OIDCTx
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
 	TryLock(ctx context.Context, name string) (bool, error)
@@ -133,8 +134,9 @@ type TransactionTx interface {
 	GetTransactionByToken(ctx context.Context, tokenHash []byte) (Transaction, error)
 	UpdateTransaction(ctx context.Context, t Transaction) error
 	// TakeSessionToken consumes a one-time session token that is valid at
-	// now and returns the user it signs in.
-	TakeSessionToken(ctx context.Context, tokenHash []byte, now time.Time) (userID string, err error)
+	// now and returns the user it signs in and the factor verified by the
+	// sign-in ("" when none was).
+	TakeSessionToken(ctx context.Context, tokenHash []byte, now time.Time) (userID, factorID string, err error)
 	DeleteTransactionsBefore(ctx context.Context, t time.Time) (int64, error)
 }
 

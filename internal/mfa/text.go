@@ -60,6 +60,8 @@ var (
 	FieldTemplateLocale = Field{"locale", "locale", 10, Identifier}
 	FieldSettingValue   = Field{"value", "setting", 2048, Line}
 	FieldRedirect       = Field{"redirectUrl", "address to go to", 2048, Identifier}
+	FieldAppName        = Field{"name", "application name", 100, Line}
+	FieldRedirectURI    = Field{"redirect_uri", "redirect URI", 2048, Identifier}
 	// What a request tells about its client, kept with the system log.
 	FieldUserAgent = Field{"userAgent", "user agent", 512, Line}
 	FieldClientIP  = Field{"clientIp", "client address", 64, Line}
@@ -74,7 +76,7 @@ var (
 func Fields() []Field {
 	return []Field{FieldLogin, FieldEmail, FieldFirstName, FieldLastName, FieldLocale, FieldTimeZone, FieldRelayState, FieldSearch,
 		FieldTokenName, FieldProviderName, FieldProviderURL, FieldCredential, FieldTemplate, FieldTemplateLocale, FieldSettingValue,
-		FieldRedirect, FieldUserAgent, FieldClientIP, FieldRequestID, FieldEventParty, FieldEventText, FieldEventDetail}
+		FieldRedirect, FieldAppName, FieldRedirectURI, FieldUserAgent, FieldClientIP, FieldRequestID, FieldEventParty, FieldEventText, FieldEventDetail}
 }
 
 // CleanText returns s fit to store: valid UTF-8 (each run of bytes that is

@@ -449,6 +449,7 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		if err := s.verify(ctx, tx, set, u, factorID, code, t.ID); err != nil {
 			return err
 		}
+		t.FactorID = factorID // the factor verified: the sign-in's amr says so
 		s.succeed(t, u, s.clock.Now())
 		return tx.UpdateUser(ctx, *u)
 	})
@@ -479,30 +480,40 @@ func (s *Signin) TxnCancel(ctx context.Context, stateToken string) (*TxnView, er
 // TakeSessionToken exchanges a one-time session token (from a transaction
 // that reached SUCCESS) for the user it signs in. It works once, within
 // SessionTokenLifetime.
-func (s *Signin) TakeSessionToken(ctx context.Context, token string) (*User, error) {
-	var u User
+func (s *Signin) TakeSessionToken(ctx context.Context, token string) (*User, AMR, error) {
+	var u *User
+	var amr AMR
 	err := s.run(ctx, func(tx Tx) error {
-		id, err := tx.TakeSessionToken(ctx, secret.HashToken(token), s.clock.Now())
-		if errors.Is(err, ErrNotFound) {
-			return invalidToken()
-		}
-		if err != nil {
-			return err
-		}
-		if u, err = tx.GetUser(ctx, id); errors.Is(err, ErrNotFound) {
-			return invalidToken()
-		} else if err != nil {
-			return err
-		}
-		if u.Status != UserActive || u.Locked(s.clock.Now()) {
-			return invalidToken()
-		}
-		return nil
+		var err error
+		u, amr, err = s.takeSessionToken(ctx, tx, token)
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &u, nil
+	return u, amr, nil
+}
+
+// takeSessionToken consumes a one-time session token inside tx and returns
+// the user it signs in and how they authenticated. Refusal: RInvalidToken.
+func (s *core) takeSessionToken(ctx context.Context, tx Tx, token string) (*User, AMR, error) {
+	id, factorID, err := tx.TakeSessionToken(ctx, secret.HashToken(token), s.clock.Now())
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, invalidToken()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := tx.GetUser(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, invalidToken()
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if u.Status != UserActive || u.Locked(s.clock.Now()) {
+		return nil, nil, invalidToken()
+	}
+	return &u, SignInAMR(factorID != ""), nil
 }
 
 // countPasswordCheck counts one password check against the client's

@@ -3,6 +3,7 @@ package mfa_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,11 +35,15 @@ func TestSignInEnrollThenChallenge(t *testing.T) {
 	// The state token is finished; the session token works once.
 	_, err = e.svc.Signin.Txn(e.ctx, tok)
 	wantReason(t, err, mfa.RInvalidToken)
-	su, err := e.svc.Signin.TakeSessionToken(e.ctx, v.Txn.SessionToken)
+	su, amr, err := e.svc.Signin.TakeSessionToken(e.ctx, v.Txn.SessionToken)
 	if err != nil || su.ID != u.ID {
 		t.Fatalf("session token: %v", err)
 	}
-	_, err = e.svc.Signin.TakeSessionToken(e.ctx, v.Txn.SessionToken)
+	// The sign-in verified an SMS code: its amr says so (as Okta's does).
+	if want := (mfa.AMR{"pwd", "sms", "mfa"}); !slices.Equal(amr, want) {
+		t.Errorf("session token amr = %v, want %v", amr, want)
+	}
+	_, _, err = e.svc.Signin.TakeSessionToken(e.ctx, v.Txn.SessionToken)
 	wantReason(t, err, mfa.RInvalidToken)
 
 	// Second sign-in: MFA_REQUIRED → challenge → verify.

@@ -39,14 +39,14 @@ func (t *tx) UpdateTransaction(ctx context.Context, x mfa.Transaction) error {
 		session_token_expires = $6 WHERE id = $1`, x.ID, string(x.Status), x.FactorID, x.Expires.UTC(), nilBytes(x.SessionTokenHash), nt(x.SessionTokenExpires))
 }
 
-func (t *tx) TakeSessionToken(ctx context.Context, tokenHash []byte, now time.Time) (string, error) {
-	var userID string
+func (t *tx) TakeSessionToken(ctx context.Context, tokenHash []byte, now time.Time) (string, string, error) {
+	var userID, factorID string
 	err := t.row(ctx, `UPDATE transactions SET session_token_hash = NULL, session_token_expires = NULL
-		WHERE session_token_hash = $1 AND session_token_expires > $2 RETURNING user_id`, tokenHash, now.UTC()).Scan(&userID)
+		WHERE session_token_hash = $1 AND session_token_expires > $2 RETURNING user_id, factor_id`, tokenHash, now.UTC()).Scan(&userID, &factorID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", mfa.ErrNotFound
+		return "", "", mfa.ErrNotFound
 	}
-	return userID, t.d.wrap("take session token", err)
+	return userID, factorID, t.d.wrap("take session token", err)
 }
 
 func (t *tx) DeleteTransactionsBefore(ctx context.Context, before time.Time) (int64, error) {

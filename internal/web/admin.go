@@ -28,6 +28,9 @@ func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/radius", h.requireAdmin(h.adminRadius))
 	m.HandleFunc("POST /admin/radius", h.requireAdmin(h.adminAddRadiusClient))
 	m.HandleFunc("POST /admin/radius/{id}/remove", h.requireAdmin(h.adminRemoveRadiusClient))
+	m.HandleFunc("GET /admin/apps", h.requireAdmin(h.adminApps))
+	m.HandleFunc("POST /admin/apps", h.requireAdmin(h.adminCreateApp))
+	m.HandleFunc("POST /admin/apps/{id}/remove", h.requireAdmin(h.adminRemoveApp))
 }
 
 // done flashes msg (or shows err) and goes back to path.

@@ -187,6 +187,7 @@ func FuzzAdminForms(f *testing.F) {
 	}
 	f.Add("acme", "https://app.example.com", "GB")
 	f.Add("hook", "webhook", "https://hooks.example.com/sms")
+	f.Add("Wiki", "https://wiki.example.com/cb\nhttp://localhost:3000/cb", "https://wiki.example.com/bye")
 	f.Add("fr", "Code : {code}", "preview")
 	s := newFuzzSite(f)
 	admin := s.client(f)
@@ -204,6 +205,8 @@ func FuzzAdminForms(f *testing.F) {
 		s.send(t, admin, "/admin/tokens", url.Values{"name": {a}})
 		s.send(t, admin, "/admin/radius", url.Values{"name": {a}, "address": {b}, "secret": {c}})
 		s.send(t, admin, "/admin/radius/"+url.PathEscape(a)+"/remove", url.Values{})
+		s.send(t, admin, "/admin/apps", url.Values{"name": {a}, "redirect_uris": {b}, "logout_uris": {c}, "public": {a}})
+		s.send(t, admin, "/admin/apps/"+url.PathEscape(a)+"/remove", url.Values{})
 		s.send(t, admin, "/admin/providers", url.Values{"name": {a}, "type": {b}, "url": {c}, "senders": {b}, "credentials": {"secret=" + c + "\n" + a}, "priority": {"5"}})
 		s.send(t, admin, "/admin/providers/"+url.PathEscape(a)+"/update", url.Values{"priority": {b}, "enabled": {c}})
 		s.send(t, admin, "/admin/templates", url.Values{"locale": {a}, "body": {b}, "action": {c}})

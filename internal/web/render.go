@@ -38,6 +38,10 @@ type common struct {
 	Info  string // one-time information message from the session
 	// Banner is a standing warning on every admin page (no SMS provider).
 	Banner string
+	// Refresh, when set, is where the page sends the browser at once
+	// (an http-equiv refresh): to an app after a sign-in by form, where a
+	// redirect would be refused by the form-action policy.
+	Refresh string
 }
 
 func (c *common) base() *common { return c }

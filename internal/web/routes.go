@@ -38,6 +38,12 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemovePage)))
 	m.HandleFunc("POST /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemove)))
 
+	if h.op != nil {
+		m.HandleFunc("GET /signin/oidc", h.oidcSignin)
+		m.HandleFunc("GET /oauth2/v1/logout", h.oidcLogout)
+		m.HandleFunc("GET /oauth2/default/v1/logout", h.oidcLogout)
+	}
+
 	h.adminRoutes(m)
 	if h.pool != nil {
 		h.telephonyRoutes(m)

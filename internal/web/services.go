@@ -17,12 +17,23 @@ type Services struct {
 	Telephony Telephony
 	Org       Org
 	Radius    Radius
+	OIDC      OIDC
+}
+
+// OIDC is the part of mfa.OIDC this package uses: the sign-in of an
+// OpenID Connect authorization request, and the console's applications.
+type OIDC interface {
+	AuthRequest(ctx context.Context, id string) (mfa.AuthRequest, error)
+	CompleteAuthRequest(ctx context.Context, id, userID string, authTime time.Time, amr mfa.AMR) (mfa.AuthRequest, error)
+	Apps(ctx context.Context) ([]mfa.App, error)
+	CreateApp(ctx context.Context, n mfa.NewApp) (mfa.App, string, error)
+	RemoveApp(ctx context.Context, id string) error
 }
 
 // Signin is the part of mfa.Signin this package uses.
 type Signin interface {
 	PrimaryAuth(ctx context.Context, login, pw, relayState string) (*mfa.TxnView, error)
-	TakeSessionToken(ctx context.Context, token string) (*mfa.User, error)
+	TakeSessionToken(ctx context.Context, token string) (*mfa.User, mfa.AMR, error)
 	Txn(ctx context.Context, stateToken string) (*mfa.TxnView, error)
 	TxnActivate(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
 	TxnCancel(ctx context.Context, stateToken string) (*mfa.TxnView, error)
@@ -104,5 +115,5 @@ type Org interface {
 
 // ServicesOf picks from the domain's services the interfaces this package uses.
 func ServicesOf(s mfa.Services) Services {
-	return Services{Signin: s.Signin, Factors: s.Factors, Users: s.Users, Tokens: s.Tokens, Telephony: s.Telephony, Org: s.Org, Radius: s.Radius}
+	return Services{Signin: s.Signin, Factors: s.Factors, Users: s.Users, Tokens: s.Tokens, Telephony: s.Telephony, Org: s.Org, Radius: s.Radius, OIDC: s.OIDC}
 }

@@ -23,7 +23,7 @@ func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) 
 			Text: "The address to continue to is not on this server or on an origin your administrator trusts.", Link: "/", LinkLabel: "Go to the start page"})
 		return
 	}
-	u, err := h.svc.Signin.TakeSessionToken(r.Context(), q.Get("token"))
+	u, amr, err := h.svc.Signin.TakeSessionToken(r.Context(), q.Get("token"))
 	if err != nil {
 		if _, ok := isRefusal(err); !ok {
 			h.fail(w, r, err)
@@ -39,5 +39,5 @@ func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) 
 	if err := h.svc.Users.RecordSessionExchange(r.Context(), u); err != nil {
 		h.logError(r, "session exchange: record", err)
 	}
-	h.signIn(w, r, u)
+	h.signIn(w, r, u, amr)
 }

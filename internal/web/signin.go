@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"smsmfa/internal/mfa"
@@ -88,7 +90,7 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
 	case mfa.TxnMFARequired, mfa.TxnMFAChallenge:
 		redirect(w, r, "/signin/verify")
 	case mfa.TxnSuccess:
-		u, err := h.svc.Signin.TakeSessionToken(r.Context(), v.Txn.SessionToken)
+		u, amr, err := h.svc.Signin.TakeSessionToken(r.Context(), v.Txn.SessionToken)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -96,23 +98,21 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
 		if n := v.Txn.MissedCodes; n > 0 {
 			h.sess.Put(r.Context(), keyInfo, missedCodesNotice(n, v.Txn.MissedSince))
 		}
-		h.signIn(w, r, u)
+		h.signIn(w, r, u, amr)
 	default:
 		h.expired(w, r)
 	}
 }
 
-// signIn starts a full session for u and goes where the user was heading.
-func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+// signIn starts a full session for u, who signed in with amr, and goes
+// where the user was heading.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User, amr mfa.AMR) {
 	ctx := r.Context()
-	if err := h.sess.RenewToken(ctx); err != nil {
-		h.fail(w, r, mfa.Internal("renew session", err))
+	if err := h.startSession(ctx, u, h.svc.Org.Now(), amr); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	back := h.sess.PopString(ctx, keyReturn)
-	h.sess.Remove(ctx, keyState)
-	h.sess.Put(ctx, keyUser, u.ID)
-	h.sess.Put(ctx, keyAuthAt, h.svc.Org.Now().Unix())
 	target, ok, err := h.redirectTarget(ctx, back)
 	if err != nil {
 		h.fail(w, r, err)
@@ -122,6 +122,20 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		target = "/account"
 	}
 	seeOther(w, r, target)
+}
+
+// startSession renews the session id and makes it u's, signed in at at
+// with amr.
+func (h *Handler) startSession(ctx context.Context, u *mfa.User, at time.Time, amr mfa.AMR) error {
+	if err := h.sess.RenewToken(ctx); err != nil {
+		return mfa.Internal("renew session", err)
+	}
+	h.sess.Remove(ctx, keyState)
+	h.sess.Put(ctx, keyUser, u.ID)
+	h.sess.Put(ctx, keyAuthAt, at.Unix())
+	h.sess.Put(ctx, keyAuthUs, at.UnixMicro())
+	h.sess.Put(ctx, keyAMR, strings.Join(amr, " "))
+	return nil
 }
 
 // expired sends the user back to sign in when the sign-in state is gone.

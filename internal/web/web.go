@@ -33,6 +33,9 @@ type Options struct {
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 	Logger          *slog.Logger
+	// Provider, when set, answers OpenID Connect authorization requests
+	// once /signin/oidc has signed the browser in, and checks logouts.
+	Provider Provider
 	// Extra is mounted under the same middleware for paths the UI does not
 	// own (the admin pages of later packages, the API's browser hand-off).
 	Extra map[string]http.Handler
@@ -48,6 +51,7 @@ type Handler struct {
 	pool Pool
 	keys Box
 	base *url.URL
+	op   Provider
 	mux  *http.ServeMux
 	h    http.Handler
 }
@@ -74,7 +78,7 @@ func New(o Options) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: o.Services, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, mux: http.NewServeMux()}
+	h := &Handler{svc: o.Services, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, op: o.Provider, mux: http.NewServeMux()}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.fail(w, r, mfa.Internal("session", err)) // logged there
 	}
@@ -103,6 +107,8 @@ const (
 	keyReturn = "return" // where to go after sign-in
 	keyFactor = "acct_f" // factor being set up from the account page
 	keyAuthAt = "auth_at"
+	keyAMR    = "amr"        // how the user signed in (space-separated amr values)
+	keyAuthUs = "auth_at_us" // when the user signed in, in microseconds (max_age, prompt=login)
 )
 
 // currentUser returns the signed-in user, or nil when nobody is signed in

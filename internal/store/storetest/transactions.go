@@ -81,7 +81,7 @@ func testTxnsTakeSessionToken(t *testing.T, db *store.DB) {
 		var uid string
 		err := db.InTx(ctx, func(tx mfa.Tx) error {
 			var err error
-			uid, err = tx.TakeSessionToken(ctx, hash(token), now)
+			uid, _, err = tx.TakeSessionToken(ctx, hash(token), now)
 			return err
 		})
 		return uid, err
