@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -264,5 +266,20 @@ func TestMetricsCarryTheTelephonyDashboard(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("GET /metrics lacks %q", want)
 		}
+	}
+}
+
+// The server bounds its heap at the password hashes it may run at once
+// plus its own needs, unless the operator set GOMEMLIMIT.
+func TestMemoryLimitFollowsThePasswordHashes(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	want := int64(runtime.GOMAXPROCS(0))*64<<20 + memoryBase
+	if got := limitMemory(64<<10, func(string) string { return "" }); got != want || debug.SetMemoryLimit(-1) != want {
+		t.Fatalf("memory limit %d (runtime %d), want %d", got, debug.SetMemoryLimit(-1), want)
+	}
+	debug.SetMemoryLimit(12345 << 20)
+	if got := limitMemory(64<<10, func(k string) string { return map[string]string{"GOMEMLIMIT": "12345MiB"}[k] }); got != 12345<<20 {
+		t.Fatalf("with GOMEMLIMIT set, the limit became %d", got)
 	}
 }
