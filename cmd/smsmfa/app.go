@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -107,7 +106,6 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	}
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
-	limitMemory(cfg.PasswordMemory, os.Getenv)
 	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Opener: a.keys, Hasher: hasher,
 		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa"), ProviderKinds: kinds, Settings: mfa.NewSettingsCache()}
 	// Built in the order the parts need each other: the telephony
@@ -116,6 +114,7 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	tel := mfa.NewTelephony(dc)
 	a.pool = telephony.New(telephony.Options{Service: tel, Kinds: kinds, Keys: a.keys, Env: env, Sink: sink, BaseURL: cfg.BaseURL, Logger: a.log.With("component", "telephony"), Now: clock.Now})
 	a.disp = delivery.New(db, a.keys, a.pool, clock, a.log.With("component", "delivery"), a.metrics)
+	a.disp.Grouped = db.Engine() == store.SQLite // one writer: a commit for many outcomes; PostgreSQL writes them in parallel
 	a.disp.Wait = cfg.DeliverWait
 	a.disp.Lease, a.disp.SendTimeout = cfg.DeliveryLease, cfg.DeliveryLease/3
 	dc.Deliver = a.disp
@@ -206,13 +205,16 @@ func userMessage(err error) error {
 // memoryBase is the memory the server needs besides its password hashes.
 const memoryBase = 100 << 20
 
-// limitMemory sets the Go runtime's soft memory limit, unless GOMEMLIMIT
-// does, to the password hashes that can run at once (GOMAXPROCS of
-// passwordKiB each) plus memoryBase. Each argon2id check allocates its
+// limitMemory sets the Go runtime's soft memory limit of a server, unless
+// GOMEMLIMIT does, to the password hashes that can run at once (GOMAXPROCS
+// of passwordKiB each) plus memoryBase. Each argon2id check allocates its
 // memory anew; without a limit the collector lets that garbage grow to
 // twice what is in use (362 MB of RSS for 128 MiB of hashes in the signin
-// bench), with it the process stays near what it uses. Past the limit the
-// runtime collects more often; it never refuses memory.
+// bench), with it the process stays near what it uses. The limit is soft:
+// the runtime never refuses memory, but as the live heap nears it the
+// collector runs more and more often (up to about half the CPU), so an
+// operator whose server needs more than memoryBase besides its hashes
+// (very large connection pools, say) sets GOMEMLIMIT.
 func limitMemory(passwordKiB int, getenv func(string) string) int64 {
 	if getenv("GOMEMLIMIT") != "" {
 		return debug.SetMemoryLimit(-1) // the operator's: leave it

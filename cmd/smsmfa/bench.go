@@ -177,6 +177,7 @@ func benchSignin(ctx context.Context, f benchFlags, stdout io.Writer) (err error
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	limitMemory(cfg.PasswordMemory, os.Getenv) // the server runs in this process
 	a, err := openApp(ctx, cfg, io.Discard)
 	if err != nil {
 		return err

@@ -115,7 +115,9 @@ func (s *benchServer) cpuProfile(ctx context.Context, skip, d time.Duration, fil
 		return ctx.Err()
 	case <-time.After(skip):
 	}
-	secs := max(1, int(d/time.Second))
+	// net/http/pprof refuses a profile as long as the server's write
+	// timeout (60 s): at most 55 s of the run.
+	secs := min(max(1, int(d/time.Second)), 55)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debug, secs), nil)
 	if err != nil {
 		return err

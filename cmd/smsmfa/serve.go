@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"sync"
 	"time"
 
@@ -34,6 +35,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	limitMemory(cfg.PasswordMemory, os.Getenv)
 	a, err := openApp(ctx, cfg, stderr)
 	if err != nil {
 		return err

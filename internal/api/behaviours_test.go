@@ -301,8 +301,10 @@ func TestVerifyByLoginAndUnknownUser(t *testing.T) {
 	if v := e.api("POST", "/api/v1/users/BYLOGIN@example.com/factors/"+fid+"/verify", map[string]any{"passCode": e.code("+14155550123")}); v.str("factorResult") != "SUCCESS" {
 		t.Fatalf("verify by login: %s", v.raw)
 	}
-	for _, body := range []any{nil, map[string]any{"passCode": "123456"}} {
+	for _, body := range []any{nil, map[string]any{"passCode": "123456"}, "{not json"} {
 		e.wantError(e.api("POST", "/api/v1/users/00unobody/factors/"+fid+"/verify", body), 404, "E0000007")
 		e.wantError(e.api("POST", "/api/v1/users/nobody@example.com/factors/"+fid+"/verify", body), 404, "E0000007")
 	}
+	// A known user with a body that does not parse: the body's error.
+	e.wantError(e.api("POST", "/api/v1/users/"+uid+"/factors/"+fid+"/verify", "{not json"), 400, "E0000003")
 }

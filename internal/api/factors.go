@@ -166,13 +166,16 @@ func (h *Handler) resendFactor(w http.ResponseWriter, r *http.Request) {
 }
 
 // verifyFactor sends a code when the body has no passCode ({}, null or no
-// body), and checks one otherwise.
-// verifyFactor sends a code (no passCode) or checks one. The services find
-// the user ({uid}: an id or a login) in the unit of work that does it: no
-// separate read on this hot path.
+// body), and checks one otherwise. The services find the user ({uid}: an id
+// or a login) in the unit of work that does it: no separate read on this
+// hot path. A body that does not parse is answered after the user is
+// looked up, as the other user calls do (an unknown user is a 404 first).
 func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 	var body passCodeBody
-	if !h.decode(w, r, &body) {
+	if e := h.readJSON(w, r, &body); e != nil {
+		if h.userOf(w, r) != nil {
+			e.write(w, r)
+		}
 		return
 	}
 	uid, fid := r.PathValue("uid"), r.PathValue("fid")

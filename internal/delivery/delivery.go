@@ -86,6 +86,12 @@ type Dispatcher struct {
 	// After is the timer Deliver waits on (time.After; tests replace it).
 	After func(time.Duration) <-chan time.Time
 
+	// Grouped writes outcomes in groups (see finisher): one writer, one
+	// commit for many, which pays where writes go one at a time (SQLite).
+	// Off, each outcome is its own unit of work, in parallel over the
+	// connection pool (PostgreSQL).
+	Grouped bool
+
 	kick   chan struct{}
 	group  finisher
 	wg     sync.WaitGroup
@@ -99,7 +105,7 @@ func New(st Store, open Opener, sender Sender, clock mfa.Clock, log *slog.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs, group: finisher{store: st},
+	return &Dispatcher{store: st, open: open, sender: sender, clock: clock, log: log, obs: obs, group: finisher{store: st}, Grouped: true,
 		Wait: 1500 * time.Millisecond, Lease: 30 * time.Second, SendTimeout: 10 * time.Second, Poll: 250 * time.Millisecond, After: time.After,
 		kick: make(chan struct{}, 1), sem: make(chan struct{}, 16), id: randid.Chars("", 10)}
 }
@@ -152,7 +158,7 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	var reason string // the provider's reason, when it refused
 	finish := func(u mfa.MessageUpdate) mfa.Delivery {
 		u.Attempts = append(pre, u.Attempts...)
-		if err := d.group.finish(ctx, mfa.MessageFinish{ID: m.ID, Claim: m.Claim, Update: u}); err != nil {
+		if err := d.finish(ctx, mfa.MessageFinish{ID: m.ID, Claim: m.Claim, Update: u}); err != nil {
 			if errors.Is(err, mfa.ErrClaimLost) {
 				d.log.Warn("SMS outcome not recorded: another worker took the message over", "id", m.ID, "state", u.State)
 				return mfa.Delivery{State: mfa.MessageSending}
@@ -279,21 +285,36 @@ func (d *Dispatcher) RunOnce(ctx context.Context) {
 // WaitIdle blocks until every attempt started so far has finished.
 func (d *Dispatcher) WaitIdle() { d.wg.Wait() }
 
+// finish records an outcome, in a group when d.Grouped.
+func (d *Dispatcher) finish(ctx context.Context, f mfa.MessageFinish) error {
+	if d.Grouped {
+		return d.group.finish(ctx, f)
+	}
+	lost, err := d.store.FinishMessages(ctx, []mfa.MessageFinish{f})
+	if err == nil && lost[0] {
+		return mfa.ErrClaimLost
+	}
+	return err
+}
+
 // finisher writes outcomes in groups (group commit): while one group is
 // being written, the outcomes that arrive wait and go together in the next,
 // one unit of work for all of them. An outcome that arrives alone is
 // written at once. Under load this takes the outbox from one write
-// transaction per message to one per group.
+// transaction per message to one per group. The caller that writes a group
+// returns once it is written; the first of those still waiting writes the
+// next, so nobody's answer waits for other people's groups.
 type finisher struct {
 	store   Store
 	mu      sync.Mutex
 	pending []finishing
-	busy    bool
+	busy    bool // a group is being written, or its writer is being handed over
 }
 
 type finishing struct {
 	f    mfa.MessageFinish
-	done chan error
+	done chan error    // the outcome's result
+	lead chan struct{} // closed when this caller is to write the next group
 }
 
 // maxGroup bounds the outcomes written in one unit of work.
@@ -302,26 +323,32 @@ const maxGroup = 128
 // finish records f, in a group with the outcomes that arrive meanwhile; it
 // returns mfa.ErrClaimLost when f's claim no longer held.
 func (g *finisher) finish(ctx context.Context, f mfa.MessageFinish) error {
-	done := make(chan error, 1)
+	me := finishing{f: f, done: make(chan error, 1), lead: make(chan struct{})}
 	g.mu.Lock()
-	g.pending = append(g.pending, finishing{f, done})
+	g.pending = append(g.pending, me)
 	if g.busy {
 		g.mu.Unlock()
-		return <-done // the writer at work takes it in its next group
-	}
-	g.busy = true
-	ctx = context.WithoutCancel(ctx) // the group holds others' outcomes too
-	for len(g.pending) > 0 {
-		n := min(len(g.pending), maxGroup)
-		group := slices.Clone(g.pending[:n])
-		g.pending = slices.Delete(g.pending, 0, n)
-		g.mu.Unlock()
-		g.write(ctx, group)
+		select {
+		case err := <-me.done: // written in another caller's group
+			return err
+		case <-me.lead: // first in line: write the next group (it holds me)
+		}
 		g.mu.Lock()
 	}
-	g.busy = false
+	g.busy = true
+	n := min(len(g.pending), maxGroup)
+	group := slices.Clone(g.pending[:n])
+	g.pending = slices.Delete(g.pending, 0, n)
 	g.mu.Unlock()
-	return <-done
+	g.write(context.WithoutCancel(ctx), group) // the group holds others' outcomes too
+	g.mu.Lock()
+	if len(g.pending) > 0 {
+		close(g.pending[0].lead) // busy stays set: the writer changes hands
+	} else {
+		g.busy = false
+	}
+	g.mu.Unlock()
+	return <-me.done
 }
 
 // write records a group; when the group fails as a whole, each outcome is

@@ -16,10 +16,12 @@ import (
 // first group waits for gate. Outcomes of "lost-…" messages report a lost
 // claim; a group holding "bad" fails as a whole.
 type groups struct {
-	mu     sync.Mutex
-	seen   [][]string
-	gate   chan struct{}
-	inside chan struct{}
+	mu      sync.Mutex
+	seen    [][]string
+	gate    chan struct{}
+	inside  chan struct{}
+	gate2   chan struct{} // when set, the second group waits for it
+	inside2 chan struct{}
 }
 
 func (g *groups) ClaimDue(context.Context, time.Time, time.Time, int, string) ([]mfa.Message, error) {
@@ -28,7 +30,7 @@ func (g *groups) ClaimDue(context.Context, time.Time, time.Time, int, string) ([
 
 func (g *groups) FinishMessages(_ context.Context, fs []mfa.MessageFinish) ([]bool, error) {
 	g.mu.Lock()
-	first := len(g.seen) == 0
+	first, second := len(g.seen) == 0, len(g.seen) == 1
 	var ids []string
 	for _, f := range fs {
 		ids = append(ids, f.ID)
@@ -38,6 +40,10 @@ func (g *groups) FinishMessages(_ context.Context, fs []mfa.MessageFinish) ([]bo
 	if first {
 		close(g.inside)
 		<-g.gate
+	}
+	if second && g.gate2 != nil {
+		close(g.inside2)
+		<-g.gate2
 	}
 	if slices.Contains(ids, "bad") {
 		return nil, errors.New("constraint failed")
@@ -134,4 +140,37 @@ func sizes(gs [][]string) []int {
 		out = append(out, len(g))
 	}
 	return out
+}
+
+// The caller that wrote a group has its answer at once: the next group is
+// written by a caller of that group, not by the first writer.
+func TestTheWriterDoesNotWaitForOthersGroups(t *testing.T) {
+	st := &groups{gate: make(chan struct{}), inside: make(chan struct{}), gate2: make(chan struct{}), inside2: make(chan struct{})}
+	g := &finisher{store: st}
+	first := make(chan error, 1)
+	go func() { first <- g.finish(context.Background(), mfa.MessageFinish{ID: "m0"}) }()
+	<-st.inside
+	var wg sync.WaitGroup
+	for _, id := range []string{"m1", "m2"} {
+		wg.Go(func() { _ = g.finish(context.Background(), mfa.MessageFinish{ID: id}) })
+	}
+	for {
+		g.mu.Lock()
+		n := len(g.pending)
+		g.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		runtime.Gosched()
+	}
+	close(st.gate)
+	<-st.inside2 // the second group is being written, and stays so
+	if err := <-first; err != nil {
+		t.Fatalf("first outcome: %v", err)
+	}
+	close(st.gate2)
+	wg.Wait()
+	if len(st.seen) != 2 || len(st.seen[1]) != 2 {
+		t.Fatalf("groups written: %v", st.seen)
+	}
 }

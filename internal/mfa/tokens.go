@@ -92,8 +92,6 @@ func (s *Tokens) newTokenOwner(ctx context.Context, tx Tx, ownerID string) (*Use
 	return u, nil
 }
 
-// ownerProblem says why u (nil: deleted) may not own a working token, as
-// the system log puts it, or returns "".
 // tokenOwnerProblem is ownerProblem of the owner as read with the token.
 func tokenOwnerProblem(t APIToken) string {
 	if t.OwnerStatus == "" {
@@ -102,6 +100,8 @@ func tokenOwnerProblem(t APIToken) string {
 	return ownerProblem(&User{Status: t.OwnerStatus, Admin: t.OwnerAdmin})
 }
 
+// ownerProblem says why u (nil: deleted) may not own a working token, as
+// the system log puts it, or returns "".
 func ownerProblem(u *User) string {
 	switch {
 	case u == nil:

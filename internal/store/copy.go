@@ -63,6 +63,11 @@ func (d *DB) CopyTo(ctx context.Context, target *DB, progress Progress) ([]Table
 			return nil, fmt.Errorf("store: copy %s: %w", t, err)
 		}
 	}
+	// The target's settings changed under any instance that cached its
+	// defaults: a new version makes them read the copied ones.
+	if _, err := target.db.ExecContext(ctx, `UPDATE settings_version SET version = version + 1 WHERE id = 1`); err != nil {
+		return nil, fmt.Errorf("store: settings version: %w", err)
+	}
 	var bad []string
 	for i := range counts {
 		if err := target.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+counts[i].Table).Scan(&counts[i].Target); err != nil {

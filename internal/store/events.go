@@ -30,13 +30,27 @@ func (t *tx) InsertEvent(ctx context.Context, e *mfa.Event) error {
 
 // DeleteEventsBefore removes the events published before t (the purge,
 // after the org's log_retention).
+// DeleteEventsBefore deletes in statements of at most purgeBatch events,
+// so no statement's journal grows with the backlog (a system log of
+// millions of events past its retention, the day it is shortened).
 func (t *tx) DeleteEventsBefore(ctx context.Context, before time.Time) (int64, error) {
-	res, err := t.exec(ctx, `DELETE FROM events WHERE published < $1`, before.UTC())
-	if err != nil {
-		return 0, t.d.wrap("delete events", err)
+	var total int64
+	for {
+		res, err := t.exec(ctx, `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE published < $1 ORDER BY published LIMIT $2)`,
+			before.UTC(), purgeBatch)
+		if err != nil {
+			return total, t.d.wrap("delete events", err)
+		}
+		n, err := res.RowsAffected()
+		total += n
+		if err != nil || n < purgeBatch {
+			return total, err
+		}
 	}
-	return res.RowsAffected()
 }
+
+// purgeBatch is how many events one purge statement deletes at most.
+const purgeBatch = 5000
 
 func (t *tx) ListEvents(ctx context.Context, f mfa.EventFilter) ([]mfa.Event, error) {
 	var where []string

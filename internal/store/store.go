@@ -81,7 +81,10 @@ func sqliteReaderDSN(path string) string {
 // written in SQLite's own format (they compare correctly as all are UTC).
 // temp_store(MEMORY) keeps statement and savepoint journals in memory: on
 // disk each write transaction opened, wrote and closed a temporary file
-// (18 % of the server's CPU in a profile of the mfa workload). A checkpoint
+// (18 % of the server's CPU in a profile of the mfa workload). It also
+// keeps sorts and temporary indexes in memory: migrations, which may sort
+// a whole table, run with it off (tempOnDisk), and the purge deletes in
+// bounded statements (each statement's journal is freed at its end). A checkpoint
 // every 8,000 pages of WAL (32 MiB, not SQLite's 1,000) writes a page that
 // many transactions changed (a counter, an index's last leaf) to the
 // database once instead of eight times, with an eighth of the fsyncs; the
@@ -198,10 +201,29 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
+	return d.tempOnDisk(ctx, func() error {
+		if _, err := p.Up(ctx); err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		return nil
+	})
+}
+
+// tempOnDisk runs fn with SQLite's temporary storage in files: a migration
+// may sort a whole table (CREATE INDEX over millions of events), which must
+// not be held in memory as the writer's usual temp_store(MEMORY) would.
+func (d *DB) tempOnDisk(ctx context.Context, fn func() error) error {
+	if d.dialect.name() != SQLite {
+		return fn()
 	}
-	return nil
+	if _, err := d.db.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return fmt.Errorf("store: temp_store: %w", err)
+	}
+	err := fn()
+	if _, rerr := d.db.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("store: temp_store: %w", rerr))
+	}
+	return err
 }
 
 // MigrateTo applies the pending migrations up to version, for tests of a
@@ -211,10 +233,12 @@ func (d *DB) MigrateTo(ctx context.Context, version int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.UpTo(ctx, version); err != nil {
-		return fmt.Errorf("store: migrate to %d: %w", version, err)
-	}
-	return nil
+	return d.tempOnDisk(ctx, func() error {
+		if _, err := p.UpTo(ctx, version); err != nil {
+			return fmt.Errorf("store: migrate to %d: %w", version, err)
+		}
+		return nil
+	})
 }
 
 func (d *DB) migrator() (*goose.Provider, error) {

@@ -246,6 +246,30 @@ func testEventsDeleteBefore(t *testing.T, db *store.DB) {
 	}
 }
 
+// A backlog larger than one purge statement takes is deleted whole, and
+// nothing newer than the cut-off goes with it.
+func testEventsDeleteBacklog(t *testing.T, db *store.DB) {
+	var evs []mfa.Event
+	for i := range 12001 {
+		evs = append(evs, mfa.Event{ID: fmt.Sprintf("old%05d", i), Published: at(time.Duration(i) * time.Millisecond), Type: "user.session.start",
+			Severity: "INFO", Outcome: "SUCCESS"})
+	}
+	evs = append(evs, mfa.Event{ID: "new", Published: at(time.Hour), Type: "user.session.start", Severity: "INFO", Outcome: "SUCCESS"})
+	if err := db.SeedEvents(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error {
+		n, err := tx.DeleteEventsBefore(context.Background(), at(time.Minute))
+		if n != 12001 {
+			t.Errorf("DeleteEventsBefore deleted %d of a backlog of 12001", n)
+		}
+		return err
+	})
+	if diff := cmp.Diff([]string{"new"}, eventIDs(mustListEvents(t, db, mfa.EventFilter{OldestFirst: true}))); diff != "" {
+		t.Errorf("events after the purge of a backlog (-want +got):\n%s", diff)
+	}
+}
+
 // testTextStorable: text that PostgreSQL refuses (NUL, bytes that are not
 // UTF-8) is stored with U+FFFD in their place on both engines, and a key
 // holding them finds nothing instead of failing. The domain cleans or

@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Events/ListQuery", testEventsQuery},
 		{"Events/ListLimit", testEventsLimit},
 		{"Events/DeleteBefore", testEventsDeleteBefore},
+		{"Events/DeleteBacklog", testEventsDeleteBacklog},
 		{"Text/NULAndNotUTF8Storable", testTextStorable},
 		{"Sessions/CommitFindDelete", testSessionsCommitFindDelete},
 		{"Sessions/Expired", testSessionsExpired},
