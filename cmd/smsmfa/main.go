@@ -45,6 +45,9 @@ Usage:
   smsmfa app list
   smsmfa app remove --id CLIENT_ID
   smsmfa oidc rotate-key                     replace the OpenID Provider's signing key now
+  smsmfa backup --database sqlite:PATH --to FILE [--force]   consistent copy of a live SQLite database
+                                             (not the master key: back that up apart; PostgreSQL: pg_dump)
+  smsmfa healthcheck [--url URL]             exit 0 when the server's /healthz answers 200, 1 otherwise
   smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
   smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
 
@@ -67,6 +70,8 @@ var commands = map[string]func(ctx context.Context, args []string, getenv func(s
 	"radius-client": radiusClientCmd,
 	"app":           appCmd,
 	"oidc":          oidcCmd,
+	"backup":        backupCmd,
+	"healthcheck":   healthcheck,
 }
 
 // run executes one command and returns the process exit code.
