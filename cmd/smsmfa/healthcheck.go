@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -53,7 +54,7 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s answered %s: %s", u, res.Status, body)
 	}
-	fmt.Fprintf(stdout, "%s: %s\n", u, body)
+	fmt.Fprintf(stdout, "%s: %s\n", u, bytes.TrimSpace(body))
 	return nil
 }
 
