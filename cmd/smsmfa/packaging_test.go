@@ -123,23 +123,33 @@ func TestBackupCommand(t *testing.T) {
 	}
 }
 
-// TestSystemdUnit checks deploy/smsmfa.service with systemd-analyze verify
-// (the unit's ExecStart pointed at a binary that exists here).
+// TestSystemdUnit checks deploy/smsmfa.service (and the backup service and
+// timer) with systemd-analyze verify, ExecStart pointed at a binary that
+// exists here; any warning fails it.
 func TestSystemdUnit(t *testing.T) {
 	sa, err := exec.LookPath("systemd-analyze")
 	if err != nil {
-		t.Skip("systemd-analyze is not installed (apt-get install systemd; .ci/run installs it): the unit is not checked")
+		t.Skip("systemd-analyze is not installed (apt-get install systemd; .ci/run installs it): the units are not checked")
 	}
-	unit, err := os.ReadFile(filepath.Join("..", "..", "deploy", "smsmfa.service"))
-	if err != nil {
-		t.Fatal(err)
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "deploy", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
-	text := string(unit)
-	for _, want := range []string{"DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=smsmfa", "NoNewPrivileges=yes",
+	unit := read("smsmfa.service")
+	for _, want := range []string{"DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=smsmfa\n", "NoNewPrivileges=yes",
 		"PrivateTmp=yes", "ProtectHome=yes", "RestrictAddressFamilies=", "SystemCallFilter=@system-service", "CapabilityBoundingSet=\n",
 		"EnvironmentFile=", "ExecStart=/usr/local/bin/smsmfa serve"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the unit lacks %q", want)
+		if !strings.Contains(unit, want) {
+			t.Errorf("smsmfa.service lacks %q", want)
+		}
+	}
+	backup := read("smsmfa-backup.service")
+	for _, want := range []string{"User=smsmfa", "DynamicUser=yes", "StateDirectory=smsmfa smsmfa-backups", "smsmfa backup --to"} {
+		if !strings.Contains(backup, want) {
+			t.Errorf("smsmfa-backup.service lacks %q", want)
 		}
 	}
 	bin, err := os.Executable()
@@ -147,11 +157,15 @@ func TestSystemdUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	path := filepath.Join(dir, "smsmfa.service")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(text, "/usr/local/bin/smsmfa", bin)), 0o644); err != nil {
-		t.Fatal(err)
+	var paths []string
+	for name, text := range map[string]string{"smsmfa.service": unit, "smsmfa-backup.service": backup, "smsmfa-backup.timer": read("smsmfa-backup.timer")} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(strings.ReplaceAll(text, "/usr/local/bin/smsmfa", bin)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
 	}
-	out, err := exec.Command(sa, "verify", path).CombinedOutput()
+	out, err := exec.Command(sa, append([]string{"verify"}, paths...)...).CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		if strings.Contains(string(out), "Failed to initialize") || strings.Contains(string(out), "Operation not permitted") {
 			t.Skipf("systemd-analyze cannot run here: %s", out)
