@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # smsmfa container image: a static binary (CGO off: the SQLite driver is pure Go) on scratch,
 # run as an unprivileged user, its SQLite database and master key in the volume /var/lib/smsmfa.
 #
@@ -8,6 +7,8 @@
 # Without access to a registry holding the Go image, build the binary with the local toolchain and
 # hand it in as the "build" stage (deploy/build-image --local does this):
 #   docker build --build-context build=DIR -t smsmfa .     (DIR/out/ as the build stage leaves it)
+# (named build contexts need BuildKit: Docker 23 or later, or docker buildx). No "# syntax=" line:
+# the builder's own Dockerfile frontend is used, so nothing but the named images is pulled.
 
 ARG GO_IMAGE=golang:1.26-bookworm
 
