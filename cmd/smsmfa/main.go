@@ -45,6 +45,9 @@ Usage:
   smsmfa app list
   smsmfa app remove --id CLIENT_ID
   smsmfa oidc rotate-key                     replace the OpenID Provider's signing key now
+  smsmfa key rotate [--batch N]              re-seal the secrets at rest under the master key, from the
+                                             previous one (SMSMFA_KEY_PREVIOUS); see docs/key-rotation.md
+  smsmfa key id                              print the ids (fingerprints) of the master keys in use
   smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
   smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
 
@@ -67,6 +70,7 @@ var commands = map[string]func(ctx context.Context, args []string, getenv func(s
 	"radius-client": radiusClientCmd,
 	"app":           appCmd,
 	"oidc":          oidcCmd,
+	"key":           keyCmd,
 }
 
 // run executes one command and returns the process exit code.

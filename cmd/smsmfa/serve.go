@@ -160,7 +160,7 @@ func (a *app) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	clientIP := httpx.ClientIP{Trusted: trusted}
-	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: oidcCryptoKey(a.keys), Limiter: a.svc.Org, Logger: a.log.With("component", "oidc")})
+	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: a.oidcKey, Limiter: a.svc.Org, Logger: a.log.With("component", "oidc")})
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,8 @@ func (a *app) handler() (http.Handler, error) {
 }
 
 // oidcCryptoKey derives the key of the OpenID Provider's code encryption
-// from the master key's code MAC key.
+// from the master key's code MAC key: the key pinned at the first start
+// (openApp), which a master key rotation keeps.
 func oidcCryptoKey(k *secret.Keys) [32]byte {
 	m := hmac.New(sha256.New, k.CodeMAC)
 	m.Write([]byte("smsmfa oidc code key"))
