@@ -96,7 +96,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if metricsSrv != nil {
 		go func() { errc <- metricsSrv.Serve() }()
 	}
-	a.log.Info("smsmfa serving", "addr", srv.Addr(), "base_url", cfg.BaseURL, "database", a.db.Engine(), "dev", cfg.Dev)
+	a.log.Info("smsmfa serving", "addr", srv.Addr(), "base_url", cfg.BaseURL, "database", a.db.Engine(), "dev", cfg.Dev, "key_id", a.keys.ID)
+	if a.keys.Previous != nil {
+		a.log.Info("master key rotation: values sealed under the previous key still open; run `smsmfa key rotate`, then remove the previous key", "key_id", a.keys.ID, "previous_key_id", a.keys.Previous.ID)
+	}
 	if cfg.Dev {
 		fmt.Fprintf(stderr, "smsmfa: development mode: texts appear at %s/dev/sms\n", cfg.BaseURL)
 	}
