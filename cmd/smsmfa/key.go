@@ -32,6 +32,9 @@ func keyCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 			fmt.Fprintln(stderr, "no previous key (SMSMFA_KEY_PREVIOUS or --previous-key-file): checking that every value opens under the current key")
 		}
 		r, err := keyrotate.Run(ctx, a.db, a.keys, batch)
+		if err != nil {
+			r.Stopped = err.Error()
+		}
 		if lerr := a.svc.Org.LogKeyRotation(ctx, r); lerr != nil {
 			err = errors.Join(err, lerr)
 		}

@@ -287,6 +287,14 @@ func TestRotateCrashMidway(t *testing.T) {
 	if r.Tables["providers"].Resealed != 2 {
 		t.Fatalf("before the crash: %+v", r.Tables)
 	}
+	r.Stopped = err.Error()
+	if err := onA.svc.Org.LogKeyRotation(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	evs, _ := onA.svc.Org.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvMasterKeyRotate}, Limit: 1})
+	if len(evs) != 1 || evs[0].Outcome != mfa.OutcomeFailure || !strings.Contains(evs[0].Reason, "run it again") {
+		t.Fatalf("the stopped run's event: %+v", evs)
+	}
 	during, err := newInstance(t, db, bWithA)
 	if err != nil {
 		t.Fatal(err)

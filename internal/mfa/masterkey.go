@@ -28,6 +28,9 @@ type KeyRotation struct {
 	// Tables counts, per table, the values re-sealed, those already under
 	// the current key, and those that open under neither key.
 	Tables map[string]ResealCount
+	// Stopped, when set, says why the run stopped before the end (it is
+	// finished by running it again).
+	Stopped string
 }
 
 // ResealCount counts the sealed values of one table in a rotation.
@@ -69,6 +72,10 @@ func (s *Org) LogKeyRotation(ctx context.Context, r KeyRotation) error {
 	if t.Unreadable > 0 {
 		e.Outcome, e.Severity = OutcomeFailure, SeverityError
 		e.Reason = fmt.Sprintf("%d values open under neither key", t.Unreadable)
+	}
+	if r.Stopped != "" {
+		e.Outcome, e.Severity = OutcomeFailure, SeverityError
+		e.Reason = strings.TrimPrefix(e.Reason+"; ", "; ") + "stopped before the end (run it again): " + r.Stopped
 	}
 	return s.run(ctx, func(tx Tx) error { return s.record(ctx, tx, e) })
 }
