@@ -53,6 +53,12 @@ func (d *DB) CopyTo(ctx context.Context, target *DB, progress Progress) ([]Table
 		}
 		total += counts[i].Source
 	}
+	// Key material pinned by an instance started on the empty target (or
+	// `smsmfa migrate` there) gives way to the source's: the source's
+	// system log was written with it.
+	if _, err := target.db.ExecContext(ctx, `DELETE FROM key_material`); err != nil {
+		return nil, fmt.Errorf("store: target: %w", err)
+	}
 	var done int64
 	for _, t := range copyTables {
 		if err := d.copyTable(ctx, target, t, func(n int64) {
