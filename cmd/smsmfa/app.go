@@ -15,6 +15,7 @@ import (
 
 	"smsmfa/internal/config"
 	"smsmfa/internal/delivery"
+	"smsmfa/internal/keyrotate"
 	"smsmfa/internal/metrics"
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/password"
@@ -34,6 +35,7 @@ type app struct {
 	log     *slog.Logger
 	db      *store.DB
 	keys    *secret.Keys
+	oidcKey [32]byte // the OpenID Provider's code encryption key (pinned)
 	svc     mfa.Services
 	disp    *delivery.Dispatcher
 	sink    *devsink.Sink // nil without --dev
@@ -55,7 +57,8 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 // loadKeys reads the master key: SMSMFA_KEY, else the key file (created for
-// a SQLite deployment when missing).
+// a SQLite deployment when missing); and the previous master key while keys
+// are rotated: SMSMFA_KEY_PREVIOUS, else --previous-key-file (never created).
 func loadKeys(cfg config.Config, engine string) (*secret.Keys, error) {
 	var master []byte
 	var err error
@@ -67,7 +70,27 @@ func loadKeys(cfg config.Config, engine string) (*secret.Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return secret.Derive(master)
+	keys, err := secret.Derive(master)
+	if err != nil {
+		return nil, err
+	}
+	var prev []byte
+	switch {
+	case cfg.PreviousKey != "":
+		prev, err = secret.ParseKey(cfg.PreviousKey)
+	case cfg.PreviousKeyFile != "":
+		prev, err = secret.LoadOrCreateFile(cfg.PreviousKeyFile, false)
+	default:
+		return keys, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("previous key: %w", err)
+	}
+	pk, err := secret.Derive(prev)
+	if err != nil {
+		return nil, fmt.Errorf("previous key: %w", err)
+	}
+	return keys.WithPrevious(pk), nil
 }
 
 // openMigrated opens a database and brings its schema up to date.
@@ -93,6 +116,33 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	if a.keys, err = loadKeys(cfg, db.Engine()); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
+	// Keys that must outlive a master key rotation are pinned in the
+	// database (sealed): the ids of phone numbers in the system log and the
+	// OpenID Provider's encryption of authorization codes.
+	// A key that does not open (a wrong master key) is replaced by the one
+	// derived from this master key, with a warning: as before pinning, the
+	// server runs and what it cannot open fails where it is used.
+	pinned := func(name string, initial []byte) ([]byte, error) {
+		k, err := keyrotate.Pinned(ctx, db, a.keys, name, initial)
+		if errors.Is(err, keyrotate.ErrUnpinned) {
+			a.log.Warn("master key: "+err.Error(), "key_id", a.keys.ID)
+			err = nil
+		}
+		return k, err
+	}
+	phoneIDKey, err := pinned("phone id", a.keys.CodeMAC)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	derived := oidcCryptoKey(a.keys)
+	oidcKey, err := pinned("oidc code", derived[:])
+	if err == nil && len(oidcKey) != len(a.oidcKey) {
+		err = fmt.Errorf("the oidc code key in the database has %d bytes, not %d", len(oidcKey), len(a.oidcKey))
+	}
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	a.oidcKey = [32]byte(oidcKey)
 	clock := mfa.SystemClock{}
 	kinds := telephony.AllKinds()
 	env, err := envProvider(cfg, kinds)
@@ -106,7 +156,7 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	}
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
-	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, Sealer: a.keys, Opener: a.keys, Hasher: hasher,
+	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, PreviousCodeKey: previousCodeMAC(a.keys), PhoneIDKey: phoneIDKey, Sealer: a.keys, Opener: a.keys, Hasher: hasher,
 		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa"), ProviderKinds: kinds, Settings: mfa.NewSettingsCache()}
 	// Built in the order the parts need each other: the telephony
 	// configuration, the provider pool on it, delivery through the pool,
@@ -222,4 +272,12 @@ func limitMemory(passwordKiB int, getenv func(string) string) int64 {
 	limit := int64(runtime.GOMAXPROCS(0))*int64(passwordKiB)<<10 + memoryBase
 	debug.SetMemoryLimit(limit)
 	return limit
+}
+
+// previousCodeMAC is the code MAC key of the previous master key, if any.
+func previousCodeMAC(k *secret.Keys) []byte {
+	if k.Previous == nil {
+		return nil
+	}
+	return k.Previous.CodeMAC
 }

@@ -48,6 +48,9 @@ Usage:
   smsmfa backup --database sqlite:PATH --to FILE [--force]   consistent copy of a live SQLite database
                                              (not the master key: back that up apart; PostgreSQL: pg_dump)
   smsmfa healthcheck [--url URL]             exit 0 when the server's /healthz answers 200, 1 otherwise
+  smsmfa key rotate [--batch N]              re-seal the secrets at rest under the master key, from the
+                                             previous one (SMSMFA_KEY_PREVIOUS); see docs/key-rotation.md
+  smsmfa key id                              print the ids (fingerprints) of the master keys in use
   smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
   smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
 
@@ -72,6 +75,7 @@ var commands = map[string]func(ctx context.Context, args []string, getenv func(s
 	"oidc":          oidcCmd,
 	"backup":        backupCmd,
 	"healthcheck":   healthcheck,
+	"key":           keyCmd,
 }
 
 // run executes one command and returns the process exit code.

@@ -96,7 +96,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if metricsSrv != nil {
 		go func() { errc <- metricsSrv.Serve() }()
 	}
-	a.log.Info("smsmfa serving", "addr", srv.Addr(), "base_url", cfg.BaseURL, "database", a.db.Engine(), "dev", cfg.Dev)
+	a.log.Info("smsmfa serving", "addr", srv.Addr(), "base_url", cfg.BaseURL, "database", a.db.Engine(), "dev", cfg.Dev, "key_id", a.keys.ID)
+	if a.keys.Previous != nil {
+		a.log.Info("master key rotation: values sealed under the previous key still open; run `smsmfa key rotate`, then remove the previous key", "key_id", a.keys.ID, "previous_key_id", a.keys.Previous.ID)
+	}
 	if cfg.Dev {
 		fmt.Fprintf(stderr, "smsmfa: development mode: texts appear at %s/dev/sms\n", cfg.BaseURL)
 	}
@@ -160,7 +163,7 @@ func (a *app) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	clientIP := httpx.ClientIP{Trusted: trusted}
-	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: oidcCryptoKey(a.keys), Limiter: a.svc.Org, Logger: a.log.With("component", "oidc")})
+	provider, err := oidc.New(oidc.Options{Domain: a.svc.OIDC, BaseURL: a.cfg.BaseURL, CryptoKey: a.oidcKey, Limiter: a.svc.Org, Logger: a.log.With("component", "oidc")})
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +191,8 @@ func (a *app) handler() (http.Handler, error) {
 }
 
 // oidcCryptoKey derives the key of the OpenID Provider's code encryption
-// from the master key's code MAC key.
+// from the master key's code MAC key: the key pinned at the first start
+// (openApp), which a master key rotation keeps.
 func oidcCryptoKey(k *secret.Keys) [32]byte {
 	m := hmac.New(sha256.New, k.CodeMAC)
 	m.Write([]byte("smsmfa oidc code key"))

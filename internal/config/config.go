@@ -34,6 +34,11 @@ type Config struct {
 	LogLevel       string
 	LogFormat      string
 
+	// The previous master key during a rotation (docs/key-rotation.md):
+	// values it sealed still open; nothing is sealed with it.
+	PreviousKeyFile string
+	PreviousKey     string // from SMSMFA_KEY_PREVIOUS
+
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 	DeliverWait     time.Duration
@@ -113,7 +118,9 @@ func (c *Config) Register(fs *flag.FlagSet, which Flags, getenv func(string) str
 	str(&c.Database, "database", "database: sqlite:PATH or a postgres:// URL")
 	str(&c.KeyFile, "key-file", "file holding the master key (created beside a SQLite database when missing)")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.PreviousKeyFile, "previous-key-file", "file holding the previous master key while keys are rotated (docs/key-rotation.md)")
 	c.Key = getenv("SMSMFA_KEY")
+	c.PreviousKey = getenv("SMSMFA_KEY_PREVIOUS")
 	c.ProviderType, c.ProviderName, c.ProviderURL = getenv("SMSMFA_PROVIDER_TYPE"), getenv("SMSMFA_PROVIDER_NAME"), getenv("SMSMFA_PROVIDER_URL")
 	c.ProviderCredentials, c.ProviderSenders = getenv("SMSMFA_PROVIDER_CREDENTIALS"), getenv("SMSMFA_PROVIDER_SENDERS")
 	if which&FlagsServe == 0 {

@@ -244,7 +244,7 @@ const maxNotedUsers = 10
 // hash (the same number always gets the same id, and the log does not hold
 // the number), its alternate id the masked number.
 func (s *core) phoneParty(number string) Party {
-	return Party{ID: PhoneID(s.codeKey, number), Type: "PhoneNumber", AlternateID: phone.Mask(number)}
+	return Party{ID: PhoneID(s.phoneID, number), Type: "PhoneNumber", AlternateID: phone.Mask(number)}
 }
 
 // ownNumber reports whether number is the user's own verified number: the

@@ -63,7 +63,15 @@ type Config struct {
 	Clock   Clock
 	Rand    io.Reader // crypto/rand.Reader when nil
 	CodeKey []byte    // HMAC key for codes
-	Sealer  Sealer
+	// PreviousCodeKey is the code HMAC key of the previous master key
+	// while keys are rotated: a code sent by an instance still on the old
+	// key verifies on one already on the new key. New codes use CodeKey.
+	PreviousCodeKey []byte
+	// PhoneIDKey keys the ids of phone numbers in the system log
+	// (PhoneID); CodeKey when nil. It must outlive master key rotations
+	// (keyrotate.PhoneIDKey).
+	PhoneIDKey []byte
+	Sealer     Sealer
 	// Opener opens what Sealer sealed (the OpenID Provider's signing
 	// keys); only the OIDC service needs it.
 	Opener  Opener
@@ -88,6 +96,8 @@ type core struct {
 	clock   Clock
 	rand    io.Reader
 	codeKey []byte
+	prevKey []byte // previous code key during a key rotation, else nil
+	phoneID []byte // key of PhoneID
 	sealer  Sealer
 	hasher  PasswordHasher
 	deliver Deliverer
@@ -108,10 +118,13 @@ func newCore(c Config) *core {
 	if c.Store == nil {
 		panic("mfa: Store is required")
 	}
-	s := &core{store: c.Store, clock: c.Clock, rand: c.Rand, codeKey: c.CodeKey, sealer: c.Sealer,
+	s := &core{store: c.Store, clock: c.Clock, rand: c.Rand, codeKey: c.CodeKey, prevKey: c.PreviousCodeKey, phoneID: c.PhoneIDKey, sealer: c.Sealer,
 		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, log: c.Logger, cache: c.Settings}
 	if s.cache == nil {
 		s.cache = NewSettingsCache()
+	}
+	if s.phoneID == nil {
+		s.phoneID = s.codeKey
 	}
 	if s.clock == nil {
 		s.clock = SystemClock{}

@@ -189,12 +189,12 @@ type Opener interface {
 // SealCredentials seals a provider's credentials, bound to its id.
 func SealCredentials(s Sealer, id string, creds map[string]string) []byte {
 	b, _ := json.Marshal(creds) // a map of strings always encodes
-	return s.Seal(b, "provider:"+id)
+	return s.Seal(b, ProviderContext(id))
 }
 
 // OpenCredentials opens sealed credentials of provider id.
 func OpenCredentials(o Opener, id string, sealed []byte) (map[string]string, error) {
-	b, err := o.Open(sealed, "provider:"+id)
+	b, err := o.Open(sealed, ProviderContext(id))
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	case !now.Before(ch.Expires):
 		return fail(Errorf(EForbidden, RCodeExpired, "This code has expired. Ask for a new code."))
 	}
-	if !otp.Check(s.codeKey, ch.ID, code, ch.CodeMAC) {
+	if !otp.Check(s.codeKey, ch.ID, code, ch.CodeMAC) && (s.prevKey == nil || !otp.Check(s.prevKey, ch.ID, code, ch.CodeMAC)) {
 		return s.wrongCode(ctx, tx, set, u, f, &ch, purpose, now)
 	}
 	ok, err := tx.ConsumeChallenge(ctx, ch.ID, now)

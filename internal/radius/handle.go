@@ -79,7 +79,7 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort) []
 		if sealed == nil {
 			return nil // another instance is answering it
 		}
-		b, err := s.o.Sealer.Open(sealed, replyContext(dbKey))
+		b, err := s.o.Sealer.Open(sealed, ReplyContext(dbKey))
 		if err != nil {
 			s.o.Logger.Error("open a recorded RADIUS reply", "err", err)
 			return nil
@@ -111,7 +111,7 @@ func (s *Server) finish(ctx context.Context, key replayKey, dbKey, b []byte, err
 	if dbKey != nil {
 		var sealed []byte
 		if b != nil {
-			sealed = s.o.Sealer.Seal(b, replyContext(dbKey))
+			sealed = s.o.Sealer.Seal(b, ReplyContext(dbKey))
 		}
 		if err := s.o.Requests.FinishRequest(context.WithoutCancel(ctx), dbKey, sealed); err != nil {
 			s.o.Logger.Error("record a RADIUS reply", "err", err)
@@ -133,7 +133,9 @@ func clusterKey(clientID string, k replayKey) []byte {
 	return h.Sum(nil)
 }
 
-func replyContext(dbKey []byte) string { return "radius-reply:" + hex.EncodeToString(dbKey) }
+// ReplyContext is what the sealed reply to a request, stored under dbKey
+// for its retransmissions, is bound to.
+func ReplyContext(dbKey []byte) string { return "radius-reply:" + hex.EncodeToString(dbKey) }
 
 // requestContext describes the request to the domain: the end user's
 // address when the NAS says it (Calling-Station-Id holding an IP address,

@@ -28,7 +28,13 @@ const KeySize = 32
 type Keys struct {
 	// CodeMAC keys the HMAC of one-time codes.
 	CodeMAC []byte
-	aead    cipher.AEAD
+	// ID is the key id: a short fingerprint of the master key (not a
+	// secret: it reveals nothing of the key), for logs and the rotation.
+	ID string
+	// Previous, when set, are the keys of the previous master key during a
+	// rotation: Open tries them after this key; Seal never uses them.
+	Previous *Keys
+	aead     cipher.AEAD
 }
 
 // Derive returns the working keys of a master key.
@@ -52,7 +58,43 @@ func Derive(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{CodeMAC: mac, aead: aead}, nil
+	id, err := hkdf.Key(sha256.New, master, nil, "smsmfa key id v1", 4)
+	if err != nil {
+		return nil, err
+	}
+	return &Keys{CodeMAC: mac, ID: hex.EncodeToString(id), aead: aead}, nil
+}
+
+// WithPrevious returns the keys of k that also open what prev sealed: the
+// keys of an instance during a rotation from prev to k. A nil prev, or
+// one with the same id, gives k alone.
+func (k *Keys) WithPrevious(prev *Keys) *Keys {
+	if prev == nil || prev.ID == k.ID {
+		return k
+	}
+	c := *k
+	c.Previous = &Keys{CodeMAC: prev.CodeMAC, ID: prev.ID, aead: prev.aead}
+	return &c
+}
+
+// Current returns k without its previous key: what opens only the values
+// sealed under the current master key.
+func (k *Keys) Current() *Keys {
+	if k.Previous == nil {
+		return k
+	}
+	c := *k
+	c.Previous = nil
+	return &c
+}
+
+// CodeMACs returns the code MAC keys a one-time code may have been made
+// under: the current key's, then the previous key's.
+func (k *Keys) CodeMACs() [][]byte {
+	if k.Previous == nil {
+		return [][]byte{k.CodeMAC}
+	}
+	return [][]byte{k.CodeMAC, k.Previous.CodeMAC}
 }
 
 // Seal encrypts plaintext, bound to context (e.g. the row id) so a sealed
@@ -66,8 +108,31 @@ func (k *Keys) Seal(plaintext []byte, context string) []byte {
 // ErrOpen means a sealed value was not made with this key and context.
 var ErrOpen = errors.New("secret: cannot decrypt (wrong key or tampered data)")
 
-// Open decrypts a value made by Seal with the same context.
+// Open decrypts a value made by Seal with the same context, under the
+// current master key or else the previous one.
 func (k *Keys) Open(sealed []byte, context string) ([]byte, error) {
+	out, _, err := k.OpenID(sealed, context)
+	return out, err
+}
+
+// OpenID is Open that also says which key opened the value (its ID). The
+// sealed format holds no key id (values sealed before rotation existed
+// must keep opening, and older instances must read new values): the key
+// that opens it is the one that sealed it, as AES-GCM authenticates.
+func (k *Keys) OpenID(sealed []byte, context string) ([]byte, string, error) {
+	out, err := k.open(sealed, context)
+	if err == nil {
+		return out, k.ID, nil
+	}
+	if k.Previous != nil {
+		if out, err := k.Previous.open(sealed, context); err == nil {
+			return out, k.Previous.ID, nil
+		}
+	}
+	return nil, "", err
+}
+
+func (k *Keys) open(sealed []byte, context string) ([]byte, error) {
 	n := k.aead.NonceSize()
 	if len(sealed) < n {
 		return nil, ErrOpen

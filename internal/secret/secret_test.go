@@ -62,3 +62,50 @@ func TestParseKey(t *testing.T) {
 		t.Fatalf("hex key: %v %v", k, err)
 	}
 }
+
+func TestPreviousKey(t *testing.T) {
+	a, _ := secret.Derive(bytes.Repeat([]byte{1}, 32))
+	b, _ := secret.Derive(bytes.Repeat([]byte{2}, 32))
+	if a.ID == b.ID || len(a.ID) != 8 {
+		t.Fatalf("key ids %q %q", a.ID, b.ID)
+	}
+	again, _ := secret.Derive(bytes.Repeat([]byte{1}, 32))
+	if again.ID != a.ID {
+		t.Fatal("the key id is not stable")
+	}
+	underA := a.Seal([]byte("credential"), "provider:p1")
+	both := b.WithPrevious(a)
+	got, id, err := both.OpenID(underA, "provider:p1")
+	if err != nil || string(got) != "credential" || id != a.ID {
+		t.Fatalf("B with previous A opened %q (key %s), %v", got, id, err)
+	}
+	if _, _, err := both.OpenID(underA, "provider:p2"); err == nil {
+		t.Fatal("the previous key opened a value under another context")
+	}
+	// Sealing always uses the current key: B alone opens it, A alone does not.
+	underB := both.Seal([]byte("new"), "provider:p1")
+	if got, id, err := b.OpenID(underB, "provider:p1"); err != nil || string(got) != "new" || id != b.ID {
+		t.Fatalf("B alone: %q %s %v", got, id, err)
+	}
+	if _, err := a.Open(underB, "provider:p1"); err == nil {
+		t.Fatal("A opened a value sealed with B as current")
+	}
+	// Without the previous key, values under A no longer open.
+	if _, err := both.Current().Open(underA, "provider:p1"); err == nil {
+		t.Fatal("Current() still opens values of the previous key")
+	}
+	if _, err := b.Open(underA, "provider:p1"); err == nil {
+		t.Fatal("B alone opened a value under A")
+	}
+	// An instance given A as current and B as previous (the first step of a
+	// rotation) opens both.
+	if _, err := a.WithPrevious(b).Open(underB, "provider:p1"); err != nil {
+		t.Fatal(err)
+	}
+	if macs := both.CodeMACs(); len(macs) != 2 || !bytes.Equal(macs[0], b.CodeMAC) || !bytes.Equal(macs[1], a.CodeMAC) {
+		t.Fatal("CodeMACs: current first, then previous")
+	}
+	if b.WithPrevious(b) != b || len(b.CodeMACs()) != 1 {
+		t.Fatal("the same key as previous is not ignored")
+	}
+}

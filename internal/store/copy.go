@@ -12,6 +12,7 @@ var copyTables = []string{
 	"users", "factors", "phones", "challenges", "transactions", "messages", "message_attempts", "counters", "numbers",
 	"settings", "events", "api_tokens", "sessions", "providers", "senders", "opt_outs", "opt_out_events", "templates",
 	"radius_clients", "radius_requests", "fraud_counts", "fraud_keys", "oidc_apps", "oidc_auth_requests", "oidc_tokens", "oidc_keys",
+	"key_material",
 }
 
 // identity lists tables whose key the engine generates, so the copy keeps
@@ -51,6 +52,12 @@ func (d *DB) CopyTo(ctx context.Context, target *DB, progress Progress) ([]Table
 			return nil, fmt.Errorf("store: source %s: %w", t, err)
 		}
 		total += counts[i].Source
+	}
+	// Key material pinned by an instance started on the empty target (or
+	// `smsmfa migrate` there) gives way to the source's: the source's
+	// system log was written with it.
+	if _, err := target.db.ExecContext(ctx, `DELETE FROM key_material`); err != nil {
+		return nil, fmt.Errorf("store: target: %w", err)
 	}
 	var done int64
 	for _, t := range copyTables {

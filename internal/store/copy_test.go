@@ -71,6 +71,13 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	ctx := context.Background()
 	src, dst := copyEnds(t)
 	fill(t, src)
+	// Key material: the source's replaces what an instance started on the
+	// empty target pinned.
+	for db, v := range map[*store.DB]string{src: "source key", dst: "target key"} {
+		if _, err := db.PinKeyMaterial(ctx, "phone id", []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var last int64
 	counts, err := src.CopyTo(ctx, dst, func(table string, copied, total int64) {
 		if copied < last || copied > total {
@@ -110,6 +117,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	}
 	if diff := cmp.Diff(p1, p2); diff != "" {
 		t.Errorf("providers (-sqlite +postgres):\n%s", diff)
+	}
+	if k, err := dst.PinKeyMaterial(ctx, "phone id", []byte("another")); err != nil || string(k) != "source key" {
+		t.Errorf("key material after the copy: %q %v", k, err)
 	}
 	if _, found, _ := dst.Sessions().FindCtx(ctx, "session-token"); !found {
 		t.Error("sessions were not carried over")
