@@ -26,13 +26,13 @@ func (h *Handler) toAccount(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	if !h.toAccount(w, r) {
+	if !h.toSetup(w, r) && !h.toAccount(w, r) {
 		redirect(w, r, "/login")
 	}
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	if !h.toAccount(w, r) {
+	if !h.toSetup(w, r) && !h.toAccount(w, r) {
 		h.render(w, r, &loginPage{Username: r.URL.Query().Get("username")})
 	}
 }
