@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +54,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv, err := httpx.Listen(cfg.Addr, handler)
 	if err != nil {
+		return err
+	}
+	if err := a.printStart(ctx, stderr); err != nil {
 		return err
 	}
 	var metricsSrv *httpx.Server
@@ -225,4 +229,24 @@ func (a *app) housekeeping(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// printStart tells the operator where to go, in the first lines of the
+// output: the address, and while no administrator exists, the setup page
+// with a new setup code (kept only hashed; the structured log records that
+// one was issued, never the code).
+func (a *app) printStart(ctx context.Context, stderr io.Writer) error {
+	base := strings.TrimSuffix(a.cfg.BaseURL, "/")
+	code, err := a.svc.Users.StartSetup(ctx)
+	if err != nil {
+		return err
+	}
+	if code == "" {
+		fmt.Fprintf(stderr, "smsmfa: open %s/ to sign in (admin console: %s/admin)\n", base, base)
+		return nil
+	}
+	fmt.Fprintf(stderr, "smsmfa: no administrator yet: open %s/ to create the first one.\n", base)
+	fmt.Fprintf(stderr, "smsmfa: from this machine no code is needed; from elsewhere enter the setup code %s\n", code)
+	fmt.Fprintf(stderr, "smsmfa: (the code works once, until an administrator exists; each start while none exists prints a new one)\n")
+	return nil
 }
