@@ -56,7 +56,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	if err := a.printStart(ctx, stderr); err != nil {
+	if err := a.printStart(ctx); err != nil {
 		return err
 	}
 	var metricsSrv *httpx.Server
@@ -232,21 +232,20 @@ func (a *app) housekeeping(ctx context.Context) {
 }
 
 // printStart tells the operator where to go, in the first lines of the
-// output: the address, and while no administrator exists, the setup page
-// with a new setup code (kept only hashed; the structured log records that
-// one was issued, never the code).
-func (a *app) printStart(ctx context.Context, stderr io.Writer) error {
+// log: the address, and while no administrator exists, the setup page
+// with a new setup code (kept only hashed in the database; printed once
+// here, for the operator who started the server).
+func (a *app) printStart(ctx context.Context) error {
 	base := strings.TrimSuffix(a.cfg.BaseURL, "/")
 	code, err := a.svc.Users.StartSetup(ctx)
 	if err != nil {
 		return err
 	}
 	if code == "" {
-		fmt.Fprintf(stderr, "smsmfa: open %s/ to sign in (admin console: %s/admin)\n", base, base)
+		a.log.Info("smsmfa: open "+base+"/ to sign in; the admin console is at "+base+"/admin", "url", base+"/")
 		return nil
 	}
-	fmt.Fprintf(stderr, "smsmfa: no administrator yet: open %s/ to create the first one.\n", base)
-	fmt.Fprintf(stderr, "smsmfa: from this machine no code is needed; from elsewhere enter the setup code %s\n", code)
-	fmt.Fprintf(stderr, "smsmfa: (the code works once, until an administrator exists; each start while none exists prints a new one)\n")
+	a.log.Warn("smsmfa: no administrator yet: open "+base+"/ to create the first one. From this machine no code is needed; from elsewhere enter the setup code "+code+
+		" (it works once, until an administrator exists; each start while none exists prints a new one)", "url", base+"/setup")
 	return nil
 }
