@@ -219,3 +219,32 @@ func TestConcurrentSetupThroughTheForm(t *testing.T) {
 		t.Fatalf("%d setups went through, %d users (%v)", made, len(users), codes)
 	}
 }
+
+// An org with users and no administrator (all made from the command line
+// without --admin): a sign-in on its way somewhere is not turned away to
+// the setup page, and a signed-in user is not either.
+func TestSignInStillWorksWithoutAnAdmin(t *testing.T) {
+	s := newEmptySite(t, "http://mfa.example.com", false, nil)
+	if _, err := s.svc.Users.CreateUser(context.Background(), mfa.NewUser{Login: "user@example.com", Password: "User-Pass-2026", Activate: true}); err != nil {
+		t.Fatal(err)
+	}
+	c := s.clientFrom("198.51.100.7:4000")
+	if resp, _ := s.get(t, c, "/account"); resp.Header.Get("Location") != "/login" {
+		t.Fatalf("/account signed out: %s", resp.Header.Get("Location"))
+	}
+	if resp, page := s.get(t, c, "/login"); resp.StatusCode != http.StatusOK || !strings.Contains(page, `data-page="login"`) {
+		t.Fatalf("/login on the way to /account: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}}); resp.Header.Get("Location") != "/account" {
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, path := range []string{"/", "/login"} {
+		if resp, _ := s.get(t, c, path); resp.Header.Get("Location") != "/account" {
+			t.Fatalf("%s signed in: %s", path, resp.Header.Get("Location"))
+		}
+	}
+	// A stranger's plain visit still leads to setup.
+	if resp, _ := s.get(t, s.clientFrom("203.0.113.1:4000"), "/login"); resp.Header.Get("Location") != "/setup" {
+		t.Fatalf("plain /login: %s", resp.Header.Get("Location"))
+	}
+}
