@@ -208,15 +208,11 @@ func setupDone() *Error {
 	return Errorf(ENotFound, RSetupDone, "Setup is complete: this organisation has an administrator. Sign in instead.")
 }
 
-// checkSetupCode counts a try of code from the client's address and
-// checks it, in a unit of work whose refusal commits the counts and the
-// event.
+// checkSetupCode counts a try of code (an empty one too) from the
+// client's address and overall, and checks it, in a unit of work whose
+// refusal commits the counts and the event.
 func (s *Users) checkSetupCode(ctx context.Context, code string) error {
 	return s.run(ctx, func(tx Tx) error {
-		if code == "" {
-			return s.refuseSetup(ctx, tx, "setup_code_missing", Errorf(EInvalid, RCodeMissing,
-				"code: Enter the setup code printed in the server's log when it started (or open this page on the server's own machine)."))
-		}
 		now := s.clock.Now()
 		w := windowStart(now, SetupWindow)
 		ip := ClientFrom(ctx).IP
@@ -225,16 +221,26 @@ func (s *Users) checkSetupCode(ctx context.Context, code string) error {
 			return err
 		}
 		if counts[0] > SetupTriesPerAddress || counts[1] > SetupTriesOverall {
-			rule, limit := "address", SetupTriesPerAddress
-			if counts[0] <= SetupTriesPerAddress {
-				rule, limit = "overall", SetupTriesOverall
-			}
-			if err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "setup_code_limit",
-				Message: "Too many setup code tries", Details: map[string]string{"rule": rule, "limit": strconv.Itoa(limit), "window": SetupWindow.String()}}); err != nil {
-				return err
+			// Logged when a limit is crossed, once per address (or
+			// overall) and window: a stranger cannot fill the log.
+			for _, l := range []struct {
+				rule         string
+				count, limit int
+			}{{"address", counts[0], SetupTriesPerAddress}, {"overall", counts[1], SetupTriesOverall}} {
+				if l.count != l.limit+1 {
+					continue
+				}
+				if err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "setup_code_limit",
+					Message: "Too many setup code tries", Details: map[string]string{"rule": l.rule, "limit": strconv.Itoa(l.limit), "window": SetupWindow.String()}}); err != nil {
+					return err
+				}
 			}
 			minutes := max(int(w.Add(SetupWindow).Sub(now).Round(time.Minute)/time.Minute), 1)
 			return Errorf(ERateLimited, RGuessLimit, "code: Too many setup code tries. Wait %d minutes, then try again, or open this page on the server's own machine.", minutes)
+		}
+		if code == "" {
+			return s.refuseSetup(ctx, tx, "setup_code_missing", Errorf(EInvalid, RCodeMissing,
+				"code: Enter the setup code printed in the server's log when it started (or open this page on the server's own machine)."))
 		}
 		ok, err := tx.HasSetupCode(ctx, hashSetupCode(code))
 		if err != nil {

@@ -164,6 +164,12 @@ func TestSetupCodeGuessingIsThrottledAndLogged(t *testing.T) {
 	}
 	_, err = e.svc.Users.SetupAdmin(attacker, setupReq(code, false))
 	wantReason(t, err, mfa.RGuessLimit)
+	// Further tries are refused too, without a code as well, and the
+	// crossing of the limit is logged once.
+	for range 3 {
+		_, err = e.svc.Users.SetupAdmin(attacker, setupReq("", false))
+		wantReason(t, err, mfa.RGuessLimit)
+	}
 	limits := e.setupEvents(t, mfa.EvRateLimit)
 	if len(limits) != 1 || limits[0].Reason != "setup_code_limit" || limits[0].Details["rule"] != "address" || limits[0].ClientIP != "198.51.100.66" {
 		t.Fatalf("limit events: %+v", limits)
@@ -177,7 +183,7 @@ func TestSetupCodeGuessingIsThrottledAndLogged(t *testing.T) {
 	_, err = e.svc.Users.SetupAdmin(v6, setupReq("GUESS-0000-BBBB", false))
 	wantReason(t, err, mfa.RGuessLimit)
 	// Many addresses together hit the overall limit.
-	tries := 2 * (mfa.SetupTriesPerAddress + 1)
+	tries := 2*(mfa.SetupTriesPerAddress+1) + 3
 	for i := 0; tries < mfa.SetupTriesOverall; i++ {
 		_, err := e.svc.Users.SetupAdmin(e.from(fmt.Sprintf("203.0.113.%d", i)), setupReq("GUESS-0000-CCCC", false))
 		wantReason(t, err, mfa.RCodeWrong)
@@ -185,6 +191,17 @@ func TestSetupCodeGuessingIsThrottledAndLogged(t *testing.T) {
 	}
 	_, err = e.svc.Users.SetupAdmin(e.from("192.0.2.200"), setupReq(code, false))
 	wantReason(t, err, mfa.RGuessLimit)
+	_, err = e.svc.Users.SetupAdmin(e.from("192.0.2.201"), setupReq(code, false))
+	wantReason(t, err, mfa.RGuessLimit)
+	overall := 0
+	for _, ev := range e.setupEvents(t, mfa.EvRateLimit) {
+		if ev.Details["rule"] == "overall" {
+			overall++
+		}
+	}
+	if overall != 1 {
+		t.Fatalf("the overall limit logged %d times, want once", overall)
+	}
 	// The next window the right code works again.
 	e.clock.Advance(mfa.SetupWindow)
 	if _, err := e.svc.Users.SetupAdmin(e.from("192.0.2.200"), setupReq(code, false)); err != nil {
