@@ -26,7 +26,7 @@ type SetupTx interface {
 
 // Setup limits: tries with a setup code in a window, from one client
 // address (an IPv6 /64 counts as one) and from all addresses together.
-// A code has about 60 bits, so guessing is hopeless anyway; the limits
+// A code has about 59 bits, so guessing is hopeless anyway; the limits
 // keep a stranger from trying at all and put every try in the system log.
 const (
 	SetupWindow          = 15 * time.Minute
@@ -35,7 +35,7 @@ const (
 )
 
 // setupCodeLen is the number of characters of a setup code, drawn from
-// setupAlphabet (32 characters without 0/O, 1/I/L: 5 bits each, 60 bits).
+// setupAlphabet (31 characters, without 0/O and 1/I/L: about 59 bits).
 const setupCodeLen = 12
 
 const setupAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
