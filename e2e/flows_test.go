@@ -15,7 +15,7 @@ func TestEndUserFlows(t *testing.T) {
 	b.signIn("admin@example.com", "Admin-Pass-2026")
 	b.waitFor("account", "h1", "Account")
 	b.open("/admin")
-	b.waitFor("admin_overview", ".badge", "Off")
+	b.waitFor("admin_overview", "#sms-h + p .badge", "Off")
 	b.shot("admin-sms-off")
 	b.click("form[action='/admin/sms'] button")
 	b.waitFor("admin_overview", ".alert.success", "SMS authentication is on")

@@ -40,10 +40,11 @@ func TestMain(m *testing.M) {
 
 // server is a running smsmfa serve --dev on a fresh SQLite database.
 type server struct {
-	t    *testing.T
-	dir  string
-	base string
-	cmd  *exec.Cmd
+	t       *testing.T
+	dir     string
+	base    string
+	cmd     *exec.Cmd
+	logPath string // the server's output
 }
 
 func freePort(t *testing.T) int {
@@ -79,12 +80,28 @@ func startServerWith(t *testing.T, extra ...string) *server {
 	s := &server{t: t, dir: t.TempDir()}
 	s.cli("user", "create", "--login", "alice@example.com", "--password", "Alice-Pass-2026", "--first", "Alice", "--last", "Example")
 	s.cli("user", "create", "--login", "admin@example.com", "--password", "Admin-Pass-2026", "--admin")
+	return s.start(extra...)
+}
+
+// startFreshServer starts the server on a database it creates itself: a
+// first run, no user, nothing done from the command line.
+func startFreshServer(t *testing.T, extra ...string) *server {
+	t.Helper()
+	s := &server{t: t, dir: t.TempDir()}
+	return s.start(extra...)
+}
+
+// start runs smsmfa serve --dev in s.dir, its output in server.log.
+func (s *server) start(extra ...string) *server {
+	t := s.t
+	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	s.base = "http://" + addr
 	s.cmd = exec.Command(binary, append([]string{"serve", "--dev", "--addr", addr, "--base-url", s.base, "--password-memory", "1024", "--password-time", "1"}, extra...)...)
 	s.cmd.Dir = s.dir
 	s.cmd.Env = append(os.Environ(), "SMSMFA_DATABASE=sqlite:"+filepath.Join(s.dir, "smsmfa.db"))
-	logf, err := os.Create(filepath.Join(t.ArtifactDir(), "server.log"))
+	s.logPath = filepath.Join(t.ArtifactDir(), "server.log")
+	logf, err := os.Create(s.logPath)
 	if err != nil {
 		t.Fatal(err)
 	}

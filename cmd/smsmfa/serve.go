@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +54,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv, err := httpx.Listen(cfg.Addr, handler)
 	if err != nil {
+		return err
+	}
+	if err := a.printStart(ctx); err != nil {
 		return err
 	}
 	var metricsSrv *httpx.Server
@@ -229,4 +233,23 @@ func (a *app) housekeeping(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// printStart tells the operator where to go, in the first lines of the
+// log: the address, and while no administrator exists, the setup page
+// with a new setup code (kept only hashed in the database; printed once
+// here, for the operator who started the server).
+func (a *app) printStart(ctx context.Context) error {
+	base := strings.TrimSuffix(a.cfg.BaseURL, "/")
+	code, err := a.svc.Users.StartSetup(ctx)
+	if err != nil {
+		return err
+	}
+	if code == "" {
+		a.log.Info("smsmfa: open "+base+"/ to sign in; the admin console is at "+base+"/admin", "url", base+"/")
+		return nil
+	}
+	a.log.Warn("smsmfa: no administrator yet: open "+base+"/ to create the first one. From this machine no code is needed; from elsewhere enter the setup code "+code+
+		" (it works once, until an administrator exists; each start while none exists prints a new one)", "url", base+"/setup")
+	return nil
 }

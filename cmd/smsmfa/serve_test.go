@@ -283,3 +283,49 @@ func TestMemoryLimitFollowsThePasswordHashes(t *testing.T) {
 		t.Fatalf("with GOMEMLIMIT set, the limit became %d", got)
 	}
 }
+
+// serveOnce runs serve on db until it is healthy, stops it and returns
+// its log.
+func serveOnce(t *testing.T, db string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	ctx, stop := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(ctx, []string{"--database", db, "--addr", addr, "--base-url", base, "--password-memory", "1024", "--password-time", "1"}, noEnv, io.Discard, logs)
+	}()
+	waitHealthy(t, base)
+	stop()
+	if err := <-served; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	return strings.ReplaceAll(logs.String(), base, "BASE")
+}
+
+// serve says in its first lines where to go: while no admin exists, the
+// setup page and a setup code, a new one each start, none once an admin
+// exists; the database keeps only the code's hash.
+func TestServePrintsWhereToGoAndASetupCode(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "smsmfa.db")
+	codeRE := regexp.MustCompile(`enter the setup code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})`)
+	var codes []string
+	for range 2 {
+		log := serveOnce(t, db)
+		lines := strings.SplitN(log, "\n", 4)
+		m := codeRE.FindStringSubmatch(strings.Join(lines[:min(3, len(lines))], "\n"))
+		if m == nil || !strings.Contains(log, "no administrator yet: open BASE/ to create the first one") {
+			t.Fatalf("no setup code in the first lines:\n%s", log)
+		}
+		codes = append(codes, m[1])
+	}
+	if codes[0] == codes[1] {
+		t.Fatalf("the same code twice: %s", codes[0])
+	}
+	mustRun(t, "user", "create", "--database", db, "--login", "root@example.com", "--password", "Admin-Pass-2026", "--admin")
+	log := serveOnce(t, db)
+	if codeRE.MatchString(log) || !strings.Contains(log, "open BASE/ to sign in") {
+		t.Fatalf("with an admin:\n%s", log)
+	}
+}

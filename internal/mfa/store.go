@@ -46,6 +46,7 @@ type Tx interface {
 	RadiusRequestTx
 	FraudTx
 	OIDCTx
+	SetupTx
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
 	TryLock(ctx context.Context, name string) (bool, error)

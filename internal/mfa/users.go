@@ -72,24 +72,49 @@ func (nu NewUser) check() (NewUser, error) {
 	return nu, nil
 }
 
+// checkAll is check, then the password policy.
+func (nu NewUser) checkAll() (NewUser, error) {
+	nu, err := nu.check()
+	if err != nil {
+		return nu, err
+	}
+	if nu.Password != "" {
+		if msg := password.CheckPolicy(nu.Password, nu.Login); msg != "" {
+			return nu, Errorf(EInvalid, RPasswordPolicy, "password: %s", msg)
+		}
+	}
+	return nu, nil
+}
+
 // CreateUser creates a user. Refusals: RInvalidInput (a field that is not
 // fit to store, see NewUser.check), RPasswordPolicy, RLoginTaken.
 func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
-	nu, err := nu.check()
+	u, err := s.newUser(ctx, nu)
 	if err != nil {
 		return nil, err
+	}
+	err = s.run(ctx, func(tx Tx) error { return s.insertUser(ctx, tx, &u) })
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// newUser checks nu and returns the user to store, its password hashed.
+// Refusals: RInvalidInput, RPasswordPolicy, RBusy.
+func (s *Users) newUser(ctx context.Context, nu NewUser) (User, error) {
+	nu, err := nu.checkAll()
+	if err != nil {
+		return User{}, err
 	}
 	login := nu.Login
 	var hash string
 	if nu.Password != "" {
-		if msg := password.CheckPolicy(nu.Password, login); msg != "" {
-			return nil, Errorf(EInvalid, RPasswordPolicy, "password: %s", msg)
-		}
 		var err error
 		if hash, err = s.hasher.Hash(ctx, nu.Password); errors.Is(err, password.ErrBusy) {
-			return nil, s.busy()
+			return User{}, s.busy()
 		} else if err != nil {
-			return nil, Internal("hash password", err)
+			return User{}, Internal("hash password", err)
 		}
 	}
 	now := s.clock.Now()
@@ -108,22 +133,25 @@ func (s *Users) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 	if nu.Activate {
 		u.Status, u.Activated = UserActive, now
 	}
-	err = s.run(ctx, func(tx Tx) error {
-		err := tx.InsertUser(ctx, u)
-		if errors.Is(err, ErrConflict) {
-			// Rolled back: PostgreSQL has aborted the transaction.
-			return rollback(Errorf(EConflict, RLoginTaken, "login: An object with this field already exists in the current organization"))
-		}
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, tx, Event{Type: EvUserCreate, Target: userParty(&u), Outcome: OutcomeSuccess, Message: "User created",
-			Details: map[string]string{"status": string(u.Status), "admin": boolText(u.Admin)}})
-	})
-	if err != nil {
-		return nil, err
+	return u, nil
+}
+
+// insertUser stores u inside tx and records its creation. Refusal:
+// RLoginTaken (rolled back).
+func (s *Users) insertUser(ctx context.Context, tx Tx, u *User) error {
+	err := tx.InsertUser(ctx, *u)
+	if errors.Is(err, ErrConflict) {
+		// Rolled back: PostgreSQL has aborted the transaction.
+		return rollback(Errorf(EConflict, RLoginTaken, "login: An object with this field already exists in the current organization"))
 	}
-	return &u, nil
+	if err != nil {
+		return err
+	}
+	if err := s.retireSetupCodes(ctx, tx, u); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, Event{Type: EvUserCreate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User created",
+		Details: map[string]string{"status": string(u.Status), "admin": boolText(u.Admin)}})
 }
 
 func boolText(b bool) string {
@@ -183,6 +211,9 @@ func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserSta
 			u.Activated, ev = now, EvUserActivate
 		}
 		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return err
+		}
+		if err := s.retireSetupCodes(ctx, tx, u); err != nil {
 			return err
 		}
 		if err := s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: "User status " + string(status)}); err != nil {
@@ -269,6 +300,9 @@ func (s *Users) SetAdmin(ctx context.Context, userID string, admin bool) (*User,
 		}
 		u.Admin, u.LastUpdated = admin, s.clock.Now()
 		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return err
+		}
+		if err := s.retireSetupCodes(ctx, tx, u); err != nil {
 			return err
 		}
 		ev, msg := EvAdminGrant, "Administrator rights granted"

@@ -12,7 +12,7 @@ var copyTables = []string{
 	"users", "factors", "phones", "challenges", "transactions", "messages", "message_attempts", "counters", "numbers",
 	"settings", "events", "api_tokens", "sessions", "providers", "senders", "opt_outs", "opt_out_events", "templates",
 	"radius_clients", "radius_requests", "fraud_counts", "fraud_keys", "oidc_apps", "oidc_auth_requests", "oidc_tokens", "oidc_keys",
-	"key_material",
+	"key_material", "setup_codes",
 }
 
 // identity lists tables whose key the engine generates, so the copy keeps

@@ -54,8 +54,14 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 		h.fail(w, r, err)
 		return
 	}
+	items, left, err := h.checklist(r.Context(), o.SMSEnabled)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, &adminOverviewPage{common: common{User: u},
-		Enabled: o.SMSEnabled, SentToday: o.SentToday, Budget: o.Budget, Blocked: o.Blocked, Locked: o.LockedUsers})
+		Enabled: o.SMSEnabled, SentToday: o.SentToday, Budget: o.Budget, Blocked: o.Blocked, Locked: o.LockedUsers,
+		Checklist: items, Remaining: left})
 }
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {

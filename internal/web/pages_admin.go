@@ -12,6 +12,10 @@ type adminOverviewPage struct {
 	Budget    int
 	Blocked   int
 	Locked    int
+	// Checklist is what is left to set up after the first run; shown
+	// until every item is done.
+	Checklist []checkItem
+	Remaining int
 }
 
 func (adminOverviewPage) template() string { return "admin_overview" }
@@ -125,3 +129,20 @@ type adminRadiusPage struct {
 func (adminRadiusPage) template() string { return "admin_radius" }
 func (adminRadiusPage) title() string    { return "RADIUS clients" }
 func (adminTokensPage) title() string    { return "API tokens" }
+
+// setupPage creates the first administrator (first run).
+type setupPage struct {
+	common
+	Local              bool // the client is on the server's own machine: the code is optional
+	Login, First, Last string
+}
+
+func (setupPage) template() string { return "setup" }
+func (setupPage) title() string    { return "Set up smsmfa" }
+
+// checkItem is one step of the console's getting-started checklist.
+type checkItem struct {
+	Label, Hint     string
+	Done            bool
+	Link, LinkLabel string
+}

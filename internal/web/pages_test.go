@@ -76,7 +76,11 @@ func samplePages() []page {
 		&devSMSPage{Messages: []devsink.Message{{ID: "m1", To: "+14155550123", From: "+15557654321", Body: "Your code is 123456", Created: now}, {To: "+14155550123"}}},
 		&devSMSPage{common: common{User: user}},
 		&adminOverviewPage{common: common{User: user}, Enabled: true, SentToday: 3, Budget: 10000, Blocked: 1, Locked: 2},
-		&adminOverviewPage{common: common{User: user}},
+		&adminOverviewPage{common: common{User: user}, Remaining: 1, Checklist: []checkItem{
+			{Label: "Turn SMS authentication on", Hint: "Off.", Done: true, Link: "#sms-h", LinkLabel: "Below"},
+			{Label: "Invite users", Hint: "Add people.", Link: "/admin/users", LinkLabel: "Users"}}},
+		&setupPage{common: common{Error: "This setup code is not valid."}, Login: "root@example.com", First: "Ada", Last: "Root"},
+		&setupPage{Local: true},
 		&adminSettingsPage{common: common{User: user, Error: "Nothing was saved."}, Rows: []settingRow{{Name: "code_length", Help: "Digits", Default: "6", Value: "4"}, {Name: "org_name", Help: "Name"}}},
 		&adminUsersPage{common: common{User: user}, Users: []userRow{{User: *user, Locked: true}, {User: *plain}}, Query: "a", Next: "bob@example.com"},
 		&adminUsersPage{common: common{User: user}},

@@ -8,6 +8,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /static/{hash}/{file}", h.static)
 	m.HandleFunc("GET /{$}", h.home)
 
+	m.HandleFunc("GET /setup", h.setupPage)
+	m.HandleFunc("POST /setup", h.setup)
 	m.HandleFunc("GET /login", h.loginPage)
 	m.HandleFunc("POST /login", h.login)
 	m.HandleFunc("POST /logout", h.logout)

@@ -62,6 +62,8 @@ type Users interface {
 	CreateUser(ctx context.Context, nu mfa.NewUser) (*mfa.User, error)
 	GetUser(ctx context.Context, idOrLogin string) (*mfa.User, error)
 	ListUsers(ctx context.Context, query, afterLogin string, limit int) ([]mfa.User, error)
+	NeedsSetup(ctx context.Context) (bool, error)
+	SetupAdmin(ctx context.Context, req mfa.SetupRequest) (*mfa.User, error)
 	RecordSessionExchange(ctx context.Context, u *mfa.User) error
 	RecordSignOut(ctx context.Context, u *mfa.User) error
 	SetAdmin(ctx context.Context, userID string, admin bool) (*mfa.User, error)

@@ -26,13 +26,17 @@ func (h *Handler) toAccount(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	if !h.toAccount(w, r) {
+	if !h.toAccount(w, r) && !h.toSetup(w, r) {
 		redirect(w, r, "/login")
 	}
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	if !h.toAccount(w, r) {
+	// A sign-in on the way somewhere (an application's, a page that
+	// needed it) is never turned away: an org can have users and no
+	// admin. A plain visit goes to setup while it is needed.
+	plain := r.URL.RawQuery == "" && !h.sess.Exists(r.Context(), keyReturn)
+	if !h.toAccount(w, r) && !(plain && h.toSetup(w, r)) {
 		h.render(w, r, &loginPage{Username: r.URL.Query().Get("username")})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -54,6 +55,9 @@ type Handler struct {
 	op   Provider
 	mux  *http.ServeMux
 	h    http.Handler
+	// setupDone is set once an active administrator is known to exist:
+	// first-run setup is over (see needsSetup).
+	setupDone atomic.Bool
 }
 
 // New builds the UI. It fails when a template does not parse.

@@ -31,6 +31,7 @@ import (
 type site struct {
 	db   *store.DB
 	srv  *httptest.Server
+	h    http.Handler // what srv serves
 	svc  mfa.Services
 	sink *devsink.Sink
 }
@@ -42,6 +43,21 @@ func newSite(t testing.TB, base string, dev bool, clock ...mfa.Clock) *site {
 
 // newSiteWith is newSite with mod applied to the UI's options.
 func newSiteWith(t testing.TB, base string, dev bool, mod func(*web.Options), clock ...mfa.Clock) *site {
+	t.Helper()
+	s := newEmptySite(t, base, dev, mod, clock...)
+	for _, nu := range []mfa.NewUser{
+		{Login: "user@example.com", Password: "User-Pass-2026", Activate: true},
+		{Login: "admin@example.com", Password: "Admin-Pass-2026", Activate: true, Admin: true},
+	} {
+		if _, err := s.svc.Users.CreateUser(context.Background(), nu); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// newEmptySite is newSiteWith on a database without users (first run).
+func newEmptySite(t testing.TB, base string, dev bool, mod func(*web.Options), clock ...mfa.Clock) *site {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
@@ -73,17 +89,10 @@ func newSiteWith(t testing.TB, base string, dev bool, mod func(*web.Options), cl
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpx.Common(h, httpx.ClientIP{}, nil))
+	hh := httpx.Common(h, httpx.ClientIP{}, nil)
+	srv := httptest.NewServer(hh)
 	t.Cleanup(srv.Close)
-	for _, nu := range []mfa.NewUser{
-		{Login: "user@example.com", Password: "User-Pass-2026", Activate: true},
-		{Login: "admin@example.com", Password: "Admin-Pass-2026", Activate: true, Admin: true},
-	} {
-		if _, err := svc.Users.CreateUser(ctx, nu); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &site{db: db, srv: srv, svc: svc, sink: sink}
+	return &site{db: db, srv: srv, h: hh, svc: svc, sink: sink}
 }
 
 func (s *site) client(t testing.TB) *http.Client {
