@@ -50,9 +50,18 @@ func (s *OIDC) CreateAuthRequest(ctx context.Context, appID string, p AuthParams
 		if sessionToken != "" {
 			u, amr, err := s.takeSessionToken(ctx, tx, sessionToken)
 			if IsRefusal(err) {
-				if err := s.record(ctx, tx, Event{Type: EvOAuthSessionTok, Target: appParty(a), Outcome: OutcomeDeny, Reason: "session token invalid, expired or used",
-					Message: "Session token refused at authorize"}); err != nil {
+				// Logged once per client address and minute, with the
+				// count so far: a stranger sending bad tokens in a loop
+				// cannot fill the system log.
+				n, err := tx.AddCount(ctx, "sesstok-refused:"+AddressBucket(ClientFrom(ctx).IP), windowStart(now, time.Minute), 1)
+				if err != nil {
 					return err
+				}
+				if n == 1 {
+					if err := s.record(ctx, tx, Event{Type: EvOAuthSessionTok, Target: appParty(a), Outcome: OutcomeDeny, Reason: "session token invalid, expired or used",
+						Message: "Session token refused at authorize (the first this minute from this address)"}); err != nil {
+						return err
+					}
 				}
 			} else if err != nil {
 				return err

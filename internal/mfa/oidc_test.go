@@ -137,3 +137,38 @@ func TestAppRedirectURIRules(t *testing.T) {
 		})
 	}
 }
+
+// A stranger sending bad session tokens to /authorize in a loop writes one
+// system-log event per address and minute, not one per request.
+func TestRefusedSessionTokensAreLoggedOncePerAddressAndMinute(t *testing.T) {
+	e := newEnv(t)
+	a, _, err := e.svc.OIDC.CreateApp(e.ctx, mfa.NewApp{Name: "Wiki", RedirectURIs: []string{"https://wiki.example.com/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := mfa.AuthParams{RedirectURI: "https://wiki.example.com/cb", ResponseType: "code", Scopes: []string{"openid"}}
+	refused := func() int {
+		n := 0
+		for _, ev := range e.events(t, mfa.EvOAuthSessionTok) {
+			if ev.Outcome == mfa.OutcomeDeny {
+				n++
+			}
+		}
+		return n
+	}
+	for _, ip := range []string{"198.51.100.7", "198.51.100.7", "198.51.100.7", "203.0.113.9"} {
+		if _, err := e.svc.OIDC.CreateAuthRequest(e.from(ip), a.ID, params, "forged-session-token"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := refused(); n != 2 {
+		t.Fatalf("%d refusal events for 4 bad tokens from 2 addresses in a minute, want 2", n)
+	}
+	e.clock.Advance(time.Minute)
+	if _, err := e.svc.OIDC.CreateAuthRequest(e.from("198.51.100.7"), a.ID, params, "forged-session-token"); err != nil {
+		t.Fatal(err)
+	}
+	if n := refused(); n != 3 {
+		t.Fatalf("%d refusal events after a minute, want 3", n)
+	}
+}

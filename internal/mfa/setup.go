@@ -209,48 +209,54 @@ func setupDone() *Error {
 }
 
 // checkSetupCode counts a try of code (an empty one too) from the
-// client's address and overall, and checks it, in a unit of work whose
-// refusal commits the counts and the event.
+// client's address and checks it, in a unit of work whose refusal commits
+// the counts and the event. A right code is let through whatever others
+// tried; wrong and missing codes also count overall, which bounds the
+// refusals (and their events) a stranger with many addresses can cause,
+// without letting those tries lock the operator's right code out.
 func (s *Users) checkSetupCode(ctx context.Context, code string) error {
 	return s.run(ctx, func(tx Tx) error {
 		now := s.clock.Now()
 		w := windowStart(now, SetupWindow)
 		ip := ClientFrom(ctx).IP
-		counts, err := tx.AddCounts(ctx, []CountAdd{{Bucket: "setup:" + AddressBucket(ip), Window: w, N: 1}, {Bucket: "setup:*", Window: w, N: 1}})
-		if err != nil {
-			return err
-		}
-		if counts[0] > SetupTriesPerAddress || counts[1] > SetupTriesOverall {
-			// Logged when a limit is crossed, once per address (or
+		limited := func(rule string, count, limit int) error {
+			// Logged when the limit is crossed, once per address (or
 			// overall) and window: a stranger cannot fill the log.
-			for _, l := range []struct {
-				rule         string
-				count, limit int
-			}{{"address", counts[0], SetupTriesPerAddress}, {"overall", counts[1], SetupTriesOverall}} {
-				if l.count != l.limit+1 {
-					continue
-				}
+			if count == limit+1 {
 				if err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: SystemActor, Outcome: OutcomeDeny, Reason: "setup_code_limit",
-					Message: "Too many setup code tries", Details: map[string]string{"rule": l.rule, "limit": strconv.Itoa(l.limit), "window": SetupWindow.String()}}); err != nil {
+					Message: "Too many setup code tries", Details: map[string]string{"rule": rule, "limit": strconv.Itoa(limit), "window": SetupWindow.String()}}); err != nil {
 					return err
 				}
 			}
 			minutes := max(int(w.Add(SetupWindow).Sub(now).Round(time.Minute)/time.Minute), 1)
 			return Errorf(ERateLimited, RGuessLimit, "code: Too many setup code tries. Wait %d minutes, then try again, or open this page on the server's own machine.", minutes)
 		}
+		perAddress, err := tx.AddCount(ctx, "setup:"+AddressBucket(ip), w, 1)
+		if err != nil {
+			return err
+		}
+		if perAddress > SetupTriesPerAddress {
+			return limited("address", perAddress, SetupTriesPerAddress)
+		}
+		if code != "" {
+			ok, err := tx.HasSetupCode(ctx, hashSetupCode(code))
+			if err != nil || ok {
+				return err
+			}
+		}
+		overall, err := tx.AddCount(ctx, "setup:*", w, 1)
+		if err != nil {
+			return err
+		}
+		if overall > SetupTriesOverall {
+			return limited("overall", overall, SetupTriesOverall)
+		}
 		if code == "" {
 			return s.refuseSetup(ctx, tx, "setup_code_missing", Errorf(EInvalid, RCodeMissing,
 				"code: Enter the setup code printed in the server's log when it started (or open this page on the server's own machine)."))
 		}
-		ok, err := tx.HasSetupCode(ctx, hashSetupCode(code))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return s.refuseSetup(ctx, tx, "setup_code_wrong", Errorf(EInvalid, RCodeWrong,
-				"code: This setup code is not valid. Copy it from the server's log (the latest start prints a new one)."))
-		}
-		return nil
+		return s.refuseSetup(ctx, tx, "setup_code_wrong", Errorf(EInvalid, RCodeWrong,
+			"code: This setup code is not valid. Copy it from the server's log (the latest start prints a new one)."))
 	})
 }
 

@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"smsmfa/internal/mfa"
 )
@@ -43,12 +45,21 @@ func (h *Handler) toSetup(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // local reports whether r comes from the server's own machine: its client
-// address (after the trusted proxies) is a loopback address and it names
-// no forwarded client. A reverse proxy on the same machine adds
+// address (after the trusted proxies) is a loopback address, it was sent
+// to a loopback name (a page of another site whose name was rebound to
+// 127.0.0.1 still sends that site's name: DNS rebinding), and it names no
+// forwarded client. A reverse proxy on the same machine adds
 // X-Forwarded-For or Forwarded, so its clients are not local.
 func local(r *http.Request) bool {
 	a, err := netip.ParseAddr(mfa.ClientFrom(r.Context()).IP)
 	if err != nil || !a.Unmap().IsLoopback() {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		host = h
+	}
+	if ha, err := netip.ParseAddr(strings.Trim(host, "[]")); !strings.EqualFold(host, "localhost") && (err != nil || !ha.Unmap().IsLoopback()) {
 		return false
 	}
 	for _, hd := range []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip", "X-Client-Ip", "True-Client-Ip", "Cf-Connecting-Ip"} {

@@ -145,6 +145,15 @@ func TestSetupFromAnotherMachineNeedsTheCode(t *testing.T) {
 	if resp, err := proxied.Do(req); err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("proxied setup without a code: %v %v", resp.StatusCode, err)
 	}
+	// A page of another site whose name was rebound to 127.0.0.1 (DNS
+	// rebinding) reaches the loopback listener with its own name: not local.
+	req, _ = http.NewRequest("POST", s.srv.URL+"/setup", strings.NewReader(setupForm("").Encode()))
+	req.Host = "rebound.example:8080"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if resp, err := proxied.Do(req); err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("setup without a code through a rebound name: %v %v", resp.StatusCode, err)
+	}
 	resp = s.post(t, c, "/setup", setupForm(code))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin" {
 		t.Fatalf("setup with the code: %d %s", resp.StatusCode, body(resp))

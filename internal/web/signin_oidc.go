@@ -50,11 +50,9 @@ func (h *Handler) oidcSignin(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		if err := h.startSession(ctx, u, req.AuthTime, req.AMR); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		h.oidcComplete(w, r, req, u.ID, req.AuthTime, req.AMR)
+		// The request is spent first: of two visits with one id, only the
+		// one that spends it gets a session.
+		h.oidcComplete(w, r, req, u.ID, req.AuthTime, req.AMR, func() error { return h.startSession(ctx, u, req.AuthTime, req.AMR) })
 		return
 	}
 	u, err := h.currentUser(ctx)
@@ -92,8 +90,10 @@ func recentEnough(req mfa.AuthRequest, authAt, now time.Time) bool {
 	return !authAt.Before(req.Created) || now.Sub(authAt) <= time.Duration(*req.Params.MaxAge)*time.Second
 }
 
-// oidcComplete marks the request signed in and sends the code to the app.
-func (h *Handler) oidcComplete(w http.ResponseWriter, r *http.Request, req mfa.AuthRequest, userID string, at time.Time, amr mfa.AMR) {
+// oidcComplete marks the request signed in for userID (spending it) and
+// sends the code to the app; once the request is spent and before the
+// answer, each of then runs.
+func (h *Handler) oidcComplete(w http.ResponseWriter, r *http.Request, req mfa.AuthRequest, userID string, at time.Time, amr mfa.AMR, then ...func() error) {
 	if len(amr) == 0 {
 		amr = mfa.SignInAMR(false)
 	}
@@ -106,6 +106,12 @@ func (h *Handler) oidcComplete(w http.ResponseWriter, r *http.Request, req mfa.A
 		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Sign-in request expired",
 			Text: "This sign-in request has expired or was already used. Go back to the application and sign in again.", Link: "/", LinkLabel: "Go to the start page"})
 		return
+	}
+	for _, fn := range then {
+		if err := fn(); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	// Back from the sign-in pages, the browser follows redirects of a
 	// form sent to this server, which the form-action policy keeps on this
