@@ -153,6 +153,23 @@ func (b *browser) signIn(login, password string) {
 	b.click("button[type=submit]")
 }
 
+// enrollSMS sets up Text Message Code from the "Extra verification is
+// required" page a sign-in leads to: the number as a person types it
+// (typed), the code the sink received for e164; the caller waits for
+// where the sign-in goes next.
+func (b *browser) enrollSMS(s *server, typed, e164 string) {
+	b.t.Helper()
+	b.waitFor("enroll", "h1", "Extra verification is required for your account")
+	b.click(".factor a.button")
+	b.waitFor("phone", "h1", "Set up Text Message Code")
+	b.fill("#phone", typed)
+	b.click("form button[type=submit]")
+	b.waitFor("code", "h1", "+1 ••• ••• "+e164[len(e164)-4:])
+	c, _ := s.lastCode(e164)
+	b.fill("#code", c)
+	b.click("form[action='/signin/enroll/sms/code'] button")
+}
+
 func (b *browser) signOut() {
 	b.t.Helper()
 	b.click("header form button")

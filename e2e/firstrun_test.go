@@ -97,15 +97,7 @@ func TestFirstRunInTheBrowser(t *testing.T) {
 
 	// The new user signs in and enrolls with the code from the inbox.
 	b.signIn("alice@example.com", "Alice-Pass-2026")
-	b.waitFor("enroll", "h1", "Extra verification is required for your account")
-	b.click(".factor a.button")
-	b.waitFor("phone", "h1", "Set up Text Message Code")
-	b.fill("#phone", "(415) 555-0123")
-	b.click("form button[type=submit]")
-	b.waitFor("code", "h1", "Enter the code sent to +1 ••• ••• 0123")
-	sms, _ := s.lastCode("+14155550123")
-	b.fill("#code", sms)
-	b.click("form[action='/signin/enroll/sms/code'] button")
+	b.enrollSMS(s, "(415) 555-0123", "+14155550123")
 	b.waitFor("account", ".factor", "+1 ••• ••• 0123")
 	b.shot("enrolled")
 }

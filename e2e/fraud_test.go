@@ -75,15 +75,7 @@ func TestPumpedRangeOnTheDashboard(t *testing.T) {
 	// The admin (who enrolls first, in another range) opens the dashboard.
 	b = newBrowser(t, s.base)
 	b.signIn("admin@example.com", "Admin-Pass-2026")
-	b.waitFor("enroll", "h1", "Extra verification is required")
-	b.open("/signin/enroll/sms")
-	b.waitFor("phone", "h1", "Set up Text Message Code")
-	b.fill("#phone", "+1 415 555 0199")
-	b.click("form button[type=submit]")
-	b.waitFor("code", "h1", "+1 ••• ••• 0199")
-	c, _ := s.lastCode("+14155550199")
-	b.fill("#code", c)
-	b.click("form[action='/signin/enroll/sms/code'] button")
+	b.enrollSMS(s, "+1 415 555 0199", "+14155550199")
 	b.waitFor("account", "h1", "Account")
 
 	b.open("/admin/traffic")
