@@ -73,15 +73,7 @@ func TestOutcomesArrivingDuringAWriteAreWrittenTogether(t *testing.T) {
 	for _, id := range ids {
 		wg.Go(func() { finish(id) })
 	}
-	for { // every later outcome waits for the writer
-		g.mu.Lock()
-		n := len(g.pending)
-		g.mu.Unlock()
-		if n == len(ids) {
-			break
-		}
-		runtime.Gosched()
-	}
+	waitPending(g, len(ids)) // every later outcome waits for the writer
 	close(st.gate)
 	wg.Wait()
 
@@ -118,15 +110,7 @@ func TestAGroupWithoutAFailureIsOneWrite(t *testing.T) {
 			_ = g.finish(context.Background(), mfa.MessageFinish{ID: "m" + string(rune('a'+i%26)) + string(rune('a'+i/26))})
 		})
 	}
-	for {
-		g.mu.Lock()
-		n := len(g.pending)
-		g.mu.Unlock()
-		if n == 200 {
-			break
-		}
-		runtime.Gosched()
-	}
+	waitPending(g, 200)
 	close(st.gate)
 	wg.Wait()
 	if len(st.seen) != 3 || len(st.seen[1]) != maxGroup || len(st.seen[2]) != 200-maxGroup {
@@ -154,15 +138,7 @@ func TestTheWriterDoesNotWaitForOthersGroups(t *testing.T) {
 	for _, id := range []string{"m1", "m2"} {
 		wg.Go(func() { _ = g.finish(context.Background(), mfa.MessageFinish{ID: id}) })
 	}
-	for {
-		g.mu.Lock()
-		n := len(g.pending)
-		g.mu.Unlock()
-		if n == 2 {
-			break
-		}
-		runtime.Gosched()
-	}
+	waitPending(g, 2)
 	close(st.gate)
 	<-st.inside2 // the second group is being written, and stays so
 	if err := <-first; err != nil {
@@ -172,5 +148,18 @@ func TestTheWriterDoesNotWaitForOthersGroups(t *testing.T) {
 	wg.Wait()
 	if len(st.seen) != 2 || len(st.seen[1]) != 2 {
 		t.Fatalf("groups written: %v", st.seen)
+	}
+}
+
+// waitPending returns once n outcomes wait for the writer.
+func waitPending(g *finisher, n int) {
+	for {
+		g.mu.Lock()
+		k := len(g.pending)
+		g.mu.Unlock()
+		if k == n {
+			return
+		}
+		runtime.Gosched()
 	}
 }

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"context"
 	"net/http"
-	"slices"
 
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/phone"
@@ -226,13 +226,20 @@ func (h *Handler) adminNumbers(w http.ResponseWriter, r *http.Request, u *mfa.Us
 }
 
 func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	status := mfa.NumberStatus(r.PostFormValue("status"))
-	if !slices.Contains([]mfa.NumberStatus{mfa.NumberTrusted, mfa.NumberCleared, ""}, status) {
-		h.done(w, r, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "Unknown status."), "", "/admin/numbers")
+	setStatus(h, w, r, "number", "/admin/numbers", h.svc.Org.SetNumberStatus,
+		map[mfa.NumberStatus]string{mfa.NumberTrusted: "Number trusted.", mfa.NumberCleared: "Number unblocked.", "": "Number no longer trusted."})
+}
+
+// setStatus applies the form's status (a key of msgs; any other is
+// refused) to the form's field with set, and answers with its message.
+func setStatus[S ~string](h *Handler, w http.ResponseWriter, r *http.Request, field, back string, set func(context.Context, string, S) error, msgs map[S]string) {
+	status := S(r.PostFormValue("status"))
+	msg, ok := msgs[status]
+	if !ok {
+		h.done(w, r, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "Unknown status."), "", back)
 		return
 	}
-	msg := map[mfa.NumberStatus]string{mfa.NumberTrusted: "Number trusted.", mfa.NumberCleared: "Number unblocked.", "": "Number no longer trusted."}[status]
-	h.done(w, r, h.svc.Org.SetNumberStatus(r.Context(), r.PostFormValue("number"), status), msg, "/admin/numbers")
+	h.done(w, r, set(r.Context(), r.PostFormValue(field), status), msg, back)
 }
 
 func (h *Handler) adminTokens(w http.ResponseWriter, r *http.Request, u *mfa.User) {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"smsmfa/internal/mfa"
@@ -42,11 +41,7 @@ func (h *Handler) adminTraffic(w http.ResponseWriter, r *http.Request, u *mfa.Us
 }
 
 func (h *Handler) adminSetRange(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	status := mfa.FraudStatus(r.PostFormValue("status"))
-	if !slices.Contains([]mfa.FraudStatus{mfa.FraudAllowed, mfa.FraudTrusted, ""}, status) {
-		h.done(w, r, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "Unknown status."), "", "/admin/traffic")
-		return
-	}
-	msg := map[mfa.FraudStatus]string{mfa.FraudAllowed: "Throttle lifted: codes to this range go out again.", mfa.FraudTrusted: "Trusted: it will not be throttled.", "": "Rule removed: the detector judges it again."}[status]
-	h.done(w, r, h.svc.Org.SetFraudKey(r.Context(), r.PostFormValue("key"), status), msg, "/admin/traffic")
+	setStatus(h, w, r, "key", "/admin/traffic", h.svc.Org.SetFraudKey, map[mfa.FraudStatus]string{
+		mfa.FraudAllowed: "Throttle lifted: codes to this range go out again.", mfa.FraudTrusted: "Trusted: it will not be throttled.",
+		"": "Rule removed: the detector judges it again."})
 }
