@@ -138,25 +138,8 @@ func TestNoProviderWithoutDevRefusesAndLogsNoCode(t *testing.T) {
 	// Ten-digit codes: no other ten-digit run belongs in the log.
 	mustRun(t, "settings", "set", "--database", db, "code_length=10")
 
-	addr := freeAddr(t)
-	base := "http://" + addr
-	ctx, stop := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
-	served := make(chan error, 1)
-	go func() {
-		served <- serve(ctx, []string{"--database", db, "--addr", addr, "--base-url", base, "--password-memory", "1024", "--password-time", "1"}, noEnv, io.Discard, logs)
-	}()
-	var once sync.Once
-	shutdown := func() {
-		once.Do(func() {
-			stop()
-			if err := <-served; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		})
-	}
+	base, logs, shutdown := startServe(t, db)
 	defer shutdown()
-	waitHealthy(t, base)
 
 	// The API: the Okta error of a provider failure, with the reason.
 	tok := apiPost(t, base+"/api/v1/authn", `{"username":"ann@example.com","password":"Ann-Pass-2026-long"}`, http.StatusOK)["stateToken"].(string)
@@ -284,23 +267,37 @@ func TestMemoryLimitFollowsThePasswordHashes(t *testing.T) {
 	}
 }
 
-// serveOnce runs serve on db until it is healthy, stops it and returns
-// its log.
-func serveOnce(t *testing.T, db string) string {
+// startServe runs serve on db (fast password hashing) until it is
+// healthy; shutdown stops it (once) and reports its error.
+func startServe(t *testing.T, db string) (base string, logs *syncBuffer, shutdown func()) {
 	t.Helper()
 	addr := freeAddr(t)
-	base := "http://" + addr
+	base = "http://" + addr
 	ctx, stop := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs = &syncBuffer{}
 	served := make(chan error, 1)
 	go func() {
 		served <- serve(ctx, []string{"--database", db, "--addr", addr, "--base-url", base, "--password-memory", "1024", "--password-time", "1"}, noEnv, io.Discard, logs)
 	}()
-	waitHealthy(t, base)
-	stop()
-	if err := <-served; err != nil {
-		t.Fatalf("serve: %v", err)
+	var once sync.Once
+	shutdown = func() {
+		once.Do(func() {
+			stop()
+			if err := <-served; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
 	}
+	waitHealthy(t, base)
+	return base, logs, shutdown
+}
+
+// serveOnce runs serve on db until it is healthy, stops it and returns
+// its log.
+func serveOnce(t *testing.T, db string) string {
+	t.Helper()
+	base, logs, shutdown := startServe(t, db)
+	shutdown()
 	return strings.ReplaceAll(logs.String(), base, "BASE")
 }
 
