@@ -125,9 +125,22 @@ func TestSetupCodeDiesWhenAnAdminIsMadeAnotherWay(t *testing.T) {
 	}
 	_, err = e.svc.Users.SetupAdmin(e.from("198.51.100.7"), setupReq(code, false))
 	wantReason(t, err, mfa.RSetupDone)
-	// Even once that admin is gone, the old code does not come back.
-	if _, err := e.svc.Users.SetUserStatus(e.ctx, admin.ID, mfa.UserDeprovisioned); err != nil {
+	// Even once that admin is gone (the services refuse to remove the only
+	// admin, so this is an operator editing the database), the old code
+	// does not come back.
+	err = e.db.InTx(e.ctx, func(tx mfa.Tx) error {
+		u, err := tx.LockUser(e.ctx, admin.ID)
+		if err != nil {
+			return err
+		}
+		u.Status = mfa.UserDeprovisioned
+		return tx.UpdateUser(e.ctx, u)
+	})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if need, _ := e.svc.Users.NeedsSetup(e.ctx); !need {
+		t.Fatal("with no active admin, setup is needed again")
 	}
 	_, err = e.svc.Users.SetupAdmin(e.from("198.51.100.7"), setupReq(code, false))
 	wantReason(t, err, mfa.RCodeWrong)
@@ -261,5 +274,39 @@ func TestConcurrentSetupsMakeOneAdmin(t *testing.T) {
 	}
 	if ok != 1 || admins != 1 {
 		t.Fatalf("%d setups succeeded, %d admins", ok, admins)
+	}
+}
+
+// The only active administrator can be neither deactivated nor deleted:
+// with no admin left, nobody could manage the org and the first-run setup
+// page would open again to whoever reaches it first. Once a second admin
+// exists, either change is allowed.
+func TestTheOnlyAdminCannotBeDeactivatedOrDeleted(t *testing.T) {
+	e := newEnv(t)
+	root, err := e.svc.Users.SetupAdmin(e.from("127.0.0.1"), setupReq("", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Users.SetUserStatus(e.ctx, root.ID, mfa.UserDeprovisioned)
+	wantReason(t, err, mfa.RNotPermitted)
+	wantReason(t, e.svc.Users.DeleteUser(e.ctx, root.ID), mfa.RNotPermitted)
+	if need, _ := e.svc.Users.NeedsSetup(e.ctx); need {
+		t.Fatal("refused changes reopened first-run setup")
+	}
+	if u, err := e.svc.Users.GetUser(e.ctx, root.ID); err != nil || u.Status != mfa.UserActive || !u.Admin {
+		t.Fatalf("the admin after refused changes: %+v %v", u, err)
+	}
+
+	other := e.user(t, "second@example.com")
+	if _, err := e.svc.Users.SetAdmin(e.ctx, other.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Users.SetUserStatus(e.ctx, root.ID, mfa.UserDeprovisioned); err != nil {
+		t.Fatalf("deactivating one of two admins: %v", err)
+	}
+	// other is now the only active admin.
+	wantReason(t, e.svc.Users.DeleteUser(e.ctx, other.ID), mfa.RNotPermitted)
+	if err := e.svc.Users.DeleteUser(e.ctx, root.ID); err != nil {
+		t.Fatalf("deleting a deactivated admin: %v", err)
 	}
 }

@@ -191,18 +191,27 @@ func (s *Users) ListUsers(ctx context.Context, query, afterLogin string, limit i
 	return load(ctx, s.core, func(tx Tx) ([]User, error) { return tx.ListUsers(ctx, query, afterLogin, limit) })
 }
 
-// SetUserStatus activates or deactivates a user. A user who leaves ACTIVE
+// SetUserStatus activates or deactivates a user (refused with
+// RNotPermitted for the only active administrator). A user who leaves ACTIVE
 // loses their API tokens (revoked, each in the system log); reactivating
 // them does not bring the tokens back, as in Okta.
 func (s *Users) SetUserStatus(ctx context.Context, userID string, status UserStatus) (*User, error) {
 	var u *User
 	err := s.run(ctx, func(tx Tx) error {
+		if err := tx.Lock(ctx, "smsmfa admins"); err != nil {
+			return err
+		}
 		var err error
 		if u, err = s.lockUser(ctx, tx, userID); err != nil {
 			return err
 		}
 		if u.Status == status {
 			return nil
+		}
+		if status != UserActive {
+			if err := s.keepAnAdmin(ctx, tx, u); err != nil {
+				return err
+			}
 		}
 		now := s.clock.Now()
 		u.Status, u.StatusChanged, u.LastUpdated = status, now, now
@@ -253,11 +262,18 @@ func orNil[T any](v T, err error) (*T, error) {
 }
 
 // DeleteUser removes a user and everything of theirs; their API tokens
-// are revoked (kept, with the revocations in the system log).
+// are revoked (kept, with the revocations in the system log). Refusals:
+// RUserNotFound; RNotPermitted for the only active administrator.
 func (s *Users) DeleteUser(ctx context.Context, userID string) error {
 	return s.run(ctx, func(tx Tx) error {
+		if err := tx.Lock(ctx, "smsmfa admins"); err != nil {
+			return err
+		}
 		u, err := s.lockUser(ctx, tx, userID)
 		if err != nil {
+			return err
+		}
+		if err := s.keepAnAdmin(ctx, tx, u); err != nil {
 			return err
 		}
 		if err := tx.DeleteUser(ctx, userID); err != nil {
@@ -289,13 +305,9 @@ func (s *Users) SetAdmin(ctx context.Context, userID string, admin bool) (*User,
 		if u.Admin == admin {
 			return nil
 		}
-		if !admin && u.Status == UserActive {
-			admins, err := tx.ActiveAdmins(ctx)
-			if err != nil {
+		if !admin {
+			if err := s.keepAnAdmin(ctx, tx, u); err != nil {
 				return err
-			}
-			if len(admins) <= 1 {
-				return Errorf(EForbidden, RNotPermitted, "%s is the only active administrator: make another user an administrator first.", u.Login)
 			}
 		}
 		u.Admin, u.LastUpdated = admin, s.clock.Now()
@@ -318,6 +330,26 @@ func (s *Users) SetAdmin(ctx context.Context, userID string, admin bool) (*User,
 		return s.revokeUserTokens(ctx, tx, u.ID, u.Login, ownerProblem(u))
 	})
 	return u, err
+}
+
+// keepAnAdmin refuses a change that takes u's administrator rights away
+// (demotion, deactivation, deletion) when u is the only active
+// administrator: with none left, nobody could manage the org and the
+// first-run setup page would open again. The caller holds the "smsmfa
+// admins" lock, so two such changes cannot each leave the other alone.
+// Refusal: RNotPermitted.
+func (s *core) keepAnAdmin(ctx context.Context, tx Tx, u *User) error {
+	if !u.Admin || u.Status != UserActive {
+		return nil
+	}
+	admins, err := tx.ActiveAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if len(admins) <= 1 {
+		return Errorf(EForbidden, RNotPermitted, "%s is the only active administrator: make another user an administrator first.", u.Login)
+	}
+	return nil
 }
 
 // Unlock ends a user's lockout and clears the failure counters.
