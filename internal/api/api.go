@@ -153,10 +153,14 @@ func (h *Handler) token(next http.Handler) http.Handler {
 		ctx := mfa.WithActor(r.Context(), mfa.Party{ID: t.ID, Type: "ApiToken", AlternateID: t.Name, DisplayName: t.Name})
 		// An application calls on behalf of its user: it may pass the
 		// user's address in X-Forwarded-For (as with Okta); without it the
-		// call is server-side and per-address limits do not apply.
+		// call is server-side and per-address limits do not apply. The
+		// last address is the one the application saw its client at: an
+		// application that appends to its client's own header (as a proxy
+		// does) must not let the client name an address to the left.
 		c := mfa.ClientFrom(ctx)
-		if xff := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-For"), ",")[0]); xff != "" {
-			if a, err := netip.ParseAddr(xff); err == nil {
+		if hops := r.Header.Values("X-Forwarded-For"); len(hops) > 0 {
+			all := strings.Split(hops[len(hops)-1], ",")
+			if a, err := netip.ParseAddr(strings.TrimSpace(all[len(all)-1])); err == nil {
 				c.IP = a.Unmap().String()
 			}
 		} else {

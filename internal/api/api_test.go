@@ -228,3 +228,33 @@ func TestPasswordChecksPerAddressAre429WithRetryAfter(t *testing.T) {
 	e.clock.Advance(40 * time.Second)
 	e.wantError(e.authn("/api/v1/authn", map[string]any{"username": "spray9@example.com", "password": "Winter2026!"}), 401, "E0000004")
 }
+
+// An application passes its user's address in X-Forwarded-For; one that
+// appends to the header its own client sent (as a proxy does) must not let
+// that client pick the address its limits and the system log see: the last
+// hop, the one the application saw, is the user's.
+func TestAppsForwardedAddressIsTheLastHop(t *testing.T) {
+	e := newEnv(t)
+	body := strings.NewReader(`{"profile":{"login":"fwd@example.com","email":"fwd@example.com"}}`)
+	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/users?activate=false", body)
+	req.Header.Set("Authorization", "SSWS "+e.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Forwarded-For", "203.0.113.9, 198.51.100.4")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("create user: %d", res.StatusCode)
+	}
+	evs := e.api("GET", `/api/v1/logs?filter=target.alternateId+eq+%22fwd@example.com%22`, nil)
+	if len(evs.list) != 1 {
+		t.Fatalf("create events for fwd@example.com: %s", evs.raw)
+	}
+	ip := evs.list[0].(map[string]any)["client"].(map[string]any)["ipAddress"]
+	if ip != "198.51.100.4" {
+		t.Fatalf("the event's client address is %v, want the last hop 198.51.100.4", ip)
+	}
+}
