@@ -348,8 +348,9 @@ type configStep struct {
 }
 
 // Plan checks want and returns the changes applying it would make, without
-// making them. Refusal: *ConfigInvalid with every problem.
-func (s *Configs) Plan(ctx context.Context, want OrgConfig, prune bool) ([]ConfigDiff, error) {
+// making them. prune lists the kinds of objects (ConfigDiff.Kind) removed
+// when not in want; the others are kept. Refusal: *ConfigInvalid with every problem.
+func (s *Configs) Plan(ctx context.Context, want OrgConfig, prune []string) ([]ConfigDiff, error) {
 	if ps := s.Check(&want); len(ps) > 0 {
 		return nil, &ConfigInvalid{ps}
 	}
@@ -366,11 +367,12 @@ func (s *Configs) Plan(ctx context.Context, want OrgConfig, prune bool) ([]Confi
 
 // Apply checks want and makes the org's configuration match it in one unit
 // of work: every change or none. Each changed object is recorded in the
-// system log. Objects not in want are removed with prune, else kept. It
+// system log. Objects not in want are removed when prune names their kind,
+// else kept. It
 // returns the changes (ConfigKept for what was kept). Refusal:
 // *ConfigInvalid with every problem, or a refusal of the database (a name
 // taken).
-func (s *Configs) Apply(ctx context.Context, want OrgConfig, prune bool) ([]ConfigDiff, error) {
+func (s *Configs) Apply(ctx context.Context, want OrgConfig, prune []string) ([]ConfigDiff, error) {
 	if ps := s.Check(&want); len(ps) > 0 {
 		return nil, &ConfigInvalid{ps}
 	}
@@ -426,7 +428,7 @@ func withApply(m map[string]string) map[string]string {
 
 // diff compares the database (read in tx) with want, checked, and returns
 // the steps, in a stable order.
-func (s *Configs) diff(ctx context.Context, tx Tx, want OrgConfig, prune bool) ([]configStep, error) {
+func (s *Configs) diff(ctx context.Context, tx Tx, want OrgConfig, prune []string) ([]configStep, error) {
 	cur, err := s.current(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -434,7 +436,7 @@ func (s *Configs) diff(ctx context.Context, tx Tx, want OrgConfig, prune bool) (
 	by := ClientFrom(ctx).Actor.AlternateID
 	var steps []configStep
 	gone := func(kind, name string, do func(ctx context.Context, tx Tx) error) {
-		if prune {
+		if slices.Contains(prune, kind) {
 			steps = append(steps, configStep{ConfigDiff{ConfigRemove, kind, name, ""}, do})
 		} else {
 			steps = append(steps, configStep{ConfigDiff{ConfigKept, kind, name, "not in file (kept)"}, nil})
