@@ -209,7 +209,10 @@ var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)
 
 // Check normalises want in place with the rules the console and the
 // commands use, and lists every problem.
-func (s *Configs) Check(want *OrgConfig) []ConfigProblem {
+func (s *Configs) Check(want *OrgConfig) []ConfigProblem { return CheckOrgConfig(want, s.kinds) }
+
+// CheckOrgConfig is Configs.Check with the provider types of kinds.
+func CheckOrgConfig(want *OrgConfig, kinds ProviderKinds) []ConfigProblem {
 	var out []ConfigProblem
 	add := func(section string, i int, field string, err error) {
 		msg := err.Error()
@@ -246,7 +249,7 @@ func (s *Configs) Check(want *OrgConfig) []ConfigProblem {
 		if p.Credentials == nil {
 			p.Credentials = map[string]string{}
 		}
-		if err := CheckProvider(p, s.kinds); err != nil {
+		if err := CheckProvider(p, kinds); err != nil {
 			add("providers", i, "", err)
 		}
 		if seen[p.Name] {

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"maps"
+	"slices"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"smsmfa/internal/confcode"
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/store"
+	"smsmfa/internal/telephony"
+)
+
+// Secrets of the configuration the tests apply: they reach the file only
+// as ${ENV} references.
+const (
+	twilioToken  = "auth-token-0123456789abcdef"
+	twilioSID    = "AC0123456789abcdef0123456789abcdef"
+	vpnSecret    = "radius-shared-secret-0123"
+	wikiSecret   = "wiki-client-secret-0123456789abcdefghij"
+	vonageSecret = "vonage-api-secret-01"
+)
+
+// fullConfig uses every section of the schema.
+const fullConfig = `apiVersion: smsmfa/v1
+settings:
+  org_name: Acme
+  code_lifetime: 10m
+  code_length: 8
+  sms_enabled: true
+  countries_deny: [7, 234]
+  trusted_origins: https://app.example.com
+providers:
+  - name: twilio-eu
+    type: twilio
+    priority: 10
+    senders: ["+15557654321:1", "Acme:44,33"]
+    credentials:
+      account_sid: ${TWILIO_SID}
+      auth_token: ${TWILIO_TOKEN}
+  - name: vonage
+    type: vonage
+    priority: 20
+    enabled: false
+    credentials:
+      api_key: ${TWILIO_SID}
+      api_secret: ${VONAGE_SECRET}
+templates:
+  en: "Your {org} code: {code}"
+  pt_BR: "Seu código {org}: {code}"
+numbers:
+  - number: "+14155550123"
+    status: trusted
+  - number: "+14155550124"
+    status: blocked
+trusted_ranges: ["GB", "+3361234"]
+oidc_apps:
+  - client_id: 0oaWiki0000000000001
+    name: Wiki
+    redirect_uris: [https://wiki.example.com/callback]
+    logout_uris: [https://wiki.example.com/]
+    client_secret: ${WIKI_SECRET}
+  - name: Mobile
+    public: true
+    redirect_uris: [com.example.app:/cb]
+radius_clients:
+  - name: vpn1
+    address: 192.0.2.0/24
+    secret: ${VPN_SECRET}
+`
+
+// testDatabases are the databases a test runs on: a new SQLite file, and
+// a new schema of SMSMFA_TEST_POSTGRES when it is set.
+func testDatabases(t *testing.T) map[string]string {
+	dbs := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "smsmfa.db")}
+	base := os.Getenv("SMSMFA_TEST_POSTGRES")
+	if base == "" {
+		t.Log("SMSMFA_TEST_POSTGRES is not set: PostgreSQL not tested")
+		return dbs
+	}
+	ctx := context.Background()
+	admin, err := store.Open(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	schema := "conftest_" + strings.ToLower(rand.Text())
+	if _, err := admin.SQL().ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.SQL().ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`) })
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	dbs["postgres"] = u.String()
+	return dbs
+}
+
+// confEnv is the environment of the tests: the secrets and a master key.
+func confEnv(t *testing.T) map[string]string {
+	key := make([]byte, 32)
+	rand.Read(key)
+	return map[string]string{"TWILIO_SID": twilioSID, "TWILIO_TOKEN": twilioToken, "VPN_SECRET": vpnSecret, "WIKI_SECRET": wikiSecret,
+		"VONAGE_SECRET": vonageSecret, "SMSMFA_KEY": base64.StdEncoding.EncodeToString(key)}
+}
+
+// cli runs smsmfa with env and stdin, returning the exit code, stdout and
+// stderr.
+func cli(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if stdin != "" {
+		f := filepath.Join(t.TempDir(), "stdin.yaml")
+		if err := os.WriteFile(f, []byte(stdin), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range args {
+			if a == "-" {
+				args[i] = f
+			}
+		}
+	}
+	code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func mustCLI(t *testing.T, env map[string]string, stdin string, args ...string) string {
+	t.Helper()
+	code, out, errs := cli(t, env, stdin, args...)
+	if code != 0 {
+		t.Fatalf("smsmfa %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+// applied reads a file's configuration as apply checks it, in a stable
+// order, with only the settings fullConfig names and the client ids it
+// gives.
+func applied(t *testing.T, env map[string]string, file string) mfa.OrgConfig {
+	t.Helper()
+	doc, err := confcode.Parse([]byte(file), func(k string) string { return env[k] })
+	if err != nil || len(doc.Problems) > 0 {
+		t.Fatalf("parse: %v %v", err, doc.Problems)
+	}
+	c := doc.Config
+	if ps := mfa.CheckOrgConfig(&c, telephony.AllKinds()); len(ps) > 0 {
+		t.Fatalf("check: %v", ps)
+	}
+	maps.DeleteFunc(c.Settings, func(k, _ string) bool { return !strings.Contains(fullConfig, "\n  "+k+":") })
+	slices.SortFunc(c.Apps, func(a, b mfa.AppConfig) int { return strings.Compare(a.Name, b.Name) })
+	for i := range c.Apps {
+		if !strings.Contains(fullConfig, c.Apps[i].ClientID) {
+			c.Apps[i].ClientID = "" // made by apply
+		}
+	}
+	slices.SortFunc(c.Providers, func(a, b mfa.ProviderConfig) int { return a.Priority - b.Priority })
+	slices.SortFunc(c.Numbers, func(a, b mfa.Number) int { return strings.Compare(a.Number, b.Number) })
+	slices.Sort(c.TrustedRanges)
+	return c
+}
+
+// events reads the system log.
+func events(t *testing.T, dbURL string, env map[string]string) []mfa.Event {
+	t.Helper()
+	db, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out []mfa.Event
+	err = db.View(context.Background(), func(tx mfa.Tx) error {
+		out, err = tx.ListEvents(context.Background(), mfa.EventFilter{Limit: 1000})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A file applied to an empty database reads back as the same
+// configuration; export piped to apply --dry-run reports no change; the
+// same file applied again writes nothing. On both engines.
+func TestApplyExportRoundTrip(t *testing.T) {
+	for engine, dbURL := range testDatabases(t) {
+		t.Run(engine, func(t *testing.T) {
+			env := confEnv(t)
+			db := "--database=" + dbURL
+			out := mustCLI(t, env, fullConfig, "apply", db, "-f", "-")
+			for _, want := range []string{"+ provider twilio-eu", "~ settings.code_lifetime: 300s -> 600s", "+ template pt_BR", "+ number +14155550124: blocked",
+				"+ trusted-range +3361234", "+ app Wiki: confidential", "+ radius-client vpn1: 192.0.2.0/24", "applied 17 change(s)"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("apply output lacks %q:\n%s", want, out)
+				}
+			}
+			logged := len(events(t, dbURL, env))
+			if logged != 17 {
+				t.Errorf("%d events for 17 changes", logged)
+			}
+
+			exported := mustCLI(t, env, "", "export", db)
+			for _, secret := range []string{twilioToken, twilioSID, vpnSecret, wikiSecret, vonageSecret} {
+				if strings.Contains(exported, secret) {
+					t.Fatalf("export holds a secret:\n%s", exported)
+				}
+			}
+			// The operator sets the variables export names, with the secrets.
+			for name, v := range map[string]string{"SMSMFA_PROVIDER_TWILIO_EU_ACCOUNT_SID": twilioSID, "SMSMFA_PROVIDER_TWILIO_EU_AUTH_TOKEN": twilioToken,
+				"SMSMFA_PROVIDER_VONAGE_API_KEY": twilioSID, "SMSMFA_PROVIDER_VONAGE_API_SECRET": vonageSecret, "SMSMFA_RADIUS_VPN1_SECRET": vpnSecret} {
+				if !strings.Contains(exported, "${"+name+"}") {
+					t.Errorf("export does not refer to %s:\n%s", name, exported)
+				}
+				env[name] = v
+			}
+			want, got := applied(t, env, fullConfig), applied(t, env, exported)
+			if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(mfa.AppConfig{}), cmpopts.IgnoreFields(mfa.AppConfig{}, "Secret"), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("exported configuration differs from the file applied (-file +export):\n%s\n%s", diff, exported)
+			}
+
+			if out := mustCLI(t, env, exported, "apply", db, "-f", "-", "--dry-run"); out != "no changes\n" {
+				t.Errorf("export | apply --dry-run:\n%s", out)
+			}
+			if out := mustCLI(t, env, fullConfig, "apply", db, "-f", "-"); out != "no changes\n" {
+				t.Errorf("applying the file again:\n%s", out)
+			}
+			if n := len(events(t, dbURL, env)); n != logged {
+				t.Errorf("re-applying wrote %d events", n-logged)
+			}
+		})
+	}
+}
