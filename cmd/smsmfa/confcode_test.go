@@ -245,3 +245,160 @@ func TestApplyExportRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// A file with mistakes is refused whole, every mistake named with its
+// path (and line), and nothing is applied; a file too large, one with
+// anchors, an unknown key, a literal secret or an unset variable are
+// refused; a bad setting gets the console's own message.
+func TestApplyRefusesBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	dbURL := "sqlite:" + filepath.Join(dir, "smsmfa.db")
+	db := "--database=" + dbURL
+	env := confEnv(t)
+	mustCLI(t, env, "", "migrate", db)
+	before := mustCLI(t, env, "", "export", db)
+
+	// The console's message for a bad value (settings set is its twin).
+	code, _, consoleMsg := cli(t, env, "", "settings", "set", db, "code_length=3")
+	if code == 0 {
+		t.Fatal("settings set code_length=3 succeeded")
+	}
+	consoleMsg = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(consoleMsg), "smsmfa settings: "))
+
+	huge := "apiVersion: smsmfa/v1\ntemplates:\n" + strings.Repeat("  # padding padding padding padding padding padding padding\n", confcode.MaxSize/60+10)
+	for _, tc := range []struct {
+		name, file string
+		want       []string
+	}{
+		{"unknown key", "apiVersion: smsmfa/v1\nproviders:\n  - name: a\n    type: twilio\n    colour: red\n", []string{"$.providers[0].colour", "line 5", `unknown field "colour"`}},
+		{"unknown section", "apiVersion: smsmfa/v1\nusers: []\n", []string{"$.users", `unknown field "users"`}},
+		{"no version", "settings:\n  code_length: 6\n", []string{"$.apiVersion", "must be smsmfa/v1"}},
+		{"literal credential", "apiVersion: smsmfa/v1\nproviders:\n  - name: a\n    type: twilio\n    credentials:\n      account_sid: ${TWILIO_SID}\n      auth_token: hunter2hunter2\n",
+			[]string{"$.providers[0].credentials.auth_token (line 7)", "never the secret itself"}},
+		{"literal radius secret", "apiVersion: smsmfa/v1\nradius_clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret: radius-shared-secret-0123\n", []string{"$.radius_clients[0].secret", "never the secret itself"}},
+		{"unset variable", "apiVersion: smsmfa/v1\nradius_clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret: ${NOT_SET_ANYWHERE}\n", []string{"$.radius_clients[0].secret", "NOT_SET_ANYWHERE is not set"}},
+		{"bad setting", "apiVersion: smsmfa/v1\nsettings:\n  code_length: 3\n", []string{"$.settings.code_length (line 3)", consoleMsg}},
+		{"unknown setting", "apiVersion: smsmfa/v1\nsettings:\n  code_lenght: 6\n", []string{"$.settings.code_lenght", `unknown setting "code_lenght"`}},
+		{"huge", huge, []string{"larger than 1048576 bytes"}},
+		{"aliases", "apiVersion: smsmfa/v1\ntrusted_ranges: &a [GB, GB]\nnumbers: *a\n", []string{"anchors and aliases"}},
+		{"every mistake at once", `apiVersion: smsmfa/v1
+settings:
+  code_lifetime: 2s
+  org_name: Fine
+providers:
+  - name: a
+    type: carrier-pigeon
+    senders: ["not a sender!"]
+templates:
+  en: "no code here"
+numbers:
+  - number: "12"
+    status: trusted
+trusted_ranges: ["nowhere"]
+oidc_apps:
+  - name: x
+    redirect_uris: ["javascript:alert(1)"]
+radius_clients:
+  - name: vpn
+    address: not-an-ip
+    secret: ${VPN_SECRET}
+`, []string{"$.settings.code_lifetime (line 3): code_lifetime must be a duration", "$.providers[0].senders[0] (line 8)", "$.providers[0] (line 6)",
+			"$.templates.en (line 10): template: the text must contain {code}", "$.numbers[0].number (line 12)", "$.trusted_ranges[0] (line 14)",
+			"$.oidc_apps[0] (line 16)", "$.radius_clients[0] (line 19)", "nothing applied"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := filepath.Join(dir, "bad.yaml")
+			if err := os.WriteFile(f, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errs := cli(t, env, "", "apply", db, "-f", f)
+			if code == 0 {
+				t.Fatalf("applied:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("the refusal lacks %q:\n%s", w, errs)
+				}
+			}
+			if strings.Contains(errs, "hunter2") || strings.Contains(errs, "radius-shared-secret-0123") {
+				t.Errorf("the refusal repeats the secret:\n%s", errs)
+			}
+		})
+	}
+	if after := mustCLI(t, env, "", "export", db); after != before {
+		t.Errorf("a refused file changed the configuration:\n%s", after)
+	}
+	if n := len(events(t, dbURL, env)); n != 0 {
+		t.Errorf("refused files wrote %d events", n)
+	}
+}
+
+// --dry-run changes nothing; without --prune what the file leaves out is
+// kept and said so, with --prune it is removed, but only in the sections
+// the file has; each change is one event of the command line's, with no
+// secret in it; a changed secret is applied and shown without its value.
+func TestApplyDryRunPruneAndLog(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "smsmfa.db")
+	db := "--database=" + dbURL
+	env := confEnv(t)
+	mustCLI(t, env, fullConfig, "apply", db, "-f", "-")
+	logged := len(events(t, dbURL, env))
+
+	small := `apiVersion: smsmfa/v1
+settings:
+  code_lifetime: 5m
+providers:
+  - name: twilio-eu
+    type: twilio
+    priority: 10
+    senders: ["+15557654321:1", "Acme:44,33"]
+    credentials:
+      account_sid: ${TWILIO_SID}
+      auth_token: ${NEW_TOKEN}
+radius_clients: []
+`
+	env["NEW_TOKEN"] = "rotated-token-9876543210"
+	out := mustCLI(t, env, small, "apply", db, "-f", "-", "--dry-run")
+	for _, want := range []string{"~ settings.code_lifetime: 600s -> 300s", "~ provider twilio-eu: credentials.auth_token changed", "= provider vonage: not in file (kept)",
+		"= radius-client vpn1: not in file (kept)", "= template en: not in file (kept)", "dry run: nothing applied"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "rotated-token") || strings.Contains(out, twilioToken) {
+		t.Errorf("the diff shows a secret:\n%s", out)
+	}
+	if n := len(events(t, dbURL, env)); n != logged {
+		t.Fatalf("dry run wrote %d events", n-logged)
+	}
+	if out := mustCLI(t, env, fullConfig, "apply", db, "-f", "-", "--dry-run"); out != "no changes\n" {
+		t.Fatalf("after a dry run the database differs from the first file:\n%s", out)
+	}
+
+	out = mustCLI(t, env, small, "apply", db, "-f", "-", "--prune")
+	for _, want := range []string{"- provider vonage", "- radius-client vpn1", "= template en: not in file (kept)", "= app Wiki: not in file (kept)", "applied 4 change(s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply --prune lacks %q:\n%s", want, out)
+		}
+	}
+	evs := events(t, dbURL, env)
+	if len(evs) != logged+4 {
+		t.Fatalf("%d events for 4 changes", len(evs)-logged)
+	}
+	for _, e := range evs[:4] { // newest first
+		if e.Actor.ID != mfa.CLIActor.ID || e.Details["via"] != "apply" {
+			t.Errorf("event %s: actor %s, details %v", e.Type, e.Actor.ID, e.Details)
+		}
+	}
+	for _, e := range evs {
+		text := e.Message + e.Reason + e.Target.AlternateID + strings.Join(slices.Collect(maps.Values(e.Details)), " ")
+		for _, secret := range []string{twilioToken, twilioSID, vpnSecret, wikiSecret, vonageSecret, "rotated-token"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("event %s holds a secret: %s", e.Type, text)
+			}
+		}
+	}
+	if out := mustCLI(t, env, small, "apply", db, "-f", "-", "--prune"); !strings.HasSuffix(out, "no changes\n") {
+		t.Errorf("re-applying with --prune:\n%s", out)
+	}
+}

@@ -197,7 +197,8 @@ func yamlProblem(file *ast.File, err error) error {
 	if file != nil {
 		for _, doc := range file.Docs {
 			ast.Walk(visitor(func(n ast.Node) {
-				if n.GetToken() == tk && p.Path == "$" {
+				nt := n.GetToken()
+				if nt != nil && nt.Position.Line == tk.Position.Line && nt.Position.Column == tk.Position.Column && len(n.GetPath()) > len(p.Path) {
 					p.Path = n.GetPath()
 				}
 			}), doc)
