@@ -19,6 +19,7 @@ import (
 
 	"smsmfa/internal/confcode"
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/secret"
 	"smsmfa/internal/store"
 	"smsmfa/internal/telephony"
 )
@@ -400,5 +401,55 @@ radius_clients: []
 	}
 	if out := mustCLI(t, env, small, "apply", db, "-f", "-", "--prune"); !strings.HasSuffix(out, "no changes\n") {
 		t.Errorf("re-applying with --prune:\n%s", out)
+	}
+}
+
+// Changing an application in the file changes it in place (same client
+// id, so its tokens live on) and a new client secret replaces the old
+// one; a RADIUS client's new secret and address are applied. On both
+// engines.
+func TestApplyChangesAppsAndRadiusInPlace(t *testing.T) {
+	for engine, dbURL := range testDatabases(t) {
+		t.Run(engine, func(t *testing.T) {
+			env := confEnv(t)
+			db := "--database=" + dbURL
+			mustCLI(t, env, fullConfig, "apply", db, "-f", "-")
+			changed := strings.NewReplacer("https://wiki.example.com/callback", "https://wiki.example.com/cb2", "${WIKI_SECRET}", "${WIKI_SECRET_2}",
+				"192.0.2.0/24", "198.51.100.7", "${VPN_SECRET}", "${VPN_SECRET_2}").Replace(fullConfig)
+			env["WIKI_SECRET_2"] = "the-next-wiki-client-secret-0123456789"
+			env["VPN_SECRET_2"] = "the-next-radius-secret-01"
+			out := mustCLI(t, env, changed, "apply", db, "-f", "-")
+			for _, want := range []string{"~ app Wiki: redirect_uris, client_secret changed", "~ radius-client vpn1: address 192.0.2.0/24 -> 198.51.100.7/32, secret changed", "applied 2 change(s)"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("apply lacks %q:\n%s", want, out)
+				}
+			}
+			sdb, err := store.Open(context.Background(), dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sdb.Close()
+			var app mfa.App
+			var rcs []mfa.RadiusClient
+			err = sdb.View(context.Background(), func(tx mfa.Tx) error {
+				if app, err = tx.GetApp(context.Background(), "0oaWiki0000000000001"); err != nil {
+					return err
+				}
+				rcs, err = tx.ListRadiusClients(context.Background())
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(app.RedirectURIs, []string{"https://wiki.example.com/cb2"}) || !bytes.Equal(app.SecretHash, secret.HashToken(env["WIKI_SECRET_2"])) {
+				t.Errorf("app after apply: %+v", app)
+			}
+			if len(rcs) != 1 || rcs[0].Prefix.String() != "198.51.100.7/32" || bytes.Contains(rcs[0].SealedSecret, []byte(env["VPN_SECRET_2"])) {
+				t.Errorf("RADIUS clients after apply: %+v", rcs)
+			}
+			if out := mustCLI(t, env, changed, "apply", db, "-f", "-"); out != "no changes\n" {
+				t.Errorf("re-applying:\n%s", out)
+			}
+		})
 	}
 }
