@@ -128,14 +128,14 @@ type Configs struct {
 	opener Opener
 }
 
-// NewConfigs returns the configuration service; c needs a Sealer that is
-// also an Opener (or an Opener) and the ProviderKinds.
+// NewConfigs returns the configuration service; c needs a Sealer and the
+// ProviderKinds, and an Opener (or a Sealer that is one) to read secrets.
 func NewConfigs(c Config) *Configs {
 	s := &Configs{core: newCore(c), kinds: c.ProviderKinds, opener: c.Opener}
 	if s.opener == nil {
 		s.opener, _ = c.Sealer.(Opener)
 	}
-	s.require("Configs", c.Sealer != nil, s.opener != nil, c.ProviderKinds != nil)
+	s.require("Configs", c.Sealer != nil, c.ProviderKinds != nil)
 	return s
 }
 
@@ -146,6 +146,9 @@ func (s *Configs) Current(ctx context.Context) (OrgConfig, error) {
 
 func (s *Configs) current(ctx context.Context, tx Tx) (OrgConfig, error) {
 	var c OrgConfig
+	if s.opener == nil {
+		return c, errors.New("configs: no Opener to read the secrets with")
+	}
 	stored, err := tx.LoadSettings(ctx)
 	if err != nil {
 		return c, err
