@@ -453,3 +453,28 @@ func TestApplyChangesAppsAndRadiusInPlace(t *testing.T) {
 		})
 	}
 }
+
+// Apply is one unit of work: when a late change fails (a RADIUS client
+// whose address a kept client has), the changes before it are undone too.
+func TestApplyIsAllOrNothing(t *testing.T) {
+	for engine, dbURL := range testDatabases(t) {
+		t.Run(engine, func(t *testing.T) {
+			env := confEnv(t)
+			db := "--database=" + dbURL
+			mustCLI(t, env, fullConfig, "apply", db, "-f", "-")
+			before := mustCLI(t, env, "", "export", db)
+			logged := len(events(t, dbURL, env))
+			clash := "apiVersion: smsmfa/v1\nsettings:\n  code_length: 7\ntemplates:\n  fr: \"Code {code}\"\nradius_clients:\n  - name: vpn2\n    address: 192.0.2.0/24\n    secret: ${VPN_SECRET}\n"
+			code, out, errs := cli(t, env, clash, "apply", db, "-f", "-")
+			if code == 0 || !strings.Contains(errs, "radius-client vpn2: the name or address is taken: nothing applied") {
+				t.Fatalf("apply of a clashing client: exit %d\n%s%s", code, out, errs)
+			}
+			if after := mustCLI(t, env, "", "export", db); after != before {
+				t.Errorf("a failed apply left changes:\n%s", after)
+			}
+			if n := len(events(t, dbURL, env)); n != logged {
+				t.Errorf("a failed apply left %d events", n-logged)
+			}
+		})
+	}
+}
