@@ -158,6 +158,9 @@ func Parse(data []byte, getenv func(string) string) (*Doc, error) {
 	// Anchors and aliases could make a small file expand into a huge one.
 	var aliases Problems
 	for _, doc := range file.Docs {
+		if doc == nil {
+			continue
+		}
 		ast.Walk(visitor(func(n ast.Node) {
 			if n.Type() == ast.AliasType || n.Type() == ast.AnchorType {
 				aliases = append(aliases, Problem{Path: n.GetPath(), Line: n.GetToken().Position.Line, Message: "anchors and aliases (& and *) are not supported"})
@@ -183,7 +186,13 @@ func Parse(data []byte, getenv func(string) string) (*Doc, error) {
 
 type visitor func(ast.Node)
 
-func (v visitor) Visit(n ast.Node) ast.Visitor { v(n); return v }
+func (v visitor) Visit(n ast.Node) ast.Visitor {
+	if n == nil {
+		return nil
+	}
+	v(n)
+	return v
+}
 
 // yamlProblem turns an error of the YAML library into a Problem with the
 // path and line of its token.
@@ -196,6 +205,9 @@ func yamlProblem(file *ast.File, err error) error {
 	p := Problem{Path: "$", Line: tk.Position.Line, Message: ye.GetMessage()}
 	if file != nil {
 		for _, doc := range file.Docs {
+			if doc == nil {
+				continue
+			}
 			ast.Walk(visitor(func(n ast.Node) {
 				nt := n.GetToken()
 				if nt != nil && nt.Position.Line == tk.Position.Line && nt.Position.Column == tk.Position.Column && len(n.GetPath()) > len(p.Path) {
