@@ -146,7 +146,14 @@ func Read(r io.Reader) ([]byte, error) {
 // A file that cannot be read as the schema (bad YAML, an unknown key, a
 // wrong type, anchors) is an error (Problems, or another error); what the
 // file says wrong beyond that is in Doc.Problems.
-func Parse(data []byte, getenv func(string) string) (*Doc, error) {
+func Parse(data []byte, getenv func(string) string) (doc *Doc, err error) {
+	defer func() {
+		// The YAML library is not to bring the command down on a strange
+		// file: a panic in it is a refusal of the file.
+		if r := recover(); r != nil {
+			doc, err = nil, Problems{{Path: "$", Message: "the file cannot be read as YAML"}}
+		}
+	}()
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("the file is larger than %d bytes: refused", MaxSize)
 	}
@@ -157,15 +164,15 @@ func Parse(data []byte, getenv func(string) string) (*Doc, error) {
 	d := &Doc{file: file}
 	// Anchors and aliases could make a small file expand into a huge one.
 	var aliases Problems
-	for _, doc := range file.Docs {
-		if doc == nil {
+	for _, body := range file.Docs {
+		if body == nil {
 			continue
 		}
 		ast.Walk(visitor(func(n ast.Node) {
 			if n.Type() == ast.AliasType || n.Type() == ast.AnchorType {
 				aliases = append(aliases, Problem{Path: n.GetPath(), Line: n.GetToken().Position.Line, Message: "anchors and aliases (& and *) are not supported"})
 			}
-		}), doc)
+		}), body)
 	}
 	if len(aliases) > 0 {
 		return nil, aliases

@@ -76,3 +76,15 @@ func TestEnvName(t *testing.T) {
 		t.Errorf("EnvName: %s", got)
 	}
 }
+
+// Whatever the file, Parse returns (no panic, no hang).
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("apiVersion: smsmfa/v1\nsettings:\n  code_length: 6\nproviders:\n  - name: a\n    type: twilio\n    credentials: {auth_token: ${X}}\n"))
+	f.Add([]byte("apiVersion: smsmfa/v1\nradius_clients: [{name: v, address: 10.0.0.1, secret: '${S}'}]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := confcode.Parse(b, func(string) string { return "secret-value-0123456789" })
+		if err == nil && doc == nil {
+			t.Fatal("no doc and no error")
+		}
+	})
+}
