@@ -280,6 +280,8 @@ func TestApplyRefusesBadFiles(t *testing.T) {
 		{"unset variable", "apiVersion: smsmfa/v1\nradius_clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret: ${NOT_SET_ANYWHERE}\n", []string{"$.radius_clients[0].secret", "NOT_SET_ANYWHERE is not set"}},
 		{"bad setting", "apiVersion: smsmfa/v1\nsettings:\n  code_length: 3\n", []string{"$.settings.code_length (line 3)", consoleMsg}},
 		{"unknown setting", "apiVersion: smsmfa/v1\nsettings:\n  code_lenght: 6\n", []string{"$.settings.code_lenght", `unknown setting "code_lenght"`}},
+		{"new confidential app without a secret", "apiVersion: smsmfa/v1\noidc_apps:\n  - name: Wiki\n    redirect_uris: [https://wiki.example.com/cb]\n",
+			[]string{"$.oidc_apps[0].client_secret (line 3)", `the new confidential application "Wiki" needs client_secret`}},
 		{"huge", huge, []string{"larger than 1048576 bytes"}},
 		{"aliases", "apiVersion: smsmfa/v1\ntrusted_ranges: &a [GB, GB]\nnumbers: *a\n", []string{"anchors and aliases"}},
 		{"every mistake at once", `apiVersion: smsmfa/v1

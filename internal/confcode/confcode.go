@@ -226,16 +226,25 @@ func yamlProblem(file *ast.File, err error) error {
 	return Problems{p}
 }
 
-// at is a problem at path, with its line when the file has the path.
+// at is a problem at path, with the line of path in the file, or else of
+// the nearest part of the file holding it (a field left out: its item).
 func (d *Doc) at(path, msg string) Problem {
 	p := Problem{Path: path, Message: msg}
 	if d.file == nil {
 		return p
 	}
-	if yp, err := yaml.PathString(path); err == nil {
-		if n, err := yp.FilterFile(d.file); err == nil && n != nil && n.GetToken() != nil {
-			p.Line = n.GetToken().Position.Line
+	for look := path; look != "$" && look != ""; {
+		if yp, err := yaml.PathString(look); err == nil {
+			if n, err := yp.FilterFile(d.file); err == nil && n != nil && n.GetToken() != nil {
+				p.Line = n.GetToken().Position.Line
+				return p
+			}
 		}
+		i := strings.LastIndexAny(look, ".[")
+		if i <= 0 {
+			break
+		}
+		look = look[:i]
 	}
 	return p
 }

@@ -361,13 +361,20 @@ func (s *Configs) Plan(ctx context.Context, want OrgConfig, prune []string) ([]C
 		return nil, &ConfigInvalid{ps}
 	}
 	var out []ConfigDiff
+	var invalid *ConfigInvalid
 	err := s.view(ctx, func(tx Tx) error {
 		steps, err := s.diff(ctx, tx, want, prune)
+		if ci, ok := errors.AsType[*ConfigInvalid](err); ok {
+			invalid, err = ci, nil
+		}
 		for _, st := range steps {
 			out = append(out, st.ConfigDiff)
 		}
 		return err
 	})
+	if invalid != nil {
+		return nil, invalid
+	}
 	return out, err
 }
 
@@ -383,12 +390,17 @@ func (s *Configs) Apply(ctx context.Context, want OrgConfig, prune []string) ([]
 		return nil, &ConfigInvalid{ps}
 	}
 	var out []ConfigDiff
+	var invalid *ConfigInvalid
 	err := s.run(ctx, func(tx Tx) error {
-		out = nil
+		out, invalid = nil, nil
 		if err := tx.Lock(ctx, "apply"); err != nil {
 			return err
 		}
 		steps, err := s.diff(ctx, tx, want, prune)
+		if ci, ok := errors.AsType[*ConfigInvalid](err); ok {
+			invalid = ci
+			return nil // nothing written yet
+		}
 		if err != nil {
 			return err
 		}
@@ -406,6 +418,9 @@ func (s *Configs) Apply(ctx context.Context, want OrgConfig, prune []string) ([]
 		}
 		return nil
 	})
+	if invalid != nil {
+		return nil, invalid
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -740,11 +755,12 @@ func (s *Configs) diffApps(cur, want []AppConfig, gone func(kind, name string, d
 		left = slices.Delete(left, i, i+1)
 		return a, true
 	}
-	for _, w := range want {
+	for i, w := range want {
 		old, ok := find(w)
 		if !ok {
 			if !w.Public && w.Secret == "" {
-				return nil, Errorf(EInvalid, RInvalidInput, "oidc_apps: the new confidential application %q needs client_secret (a ${ENV} reference)", w.Name)
+				return nil, &ConfigInvalid{[]ConfigProblem{{Section: "oidc_apps", Index: i, Field: "client_secret",
+					Message: fmt.Sprintf("the new confidential application %q needs client_secret (a ${ENV} reference)", w.Name)}}}
 			}
 			a := App{ID: w.ClientID, Name: w.Name, RedirectURIs: w.RedirectURIs, LogoutURIs: w.LogoutURIs, Public: w.Public}
 			kind := "confidential"
@@ -783,7 +799,8 @@ func (s *Configs) diffApps(cur, want []AppConfig, gone func(kind, name string, d
 			if w.Public {
 				hash = nil
 			} else if w.Secret == "" {
-				return nil, Errorf(EInvalid, RInvalidInput, "oidc_apps: the application %q becomes confidential and needs client_secret (a ${ENV} reference)", w.Name)
+				return nil, &ConfigInvalid{[]ConfigProblem{{Section: "oidc_apps", Index: i, Field: "client_secret",
+					Message: fmt.Sprintf("the application %q becomes confidential and needs client_secret (a ${ENV} reference)", w.Name)}}}
 			}
 		}
 		if !w.Public && w.Secret != "" {
