@@ -53,6 +53,9 @@ Usage:
   smsmfa key id                              print the ids (fingerprints) of the master keys in use
   smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
   smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
+  smsmfa export [-o FILE]                    write the org's configuration as YAML (docs/configuration.md)
+  smsmfa apply -f FILE|- [--dry-run] [--prune]   make the configuration match a file: prints the diff,
+                                             then applies it in one unit of work
 
 Every command takes --database (SMSMFA_DATABASE) and --key-file (SMSMFA_KEY_FILE);
 run "smsmfa serve -h" for the server's flags.
@@ -76,6 +79,8 @@ var commands = map[string]func(ctx context.Context, args []string, getenv func(s
 	"backup":        backupCmd,
 	"healthcheck":   healthcheck,
 	"key":           keyCmd,
+	"export":        exportCmd,
+	"apply":         applyCmd,
 }
 
 // run executes one command and returns the process exit code.

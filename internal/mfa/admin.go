@@ -88,23 +88,30 @@ func (s *Org) UpdateSettings(ctx context.Context, changes map[string]string) err
 			if oldVals[name] == canon[name] {
 				continue
 			}
-			if err := tx.SaveSetting(ctx, name, canon[name], actor.AlternateID, now); err != nil {
-				return err
-			}
-			ev, msg := EvSettingsUpdate, "Setting "+name+" changed"
-			if name == "sms_enabled" {
-				ev, msg = EvOrgFactorActivate, "SMS factor turned on for the org"
-				if canon[name] == "false" {
-					ev, msg = EvOrgFactorDisable, "SMS factor turned off for the org"
-				}
-			}
-			if err := s.record(ctx, tx, Event{Type: ev, Target: Party{ID: name, Type: "Setting", AlternateID: name}, Outcome: OutcomeSuccess, Message: msg,
-				Details: map[string]string{"old": oldVals[name], "new": canon[name]}}); err != nil {
+			if err := s.saveSetting(ctx, tx, name, oldVals[name], canon[name], actor.AlternateID, now, nil); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// saveSetting stores one setting's canonical value and records the change
+// (from old) in the system log, with details added to the event's.
+func (s *core) saveSetting(ctx context.Context, tx Tx, name, old, value, by string, now time.Time, details map[string]string) error {
+	if err := tx.SaveSetting(ctx, name, value, by, now); err != nil {
+		return err
+	}
+	ev, msg := EvSettingsUpdate, "Setting "+name+" changed"
+	if name == "sms_enabled" {
+		ev, msg = EvOrgFactorActivate, "SMS factor turned on for the org"
+		if value == "false" {
+			ev, msg = EvOrgFactorDisable, "SMS factor turned off for the org"
+		}
+	}
+	d := map[string]string{"old": old, "new": value}
+	maps.Copy(d, details)
+	return s.record(ctx, tx, Event{Type: ev, Target: Party{ID: name, Type: "Setting", AlternateID: name}, Outcome: OutcomeSuccess, Message: msg, Details: d})
 }
 
 // SetSMSEnabled turns the org's SMS factor on or off.

@@ -117,20 +117,11 @@ func checkURIs(what string, uris []string, need bool) ([]string, error) {
 // CreateApp registers an application. A confidential app's secret is
 // returned once, in clear; only its hash is kept. Refusal: RInvalidInput.
 func (s *OIDC) CreateApp(ctx context.Context, n NewApp) (App, string, error) {
-	name, err := FieldAppName.Check(strings.TrimSpace(n.Name))
+	a, err := CheckApp(n)
 	if err != nil {
 		return App{}, "", err
 	}
-	if name == "" {
-		return App{}, "", Errorf(EInvalid, RInvalidInput, "name: An application needs a name of 1 to 100 characters.")
-	}
-	a := App{ID: s.newID("0oa"), Name: name, Public: n.Public, Created: s.clock.Now()}
-	if a.RedirectURIs, err = checkURIs("redirect_uri", n.RedirectURIs, true); err != nil {
-		return App{}, "", err
-	}
-	if a.LogoutURIs, err = checkURIs("post_logout_redirect_uri", n.LogoutURIs, false); err != nil {
-		return App{}, "", err
-	}
+	a.ID, a.Created = s.newID("0oa"), s.clock.Now()
 	var clear string
 	if !n.Public {
 		clear = s.newToken("")
@@ -203,4 +194,24 @@ func (s *OIDC) CheckAppSecret(ctx context.Context, id, clear string) error {
 		return Errorf(EUnauthorized, RInvalidToken, "Invalid value for 'client_id' parameter or client authentication failed.")
 	}
 	return nil
+}
+
+// CheckApp checks an application's name and URIs and returns the app they
+// make (no id, secret or time yet). Refusal: RInvalidInput naming the field.
+func CheckApp(n NewApp) (App, error) {
+	name, err := FieldAppName.Check(strings.TrimSpace(n.Name))
+	if err != nil {
+		return App{}, err
+	}
+	if name == "" {
+		return App{}, Errorf(EInvalid, RInvalidInput, "name: An application needs a name of 1 to 100 characters.")
+	}
+	a := App{Name: name, Public: n.Public}
+	if a.RedirectURIs, err = checkURIs("redirect_uri", n.RedirectURIs, true); err != nil {
+		return App{}, err
+	}
+	if a.LogoutURIs, err = checkURIs("post_logout_redirect_uri", n.LogoutURIs, false); err != nil {
+		return App{}, err
+	}
+	return a, nil
 }

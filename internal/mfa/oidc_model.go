@@ -179,4 +179,8 @@ type OIDCTx interface {
 	// RetireSigningKeys retires every live key but keepID at now.
 	RetireSigningKeys(ctx context.Context, keepID string, now time.Time) error
 	DeleteSigningKeysRetiredBefore(ctx context.Context, t time.Time) (int64, error)
+
+	// UpdateApp changes an app's name, URIs, type and secret hash (not its
+	// id or creation time); ErrNotFound when there is no such app.
+	UpdateApp(ctx context.Context, a App) error
 }

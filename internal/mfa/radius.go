@@ -124,19 +124,9 @@ func NewRadius(c Config) *Radius {
 // characters), sealed under the master key. Refusals: RInvalidInput (with
 // the field), EConflict when the name or the address is taken.
 func (s *Radius) AddRadiusClient(ctx context.Context, name, address, sharedSecret string) (RadiusClient, error) {
-	name, err := FieldRadiusClientName.Check(strings.TrimSpace(name))
+	name, prefix, err := CheckRadiusClient(name, address, sharedSecret)
 	if err != nil {
 		return RadiusClient{}, err
-	}
-	if name == "" {
-		return RadiusClient{}, Errorf(EInvalid, RInvalidInput, "name: A RADIUS client needs a name of 1 to %d characters.", FieldRadiusClientName.Max)
-	}
-	prefix, err := ParseRadiusAddress(address)
-	if err != nil {
-		return RadiusClient{}, err
-	}
-	if n := utf8.RuneCountInString(sharedSecret); n < RadiusSecretMin || n > RadiusSecretMax || len(sharedSecret) > RadiusSecretMax || !printable(sharedSecret, true) {
-		return RadiusClient{}, Errorf(EInvalid, RInvalidInput, "secret: The shared secret must be %d to %d printable characters (RFC 2865 asks for at least 16).", RadiusSecretMin, RadiusSecretMax)
 	}
 	c := RadiusClient{ID: s.newID("rad"), Name: name, Prefix: prefix, Created: s.clock.Now()}
 	c.SealedSecret = s.sealer.Seal([]byte(sharedSecret), RadiusSecretContext(c.ID))
@@ -211,4 +201,25 @@ func (s *Signin) TxnRefuseNoFactor(ctx context.Context, stateToken, via string) 
 			Message: "Sign-in through " + via + " refused: the user must set up Text Message Code first"})
 	})
 	return err
+}
+
+// CheckRadiusClient checks a RADIUS client's name, address and shared
+// secret (16 to 128 printable characters) and returns the trimmed name and
+// the address as a prefix. Refusal: RInvalidInput naming the field.
+func CheckRadiusClient(name, address, sharedSecret string) (string, netip.Prefix, error) {
+	name, err := FieldRadiusClientName.Check(strings.TrimSpace(name))
+	if err != nil {
+		return "", netip.Prefix{}, err
+	}
+	if name == "" {
+		return "", netip.Prefix{}, Errorf(EInvalid, RInvalidInput, "name: A RADIUS client needs a name of 1 to %d characters.", FieldRadiusClientName.Max)
+	}
+	prefix, err := ParseRadiusAddress(address)
+	if err != nil {
+		return "", netip.Prefix{}, err
+	}
+	if n := utf8.RuneCountInString(sharedSecret); n < RadiusSecretMin || n > RadiusSecretMax || len(sharedSecret) > RadiusSecretMax || !printable(sharedSecret, true) {
+		return "", netip.Prefix{}, Errorf(EInvalid, RInvalidInput, "secret: The shared secret must be %d to %d printable characters (RFC 2865 asks for at least 16).", RadiusSecretMin, RadiusSecretMax)
+	}
+	return name, prefix, nil
 }

@@ -157,6 +157,7 @@ type Services struct {
 	Org       *Org
 	Radius    *Radius
 	OIDC      *OIDC
+	Config    *Configs
 }
 
 // New builds every service from c, which must have every dependency.
@@ -165,7 +166,7 @@ func New(c Config) Services {
 		c.Settings = NewSettingsCache()
 	}
 	return Services{Signin: NewSignin(c), Factors: NewFactors(c), Users: NewUsers(c), Tokens: NewTokens(c),
-		Telephony: NewTelephony(c), Org: NewOrg(c), Radius: NewRadius(c), OIDC: NewOIDC(c)}
+		Telephony: NewTelephony(c), Org: NewOrg(c), Radius: NewRadius(c), OIDC: NewOIDC(c), Config: NewConfigs(c)}
 }
 
 // Now returns the domain's current time.

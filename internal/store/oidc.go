@@ -41,6 +41,11 @@ func (t *tx) InsertApp(ctx context.Context, a mfa.App) error {
 	return t.d.wrap("insert app", err)
 }
 
+func (t *tx) UpdateApp(ctx context.Context, a mfa.App) error {
+	return t.execOne(ctx, "update app", `UPDATE oidc_apps SET name = $2, redirect_uris = $3, logout_uris = $4, public = $5, secret_hash = $6 WHERE id = $1`,
+		a.ID, a.Name, joinList(a.RedirectURIs, "\n"), joinList(a.LogoutURIs, "\n"), a.Public, a.SecretHash)
+}
+
 func (t *tx) GetApp(ctx context.Context, id string) (mfa.App, error) {
 	a, err := scanApp(t.row(ctx, `SELECT `+appColumns+` FROM oidc_apps WHERE id = $1`, id))
 	return a, t.d.wrap("get app", err)
