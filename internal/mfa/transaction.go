@@ -94,10 +94,11 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 	// Always one hash, known user or not.
 	ok, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, pw)
 	if errors.Is(err, password.ErrBusy) {
+		s.obs.SignIn("busy")
 		return nil, s.busy()
 	}
 	if err != nil && found {
-		s.log.Error("password verify", "user", u.ID, "err", err)
+		s.log.ErrorContext(ctx, "password verify", "user", u.ID, "err", err)
 		ok = false
 	}
 	failed := Errorf(EUnauthorized, RAuthFailed, "Sign-in failed. Check your username and password.")
@@ -573,6 +574,7 @@ func (s *core) busy() error {
 			s.log.Error("record busy refusals", "err", err)
 		}
 	}
+	s.obs.Refusal("busy") // returned outside any unit of work: counted here
 	e := Errorf(ERateLimited, RBusy, "Too many sign-ins are being checked right now. Try again in a few seconds.")
 	e.RetryAt, e.Limit = now.Add(2*time.Second), 1
 	return e
