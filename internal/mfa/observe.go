@@ -14,7 +14,8 @@ type Observer interface {
 	// rate_limited (too many checks from the address), busy (the hashing
 	// queue was full).
 	SignIn(outcome string)
-	// Verification: a code typed, and its outcome: success, wrong_code,
+	// Verification: a code typed (at sign-in, or at enrollment unless
+	// right: a right one there is a factor activation), and its outcome: success, wrong_code,
 	// expired, used, missing, locked, rate_limited (too many wrong codes
 	// from the address), refused (anything else).
 	Verification(outcome string)
