@@ -48,13 +48,27 @@ func New() *Metrics {
 	m.HTTPTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "smsmfa_http_request_duration_seconds",
 		Help: "Time to answer an HTTP request, by route.", Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"route"})
 	m.SignIns = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "smsmfa_signins_total",
-		Help: "Password checks (sign-in, password confirmation) by outcome: success, wrong_password, unknown_user, locked, inactive, rate_limited, busy."}, []string{"outcome"})
+		Help: "Password checks (sign-in, password confirmation) by outcome: success, wrong_password, unknown_user, locked, inactive, rate_limited, busy, refused."}, []string{"outcome"})
 	m.Verifications = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "smsmfa_verifications_total",
-		Help: "SMS code verifications by outcome: success, wrong_code, expired, used, missing, locked, rate_limited, refused."}, []string{"outcome"})
+		Help: "SMS codes checked by outcome: success (at sign-in), wrong_code, expired, used, missing, locked, rate_limited, refused."}, []string{"outcome"})
 	m.Lockouts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "smsmfa_lockouts_total",
 		Help: "Users locked out, by cause: password (too many wrong passwords) or code (too many wrong codes)."}, []string{"cause"})
 	m.Refusals = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "smsmfa_limit_refusals_total",
-		Help: "Requests refused by a limit, by rule: per_number, per_user, per_ip, budget, fraud_throttle, country_cap, number_blocked, resend_cooldown, activation_limit, guess_limit, password_rate, busy, authn_rate, api_rate, other."}, []string{"rule"})
+		Help: "Requests refused by a limit, by rule: per_number, per_user, per_ip, budget, fraud_throttle, country_cap, number_blocked, resend_cooldown, activation_limit, guess_limit, password_rate, busy, authn_rate, api_rate."}, []string{"rule"})
+	// The series of fixed label values exist from the start (at 0), so
+	// that a rate or an alert over them works before the first event.
+	for vec, values := range map[*prometheus.CounterVec][]string{
+		m.SignIns:       {"success", "wrong_password", "unknown_user", "locked", "inactive", "rate_limited", "busy", "refused"},
+		m.Verifications: {"success", "wrong_code", "expired", "used", "missing", "locked", "rate_limited", "refused"},
+		m.Lockouts:      {"password", "code", "other"},
+		m.Refusals: {"per_number", "per_user", "per_ip", "budget", "fraud_throttle", "country_cap", "number_blocked", "resend_cooldown",
+			"activation_limit", "guess_limit", "password_rate", "busy", "authn_rate", "api_rate"},
+		m.Radius: {"accept", "reject", "challenge", "duplicate", "unknown_client", "no_authenticator", "bad_authenticator", "malformed", "unsupported", "busy", "error"},
+	} {
+		for _, v := range values {
+			vec.WithLabelValues(v)
+		}
+	}
 	m.Registry.MustRegister(m.SMSSend, m.SMSTime, m.Radius, m.HTTP, m.HTTPTime, m.SignIns, m.Verifications, m.Lockouts, m.Refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
