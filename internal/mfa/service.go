@@ -211,7 +211,7 @@ func (s *core) settingsAt(ctx context.Context, tx Tx, v int64) (Settings, error)
 	}
 	set, err := ParseSettings(stored)
 	if err != nil {
-		s.log.Warn("settings", "err", err)
+		s.log.WarnContext(ctx, "settings", "err", err)
 	}
 	if set.templates, err = tx.ListTemplates(ctx); err != nil {
 		return Settings{}, err
