@@ -108,7 +108,7 @@ func TestObserverSeesTheSecurityDecisions(t *testing.T) {
 	if got := e.obs.get("verify:wrong_code"); got != wrongs || wrongs == 0 {
 		t.Errorf("verify:wrong_code = %d, want the %d wrong codes typed (%s)", got, wrongs, e.obs)
 	}
-	if e.obs.get("lockout:code") != 1 || e.obs.get("verify:success") != 0 {
+	if e.obs.get("lockout:code") != 1 || e.obs.get("verify:locked") != 1 || e.obs.get("verify:success") != 0 {
 		t.Errorf("after the lockout: %s", e.obs)
 	}
 	// As many as the system log holds.

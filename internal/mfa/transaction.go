@@ -439,7 +439,9 @@ func (s *Signin) TxnResendChallenge(ctx context.Context, stateToken, factorID st
 // TxnVerify checks a sign-in code in MFA_CHALLENGE; on success the
 // transaction reaches SUCCESS.
 func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
-	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) error {
+	stepped := false
+	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) error {
+		stepped = true
 		factorID, err := stepFactor(ctx, tx, t, u, factorID)
 		if err != nil {
 			return err
@@ -454,6 +456,12 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		s.succeed(t, u, s.clock.Now())
 		return tx.UpdateUser(ctx, *u)
 	})
+	if !stepped && ReasonOf(err) == RUserLocked {
+		// Refused before the code was looked at (no event): a code typed
+		// by a locked-out user, for the metrics.
+		s.obs.Verification("locked")
+	}
+	return v, err
 }
 
 // TxnPrevious goes back one step: MFA_ENROLL_ACTIVATE → MFA_ENROLL,
