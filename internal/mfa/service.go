@@ -282,7 +282,9 @@ func (s *core) run(ctx context.Context, fn func(tx Tx) error) error {
 		}
 		return Internal("store", err)
 	}
-	s.observe(otx.events, refusal)
+	if otx != nil {
+		s.observe(otx.events, refusal)
+	}
 	if refusal != nil {
 		return refusal
 	}
