@@ -15,6 +15,7 @@ import (
 
 	"smsmfa/internal/config"
 	"smsmfa/internal/delivery"
+	"smsmfa/internal/httpx"
 	"smsmfa/internal/keyrotate"
 	"smsmfa/internal/metrics"
 	"smsmfa/internal/mfa"
@@ -50,10 +51,11 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		lvl = slog.LevelInfo // config.Load refuses unknown levels; this is the default's
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	// Lines logged with a request's context carry its request_id.
 	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(httpx.WithRequestID(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(httpx.WithRequestID(slog.NewJSONHandler(w, opts)))
 }
 
 // loadKeys reads the master key: SMSMFA_KEY, else the key file (created for
@@ -157,7 +159,8 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
 	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, PreviousCodeKey: previousCodeMAC(a.keys), PhoneIDKey: phoneIDKey, Sealer: a.keys, Opener: a.keys, Hasher: hasher,
-		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa"), ProviderKinds: kinds, Settings: mfa.NewSettingsCache()}
+		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa"), ProviderKinds: kinds, Settings: mfa.NewSettingsCache(),
+		Observer: a.metrics}
 	// Built in the order the parts need each other: the telephony
 	// configuration, the provider pool on it, delivery through the pool,
 	// then the services that send codes.
@@ -174,6 +177,18 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 		d, err := tel.Dashboard(ctx, 24*time.Hour)
 		return telephonyMetrics(d), err
 	}, time.Minute)
+	a.metrics.WatchBreakers(func() []metrics.Breaker {
+		var out []metrics.Breaker
+		for _, s := range a.pool.Statuses() {
+			out = append(out, metrics.Breaker{Provider: s.Name, Open: s.BreakerOpen})
+		}
+		return out
+	})
+	a.metrics.WatchOutbox(func(ctx context.Context) (metrics.Outbox, error) {
+		n, oldest, err := db.OutboxStats(ctx)
+		return metrics.Outbox{Depth: n, Oldest: oldest}, err
+	}, 15*time.Second)
+	a.metrics.WatchPools(db.PoolStats)
 	return a, nil
 }
 

@@ -191,7 +191,7 @@ func (a *app) handler() (http.Handler, error) {
 	mux.Handle("/oauth2/v1/logout", ui)
 	mux.Handle("/oauth2/default/v1/logout", ui)
 	mux.Handle("/", ui)
-	return httpx.Common(mux, clientIP, a.log.With("component", "http")), nil
+	return httpx.Common(httpx.Routed(mux), clientIP, a.log.With("component", "http"), a.metrics), nil
 }
 
 // oidcCryptoKey derives the key of the OpenID Provider's code encryption

@@ -102,10 +102,12 @@ func TestProfilerOnTheMetricsAddressOnly(t *testing.T) {
 			t.Errorf("metrics address %s: HTTP %d, want %d", path, rec.Code, want)
 		}
 	}
-	rec := httptest.NewRecorder()
-	main.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/", nil))
-	if rec.Code == http.StatusOK && strings.Contains(rec.Body.String(), "goroutine") {
-		t.Fatal("the profiler answers on the public address")
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/goroutine?debug=1", "/debug/pprof/heap?debug=1", "/debug/pprof/cmdline", "/debug/pprof/symbol"} {
+		rec := httptest.NewRecorder()
+		main.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code == http.StatusOK || strings.Contains(rec.Body.String(), "goroutine") || strings.Contains(rec.Body.String(), "num_symbols") {
+			t.Errorf("the profiler answers %s on the public address: HTTP %d\n%.200s", path, rec.Code, rec.Body.String())
+		}
 	}
 }
 
@@ -267,9 +269,9 @@ func TestMemoryLimitFollowsThePasswordHashes(t *testing.T) {
 	}
 }
 
-// startServe runs serve on db (fast password hashing) until it is
-// healthy; shutdown stops it (once) and reports its error.
-func startServe(t *testing.T, db string) (base string, logs *syncBuffer, shutdown func()) {
+// startServe runs serve on db (fast password hashing, and the flags extra)
+// until it is healthy; shutdown stops it (once) and reports its error.
+func startServe(t *testing.T, db string, extra ...string) (base string, logs *syncBuffer, shutdown func()) {
 	t.Helper()
 	addr := freeAddr(t)
 	base = "http://" + addr
@@ -277,7 +279,7 @@ func startServe(t *testing.T, db string) (base string, logs *syncBuffer, shutdow
 	logs = &syncBuffer{}
 	served := make(chan error, 1)
 	go func() {
-		served <- serve(ctx, []string{"--database", db, "--addr", addr, "--base-url", base, "--password-memory", "1024", "--password-time", "1"}, noEnv, io.Discard, logs)
+		served <- serve(ctx, append([]string{"--database", db, "--addr", addr, "--base-url", base, "--password-memory", "1024", "--password-time", "1"}, extra...), noEnv, io.Discard, logs)
 	}()
 	var once sync.Once
 	shutdown = func() {

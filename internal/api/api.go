@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"smsmfa/internal/httpx"
 	"smsmfa/internal/mfa"
 )
 
@@ -25,6 +26,8 @@ type Handler struct {
 	base string
 	log  *slog.Logger
 	mux  *http.ServeMux
+	// routed is mux, naming the route of each request (httpx.Routed).
+	routed http.Handler
 }
 
 // New returns the API handler.
@@ -34,11 +37,12 @@ func New(o Options) *Handler {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	h.routes()
+	h.routed = httpx.Routed(h.mux)
 	return h
 }
 
 // ServeHTTP serves the API.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.routed.ServeHTTP(w, r) }
 
 // routes registers the whole API: reading it is reading the surface.
 func (h *Handler) routes() {
@@ -98,7 +102,7 @@ func noContent(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.Stat
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, what string) {
 	e := mfa.ErrorOf(err)
 	if e.Code == mfa.EInternal {
-		h.log.Error("internal error", "request_id", mfa.ClientFrom(r.Context()).RequestID, "path", r.URL.Path, "err", e.Err)
+		h.log.ErrorContext(r.Context(), "internal error", "path", r.URL.Path, "err", e.Err)
 	}
 	fromDomain(err, what, h.svc.Org.Now()).write(w, r)
 }
@@ -167,7 +171,7 @@ func (h *Handler) token(next http.Handler) http.Handler {
 			c.ServerSide = true
 		}
 		ctx = mfa.WithClient(ctx, c)
-		h.log.Debug("api call", "request_id", mfa.ClientFrom(ctx).RequestID, "token", t.ID, "method", r.Method, "path", r.URL.Path)
+		h.log.DebugContext(ctx, "api call", "token", t.ID, "method", r.Method, "path", r.URL.Path)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -31,7 +31,7 @@ func (h *Handler) readJSON(w http.ResponseWriter, r *http.Request, v any) *apiEr
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
 	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 		if err := h.svc.Org.RecordBlocked(r.Context(), mfa.BlockedTooLarge, r.Method+" "+r.URL.Path); err != nil {
-			h.log.Error("record blocked request", "request_id", mfa.ClientFrom(r.Context()).RequestID, "err", err)
+			h.log.ErrorContext(r.Context(), "record blocked request", "err", err)
 		}
 		return newError(http.StatusRequestEntityTooLarge, "E0000003", "The request body was not well-formed.", "The request body is larger than 64 KiB.")
 	}

@@ -152,7 +152,7 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	now := d.clock.Now()
 	var pre []mfa.Attempt
 	if strings.HasPrefix(m.Claim, mfa.LostClaimPrefix) {
-		d.log.Warn("SMS taken over from an interrupted attempt", "id", m.ID, "attempt", m.Attempts)
+		d.log.WarnContext(ctx, "SMS taken over from an interrupted attempt", "id", m.ID, "attempt", m.Attempts)
 		pre = append(pre, mfa.Attempt{Attempt: m.Attempts - 1, Started: now, Outcome: "lost", Error: lostNote})
 	}
 	var reason string // the provider's reason, when it refused
@@ -160,20 +160,20 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 		u.Attempts = append(pre, u.Attempts...)
 		if err := d.finish(ctx, mfa.MessageFinish{ID: m.ID, Claim: m.Claim, Update: u}); err != nil {
 			if errors.Is(err, mfa.ErrClaimLost) {
-				d.log.Warn("SMS outcome not recorded: another worker took the message over", "id", m.ID, "state", u.State)
+				d.log.WarnContext(ctx, "SMS outcome not recorded: another worker took the message over", "id", m.ID, "state", u.State)
 				return mfa.Delivery{State: mfa.MessageSending}
 			}
-			d.log.Error("finish message", "id", m.ID, "err", err)
+			d.log.ErrorContext(ctx, "finish message", "id", m.ID, "err", err)
 		}
 		return mfa.Delivery{State: u.State, Error: u.Error, Reason: reason}
 	}
 	if !now.Before(m.Expires) {
-		d.log.Warn("SMS expired before it could be sent", "id", m.ID, "attempts", m.Attempts)
+		d.log.WarnContext(ctx, "SMS expired before it could be sent", "id", m.ID, "attempts", m.Attempts)
 		return finish(mfa.MessageUpdate{State: mfa.MessageExpired, Error: "code expired before it could be sent"})
 	}
 	content, err := mfa.OpenMessage(d.open, m.ID, m.SealedBody)
 	if err != nil {
-		d.log.Error("open message body", "id", m.ID, "err", err)
+		d.log.ErrorContext(ctx, "open message body", "id", m.ID, "err", err)
 		return finish(mfa.MessageUpdate{State: mfa.MessageFailed, Error: "message body cannot be decrypted (was the master key changed?)"})
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
@@ -181,24 +181,24 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: content.Body, Code: content.Code, Expires: m.Expires})
 	u := mfa.MessageUpdate{Provider: res.Provider, Sender: res.Sender, Attempts: d.attempts(m, res.Tries)}
 	if err == nil {
-		d.log.Info("SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "tries", len(res.Tries))
+		d.log.InfoContext(ctx, "SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "tries", len(res.Tries))
 		u.State, u.Sent, u.ProviderMessageID = mfa.MessageSent, d.clock.Now(), res.ProviderMessageID
 		return finish(u)
 	}
 	class := sms.Classify(err)
 	u.Error, reason = errText(err), string(sms.ReasonOf(err))
 	if class == sms.Permanent {
-		d.log.Warn("SMS refused", "id", m.ID, "provider", res.Provider, "reason", sms.ReasonOf(err), "err", u.Error)
+		d.log.WarnContext(ctx, "SMS refused", "id", m.ID, "provider", res.Provider, "reason", sms.ReasonOf(err), "err", u.Error)
 		u.State = mfa.MessageFailed
 		return finish(u)
 	}
 	next := d.clock.Now().Add(backoff(m.Attempts))
 	if !next.Before(m.Expires) {
-		d.log.Warn("SMS not sent before the code expired", "id", m.ID, "attempts", m.Attempts, "err", u.Error)
+		d.log.WarnContext(ctx, "SMS not sent before the code expired", "id", m.ID, "attempts", m.Attempts, "err", u.Error)
 		u.State = mfa.MessageExpired
 		return finish(u)
 	}
-	d.log.Warn("SMS attempt failed, will retry", "id", m.ID, "attempt", m.Attempts, "retry_at", next, "err", u.Error)
+	d.log.WarnContext(ctx, "SMS attempt failed, will retry", "id", m.ID, "attempt", m.Attempts, "retry_at", next, "err", u.Error)
 	u.State, u.NextAttempt, u.KeepBody = mfa.MessageQueued, next, true
 	r := finish(u)
 	d.Kick()

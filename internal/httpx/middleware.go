@@ -24,9 +24,42 @@ const MaxBody = 64 << 10
 // name, which Okta's SDKs read).
 const RequestIDHeader = "X-Okta-Request-Id"
 
+// IncomingRequestIDHeader is the request header a proxy or a client may
+// set to a request id of its own (kept when it is short and safe, see
+// RequestIDOf); the response carries the id under this name too.
+const IncomingRequestIDHeader = "X-Request-Id"
+
+// MaxRequestIDLen is the longest incoming request id kept.
+const MaxRequestIDLen = 64
+
 // NewRequestID returns a request id like Okta's ("req" and 18 random
 // base-62 characters).
 func NewRequestID() string { return randid.Chars("req", 18) }
+
+// RequestIDOf returns the request id of r: its X-Request-Id when that is one
+// value of 1 to MaxRequestIDLen characters among A-Z a-z 0-9 and . _ : -
+// (nothing that could split a log line or a header, or fill the log),
+// else a new one.
+func RequestIDOf(r *http.Request) string {
+	if vs := r.Header.Values(IncomingRequestIDHeader); len(vs) == 1 && safeRequestID(vs[0]) {
+		return vs[0]
+	}
+	return NewRequestID()
+}
+
+func safeRequestID(s string) bool {
+	if s == "" || len(s) > MaxRequestIDLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == ':', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // ClientIP derives the client address: the peer address, or, when the peer
 // is a trusted proxy, the right-most untrusted address of X-Forwarded-For.
@@ -121,39 +154,46 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Common wraps next with the middleware every request gets: a request id
-// (also in the response header), the client in the context for the domain,
+// (RequestIDOf; in the response headers X-Request-Id and X-Okta-Request-Id,
+// and in every log line written with the request's context, see
+// WithRequestID), the client in the context for the domain,
 // panic recovery (a 500 and a log line with the stack), and an access log
 // line: at INFO for a refusal or an error (status 400 and up), at DEBUG
 // otherwise, so a busy server does not write a line per sign-in step unless
 // asked (--log-level debug). Paths are logged without their query strings
-// (they can hold tokens).
-func Common(next http.Handler, ip ClientIP, log *slog.Logger) http.Handler {
+// (they can hold tokens). Each finished request is told to obs (metrics),
+// under the route a Routed mux named.
+func Common(next http.Handler, ip ClientIP, log *slog.Logger, obs ...RequestObserver) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = slog.New(WithRequestID(log.Handler()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := NewRequestID()
+		id := RequestIDOf(r)
 		w.Header().Set(RequestIDHeader, id)
+		w.Header().Set(IncomingRequestIDHeader, id)
 		client := mfa.Client{IP: ip.Of(r), UserAgent: r.UserAgent(), RequestID: id}
 		r = r.WithContext(mfa.WithClient(r.Context(), client))
+		r, slot := withRouteSlot(r)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
 				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(p)
 				}
-				log.Error("panic", "request_id", id, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					http.Error(sw, "Internal Server Error", http.StatusInternalServerError)
 				}
 			}
+			observe(obs, slot, r.Method, sw.status, time.Since(start))
 			level := slog.LevelDebug
 			if sw.status >= 400 {
 				level = slog.LevelInfo
 			}
 			if log.Enabled(r.Context(), level) {
-				log.Log(r.Context(), level, "http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+				log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 					"bytes", sw.bytes, "ms", time.Since(start).Milliseconds(), "ip", client.IP)
 			}
 		}()

@@ -541,7 +541,7 @@ func (s *core) dispatch(ctx context.Context, sent *Sent) error {
 	// No code went out: forget the challenge, so the resend cooldown does
 	// not hold the user back from correcting the number.
 	if err := s.run(ctx, func(tx Tx) error { return tx.DeleteChallenge(ctx, sent.ChallengeID) }); err != nil {
-		s.log.Error("forget a challenge whose text failed", "err", err)
+		s.log.ErrorContext(ctx, "forget a challenge whose text failed", "err", err)
 	}
 	e := Errorf(EUnavailable, RSendFailed, "%s", sendFailure(sent.To, sent.Delivery.Reason))
 	e.Cause = sent.Delivery.Reason

@@ -24,6 +24,7 @@ type env struct {
 	clock *mfa.FakeClock
 	sink  *devsink.Sink
 	ctx   context.Context
+	obs   *tally // what the service told its Observer
 }
 
 var start = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -44,9 +45,10 @@ func newEnvOn(t testing.TB, db *store.DB) *env {
 	sink := devsink.New(1000, nil)
 	disp := delivery.New(db, keys, delivery.Single{Name: "dev", Provider: sink}, clock, nil, nil)
 	disp.Wait = 5 * time.Second
+	obs := &tally{}
 	svc := mfa.New(mfa.Config{Store: db, Clock: clock, CodeKey: keys.CodeMAC, Sealer: keys,
-		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds()})
-	e := &env{svc: svc, db: db, clock: clock, sink: sink,
+		Hasher: password.NewHasher(password.Fast), Deliver: disp, Host: "login.example.com", ProviderKinds: telephony.AllKinds(), Observer: obs})
+	e := &env{svc: svc, db: db, clock: clock, sink: sink, obs: obs,
 		ctx: mfa.WithClient(context.Background(), mfa.Client{IP: "192.0.2.10", UserAgent: "test", RequestID: "req1"})}
 	if err := svc.Org.SetSMSEnabled(e.ctx, true); err != nil {
 		t.Fatal(err)

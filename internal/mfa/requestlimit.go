@@ -46,6 +46,11 @@ func (s *Org) CountRequest(ctx context.Context, kind RequestKind, key string) (L
 	}
 	reset := w.Add(time.Minute)
 	if l.left == 0 {
+		if kind == APIRequest {
+			s.obs.Refusal("api_rate")
+		} else {
+			s.obs.Refusal("authn_rate")
+		}
 		return Limit{Limit: limit, Remaining: 0, Reset: reset, OK: false}, nil
 	}
 	l.left--

@@ -87,6 +87,8 @@ type Config struct {
 	// this Config (New makes one when nil; give services built one by one
 	// the same cache).
 	Settings *SettingsCache
+	// Observer is told the security decisions (metrics); may be nil.
+	Observer Observer
 }
 
 // core holds the dependencies and the helpers every service shares: the
@@ -104,6 +106,7 @@ type core struct {
 	host    string
 	log     *slog.Logger
 	cache   *SettingsCache
+	obs     Observer
 
 	// busy refusals of password checks not yet told to the system log
 	busyMu      sync.Mutex
@@ -119,7 +122,10 @@ func newCore(c Config) *core {
 		panic("mfa: Store is required")
 	}
 	s := &core{store: c.Store, clock: c.Clock, rand: c.Rand, codeKey: c.CodeKey, prevKey: c.PreviousCodeKey, phoneID: c.PhoneIDKey, sealer: c.Sealer,
-		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, log: c.Logger, cache: c.Settings}
+		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, log: c.Logger, cache: c.Settings, obs: c.Observer}
+	if s.obs == nil {
+		s.obs = nopObserver{}
+	}
 	if s.cache == nil {
 		s.cache = NewSettingsCache()
 	}
@@ -206,7 +212,7 @@ func (s *core) settingsAt(ctx context.Context, tx Tx, v int64) (Settings, error)
 	}
 	set, err := ParseSettings(stored)
 	if err != nil {
-		s.log.Warn("settings", "err", err)
+		s.log.WarnContext(ctx, "settings", "err", err)
 	}
 	if set.templates, err = tx.ListTemplates(ctx); err != nil {
 		return Settings{}, err
@@ -260,9 +266,11 @@ func (c *SettingsCache) put(version int64, set Settings) {
 // too (for a statement the database has already aborted).
 func (s *core) run(ctx context.Context, fn func(tx Tx) error) error {
 	var refusal *Error
+	var otx *observedTx
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		refusal = nil // InTx may run fn again after a lost connection
-		err := fn(tx)
+		otx = &observedTx{Tx: tx}
+		err := fn(otx)
 		if IsRefusal(err) {
 			refusal, _ = errors.AsType[*Error](err)
 			return nil
@@ -274,6 +282,9 @@ func (s *core) run(ctx context.Context, fn func(tx Tx) error) error {
 			return e
 		}
 		return Internal("store", err)
+	}
+	if otx != nil {
+		s.observe(otx.events, refusal)
 	}
 	if refusal != nil {
 		return refusal

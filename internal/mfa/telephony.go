@@ -354,6 +354,6 @@ func (s *Telephony) RecordProviderTest(ctx context.Context, name, to, from strin
 			Message: "Test SMS sent through a provider", Details: map[string]string{"to": phone.Mask(to), "sender": from}})
 	})
 	if err != nil {
-		s.log.Error("record provider test", "err", err)
+		s.log.ErrorContext(ctx, "record provider test", "err", err)
 	}
 }

@@ -94,10 +94,11 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 	// Always one hash, known user or not.
 	ok, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, pw)
 	if errors.Is(err, password.ErrBusy) {
+		s.obs.SignIn("busy")
 		return nil, s.busy()
 	}
 	if err != nil && found {
-		s.log.Error("password verify", "user", u.ID, "err", err)
+		s.log.ErrorContext(ctx, "password verify", "user", u.ID, "err", err)
 		ok = false
 	}
 	failed := Errorf(EUnauthorized, RAuthFailed, "Sign-in failed. Check your username and password.")
@@ -438,7 +439,9 @@ func (s *Signin) TxnResendChallenge(ctx context.Context, stateToken, factorID st
 // TxnVerify checks a sign-in code in MFA_CHALLENGE; on success the
 // transaction reaches SUCCESS.
 func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
-	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) error {
+	stepped := false
+	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) error {
+		stepped = true
 		factorID, err := stepFactor(ctx, tx, t, u, factorID)
 		if err != nil {
 			return err
@@ -453,6 +456,12 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		s.succeed(t, u, s.clock.Now())
 		return tx.UpdateUser(ctx, *u)
 	})
+	if !stepped && ReasonOf(err) == RUserLocked {
+		// Refused before the code was looked at (no event): a code typed
+		// by a locked-out user, for the metrics.
+		s.obs.Verification("locked")
+	}
+	return v, err
 }
 
 // TxnPrevious goes back one step: MFA_ENROLL_ACTIVATE → MFA_ENROLL,
@@ -573,6 +582,7 @@ func (s *core) busy() error {
 			s.log.Error("record busy refusals", "err", err)
 		}
 	}
+	s.obs.Refusal("busy") // returned outside any unit of work: counted here
 	e := Errorf(ERateLimited, RBusy, "Too many sign-ins are being checked right now. Try again in a few seconds.")
 	e.RetryAt, e.Limit = now.Add(2*time.Second), 1
 	return e

@@ -395,10 +395,11 @@ func (s *Users) ConfirmPassword(ctx context.Context, userID, pw string) error {
 	}
 	ok, _, verr := s.hasher.Verify(ctx, u.PasswordHash, pw)
 	if errors.Is(verr, password.ErrBusy) {
+		s.obs.SignIn("busy")
 		return s.busy()
 	}
 	if verr != nil {
-		s.log.Error("password verify", "user", u.ID, "err", verr)
+		s.log.ErrorContext(ctx, "password verify", "user", u.ID, "err", verr)
 	}
 	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		now := s.clock.Now()

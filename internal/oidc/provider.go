@@ -16,6 +16,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"smsmfa/internal/httpx"
 	"smsmfa/internal/mfa"
 )
 
@@ -118,7 +119,7 @@ func (p *Provider) Handler() http.Handler {
 	// same document.
 	mux.Handle(DefaultServerPath+"/.well-known/oauth-authorization-server", http.StripPrefix(DefaultServerPath, rewrite("/.well-known/openid-configuration", p.def)))
 	mux.Handle(DefaultServerPath+"/v1/", def)
-	return mux
+	return httpx.Routed(mux)
 }
 
 // rewrite serves path with next.
@@ -141,7 +142,7 @@ func (p *Provider) fixRequest(next http.Handler) http.Handler {
 			if p.limit != nil {
 				l, err := p.limit.CountRequest(r.Context(), mfa.AuthnRequest, mfa.ClientFrom(r.Context()).IP)
 				if err != nil {
-					p.log.Error("authorize: count request", "err", err)
+					p.log.ErrorContext(r.Context(), "authorize: count request", "err", err)
 					http.Error(w, "The server could not take the request. Try again later.", http.StatusServiceUnavailable)
 					return
 				}

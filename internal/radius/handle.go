@@ -70,7 +70,7 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort) []
 	dbKey := clusterKey(client.ID, key)
 	fresh, sealed, err := s.o.Requests.ClaimRequest(ctx, dbKey, s.o.RecordTTL)
 	if err != nil {
-		s.o.Logger.Error("claim a RADIUS request", "err", err)
+		s.o.Logger.ErrorContext(ctx, "claim a RADIUS request", "err", err)
 		return s.finish(ctx, key, nil, nil, nil, OutcomeError)
 	}
 	if !fresh {
@@ -81,7 +81,7 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort) []
 		}
 		b, err := s.o.Sealer.Open(sealed, ReplyContext(dbKey))
 		if err != nil {
-			s.o.Logger.Error("open a recorded RADIUS reply", "err", err)
+			s.o.Logger.ErrorContext(ctx, "open a recorded RADIUS reply", "err", err)
 			return nil
 		}
 		return b
@@ -100,7 +100,7 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort) []
 // retransmission is answered afresh.
 func (s *Server) finish(ctx context.Context, key replayKey, dbKey, b []byte, err error, outcome string) []byte {
 	if err != nil {
-		s.o.Logger.Error("encode RADIUS reply", "err", err)
+		s.o.Logger.ErrorContext(ctx, "encode RADIUS reply", "err", err)
 		b, outcome = nil, OutcomeError
 	}
 	if b == nil {
@@ -114,7 +114,7 @@ func (s *Server) finish(ctx context.Context, key replayKey, dbKey, b []byte, err
 			sealed = s.o.Sealer.Seal(b, ReplyContext(dbKey))
 		}
 		if err := s.o.Requests.FinishRequest(context.WithoutCancel(ctx), dbKey, sealed); err != nil {
-			s.o.Logger.Error("record a RADIUS reply", "err", err)
+			s.o.Logger.ErrorContext(ctx, "record a RADIUS reply", "err", err)
 		}
 	}
 	s.count(outcome)
@@ -266,7 +266,7 @@ func (s *Server) challengeText(req *radius.Packet, client mfa.RadiusClient, logi
 // opens nothing any more (also on another instance).
 func (s *Server) cancel(ctx context.Context, token string) {
 	if _, err := s.o.Signin.TxnCancel(ctx, token); err != nil && !mfa.IsRefusal(err) {
-		s.o.Logger.Error("cancel a RADIUS sign-in", "err", err)
+		s.o.Logger.ErrorContext(ctx, "cancel a RADIUS sign-in", "err", err)
 	}
 }
 

@@ -106,7 +106,7 @@ func (r *Router) candidates(ctx context.Context, msg Message) []candidate {
 	if r.optedOut != nil && slices.ContainsFunc(r.routes, func(rt Route) bool { return len(rt.Senders) > 0 }) {
 		var err error
 		if stops, err = r.optedOut(ctx, msg.To); err != nil {
-			r.log.Warn("opt-out lookup failed; routing without it", "err", err)
+			r.log.WarnContext(ctx, "opt-out lookup failed; routing without it", "err", err)
 		}
 	}
 	n := int(r.rr.Add(1))
@@ -211,7 +211,7 @@ func (r *Router) Send(ctx context.Context, msg Message) (Result, error) {
 			return true // the number itself is refused: no failover
 		default:
 			b.failure(r.now())
-			r.log.Warn("SMS provider failed; trying the next", "provider", c.route.Name, "reason", ReasonOf(err), "err", Redact(err.Error()))
+			r.log.WarnContext(ctx, "SMS provider failed; trying the next", "provider", c.route.Name, "reason", ReasonOf(err), "err", Redact(err.Error()))
 			tried[c.route] = true
 			return false
 		}

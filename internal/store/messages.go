@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"smsmfa/internal/mfa"
@@ -183,4 +184,40 @@ func (d *DB) GetMessage(ctx context.Context, id string) (mfa.Message, error) {
 		return err
 	})
 	return m, err
+}
+
+// OutboxStats returns the number of texts waiting to be sent (queued, or
+// being sent) and when the oldest of them was queued (zero when none): one
+// statement over the messages_due index.
+func (d *DB) OutboxStats(ctx context.Context) (depth int, oldest time.Time, err error) {
+	var first any // SQLite gives an aggregate's time as text (it has no declared type)
+	err = d.read.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created) FROM messages WHERE state IN ('queued', 'sending')`).Scan(&depth, &first)
+	if err != nil {
+		return 0, time.Time{}, d.wrap("outbox stats", err)
+	}
+	if oldest, err = aggregateTime(first); err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: outbox stats: %w", err)
+	}
+	return depth, oldest, nil
+}
+
+// aggregateTime reads a time an aggregate (MIN, MAX) returned: a time from
+// PostgreSQL, text in SQLite's format from SQLite, nil for no rows.
+func aggregateTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case nil:
+		return time.Time{}, nil
+	case time.Time:
+		return t.UTC(), nil
+	case []byte:
+		return aggregateTime(string(t))
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+			if p, err := time.Parse(layout, t); err == nil {
+				return p.UTC(), nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("unreadable time %q", t)
+	}
+	return time.Time{}, fmt.Errorf("unexpected time of type %T", v)
 }

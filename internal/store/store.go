@@ -434,3 +434,14 @@ func ut(n sql.NullTime) time.Time {
 
 // utc returns t in UTC (times read from PostgreSQL come in local time).
 func utc(t time.Time) time.Time { return t.UTC() }
+
+// PoolStats returns the statistics of the database's connection pools by
+// name: "main" (PostgreSQL's one pool; SQLite's single writer) and, on
+// SQLite, "read" (its readers).
+func (d *DB) PoolStats() map[string]sql.DBStats {
+	out := map[string]sql.DBStats{"main": d.db.Stats()}
+	if d.read != nil && d.read != d.db {
+		out["read"] = d.read.Stats()
+	}
+	return out
+}

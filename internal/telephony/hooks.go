@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"smsmfa/internal/httpx"
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/sms"
 	"smsmfa/internal/sms/twilio"
@@ -33,7 +34,7 @@ func (p *Pool) Hooks() http.Handler {
 	m.HandleFunc("POST /hooks/twilio/{name}/inbound", p.guarded(p.twilioInbound))
 	m.HandleFunc("GET /hooks/vonage/{name}/receipt", p.guarded(p.vonageReceipt))
 	m.HandleFunc("POST /hooks/vonage/{name}/receipt", p.guarded(p.vonageReceipt))
-	return m
+	return httpx.Routed(m)
 }
 
 // How far a signed callback's time may be from our clock: older is a
@@ -92,10 +93,10 @@ func (p *Pool) report(ctx context.Context, sum *mfa.RefusedCallbacks) {
 	if sum == nil {
 		return
 	}
-	p.log.Warn("SMS provider callbacks refused", "provider", sum.Provider, "count", sum.Count, "unread", sum.Unread,
+	p.log.WarnContext(ctx, "SMS provider callbacks refused", "provider", sum.Provider, "count", sum.Count, "unread", sum.Unread,
 		"since", sum.Since, "addresses", len(sum.Sources)+sum.OtherSources)
 	if err := p.svc.RecordRefusedCallbacks(ctx, *sum); err != nil {
-		p.log.Error("record refused callbacks", "provider", sum.Provider, "err", err)
+		p.log.ErrorContext(ctx, "record refused callbacks", "provider", sum.Provider, "err", err)
 	}
 }
 
@@ -182,7 +183,7 @@ func (p *Pool) applyReceipt(w http.ResponseWriter, r *http.Request, provider str
 	if st, ok := receiptState(rc.Status); ok {
 		detail := strings.TrimSpace(strings.Join([]string{rc.ErrorCode, rc.ErrorDetail}, " "))
 		if _, err := p.svc.ApplyReceipt(r.Context(), provider, rc.ProviderMessageID, st, detail); err != nil {
-			p.log.Error("apply receipt", "provider", provider, "err", err)
+			p.log.ErrorContext(r.Context(), "apply receipt", "provider", provider, "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return
 		}
@@ -199,14 +200,14 @@ func (p *Pool) twilioInbound(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Keyword != sms.KeywordNone {
 		if err := p.svc.RecordKeyword(r.Context(), c.Name, in.From, in.To, string(in.Keyword), in.ProviderMessageID); err != nil {
-			p.log.Error("record opt-out", "provider", c.Name, "err", err)
+			p.log.ErrorContext(r.Context(), "record opt-out", "provider", c.Name, "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return
 		}
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	if _, err := io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`); err != nil {
-		p.log.Warn("Twilio inbound: answer not written", "provider", c.Name, "err", err)
+		p.log.WarnContext(r.Context(), "Twilio inbound: answer not written", "provider", c.Name, "err", err)
 	}
 }
 

@@ -68,7 +68,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 	c.Banner = h.adminBanner(r, c.User)
 	b, err := h.tpl.execute(c.Page, p)
 	if err != nil {
-		h.log.Error("render", "page", c.Page, "err", err)
+		h.log.ErrorContext(r.Context(), "render", "page", c.Page, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
@@ -83,7 +83,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 	}
 	w.WriteHeader(status)
 	if _, err := w.Write(b); err != nil {
-		h.log.Warn("write page", "page", c.Page, "err", err)
+		h.log.WarnContext(r.Context(), "write page", "page", c.Page, "err", err)
 	}
 }
 
@@ -146,5 +146,5 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // logError logs an error with the request's id and path: the cause of an
 // internal error page, or an error that cannot be shown.
 func (h *Handler) logError(r *http.Request, msg string, err error) {
-	h.log.Error(msg, "request_id", mfa.ClientFrom(r.Context()).RequestID, "path", r.URL.Path, "err", err)
+	h.log.ErrorContext(r.Context(), msg, "path", r.URL.Path, "err", err)
 }

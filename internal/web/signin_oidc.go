@@ -138,7 +138,7 @@ func (h *Handler) oidcLogout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	target, _, err := h.op.EndSession(r)
 	if err != nil {
-		h.log.Warn("oidc logout refused", "request_id", mfa.ClientFrom(ctx).RequestID, "err", errors.Unwrap(err))
+		h.log.WarnContext(ctx, "oidc logout refused", "err", errors.Unwrap(err))
 		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Sign-out address not allowed",
 			Text: "The application asked to go to an address it did not register for after sign-out (illegal_post_logout_redirect_uri).", Link: "/", LinkLabel: "Go to the start page"})
 		return

@@ -104,6 +104,6 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	if _, err := w.Write(h.tpl.cssBytes); err != nil {
-		h.log.Warn("write stylesheet", "err", err)
+		h.log.WarnContext(r.Context(), "write stylesheet", "err", err)
 	}
 }

@@ -95,7 +95,7 @@ func New(o Options) (*Handler, error) {
 		h.message(w, r, http.StatusForbidden, messagePage{Heading: "Request refused",
 			Text: "This form was sent from another site, so it was refused. Go back and try again.", Link: "/", LinkLabel: "Start again"})
 	})))
-	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.readForms(h.mux))))
+	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.readForms(httpx.Routed(h.mux)))))
 	return h, nil
 }
 

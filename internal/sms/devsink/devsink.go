@@ -58,7 +58,7 @@ func (s *Sink) Send(ctx context.Context, msg sms.Message) (string, error) {
 		s.msgs = append([]Message(nil), s.msgs[len(s.msgs)-s.max:]...)
 	}
 	s.mu.Unlock()
-	s.log.Info("development SMS sink", "id", m.ID, "to", m.To, "from", m.From, "body", m.Body, "code", m.Code)
+	s.log.InfoContext(ctx, "development SMS sink", "id", m.ID, "to", m.To, "from", m.From, "body", m.Body, "code", m.Code)
 	return m.ID, nil
 }
 

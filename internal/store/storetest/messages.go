@@ -395,3 +395,26 @@ func testOutboxReceipts(t *testing.T, db *store.DB) {
 		t.Fatalf("ListMessages by provider: %v", ids(ms))
 	}
 }
+
+// The outbox's depth counts the texts waiting (queued or being sent), and
+// its oldest is the oldest of those; sent and failed texts are not waiting.
+func testOutboxStats(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	n, oldest, err := db.OutboxStats(ctx)
+	if err != nil || n != 0 || !oldest.IsZero() {
+		t.Fatalf("empty outbox: %d, %v, %v", n, oldest, err)
+	}
+	old, waiting, sending, sent := newMessage("m1", at(0)), newMessage("m2", at(0)), newMessage("m3", at(0)), newMessage("m4", at(0))
+	old.State, old.Created = mfa.MessageSent, at(-time.Hour) // older, but sent
+	waiting.Created = at(-90*time.Second + 250*time.Millisecond)
+	sending.Created = at(-30 * time.Second)
+	sent.State = mfa.MessageFailed
+	mustInsertMessages(t, db, old, waiting, sending, sent)
+	if _, ok, err := db.ClaimMessage(ctx, "m3", at(0), at(time.Minute), "w"); !ok || err != nil {
+		t.Fatalf("ClaimMessage = %v, %v", ok, err)
+	}
+	n, oldest, err = db.OutboxStats(ctx)
+	if err != nil || n != 2 || !oldest.Equal(waiting.Created) || oldest.Location() != time.UTC {
+		t.Fatalf("outbox: %d waiting, oldest %v, %v; want 2, %v", n, oldest, err, waiting.Created)
+	}
+}

@@ -91,6 +91,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Sessions/DeleteExpired", testSessionsDeleteExpired},
 		{"Sessions/TokenHashedAtRest", testSessionsHashed},
 		{"Tx/RollbackOnError", testTxRollback},
+		{"Outbox/Stats", testOutboxStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
