@@ -16,17 +16,17 @@ import (
 
 // Message is a message the sink received.
 type Message struct {
-	ID      string    `json:"id"`
-	To      string    `json:"to"`
-	From    string    `json:"from"`
-	Body    string    `json:"body"`
-	Code    string    `json:"code"` // the one-time code in Body, empty for a text without one
+	ID   string `json:"id"`
+	To   string `json:"to"`
+	From string `json:"from"`
+	Body string `json:"body"`
+	Code string `json:"code"` // the one-time code in Body, empty for a text without one
 	// Channel is "voice" for a call (Body is what it reads out), empty
 	// for a text.
 	Channel string `json:"channel,omitempty"`
 	// Extension is the extension a call dials once answered.
-	Extension string `json:"extension,omitempty"`
-	Created time.Time `json:"created"`
+	Extension string    `json:"extension,omitempty"`
+	Created   time.Time `json:"created"`
 }
 
 // Sink is an in-memory SMS provider.
