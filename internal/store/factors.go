@@ -7,11 +7,11 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-const factorColumns = `id, user_id, type, status, phone_number, created, last_updated`
+const factorColumns = `id, user_id, type, status, phone_number, created, last_updated, phone_extension`
 
 func scanFactor(s scanner) (mfa.Factor, error) {
 	var f mfa.Factor
-	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated)
+	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated, &f.Extension)
 	f.Created, f.LastUpdated = utc(f.Created), utc(f.LastUpdated)
 	return f, err
 }
@@ -39,14 +39,14 @@ func (t *tx) GetFactor(ctx context.Context, userID, id string) (mfa.Factor, erro
 }
 
 func (t *tx) InsertFactor(ctx context.Context, f mfa.Factor) error {
-	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC())
+	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC(), f.Extension)
 	return t.d.wrap("insert factor", err)
 }
 
 func (t *tx) UpdateFactor(ctx context.Context, f mfa.Factor) error {
-	return t.execOne(ctx, "update factor", `UPDATE factors SET status = $3, phone_number = $4, last_updated = $5 WHERE user_id = $1 AND id = $2`,
-		f.UserID, f.ID, string(f.Status), f.PhoneNumber, f.LastUpdated.UTC())
+	return t.execOne(ctx, "update factor", `UPDATE factors SET status = $3, phone_number = $4, last_updated = $5, phone_extension = $6 WHERE user_id = $1 AND id = $2`,
+		f.UserID, f.ID, string(f.Status), f.PhoneNumber, f.LastUpdated.UTC(), f.Extension)
 }
 
 func (t *tx) DeleteFactor(ctx context.Context, userID, id string) error {
