@@ -3,6 +3,7 @@ package mfa
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -324,4 +325,47 @@ func (s *core) callInstead(ctx context.Context, tx Tx, set Settings, u *User, fa
 		return nil, Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify.")
 	}
 	return s.sendCodeVia(ctx, tx, set, u, f, purpose, number, scope, ChannelVoice)
+}
+
+// CallAMR is the amr of a sign-in by password and a code read out in a
+// voice call: "tel", as Okta's table maps voice (what Okta itself emits is
+// unconfirmed).
+var CallAMR = AMR{"pwd", "tel", "mfa"}
+
+// signInAMR is the amr of a sign-in that verified factorID ("" for none).
+func (s *core) signInAMR(ctx context.Context, tx Tx, userID, factorID string) AMR {
+	if factorID != "" {
+		if f, err := tx.GetFactor(ctx, userID, factorID); err == nil && f.Type == FactorTypeCall {
+			return slices.Clone(CallAMR)
+		}
+	}
+	return SignInAMR(factorID != "")
+}
+
+// TxnEnrollCall enrolls the voice call factor in MFA_ENROLL and moves to
+// MFA_ENROLL_ACTIVATE once the call is queued.
+func (s *Signin) TxnEnrollCall(ctx context.Context, stateToken string, req CallEnrollRequest) (*TxnView, *Sent, error) {
+	req.Activate = false
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
+		f, sent, err := s.enrollCall(ctx, tx, set, u, req, t.ID)
+		if err != nil {
+			return sent, err
+		}
+		t.FactorID, t.Status = f.ID, TxnMFAEnrollActivate
+		return sent, nil
+	})
+}
+
+// TxnCallInstead places a voice call with a new code for the factor in
+// play ("Call me instead" on the text message code pages): an enrollment
+// code in MFA_ENROLL_ACTIVATE, a sign-in code in MFA_CHALLENGE. The code
+// checks as any code of that factor; the transaction stays where it is.
+func (s *Signin) TxnCallInstead(ctx context.Context, stateToken string) (*TxnView, *Sent, error) {
+	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFAEnrollActivate, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
+		purpose := PurposeVerify
+		if t.Status == TxnMFAEnrollActivate {
+			purpose = PurposeEnroll
+		}
+		return s.callInstead(ctx, tx, set, u, t.FactorID, purpose, t.ID)
+	})
 }
