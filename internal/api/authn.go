@@ -20,7 +20,7 @@ type authnRequest struct {
 		PhoneNumber    string `json:"phoneNumber"`
 		PhoneExtension string `json:"phoneExtension"`
 		UpdatePhone    *bool  `json:"updatePhone"`
-		ValidatePhone *bool  `json:"validatePhone"`
+		ValidatePhone  *bool  `json:"validatePhone"`
 	} `json:"profile"`
 }
 
