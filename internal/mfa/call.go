@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -146,6 +147,8 @@ type CallState struct {
 	// ResendAt is the earliest time another code can be sent.
 	ResendAt   time.Time
 	CodeLength int
+	// Pending is the live enrollment challenge of a pending factor.
+	Pending *Challenge
 }
 
 // factorOfType returns the user's factor of type typ, or nil.
@@ -176,8 +179,16 @@ func (s *Factors) CallState(ctx context.Context, userID string) (CallState, erro
 		} else if !last.IsZero() {
 			st.ResendAt = last.Add(set.ResendCooldown)
 		}
-		st.Factor, err = factorOfType(ctx, tx, userID, FactorTypeCall)
-		return err
+		if st.Factor, err = factorOfType(ctx, tx, userID, FactorTypeCall); err != nil || st.Factor == nil {
+			return err
+		}
+		ch, err := tx.LatestChallenge(ctx, st.Factor.ID, PurposeEnroll, NoScope)
+		if err == nil && ch.Live(s.clock.Now()) {
+			st.Pending = &ch
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return nil
 	})
 	return st, err
 }

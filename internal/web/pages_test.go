@@ -131,6 +131,15 @@ func samplePages() []page {
 		trafficSample(user, now, 24*time.Hour),
 		trafficSample(user, now, 7*24*time.Hour),
 		&adminTrafficPage{common: common{User: user}},
+		// Voice Call (signin_call.go).
+		&callPhonePage{common: common{Error: "Not a number."}, Heading: "Set up Voice Call", Action: "/signin/enroll/call", Region: "GB",
+			Phone: "020", Extension: "12", Countries: phone.Countries(), Back: back},
+		&callPhonePage{common: common{User: plain}, Heading: "Set up Voice Call", Action: "/account/call/setup", Countries: phone.Countries()},
+		&enrollPage{CallEnabled: true},
+		&codePage{Heading: "Enter the code sent to +1 ••• ••• 0123", Action: "/code", ResendAction: "/resend", CallAction: "/signin/verify/call"},
+		&verifyPage{To: "+44 ••• ••• 0958", Call: true},
+		&accountPage{common: common{User: user}, Enabled: true, Call: &callSummary{Enabled: true, Active: true, Phone: "+44 ••• ••• 0958"}},
+		&accountPage{common: common{User: plain}, Call: &callSummary{Enabled: true}},
 	}
 }
 
