@@ -130,9 +130,10 @@ func TestCall(t *testing.T) {
 	}
 
 	// A key that is not the application's: refused, as configuration.
-	other, otherPEM := testKeyPEM(t)
-	_ = other
-	bad := newProvider(t, base, func(c *vonage.Config) { c.ApplicationID, c.PrivateKey, c.VoiceFrom = testApp, otherPEM, "+447700900000" })
+	_, otherPEM := testKeyPEM(t)
+	bad := newProvider(t, base, func(c *vonage.Config) {
+		c.ApplicationID, c.PrivateKey, c.VoiceFrom = testApp, otherPEM, "+447700900000"
+	})
 	if _, err := bad.Call(t.Context(), msg); sms.ReasonOf(err) != sms.BadCredentials || strings.Contains(err.Error(), "1, 2, 3") {
 		t.Fatalf("wrong key: %v", err)
 	}
