@@ -229,3 +229,54 @@ func TestCallMeInstead(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A stranger who holds a user's password and hammers "Call me" from one
+// address is stopped by the same limits as texts, and the user's own
+// sign-in from elsewhere still gets its call.
+func TestStrangerHammeringCallMeIsBounded(t *testing.T) {
+	e := newEnv(t)
+	e.enableCalls(t, map[string]string{"limit_ip_hour": "8"})
+	u := e.user(t, "hammered@example.com")
+	f := e.activeFactor(t, u, alicePhone)
+	stranger := mfa.WithClient(e.ctx, mfa.Client{IP: "203.0.113.66", UserAgent: "bot"})
+	calls, refused := 0, map[mfa.Reason]int{}
+	for range 40 {
+		e.clock.Advance(31 * time.Second)
+		v, err := e.svc.Signin.PrimaryAuth(stranger, u.Login, "Correct-Horse-9", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.Signin.TxnChallenge(stranger, v.Txn.StateToken, f.ID); err != nil {
+			refused[reason(err)]++
+			continue
+		}
+		e.clock.Advance(31 * time.Second)
+		if _, _, err := e.svc.Signin.TxnCallInstead(stranger, v.Txn.StateToken); err != nil {
+			refused[reason(err)]++
+			continue
+		}
+		calls++
+	}
+	// Texts and calls to the number from that address share its buckets:
+	// 5 codes per 15 minutes to the number, 8 per hour from the address.
+	if calls == 0 || calls > 8 || refused[mfa.RPhoneLimit]+refused[mfa.RIPLimit] == 0 {
+		t.Fatalf("%d calls, refusals %v", calls, refused)
+	}
+	if n := len(e.events(t, mfa.EvRateLimit)); n == 0 {
+		t.Fatal("the refusals are not in the system log")
+	}
+	// The user, from home, still gets a call.
+	home := mfa.WithClient(e.ctx, mfa.Client{IP: "198.51.100.7", UserAgent: "browser"})
+	e.clock.Advance(31 * time.Second)
+	v, err := e.svc.Signin.PrimaryAuth(home, u.Login, "Correct-Horse-9", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Signin.TxnChallenge(home, v.Txn.StateToken, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(31 * time.Second)
+	if _, sent, err := e.svc.Signin.TxnCallInstead(home, v.Txn.StateToken); err != nil || sent.Channel != mfa.ChannelVoice {
+		t.Fatalf("the user's own call: %v", err)
+	}
+}
