@@ -31,6 +31,9 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	}
 	code := otp.Normalize(input)
 	if code == "" {
+		if f.Type == FactorTypeCall {
+			return nil, Errorf(EInvalid, RCodeMissing, "Enter the %d-digit code from the call.", set.CodeLength)
+		}
 		return nil, Errorf(EInvalid, RCodeMissing, "Enter the %d-digit code from the text message.", set.CodeLength)
 	}
 	if err := s.checkGuesses(ctx, tx, set, now); err != nil {

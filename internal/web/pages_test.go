@@ -140,6 +140,7 @@ func samplePages() []page {
 		&verifyPage{To: "+44 ••• ••• 0958", Call: true},
 		&accountPage{common: common{User: user}, Enabled: true, Call: &callSummary{Enabled: true, Active: true, Phone: "+44 ••• ••• 0958"}},
 		&accountPage{common: common{User: plain}, Call: &callSummary{Enabled: true}},
+		&devSMSPage{Messages: []devsink.Message{{ID: "m2", To: "+442079460958", Body: "Your code is 1, 2, 3.", Channel: "voice", Extension: "12", Created: now}}},
 	}
 }
 
