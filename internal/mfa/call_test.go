@@ -1,6 +1,7 @@
 package mfa_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -278,5 +279,30 @@ func TestStrangerHammeringCallMeIsBounded(t *testing.T) {
 	e.clock.Advance(31 * time.Second)
 	if _, sent, err := e.svc.Signin.TxnCallInstead(home, v.Txn.StateToken); err != nil || sent.Channel != mfa.ChannelVoice {
 		t.Fatalf("the user's own call: %v", err)
+	}
+}
+
+// Numbers verified for Voice Call count for the shared-number rule: a
+// landline many accounts verify is blocked for new enrollments, calls and
+// texts alike.
+func TestSharedNumberRuleCountsCallFactors(t *testing.T) {
+	e := newEnv(t)
+	e.enableCalls(t, map[string]string{"shared_number_max_users": "2"})
+	e.relaxLimits(t)
+	for i := range 2 {
+		u := e.user(t, fmt.Sprintf("share%d@example.com", i))
+		f, _, err := e.svc.Factors.EnrollCall(e.ctx, u.ID, mfa.CallEnrollRequest{Phone: londonLandline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Factors.ActivateSMS(e.ctx, u.ID, f.ID, e.lastCall(t, londonLandline).Code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	third := e.user(t, "share3@example.com")
+	_, _, err := e.svc.Factors.EnrollCall(e.ctx, third.ID, mfa.CallEnrollRequest{Phone: londonLandline})
+	wantReason(t, err, mfa.RNumberBlocked)
+	if evs := e.events(t, mfa.EvNumberBlocked); len(evs) != 1 {
+		t.Fatalf("blocked events %+v", evs)
 	}
 }

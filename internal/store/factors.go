@@ -70,10 +70,15 @@ func (t *tx) PutPhone(ctx context.Context, p mfa.Phone) error {
 
 func (t *tx) CountNumberVerifiers(ctx context.Context, number, exceptUserID string, since time.Time) (int, error) {
 	var n int
-	err := t.row(ctx, `SELECT COUNT(*) FROM phones WHERE number = $1 AND user_id <> $2 AND verified >= $3`, number, exceptUserID, since.UTC()).Scan(&n)
+	// A number verified for Voice Call (an active call factor) counts as
+	// verified too: one user counts once.
+	err := t.row(ctx, `SELECT COUNT(*) FROM (SELECT user_id FROM phones WHERE number = $1 AND user_id <> $2 AND verified >= $3
+		UNION SELECT user_id FROM factors WHERE type = 'call' AND status = 'ACTIVE' AND phone_number = $1 AND user_id <> $2 AND last_updated >= $3) v`,
+		number, exceptUserID, since.UTC()).Scan(&n)
 	return n, t.d.wrap("count number verifiers", err)
 }
 
 func (t *tx) NumberUsers(ctx context.Context, number string, limit int) ([]mfa.User, error) {
-	return t.users(ctx, "number users", `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1) ORDER BY login LIMIT $2`, number, limit)
+	return t.users(ctx, "number users", `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1
+		UNION SELECT user_id FROM factors WHERE type = 'call' AND status = 'ACTIVE' AND phone_number = $1) ORDER BY login LIMIT $2`, number, limit)
 }
