@@ -246,6 +246,8 @@ type Message struct {
 	// ReceiptAt and ReceiptError come from the provider's delivery receipt.
 	ReceiptAt    time.Time
 	ReceiptError string
+	// Channel is ChannelVoice for a call, empty for a text.
+	Channel Channel
 }
 
 // NumberStatus is an admin decision about a phone number.

@@ -149,7 +149,7 @@ func (s *core) sendCodeVia(ctx context.Context, tx Tx, set Settings, u *User, f 
 		ID: ch.MessageID, ChallengeID: ch.ID, UserID: u.ID, To: number,
 		SealedBody: SealMessage(s.sealer, ch.MessageID, content),
 		State:      MessageSending, Attempts: 1, Claim: claim, LockedUntil: lease,
-		NextAttempt: now, Created: now, Expires: ch.Expires,
+		NextAttempt: now, Created: now, Expires: ch.Expires, Channel: channel,
 	}
 	if err := tx.InsertChallenge(ctx, ch); err != nil {
 		return nil, err

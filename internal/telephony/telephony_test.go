@@ -412,7 +412,7 @@ func TestCallFailsOverToTheSecondProvider(t *testing.T) {
 				t.Fatalf("the code from the second provider's call: %v", err)
 			}
 			recs := e.log(t, u.ID)
-			if len(recs) != 1 || recs[0].Provider != "second" || len(recs[0].Attempts) != 2 || recs[0].Attempts[0].Outcome != c.outcome {
+			if len(recs) != 1 || recs[0].Provider != "second" || recs[0].Channel != mfa.ChannelVoice || len(recs[0].Attempts) != 2 || recs[0].Attempts[0].Outcome != c.outcome {
 				t.Fatalf("delivery log: %+v", recs)
 			}
 		})

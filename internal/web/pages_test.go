@@ -121,7 +121,7 @@ func samplePages() []page {
 		&adminDeliveryPage{common: common{User: user}, States: []mfa.MessageState{mfa.MessageQueued, mfa.MessageSent}, State: "sent", Provider: "tw", Number: "+14155550123",
 			Older: "/admin/delivery?before=m1", Rows: []deliveryRow{{
 				DeliveryRecord: mfa.DeliveryRecord{Message: mfa.Message{ID: "m1", State: mfa.MessageSent, Created: now, Sent: now, Provider: "tw", Sender: "+15557654321",
-					Error: "slow", ReceiptAt: now, ReceiptError: "30003"},
+					Error: "slow", ReceiptAt: now, ReceiptError: "30003", Channel: mfa.ChannelVoice},
 					Attempts: []mfa.Attempt{{Attempt: 1, Provider: "tw", Outcome: "transient", Latency: time.Second, Error: "timeout"}}},
 				To: "+1 ••• ••• 0123", Latency: "1s"}}},
 		&adminDeliveryPage{common: common{User: user, Error: "Enter the recipient as a phone number."}},
