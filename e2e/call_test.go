@@ -74,3 +74,34 @@ func TestVoiceCall(t *testing.T) {
 	b.click("form[action='/signin/verify'] button")
 	b.waitFor("account", "h1", "Account")
 }
+
+// TestCallMeInstead: setting up Text Message Code, Alice asks for a call
+// instead of the text; the code read out in the call sets the factor up.
+func TestCallMeInstead(t *testing.T) {
+	s := &server{t: t, dir: t.TempDir()}
+	s.cli("user", "create", "--login", "alice@example.com", "--password", "Alice-Pass-2026")
+	s.cli("user", "create", "--login", "admin@example.com", "--password", "Admin-Pass-2026", "--admin")
+	s.cli("sms", "enable")
+	s.cli("settings", "set", "call_enabled=true", "resend_cooldown=0s")
+	s.start()
+	b := newBrowser(t, s.base)
+
+	b.signIn("alice@example.com", "Alice-Pass-2026")
+	b.waitFor("enroll", "h1", "Extra verification is required for your account")
+	b.click("a[href='/signin/enroll/sms']")
+	b.waitFor("phone", "h1", "Set up Text Message Code")
+	b.fill("#phone", "(415) 555-0123")
+	b.click("form button[type=submit]")
+	b.waitFor("code", "h1", "Enter the code sent to +1 ••• ••• 0123")
+	text, _ := s.lastCode("+14155550123")
+	b.click("form[action='/signin/enroll/sms/call'] button")
+	b.waitFor("code", ".alert", "We are calling +1 ••• ••• 0123")
+	b.shot("call-me-instead")
+	call := s.lastCall("+14155550123")
+	if call.Code == text {
+		b.fail("the call reads the text's code; want a new one")
+	}
+	b.fill("#code", call.Code)
+	b.click("form[action='/signin/enroll/sms/code'] button")
+	b.waitFor("account", "h1", "Account")
+}
