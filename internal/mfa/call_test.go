@@ -199,6 +199,9 @@ func TestVoiceBudgetStopsCallsNotTexts(t *testing.T) {
 	if w := e.events(t, mfa.EvBudgetWarning); len(w) != 1 || w[0].Details["channel"] != "voice" {
 		t.Fatalf("budget warnings %+v", w)
 	}
+	if o, err := e.svc.Org.Overview(e.ctx); err != nil || o.CallsToday != 2 || o.VoiceBudget != 2 || !o.CallEnabled {
+		t.Fatalf("overview %+v %v: want 2 calls of 2 (the refused one not counted)", o, err)
+	}
 	// The refused call left no factor behind, and texts have their own budget.
 	if st, _ := e.svc.Factors.CallState(e.ctx, users[2].ID); st.Factor != nil {
 		t.Fatalf("factor kept after a refused call: %+v", st.Factor)

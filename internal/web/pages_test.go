@@ -75,7 +75,7 @@ func samplePages() []page {
 		&removePage{common: common{User: plain}, Phone: "+1 ••• ••• 0123"},
 		&devSMSPage{Messages: []devsink.Message{{ID: "m1", To: "+14155550123", From: "+15557654321", Body: "Your code is 123456", Created: now}, {To: "+14155550123"}}},
 		&devSMSPage{common: common{User: user}},
-		&adminOverviewPage{common: common{User: user}, Enabled: true, SentToday: 3, Budget: 10000, Blocked: 1, Locked: 2},
+		&adminOverviewPage{common: common{User: user}, Enabled: true, SentToday: 3, Budget: 10000, Blocked: 1, Locked: 2, Voice: &voiceLine{Calls: 1, Budget: 1000}},
 		&adminOverviewPage{common: common{User: user}, Remaining: 1, Checklist: []checkItem{
 			{Label: "Turn SMS authentication on", Hint: "Off.", Done: true, Link: "#sms-h", LinkLabel: "Below"},
 			{Label: "Invite users", Hint: "Add people.", Link: "/admin/users", LinkLabel: "Users"}}},

@@ -250,3 +250,15 @@ func (h *Handler) accountCallRemove(w http.ResponseWriter, r *http.Request, u *m
 	}
 	redirect(w, r, "/account")
 }
+
+// voiceLine is the admin overview's count of today's calls.
+type voiceLine struct{ Calls, Budget int }
+
+// voiceLineOf is the overview's voice line, or nil while calls are off and
+// none was made today.
+func voiceLineOf(o mfa.Overview) *voiceLine {
+	if !o.CallEnabled && o.CallsToday == 0 {
+		return nil
+	}
+	return &voiceLine{Calls: o.CallsToday, Budget: o.VoiceBudget}
+}
