@@ -282,7 +282,8 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountL
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvCallbackRefused, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
-	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked, EvFraudThrottle, EvFraudLift, EvFraudTrust, EvFraudForget}
+	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked, EvFraudThrottle, EvFraudLift, EvFraudTrust, EvFraudForget,
+	EvCallEnrollCode, EvCallVerifyCode}
 
 // Limit is the state of one rate limit after a request was counted.
 type Limit struct {

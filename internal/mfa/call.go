@@ -12,6 +12,13 @@ import (
 	"smsmfa/internal/phone"
 )
 
+// EvCallVerifyCode and EvCallEnrollCode: a code queued to be read out in a
+// voice call (a sign-in code, an enrollment code).
+const (
+	EvCallVerifyCode = "system.voice.send_mfa_challenge_call"
+	EvCallEnrollCode = "system.voice.send_phone_verification_call"
+)
+
 // Channel is how a code reaches the user: a text message (the zero value)
 // or a voice call that reads it out.
 type Channel string

@@ -24,17 +24,13 @@ const (
 	EvSMSVerifyCode    = "system.sms.send_factor_verify_message"
 	EvSMSEnrollCode    = "system.sms.send_phone_verification_message"
 	EvSMSDelivery      = "system.sms.delivery"
-	// EvCallVerifyCode and EvCallEnrollCode: a code queued to be read out
-	// in a voice call.
-	EvCallVerifyCode  = "system.voice.send_mfa_challenge_call"
-	EvCallEnrollCode  = "system.voice.send_phone_verification_call"
-	EvRateLimit       = "system.operation.rate_limit.violation"
-	EvBudgetWarning   = "system.sms.budget.warning"
-	EvBudgetExceeded  = "system.sms.budget.exceeded"
-	EvNumberBlocked   = "system.sms.number.blocked"
-	EvNumberTrusted   = "system.sms.number.trusted"
-	EvNumberUnblocked = "system.sms.number.unblocked"
-	EvPhoneRefused    = "system.sms.number.refused"
+	EvRateLimit        = "system.operation.rate_limit.violation"
+	EvBudgetWarning    = "system.sms.budget.warning"
+	EvBudgetExceeded   = "system.sms.budget.exceeded"
+	EvNumberBlocked    = "system.sms.number.blocked"
+	EvNumberTrusted    = "system.sms.number.trusted"
+	EvNumberUnblocked  = "system.sms.number.unblocked"
+	EvPhoneRefused     = "system.sms.number.refused"
 	// EvNumberEnrolledByOther targets a user whose verified number another
 	// account asked an enrollment code for.
 	EvNumberEnrolledByOther = "user.mfa.factor.phone_enrolled_by_other"
