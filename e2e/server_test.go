@@ -134,6 +134,7 @@ func (s *server) start(extra ...string) *server {
 type sinkMessage struct {
 	ID, To, From, Body, Code string
 	Created                  time.Time
+	Channel, Extension       string // "voice" and the extension for a call
 }
 
 func (s *server) messages() []sinkMessage {

@@ -279,6 +279,9 @@ type smsMessage struct {
 	Body    string    `json:"body"`
 	Code    string    `json:"code"`
 	Created time.Time `json:"created"`
+	// Channel is "voice" for a call (the call factor), empty for a text.
+	Channel   string `json:"channel"`
+	Extension string `json:"extension"`
 }
 
 func (s *server) messages(t *testing.T) []smsMessage {

@@ -37,8 +37,11 @@ func TestBadBodies(t *testing.T) {
 	}
 	e.wantError(e.api("GET", "/api/v1/users/nobody", nil), 404, "E0000007")
 	e.wantError(e.api("GET", "/api/v1/nothing-here", nil), 404, "E0000022")
-	bad := e.api("POST", "/api/v1/users/"+e.user("ft@example.com", true)+"/factors", map[string]any{"factorType": "call"})
+	bad := e.api("POST", "/api/v1/users/"+e.user("ft@example.com", true)+"/factors", map[string]any{"factorType": "push"})
 	e.wantError(bad, 400, "E0000001")
+	// call exists, but is off until an admin turns call_enabled on.
+	off := e.api("POST", "/api/v1/users/ft@example.com/factors", map[string]any{"factorType": "call", "profile": map[string]any{"phoneNumber": "+442079460958"}})
+	e.wantError(off, 403, "E0000247")
 }
 
 func TestUsersAPI(t *testing.T) {

@@ -17,9 +17,10 @@ type authnRequest struct {
 	FactorType string `json:"factorType"`
 	Provider   string `json:"provider"`
 	Profile    struct {
-		PhoneNumber   string `json:"phoneNumber"`
-		UpdatePhone   *bool  `json:"updatePhone"`
-		ValidatePhone *bool  `json:"validatePhone"`
+		PhoneNumber    string `json:"phoneNumber"`
+		PhoneExtension string `json:"phoneExtension"`
+		UpdatePhone    *bool  `json:"updatePhone"`
+		ValidatePhone  *bool  `json:"validatePhone"`
 	} `json:"profile"`
 }
 
@@ -98,6 +99,10 @@ func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
 	if !h.decode(w, r, &req) {
 		return
 	}
+	if req.FactorType == mfa.FactorTypeCall {
+		h.authnEnrollCall(w, r, req)
+		return
+	}
 	if e := checkFactorType(req.FactorType, req.Provider); e != nil {
 		e.write(w, r)
 		return
@@ -116,7 +121,7 @@ func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
 // checkFactorType accepts the SMS factor (provider OKTA, or none given).
 func checkFactorType(factorType, provider string) *apiError {
 	if factorType != mfa.FactorTypeSMS {
-		return validation("factorEnrollRequest", "factorType: The factor type "+quote(factorType)+" is not supported; this server offers \"sms\".")
+		return validation("factorEnrollRequest", "factorType: The factor type "+quote(factorType)+" is not supported; this server offers \"sms\" and \"call\".")
 	}
 	if provider != "" && provider != mfa.FactorProvider {
 		return validation("factorEnrollRequest", "provider: The provider "+quote(provider)+" is not supported for sms; use \"OKTA\".")

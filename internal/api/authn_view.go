@@ -113,7 +113,7 @@ func embeddedUser(u mfa.User) authnUser {
 
 // authnFactor is f as the Authn API shows it (number masked).
 func (h *Handler) authnFactor(f mfa.Factor, links *verifyLinks) authnFactor {
-	return authnFactor{ID: f.ID, FactorType: mfa.FactorTypeSMS, Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
+	return authnFactor{ID: f.ID, FactorType: factorType(&f), Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
 		Profile: phoneProfile{PhoneNumber: phone.MaskOkta(f.PhoneNumber)}, Links: links}
 }
 
@@ -134,7 +134,11 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 			entry.Embedded = &phonesEmbedded{Phones: []phoneEntry{{
 				ID: v.Phone.ID, Profile: phoneProfile{PhoneNumber: phone.MaskOkta(v.Phone.Number)}, Status: "ACTIVE"}}}
 		}
-		out.Embedded.Factors = enrollOptions{entry}
+		opts := enrollOptions{entry}
+		if v.CallEnabled { // the voice call factor (see factors_call.go)
+			opts = append(opts, h.callEnrollOption("/api/v1/authn/factors"))
+		}
+		out.Embedded.Factors = opts
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAEnrollActivate:
 		h.factorInPlay(&out, v.Factor, "activate", "/lifecycle/activate", "/lifecycle/resend")
@@ -170,6 +174,6 @@ func (h *Handler) factorInPlay(out *transaction, f *mfa.Factor, next, nextPath, 
 		Next:   h.named(next, "POST", base+nextPath),
 		Cancel: h.link("POST", "/api/v1/authn/cancel"),
 		Prev:   h.link("POST", "/api/v1/authn/previous"),
-		Resend: []link{h.named("sms", "POST", base+resendPath)},
+		Resend: []link{h.named(factorType(f), "POST", base+resendPath)},
 	}
 }

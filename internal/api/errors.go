@@ -95,6 +95,13 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 		if wait := int(e.RetryAt.Sub(now).Seconds() + 0.999); wait > 0 && wait != 30 {
 			out.summary = "An SMS message was recently sent. Please wait " + strconv.Itoa(wait) + " seconds before trying again."
 		}
+	case mfa.RCallTooSoon:
+		out = newError(429, "E0000133", "A phone call was recently made. Please wait 30 seconds before trying again.")
+		if wait := int(e.RetryAt.Sub(now).Seconds() + 0.999); wait > 0 && wait != 30 {
+			out.summary = "A phone call was recently made. Please wait " + strconv.Itoa(wait) + " seconds before trying again."
+		}
+	case mfa.RVoiceBudget:
+		out = newError(429, "E0000147", "Your organization has reached the limit of call requests that can be made within a 24 hour period.")
 	case mfa.RActivationLimit, mfa.RPasswordRate, mfa.RBusy, mfa.RGuessLimit:
 		out = newError(429, "E0000047", "API call exceeded rate limit due to too many requests.")
 	case mfa.RPhoneLimit, mfa.RUserLimit, mfa.RIPLimit, mfa.RRangeThrottled, mfa.RCountryCap:

@@ -24,13 +24,21 @@ func (h *Handler) userState(w http.ResponseWriter, r *http.Request) (*mfa.User, 
 }
 
 func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
-	_, st, found := h.userState(w, r)
+	u, st, found := h.userState(w, r)
 	if !found {
 		return
 	}
 	out := []userFactor{}
 	if st.Factor != nil {
 		out = append(out, h.factor(st.Factor))
+	}
+	cf, err := h.callFactor(r.Context(), u.ID) // the voice call factor (factors_call.go)
+	if err != nil {
+		h.fail(w, r, err, "")
+		return
+	}
+	if cf != nil {
+		out = append(out, h.factor(cf))
 	}
 	ok(w, out)
 }
@@ -49,6 +57,9 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 			status = string(st.Factor.Status)
 		}
 		out = append(out, h.catalogEntry(u.ID, status))
+	}
+	if e, on := h.callCatalogEntry(r, u.ID); on { // the voice call factor (factors_call.go)
+		out = append(out, e)
 	}
 	ok(w, out)
 }
@@ -71,6 +82,14 @@ func (h *Handler) factorOf(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 		return nil
 	}
 	if st.Factor == nil || st.Factor.ID != r.PathValue("fid") {
+		cf, err := h.callFactor(r.Context(), u.ID) // the voice call factor (factors_call.go)
+		if err != nil {
+			h.fail(w, r, err, "")
+			return nil
+		}
+		if cf != nil && cf.ID == r.PathValue("fid") {
+			return cf
+		}
 		h.fail(w, r, mfa.FactorNotFound(r.PathValue("fid")), "")
 		return nil
 	}
@@ -89,8 +108,9 @@ type enrollBody struct {
 	FactorType string `json:"factorType"`
 	Provider   string `json:"provider"`
 	Profile    *struct {
-		PhoneNumber   string `json:"phoneNumber"`
-		ValidatePhone *bool  `json:"validatePhone"`
+		PhoneNumber    string `json:"phoneNumber"`
+		PhoneExtension string `json:"phoneExtension"`
+		ValidatePhone  *bool  `json:"validatePhone"`
 	} `json:"profile"`
 }
 
@@ -103,6 +123,10 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
 	var body enrollBody
 	u := h.userWith(w, r, &body)
 	if u == nil {
+		return
+	}
+	if body.FactorType == mfa.FactorTypeCall {
+		h.enrollCallFactor(w, r, u, body)
 		return
 	}
 	if e := checkFactorType(body.FactorType, body.Provider); e != nil {

@@ -86,6 +86,8 @@ type emptyObject struct{}
 // phoneProfile is the profile of an sms factor or phone.
 type phoneProfile struct {
 	PhoneNumber string `json:"phoneNumber"`
+	// PhoneExtension is a call factor's extension (never sent for sms).
+	PhoneExtension string `json:"phoneExtension,omitempty"`
 }
 
 func (h *Handler) link(method, path string) link {

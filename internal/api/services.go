@@ -29,6 +29,7 @@ type Signin interface {
 	TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+	TxnEnrollCall(ctx context.Context, stateToken string, req mfa.CallEnrollRequest) (*mfa.TxnView, *mfa.Sent, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -41,6 +42,8 @@ type Factors interface {
 	ResendEnroll(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
 	ResetFactors(ctx context.Context, userID string) error
 	VerifySMS(ctx context.Context, userID, factorID, code string) error
+	CallState(ctx context.Context, userID string) (mfa.CallState, error)
+	EnrollCall(ctx context.Context, userID string, req mfa.CallEnrollRequest) (*mfa.Factor, *mfa.Sent, error)
 }
 
 // Users is the part of mfa.Users this package uses.

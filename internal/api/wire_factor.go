@@ -50,12 +50,12 @@ func (h *Handler) factor(f *mfa.Factor) userFactor {
 		links.Self = h.link2(self, "GET", "DELETE")
 	} else {
 		links.Activate = h.link("POST", self+"/lifecycle/activate")
-		links.Resend = []link{h.named("sms", "POST", self+"/resend")}
+		links.Resend = []link{h.named(factorType(f), "POST", self+"/resend")}
 		links.Self = h.link("GET", self)
 	}
-	return userFactor{ID: f.ID, FactorType: mfa.FactorTypeSMS, Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
+	return userFactor{ID: f.ID, FactorType: factorType(f), Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
 		Status: string(f.Status), Created: oktaTime(f.Created), LastUpdated: oktaTime(f.LastUpdated),
-		Profile: phoneProfile{PhoneNumber: f.PhoneNumber}, Links: links}
+		Profile: phoneProfile{PhoneNumber: f.PhoneNumber, PhoneExtension: f.Extension}, Links: links}
 }
 
 // challenged is the CHALLENGE answer for a code sent to sent.To.

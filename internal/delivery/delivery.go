@@ -178,7 +178,12 @@ func (d *Dispatcher) send(ctx context.Context, m mfa.Message) mfa.Delivery {
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	defer cancel()
-	res, err := d.sender.Send(sctx, sms.Message{ID: m.ID, To: m.To, Body: content.Body, Code: content.Code, Expires: m.Expires})
+	msg := sms.Message{ID: m.ID, To: m.To, Body: content.Body, Code: content.Code, Expires: m.Expires}
+	if content.Channel == mfa.ChannelVoice {
+		msg.Channel, msg.Extension = sms.ChannelVoice, content.Extension
+		msg.Speech = sms.Speech{Language: content.Language, Parts: content.Parts}
+	}
+	res, err := d.sender.Send(sctx, msg)
 	u := mfa.MessageUpdate{Provider: res.Provider, Sender: res.Sender, Attempts: d.attempts(m, res.Tries)}
 	if err == nil {
 		d.log.InfoContext(ctx, "SMS sent", "id", m.ID, "provider", res.Provider, "sender", res.Sender, "attempt", m.Attempts, "tries", len(res.Tries))

@@ -245,6 +245,11 @@ type Overview struct {
 	Budget      int
 	Blocked     int
 	LockedUsers int
+	// CallEnabled, CallsToday and VoiceBudget: Voice Call's switch, the
+	// calls placed today (UTC) and the daily voice budget.
+	CallEnabled bool
+	CallsToday  int
+	VoiceBudget int
 }
 
 // Overview returns the admin console's summary.
@@ -258,6 +263,10 @@ func (s *Org) Overview(ctx context.Context) (Overview, error) {
 		now := s.clock.Now()
 		o.SMSEnabled, o.Budget = set.SMSEnabled, set.BudgetDaily
 		if o.SentToday, err = tx.Count(ctx, "budget", windowStart(now, 24*time.Hour)); err != nil {
+			return err
+		}
+		o.CallEnabled, o.VoiceBudget = set.CallEnabled, set.VoiceBudgetDaily
+		if o.CallsToday, err = tx.Count(ctx, "budgetvoice", windowStart(now, 24*time.Hour)); err != nil {
 			return err
 		}
 		ns, err := tx.ListNumbers(ctx)
@@ -280,7 +289,8 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountL
 	EvFactorUpdate, EvFactorDeactivate, EvFactorResetAll, EvSMSEnrollCode, EvSMSVerifyCode, EvSMSDelivery, EvRateLimit,
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvCallbackRefused, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
-	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked, EvFraudThrottle, EvFraudLift, EvFraudTrust, EvFraudForget}
+	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked, EvFraudThrottle, EvFraudLift, EvFraudTrust, EvFraudForget,
+	EvCallEnrollCode, EvCallVerifyCode}
 
 // Limit is the state of one rate limit after a request was counted.
 type Limit struct {

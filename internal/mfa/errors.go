@@ -67,6 +67,8 @@ const (
 	RRangeThrottled    Reason = "range_throttled"    // codes to the number's range or country are throttled (SMS pumping)
 	RGuessLimit        Reason = "guess_limit"        // too many wrong codes from this client address, over every user
 	RCountryCap        Reason = "country_cap"        // the country's hourly cap of codes to new numbers is reached
+	RCallTooSoon       Reason = "call_too_soon"      // a call was made within the resend cooldown
+	RVoiceBudget       Reason = "voice_budget"       // the org's daily voice call budget is spent
 )
 
 // Error is a domain error with a user-safe message.

@@ -311,6 +311,9 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 
 // activate makes f active on number and records number as verified.
 func (s *core) activate(ctx context.Context, tx Tx, u *User, f *Factor, number string, now time.Time) error {
+	if f.Type == FactorTypeCall {
+		return s.activateCall(ctx, tx, u, f, number, now)
+	}
 	ev, msg := EvFactorActivate, "SMS factor activated"
 	if f.Status == FactorActive {
 		ev, msg = EvFactorUpdate, "SMS factor phone number changed"
@@ -478,7 +481,7 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 		return err
 	}
 	return s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
-		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
+		Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type, "phone": phone.Mask(f.PhoneNumber)}})
 }
 
 // DeleteFactor removes a user's factor. The verified phone stays on file
@@ -499,8 +502,12 @@ func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) err
 		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
-			Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
+		msg := "SMS factor removed"
+		if f.Type == FactorTypeCall {
+			msg = "Voice call factor removed"
+		}
+		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: msg,
+			Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type, "phone": phone.Mask(f.PhoneNumber)}})
 	})
 }
 
@@ -544,6 +551,9 @@ func (s *core) dispatch(ctx context.Context, sent *Sent) error {
 		s.log.ErrorContext(ctx, "forget a challenge whose text failed", "err", err)
 	}
 	e := Errorf(EUnavailable, RSendFailed, "%s", sendFailure(sent.To, sent.Delivery.Reason))
+	if sent.Channel == ChannelVoice {
+		e = Errorf(EUnavailable, RSendFailed, "%s", callFailure(sent.To, sent.Delivery.Reason))
+	}
 	e.Cause = sent.Delivery.Reason
 	return e
 }
@@ -576,4 +586,17 @@ func failurePhrase(reason string) string {
 		return "the carrier did not accept it. Try again later, or use a different number."
 	}
 	return "our text message providers refused it. Try again later, or contact your administrator."
+}
+
+// callFailure tells a user why a call to number could not be placed.
+func callFailure(number, reason string) string {
+	switch reason {
+	case causeNoProvider:
+		return "Voice calls cannot be made: no provider that places calls is configured. Contact your administrator."
+	case "invalid_number":
+		return fmt.Sprintf("We could not call %s: the number does not exist. Check it, or use a different one.", phone.Mask(number))
+	case "blocked", "unreachable":
+		return fmt.Sprintf("We could not call %s: the carrier did not accept the call. Try again later, or use a different number.", phone.Mask(number))
+	}
+	return fmt.Sprintf("We could not call %s: our voice providers refused the call. Try again later, or contact your administrator.", phone.Mask(number))
 }

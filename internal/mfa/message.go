@@ -34,6 +34,14 @@ func HumanDuration(d time.Duration) string { return humanDuration(d) }
 type MessageContent struct {
 	Body string `json:"body"`
 	Code string `json:"code"`
+	// Channel is ChannelVoice for a voice call: Parts are the phrases it
+	// reads out (Body is them as one text), in Language (BCP 47), and it
+	// dials Extension once answered. Inside the seal, so the outbox table
+	// needs no column for it.
+	Channel   Channel  `json:"channel,omitempty"`
+	Language  string   `json:"language,omitempty"`
+	Parts     []string `json:"parts,omitempty"`
+	Extension string   `json:"extension,omitempty"`
 }
 
 // messageContext binds a sealed MessageContent to its message. Versions

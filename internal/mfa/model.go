@@ -75,6 +75,9 @@ func (u *User) DisplayName() string {
 // FactorType is the type of a factor; smsmfa has one.
 const FactorTypeSMS = "sms"
 
+// FactorTypeCall is the voice call factor: the code is read out in a call.
+const FactorTypeCall = "call"
+
 // FactorProvider is the provider name Okta uses for its own SMS factor.
 const FactorProvider = "OKTA"
 
@@ -99,6 +102,9 @@ type Factor struct {
 	PhoneNumber string
 	Created     time.Time
 	LastUpdated time.Time
+	// Extension is the phone extension a call factor's calls dial once
+	// answered (Okta's phoneExtension); empty for none and for SMS.
+	Extension string
 }
 
 // Phone is a user's verified phone number. It outlives the factor: removing
@@ -240,6 +246,8 @@ type Message struct {
 	// ReceiptAt and ReceiptError come from the provider's delivery receipt.
 	ReceiptAt    time.Time
 	ReceiptError string
+	// Channel is ChannelVoice for a call, empty for a text.
+	Channel Channel
 }
 
 // NumberStatus is an admin decision about a phone number.

@@ -18,6 +18,17 @@ import (
 // valid and still refused); the country rules, the limits and the budget
 // still apply.
 func checkNumber(set Settings, input, region string, skipValidation bool) (phone.Number, *Error) {
+	return checkNumberFor(set, input, region, skipValidation, ChannelSMS)
+}
+
+// checkNumberFor is checkNumber for a channel: a number for voice calls
+// must be of a type in call_phone_types (landlines may take calls) instead
+// of phone_types; the other rules are the same.
+func checkNumberFor(set Settings, input, region string, skipValidation bool, channel Channel) (phone.Number, *Error) {
+	types, what, kind := set.PhoneTypes, "text message codes", "mobile phone number"
+	if channel == ChannelVoice {
+		types, what, kind = set.CallPhoneTypes, "voice calls", "phone number"
+	}
 	if region == "" {
 		region = set.DefaultRegion
 	}
@@ -31,8 +42,8 @@ func checkNumber(set Settings, input, region string, skipValidation bool) (phone
 	if !n.Valid && !skipValidation {
 		return n, Errorf(EInvalid, RPhoneUnverifiable, "This phone number is invalid.")
 	}
-	if n.Valid && !slices.Contains(set.PhoneTypes, string(n.Type)) {
-		return n, Errorf(EInvalid, RPhoneType, "%s is %s, which cannot be used for text message codes. Enter a mobile phone number.", phone.Format(n.E164), n.Type.Describe())
+	if n.Valid && !slices.Contains(types, string(n.Type)) {
+		return n, Errorf(EInvalid, RPhoneType, "%s is %s, which cannot be used for %s. Enter a %s.", phone.Format(n.E164), n.Type.Describe(), what, kind)
 	}
 	if (len(set.CountriesAllow) > 0 && !slices.Contains(set.CountriesAllow, n.CallingCode)) || slices.Contains(set.CountriesDeny, n.CallingCode) {
 		return n, Errorf(EInvalid, RPhoneCountry, "Your organisation does not send text messages to %s numbers (+%d). %s", countryName(n.Region), n.CallingCode, allowedHint(set))

@@ -22,6 +22,8 @@ type Sent struct {
 	ResendAt time.Time
 	// Delivery is filled in after the unit of work commits.
 	Delivery Delivery
+	// Channel is ChannelVoice when the code is read out in a call.
+	Channel Channel
 
 	message Message // as queued, for the deliverer
 }
@@ -43,7 +45,19 @@ func windowStart(t time.Time, w time.Duration) time.Time { return t.Truncate(w) 
 // the number's block status and sharing limit, and the rate limits and
 // budget. A refusal is returned as *Error and its event recorded.
 func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number, scope string) (*Sent, error) {
+	return s.sendCodeVia(ctx, tx, set, u, f, purpose, number, scope, channelOf(f))
+}
+
+// sendCodeVia is sendCode on a chosen channel: a text, or a voice call
+// (the call factor's codes, and an SMS factor's "Call me instead"). A call
+// needs the org's call_enabled, has its own resend wording, and counts
+// against the voice budget instead of the SMS budget; every other rule is
+// the same.
+func (s *core) sendCodeVia(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, number, scope string, channel Channel) (*Sent, error) {
 	now := s.clock.Now()
+	if channel == ChannelVoice && !set.CallEnabled {
+		return nil, callsDisabled()
+	}
 	target := userParty(u)
 	refuse := func(e *Error, evType, outcome string, details map[string]string) (*Sent, error) {
 		if details == nil {
@@ -69,6 +83,9 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 			wait = time.Second
 		}
 		e := Errorf(ERateLimited, RResendTooSoon, "A code was sent a moment ago. You can ask for another in %s.", humanDuration(wait))
+		if channel == ChannelVoice {
+			e = Errorf(ERateLimited, RCallTooSoon, "A phone call was made a moment ago. You can ask for another in %s.", humanDuration(wait))
+		}
 		e.RetryAt, e.Limit = next, 1
 		return refuse(e, EvRateLimit, OutcomeDeny, map[string]string{"rule": "resend_cooldown"})
 	}
@@ -118,15 +135,21 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		MessageID: s.newRowID("sms"), ClientIP: ClientFrom(ctx).IP, Scope: scope,
 	}
 	ch.CodeMAC = otp.MAC(s.codeKey, ch.ID, code)
-	body := renderTemplate(pickTemplate(set.templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host)
+	content := MessageContent{Body: renderTemplate(pickTemplate(set.templates, u.Locale), set.OrgName, code, set.CodeLifetime, s.host), Code: code}
+	if channel == ChannelVoice {
+		content = voiceContent(u.Locale, set.OrgName, code)
+		if f.Type == FactorTypeCall {
+			content.Extension = f.Extension
+		}
+	}
 	// Written already claimed for this request, which sends it as soon
 	// as the unit of work commits (see Deliverer).
 	claim, lease := s.deliver.Claim(now)
 	msg := Message{
 		ID: ch.MessageID, ChallengeID: ch.ID, UserID: u.ID, To: number,
-		SealedBody: SealMessage(s.sealer, ch.MessageID, MessageContent{Body: body, Code: code}),
+		SealedBody: SealMessage(s.sealer, ch.MessageID, content),
 		State:      MessageSending, Attempts: 1, Claim: claim, LockedUntil: lease,
-		NextAttempt: now, Created: now, Expires: ch.Expires,
+		NextAttempt: now, Created: now, Expires: ch.Expires, Channel: channel,
 	}
 	if err := tx.InsertChallenge(ctx, ch); err != nil {
 		return nil, err
@@ -134,12 +157,18 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return nil, err
 	}
-	ev := EvSMSVerifyCode
+	ev, evMsg := EvSMSVerifyCode, "Code sent by SMS"
 	if purpose == PurposeEnroll {
 		ev = EvSMSEnrollCode
 	}
+	if channel == ChannelVoice {
+		ev, evMsg = EvCallVerifyCode, "Code sent by voice call"
+		if purpose == PurposeEnroll {
+			ev = EvCallEnrollCode
+		}
+	}
 	if err := s.record(ctx, tx, Event{Type: ev, Target: target, Outcome: OutcomeSuccess,
-		Message: "Code sent by SMS", Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID}}); err != nil {
+		Message: evMsg, Details: map[string]string{"phone": phone.Mask(number), "message_id": msg.ID, "factor_id": f.ID, "factor_type": f.Type, "channel": channelName(channel)}}); err != nil {
 		return nil, err
 	}
 	if err := tx.AddFraudTraffic(ctx, fraudKeys, now, 1, 0); err != nil {
@@ -147,7 +176,7 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 	}
 	// The org's budget last: its counter is the one row every code
 	// updates, so each unit of work holds it only until its commit.
-	if err := s.countBudget(ctx, tx, set, now); err != nil {
+	if err := s.countBudget(ctx, tx, set, now, channel); err != nil {
 		r, ok := asRefusal(err)
 		if !ok {
 			return nil, err
@@ -155,14 +184,18 @@ func (s *core) sendCode(ctx context.Context, tx Tx, set Settings, u *User, f *Fa
 		if err := tx.RollbackTo(ctx, "send"); err != nil { // no code, no text, no count
 			return nil, err
 		}
-		return refuse(r, EvBudgetExceeded, OutcomeDeny, map[string]string{"rule": "budget"})
+		rule := "budget"
+		if channel == ChannelVoice {
+			rule = "budget_voice"
+		}
+		return refuse(r, EvBudgetExceeded, OutcomeDeny, map[string]string{"rule": rule, "channel": channelName(channel)})
 	}
 	if !own { // a code goes out to a number others verified: tell their records
 		if err := s.noteEnrollmentOfOthersNumber(ctx, tx, u, number); err != nil {
 			return nil, err
 		}
 	}
-	return &Sent{UserID: u.ID, ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), message: msg}, nil
+	return &Sent{UserID: u.ID, ChallengeID: ch.ID, MessageID: msg.ID, To: number, Expires: ch.Expires, ResendAt: now.Add(set.ResendCooldown), Channel: channel, message: msg}, nil
 }
 
 // checkSharedNumber applies the shared-number rule to an enrollment of a
@@ -325,7 +358,10 @@ func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, numb
 // countBudget adds one text to the org's daily budget, or refuses it when
 // the budget is spent; it warns the system log once when the budget
 // reaches its alert share.
-func (s *core) countBudget(ctx context.Context, tx Tx, set Settings, now time.Time) error {
+func (s *core) countBudget(ctx context.Context, tx Tx, set Settings, now time.Time, channel Channel) error {
+	if channel == ChannelVoice {
+		return s.countVoiceBudget(ctx, tx, set, now)
+	}
 	w := windowStart(now, 24*time.Hour)
 	n, err := tx.AddCount(ctx, "budget", w, 1)
 	if err != nil {

@@ -66,6 +66,12 @@ type Settings struct {
 	CountryHourCaps   map[int]int
 	CountryHourFactor int
 	CountryHourMin    int
+	// CallEnabled turns the voice call factor on; VoiceBudgetDaily is the
+	// calls the org may place per day (UTC), counted apart from texts;
+	// CallPhoneTypes are the number types that may enroll for calls.
+	CallEnabled      bool
+	VoiceBudgetDaily int
+	CallPhoneTypes   []string
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
@@ -326,6 +332,12 @@ var SettingDefs = []SettingDef{
 		func(s *Settings, d time.Duration) { s.FraudLift = d }),
 	durationSetting("log_retention", "How long the system log keeps an event before the purge deletes it (e.g. 2160h for 90 days)", 90*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour,
 		func(s *Settings, d time.Duration) { s.LogRetention = d }),
+	boolSetting("call_enabled", "The Voice Call factor is on: users may set it up (a landline works) and get their code read out in a call; \"Call me instead\" appears on the text message pages", false,
+		func(s *Settings, b bool) { s.CallEnabled = b }),
+	intSetting("budget_voice_daily", "Voice calls the org may place per day (UTC), counted apart from budget_daily: a call costs several times a text, and toll fraud aims at calls too", 1000, 1, 100000000,
+		func(s *Settings, n int) { s.VoiceBudgetDaily = n }),
+	textSetting("call_phone_types", "Number types that may enroll for voice calls (a landline can take a call but not a text)", "fixed_line,fixed_line_or_mobile,mobile,voip", phoneTypes,
+		func(s *Settings, v string) { s.CallPhoneTypes = strings.Split(v, ",") }),
 }
 
 // SettingByName returns the definition of a setting.

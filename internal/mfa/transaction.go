@@ -31,6 +31,8 @@ type TxnView struct {
 	ResendAt time.Time
 	// SMSEnabled reports whether the org's SMS factor is on.
 	SMSEnabled bool
+	// CallEnabled reports whether the org's voice call factor is on.
+	CallEnabled bool
 	// CodeLength is the number of digits in a code.
 	CodeLength int
 }
@@ -152,6 +154,13 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 		if err != nil {
 			return err
 		}
+		if f == nil || f.Status != FactorActive { // an active call factor will do while calls are on
+			if cf, err := factorOfType(ctx, tx, u.ID, FactorTypeCall); err != nil {
+				return err
+			} else if set.CallEnabled && cf != nil && cf.Status == FactorActive {
+				f = cf
+			}
+		}
 		switch {
 		case !set.SMSEnabled:
 			t.Status = TxnSuccess
@@ -266,8 +275,18 @@ func stepFactor(ctx context.Context, tx Tx, t *Transaction, u *User, factorID st
 		return t.FactorID, nil
 	}
 	f, err := smsFactor(ctx, tx, u.ID)
-	if err != nil || f == nil {
+	if err != nil {
 		return "", err
+	}
+	if f == nil || f.Status != FactorActive {
+		if cf, err := factorOfType(ctx, tx, u.ID, FactorTypeCall); err != nil {
+			return "", err
+		} else if cf != nil && cf.Status == FactorActive {
+			f = cf
+		}
+	}
+	if f == nil {
+		return "", nil
 	}
 	return f.ID, nil
 }
@@ -302,13 +321,13 @@ func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnSt
 
 // txnView builds the TxnView of t.
 func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
-	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength}
+	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CallEnabled: set.CallEnabled, CodeLength: set.CodeLength}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
 	for i := range fs {
-		if fs[i].Status == FactorActive {
+		if fs[i].Status == FactorActive && (fs[i].Type != FactorTypeCall || set.CallEnabled) {
 			v.Factors = append(v.Factors, fs[i])
 		}
 		if fs[i].ID == t.FactorID {
@@ -522,7 +541,7 @@ func (s *core) takeSessionToken(ctx context.Context, tx Tx, token string) (*User
 	if u.Status != UserActive || u.Locked(s.clock.Now()) {
 		return nil, nil, invalidToken()
 	}
-	return &u, SignInAMR(factorID != ""), nil
+	return &u, s.signInAMR(ctx, tx, u.ID, factorID), nil
 }
 
 // countPasswordCheck counts one password check against the client's

@@ -226,7 +226,7 @@ func (s *Server) code(ctx context.Context, client mfa.RadiusClient, req *radius.
 	code = strings.TrimSpace(code)
 	if code == "" || strings.EqualFold(code, "sms") {
 		_, sent, err := s.o.Signin.TxnResendChallenge(ctx, token, "")
-		if e, ok := errors.AsType[*mfa.Error](err); ok && e.Reason == mfa.RResendTooSoon {
+		if e, ok := errors.AsType[*mfa.Error](err); ok && (e.Reason == mfa.RResendTooSoon || e.Reason == mfa.RCallTooSoon) {
 			// The code already sent still works: ask for it again.
 			return s.challengeText(req, client, login, token, e.Message)
 		}
@@ -245,6 +245,9 @@ func (s *Server) code(ctx context.Context, client mfa.RadiusClient, req *radius.
 
 // challenge is the Access-Challenge after a code was texted.
 func (s *Server) challenge(req *radius.Packet, client mfa.RadiusClient, login, token string, sent *mfa.Sent) (*radius.Packet, string) {
+	if sent.Channel == mfa.ChannelVoice { // Voice Call: the code is read out
+		return s.challengeText(req, client, login, token, "Enter the code from the call to "+phone.Mask(sent.To))
+	}
 	return s.challengeText(req, client, login, token, "Enter the code sent to "+phone.Mask(sent.To))
 }
 

@@ -124,6 +124,9 @@ func (r *Router) candidates(ctx context.Context, msg Message) []candidate {
 		i = j
 	}
 	var out []candidate
+	if msg.Channel == ChannelVoice {
+		return voiceCandidates(order, cc)
+	}
 	for _, rt := range order {
 		if len(rt.Senders) == 0 {
 			out = append(out, candidate{route: rt})
@@ -169,12 +172,39 @@ func (r *Router) candidates(ctx context.Context, msg Message) []candidate {
 	return append(first, rest...)
 }
 
+// voiceCandidates lists the routes that can place calls, in order, one
+// candidate each: the caller id is the route's first number (E.164) that
+// serves calling code cc, or empty (the account's own caller id). Opt-outs
+// (STOP replies to texts) do not apply to calls.
+func voiceCandidates(order []*Route, cc int) []candidate {
+	var out []candidate
+	for _, rt := range order {
+		if _, ok := canCall(rt.Provider); !ok {
+			continue
+		}
+		c := candidate{route: rt}
+		for _, s := range rt.Senders {
+			if IsE164(s.Value) && s.serves(cc) {
+				c.sender = s.Value
+				break
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // Send delivers msg through the pool (see Router). Its error is the last
 // provider's *Error, or a BadSender *Error when nothing can serve the
-// destination.
+// destination. A voice message (msg.Channel ChannelVoice) goes only to
+// providers that place calls (see Caller), with the same failover and
+// breakers; a NoProvider *Error when none can.
 func (r *Router) Send(ctx context.Context, msg Message) (Result, error) {
 	cands := r.candidates(ctx, msg)
 	if len(cands) == 0 {
+		if msg.Channel == ChannelVoice {
+			return Result{}, Errorf(NoProvider, "", "no configured provider can place voice calls")
+		}
 		return Result{}, Errorf(BadSender, "", "no configured sender can send to +%d", callingCode(msg.To))
 	}
 	var res Result
@@ -186,7 +216,13 @@ func (r *Router) Send(ctx context.Context, msg Message) (Result, error) {
 		tctx, cancel := context.WithTimeout(ctx, r.TryTimeout)
 		start := r.now()
 		t0 := time.Now()
-		id, err := c.route.Provider.Send(tctx, m)
+		var id string
+		var err error
+		if caller, ok := canCall(c.route.Provider); ok && m.Channel == ChannelVoice {
+			id, err = caller.Call(tctx, m)
+		} else {
+			id, err = c.route.Provider.Send(tctx, m)
+		}
 		cancel()
 		if err != nil && errors.Is(tctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 			var e *Error
@@ -211,7 +247,7 @@ func (r *Router) Send(ctx context.Context, msg Message) (Result, error) {
 			return true // the number itself is refused: no failover
 		default:
 			b.failure(r.now())
-			r.log.WarnContext(ctx, "SMS provider failed; trying the next", "provider", c.route.Name, "reason", ReasonOf(err), "err", Redact(err.Error()))
+			r.log.WarnContext(ctx, "SMS provider failed; trying the next", "provider", c.route.Name, "channel", channelName(m.Channel), "reason", ReasonOf(err), "err", Redact(err.Error()))
 			tried[c.route] = true
 			return false
 		}
@@ -251,3 +287,11 @@ func (r *Router) Send(ctx context.Context, msg Message) (Result, error) {
 
 // callingCode returns the calling code of an E.164 number, or 0.
 func callingCode(e164 string) int { return phone.CallingCodeOf(e164) }
+
+// channelName names a channel for logs.
+func channelName(c Channel) string {
+	if c == ChannelVoice {
+		return "voice"
+	}
+	return "sms"
+}

@@ -33,13 +33,23 @@ type Message struct {
 	// Expires is when the code inside stops being useful; adapters may
 	// pass it on as a validity period.
 	Expires time.Time
+	// Channel is ChannelVoice for a voice call (Speech says what the call
+	// reads out; Body is the same as one text), empty for a text.
+	Channel Channel
+	// Speech is what a voice call reads out. Never log it.
+	Speech Speech
+	// Extension is the digits to dial once a call is answered (a phone
+	// extension), empty for none.
+	Extension string
 }
 
 // Sensitive returns what of msg an error text or a log must never hold:
 // the body, then the code (in that order, so that a redaction replaces an
 // echoed body whole before the code inside it). Adapters redact these from
 // a provider's answer.
-func (m Message) Sensitive() []string { return []string{m.Body, m.Code} }
+func (m Message) Sensitive() []string {
+	return append([]string{m.Body, m.Code}, m.Speech.Parts...)
+}
 
 // Provider sends one message through one SMS provider account.
 type Provider interface {

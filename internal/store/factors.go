@@ -7,11 +7,11 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-const factorColumns = `id, user_id, type, status, phone_number, created, last_updated`
+const factorColumns = `id, user_id, type, status, phone_number, created, last_updated, phone_extension`
 
 func scanFactor(s scanner) (mfa.Factor, error) {
 	var f mfa.Factor
-	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated)
+	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated, &f.Extension)
 	f.Created, f.LastUpdated = utc(f.Created), utc(f.LastUpdated)
 	return f, err
 }
@@ -39,14 +39,14 @@ func (t *tx) GetFactor(ctx context.Context, userID, id string) (mfa.Factor, erro
 }
 
 func (t *tx) InsertFactor(ctx context.Context, f mfa.Factor) error {
-	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC())
+	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC(), f.Extension)
 	return t.d.wrap("insert factor", err)
 }
 
 func (t *tx) UpdateFactor(ctx context.Context, f mfa.Factor) error {
-	return t.execOne(ctx, "update factor", `UPDATE factors SET status = $3, phone_number = $4, last_updated = $5 WHERE user_id = $1 AND id = $2`,
-		f.UserID, f.ID, string(f.Status), f.PhoneNumber, f.LastUpdated.UTC())
+	return t.execOne(ctx, "update factor", `UPDATE factors SET status = $3, phone_number = $4, last_updated = $5, phone_extension = $6 WHERE user_id = $1 AND id = $2`,
+		f.UserID, f.ID, string(f.Status), f.PhoneNumber, f.LastUpdated.UTC(), f.Extension)
 }
 
 func (t *tx) DeleteFactor(ctx context.Context, userID, id string) error {
@@ -70,10 +70,15 @@ func (t *tx) PutPhone(ctx context.Context, p mfa.Phone) error {
 
 func (t *tx) CountNumberVerifiers(ctx context.Context, number, exceptUserID string, since time.Time) (int, error) {
 	var n int
-	err := t.row(ctx, `SELECT COUNT(*) FROM phones WHERE number = $1 AND user_id <> $2 AND verified >= $3`, number, exceptUserID, since.UTC()).Scan(&n)
+	// A number verified for Voice Call (an active call factor) counts as
+	// verified too: one user counts once.
+	err := t.row(ctx, `SELECT COUNT(*) FROM (SELECT user_id FROM phones WHERE number = $1 AND user_id <> $2 AND verified >= $3
+		UNION SELECT user_id FROM factors WHERE type = 'call' AND status = 'ACTIVE' AND phone_number = $1 AND user_id <> $2 AND last_updated >= $3) v`,
+		number, exceptUserID, since.UTC()).Scan(&n)
 	return n, t.d.wrap("count number verifiers", err)
 }
 
 func (t *tx) NumberUsers(ctx context.Context, number string, limit int) ([]mfa.User, error) {
-	return t.users(ctx, "number users", `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1) ORDER BY login LIMIT $2`, number, limit)
+	return t.users(ctx, "number users", `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1
+		UNION SELECT user_id FROM factors WHERE type = 'call' AND status = 'ACTIVE' AND phone_number = $1) ORDER BY login LIMIT $2`, number, limit)
 }

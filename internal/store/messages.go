@@ -11,22 +11,22 @@ import (
 )
 
 const messageColumns = `id, challenge_id, user_id, to_number, sealed_body, state, attempts, next_attempt, locked_until, created, expires,
-	sent, provider, sender, provider_message_id, error, claim, receipt_at, receipt_error`
+	sent, provider, sender, provider_message_id, error, claim, receipt_at, receipt_error, channel`
 
 func scanMessage(s scanner) (mfa.Message, error) {
 	var m mfa.Message
 	var locked, sent, receipt sql.NullTime
 	err := s.Scan(&m.ID, &m.ChallengeID, &m.UserID, &m.To, &m.SealedBody, &m.State, &m.Attempts, &m.NextAttempt, &locked, &m.Created, &m.Expires,
-		&sent, &m.Provider, &m.Sender, &m.ProviderMessageID, &m.Error, &m.Claim, &receipt, &m.ReceiptError)
+		&sent, &m.Provider, &m.Sender, &m.ProviderMessageID, &m.Error, &m.Claim, &receipt, &m.ReceiptError, &m.Channel)
 	m.NextAttempt, m.Created, m.Expires, m.LockedUntil, m.Sent, m.ReceiptAt = utc(m.NextAttempt), utc(m.Created), utc(m.Expires), ut(locked), ut(sent), ut(receipt)
 	return m, err
 }
 
 func (t *tx) InsertMessage(ctx context.Context, m mfa.Message) error {
 	_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		m.ID, m.ChallengeID, m.UserID, m.To, m.SealedBody, string(m.State), m.Attempts, m.NextAttempt.UTC(), nt(m.LockedUntil),
-		m.Created.UTC(), m.Expires.UTC(), nt(m.Sent), m.Provider, m.Sender, m.ProviderMessageID, m.Error, m.Claim, nt(m.ReceiptAt), m.ReceiptError)
+		m.Created.UTC(), m.Expires.UTC(), nt(m.Sent), m.Provider, m.Sender, m.ProviderMessageID, m.Error, m.Claim, nt(m.ReceiptAt), m.ReceiptError, string(m.Channel))
 	return t.d.wrap("insert message", err)
 }
 

@@ -22,7 +22,7 @@ func TestAddRefusals(t *testing.T) {
 		{"DomainAndCredentialRules", mfa.ProviderConfig{Name: "a b", Type: "twilio", Priority: 2000, Credentials: map[string]string{"account_sid": sid}},
 			"provider: credential auth_token is required for twilio; name: 1 to 40 printable characters without spaces or slashes; priority: 0 to 1000"},
 		{"UnknownCredential", mfa.ProviderConfig{Name: "v", Type: "vonage", Credentials: map[string]string{"api_key": "k", "api_secret": "s", "sig": "x"}},
-			"provider: credential sig is not used by vonage (it takes api_key, api_secret, signature_secret)"},
+			"provider: credential sig is not used by vonage (it takes api_key, api_secret, application_id, private_key, voice_from, signature_secret)"},
 		{"AWSCredentials", mfa.ProviderConfig{Name: "aws", Type: "aws-sns", Credentials: map[string]string{"region": "us-east-1", "profile": "p"}},
 			"provider: credential access_key_id is required for aws-sns; credential profile is not used by aws-sns (it takes access_key_id, secret_access_key, region); credential secret_access_key is required for aws-sns"},
 		{"WebhookWithoutURL", mfa.ProviderConfig{Name: "w", Type: "webhook", Credentials: map[string]string{"secret": "s"}},

@@ -110,6 +110,23 @@ func (w withCallback) Send(ctx context.Context, m sms.Message) (string, error) {
 	return w.Provider.Send(ctx, m)
 }
 
+// CanCall reports whether the wrapped provider places calls.
+func (w withCallback) CanCall() bool {
+	c, ok := w.Provider.(sms.Caller)
+	return ok && c.CanCall()
+}
+
+// Call places a call through the wrapped provider. It asks for no status
+// callback: the receipt hooks read message receipts, and a call's status
+// (answered, busy, no answer) is not a text's delivery.
+func (w withCallback) Call(ctx context.Context, m sms.Message) (string, error) {
+	c, ok := w.Provider.(sms.Caller)
+	if !ok {
+		return "", sms.NewError(sms.BadSender, "", "this provider places no calls")
+	}
+	return c.Call(ctx, m)
+}
+
 // Env returns the provider configured by SMSMFA_PROVIDER_*, or nil.
 func (p *Pool) Env() *mfa.ProviderConfig { return p.env }
 

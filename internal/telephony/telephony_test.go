@@ -373,3 +373,105 @@ func TestRefusedNumberCanBeCorrectedAtOnce(t *testing.T) {
 		t.Fatalf("corrected number: %v", err)
 	}
 }
+
+// callsOn turns the voice call factor on.
+func (e *env) callsOn(t *testing.T) {
+	t.Helper()
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"call_enabled": "true"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCallFailsOverToTheSecondProvider(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		mode    smstest.Mode
+		outcome string
+	}{
+		{"Down", smstest.Down, "transient"},
+		{"RejectingCredentials", smstest.BadCredentials, "configuration"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.callsOn(t)
+			first, second := e.gateway(t, "first", 1), e.gateway(t, "second", 2)
+			first.SetMode(c.mode)
+			u := e.user(t, "callfo@example.com")
+			f, sent, err := e.svc.Factors.EnrollCall(e.ctx, u.ID, mfa.CallEnrollRequest{Phone: "+442079460958"})
+			if err != nil || sent.Delivery.State != mfa.MessageSent {
+				t.Fatalf("enroll: %v %+v", err, sent)
+			}
+			got := second.Received()
+			// Okta's telephony hook for a call: deliveryChannel "Voice call",
+			// the text to read out with the code twice, otpCode apart.
+			if len(got) != 1 || got[0].To != "+442079460958" || got[0].Channel != "Voice call" || got[0].Code == "" ||
+				strings.Count(got[0].Body, strings.Join(strings.Split(got[0].Code, ""), ", ")) != 2 {
+				t.Fatalf("second provider got %+v", got)
+			}
+			if _, err := e.svc.Factors.ActivateSMS(e.ctx, u.ID, f.ID, got[0].Code); err != nil {
+				t.Fatalf("the code from the second provider's call: %v", err)
+			}
+			recs := e.log(t, u.ID)
+			if len(recs) != 1 || recs[0].Provider != "second" || recs[0].Channel != mfa.ChannelVoice || len(recs[0].Attempts) != 2 || recs[0].Attempts[0].Outcome != c.outcome {
+				t.Fatalf("delivery log: %+v", recs)
+			}
+		})
+	}
+}
+
+func TestTwilioPlacesTheCallAndTextsStayTexts(t *testing.T) {
+	e := newEnv(t)
+	e.callsOn(t)
+	tw := smstest.NewTwilio("AC"+strings.Repeat("2", 32), "token-voice")
+	t.Cleanup(tw.Server.Close)
+	e.add(t, mfa.ProviderConfig{Name: "tw", Type: twilio.Type, BaseURL: tw.Server.URL, Priority: 1,
+		Credentials: map[string]string{"account_sid": tw.AccountSID, "auth_token": tw.AuthToken, "messaging_service_sid": "MG" + strings.Repeat("3", 32), "voice_from": "+15005550006"}})
+	u := e.user(t, "twcall@example.com")
+	f, _, err := e.svc.Factors.EnrollCall(e.ctx, u.ID, mfa.CallEnrollRequest{Phone: "+442079460958", Extension: "77"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := tw.Calls()
+	if len(calls) != 1 || len(tw.Messages()) != 0 {
+		t.Fatalf("calls %+v, texts %+v", calls, tw.Messages())
+	}
+	c := calls[0]
+	if c.To != "+442079460958" || c.From != "+15005550006" || c.SendDigits != "ww77" || c.StatusCallback != "" ||
+		!strings.HasPrefix(c.Twiml, `<Response><Say language="en-US">`) || strings.Count(c.Twiml, `<Pause length="1"/>`) != 4 {
+		t.Fatalf("call %+v", c)
+	}
+	code := codeIn(t, c.Twiml)
+	if _, err := e.svc.Factors.ActivateSMS(e.ctx, u.ID, f.ID, code); err != nil {
+		t.Fatalf("the code read out: %v", err)
+	}
+	// A text to the same account is a text.
+	if _, _, err := e.svc.Factors.EnrollSMS(e.ctx, u.ID, mfa.EnrollRequest{Phone: "+14155550123"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tw.Messages()) != 1 || len(tw.Calls()) != 1 {
+		t.Fatalf("texts %d calls %d", len(tw.Messages()), len(tw.Calls()))
+	}
+}
+
+// codeIn reads the code out of a call's TwiML: the digits of the second
+// <Say>, which the fourth repeats.
+func codeIn(t *testing.T, twiml string) string {
+	t.Helper()
+	says := strings.Split(twiml, "<Say")
+	if len(says) != 6 {
+		t.Fatalf("want 5 <Say>, got %q", twiml)
+	}
+	digits := func(s string) string {
+		var b strings.Builder
+		for _, r := range s[strings.Index(s, ">"):strings.Index(s, "</Say>")] {
+			if r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	if digits(says[2]) == "" || digits(says[2]) != digits(says[4]) {
+		t.Fatalf("the code is not read twice: %q", twiml)
+	}
+	return digits(says[2])
+}

@@ -39,6 +39,16 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	if st.Factor != nil {
 		p.Phone = phone.Mask(st.Factor.PhoneNumber)
 	}
+	cs, loaded := h.callState(w, r, u) // Voice Call (signin_call.go)
+	if !loaded {
+		return
+	}
+	if cs.Enabled || cs.Factor != nil {
+		p.Call = &callSummary{Enabled: cs.Enabled, Active: cs.Factor != nil && cs.Factor.Status == mfa.FactorActive}
+		if p.Call.Active {
+			p.Call.Phone = phone.Mask(cs.Factor.PhoneNumber)
+		}
+	}
 	h.render(w, r, p)
 }
 

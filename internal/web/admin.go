@@ -61,7 +61,7 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 	}
 	h.render(w, r, &adminOverviewPage{common: common{User: u},
 		Enabled: o.SMSEnabled, SentToday: o.SentToday, Budget: o.Budget, Blocked: o.Blocked, Locked: o.LockedUsers,
-		Checklist: items, Remaining: left})
+		Checklist: items, Remaining: left, Voice: voiceLineOf(o)})
 }
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {

@@ -17,7 +17,10 @@ func (loginPage) template() string { return "login" }
 func (loginPage) title() string    { return "Sign in" }
 
 // enrollPage is "Extra verification is required for your account".
-type enrollPage struct{ common }
+type enrollPage struct {
+	common
+	CallEnabled bool // Voice Call is offered too (signin_call.go)
+}
 
 func (enrollPage) template() string { return "enroll" }
 func (enrollPage) title() string    { return "Extra verification is required for your account" }
@@ -59,6 +62,8 @@ type codePage struct {
 	ResendAt     string
 	Back         *formLink
 	Cancel       *formLink
+	// CallAction, when set, is where "Call me instead" posts.
+	CallAction string
 }
 
 func (codePage) template() string { return "code" }
@@ -67,7 +72,8 @@ func (codePage) title() string    { return "Enter code" }
 // verifyPage offers to send a code at sign-in.
 type verifyPage struct {
 	common
-	To string // the masked number
+	To   string // the masked number
+	Call bool   // the factor is Voice Call
 }
 
 func (verifyPage) template() string { return "verify" }
@@ -88,6 +94,9 @@ type accountPage struct {
 	Enabled bool   // the org's SMS factor is on
 	Active  bool   // the user's factor is set up
 	Phone   string // the factor's number, masked
+	// Call is the Voice Call row (signin_call.go); nil while the org's
+	// call_enabled is off and the user has no call factor.
+	Call *callSummary
 }
 
 func (accountPage) template() string { return "account" }

@@ -12,6 +12,9 @@ type adminOverviewPage struct {
 	Budget    int
 	Blocked   int
 	Locked    int
+	// Voice is Voice Call's line (shown while calls are on or were made
+	// today): "3 of 1000 allowed".
+	Voice *voiceLine
 	// Checklist is what is left to set up after the first run; shown
 	// until every item is done.
 	Checklist []checkItem

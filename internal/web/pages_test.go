@@ -75,7 +75,7 @@ func samplePages() []page {
 		&removePage{common: common{User: plain}, Phone: "+1 ••• ••• 0123"},
 		&devSMSPage{Messages: []devsink.Message{{ID: "m1", To: "+14155550123", From: "+15557654321", Body: "Your code is 123456", Created: now}, {To: "+14155550123"}}},
 		&devSMSPage{common: common{User: user}},
-		&adminOverviewPage{common: common{User: user}, Enabled: true, SentToday: 3, Budget: 10000, Blocked: 1, Locked: 2},
+		&adminOverviewPage{common: common{User: user}, Enabled: true, SentToday: 3, Budget: 10000, Blocked: 1, Locked: 2, Voice: &voiceLine{Calls: 1, Budget: 1000}},
 		&adminOverviewPage{common: common{User: user}, Remaining: 1, Checklist: []checkItem{
 			{Label: "Turn SMS authentication on", Hint: "Off.", Done: true, Link: "#sms-h", LinkLabel: "Below"},
 			{Label: "Invite users", Hint: "Add people.", Link: "/admin/users", LinkLabel: "Users"}}},
@@ -121,7 +121,7 @@ func samplePages() []page {
 		&adminDeliveryPage{common: common{User: user}, States: []mfa.MessageState{mfa.MessageQueued, mfa.MessageSent}, State: "sent", Provider: "tw", Number: "+14155550123",
 			Older: "/admin/delivery?before=m1", Rows: []deliveryRow{{
 				DeliveryRecord: mfa.DeliveryRecord{Message: mfa.Message{ID: "m1", State: mfa.MessageSent, Created: now, Sent: now, Provider: "tw", Sender: "+15557654321",
-					Error: "slow", ReceiptAt: now, ReceiptError: "30003"},
+					Error: "slow", ReceiptAt: now, ReceiptError: "30003", Channel: mfa.ChannelVoice},
 					Attempts: []mfa.Attempt{{Attempt: 1, Provider: "tw", Outcome: "transient", Latency: time.Second, Error: "timeout"}}},
 				To: "+1 ••• ••• 0123", Latency: "1s"}}},
 		&adminDeliveryPage{common: common{User: user, Error: "Enter the recipient as a phone number."}},
@@ -131,6 +131,16 @@ func samplePages() []page {
 		trafficSample(user, now, 24*time.Hour),
 		trafficSample(user, now, 7*24*time.Hour),
 		&adminTrafficPage{common: common{User: user}},
+		// Voice Call (signin_call.go).
+		&callPhonePage{common: common{Error: "Not a number."}, Heading: "Set up Voice Call", Action: "/signin/enroll/call", Region: "GB",
+			Phone: "020", Extension: "12", Countries: phone.Countries(), Back: back},
+		&callPhonePage{common: common{User: plain}, Heading: "Set up Voice Call", Action: "/account/call/setup", Countries: phone.Countries()},
+		&enrollPage{CallEnabled: true},
+		&codePage{Heading: "Enter the code sent to +1 ••• ••• 0123", Action: "/code", ResendAction: "/resend", CallAction: "/signin/verify/call"},
+		&verifyPage{To: "+44 ••• ••• 0958", Call: true},
+		&accountPage{common: common{User: user}, Enabled: true, Call: &callSummary{Enabled: true, Active: true, Phone: "+44 ••• ••• 0958"}},
+		&accountPage{common: common{User: plain}, Call: &callSummary{Enabled: true}},
+		&devSMSPage{Messages: []devsink.Message{{ID: "m2", To: "+442079460958", Body: "Your code is 1, 2, 3.", Channel: "voice", Extension: "12", Created: now}}},
 	}
 }
 

@@ -40,6 +40,19 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemovePage)))
 	m.HandleFunc("POST /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemove)))
 
+	// Voice Call (signin_call.go).
+	m.HandleFunc("GET /signin/enroll/call", h.enrollCallPage)
+	m.HandleFunc("POST /signin/enroll/call", h.enrollCall)
+	m.HandleFunc("POST /signin/enroll/call/back", h.enrollCallBack)
+	m.HandleFunc("POST /signin/enroll/sms/call", h.callInstead(h.enrollCodeData))
+	m.HandleFunc("POST /signin/verify/call", h.callInstead(h.verifyCodeData))
+	m.HandleFunc("GET /account/call/setup", h.requireUser(h.requireRecent(h.accountCallSetupPage)))
+	m.HandleFunc("POST /account/call/setup", h.requireUser(h.requireRecent(h.accountCallSetup)))
+	m.HandleFunc("GET /account/call/code", h.requireUser(h.accountCallCodePage))
+	m.HandleFunc("POST /account/call/code", h.requireUser(h.accountCallCode))
+	m.HandleFunc("POST /account/call/resend", h.requireUser(h.accountCallResend))
+	m.HandleFunc("POST /account/call/remove", h.requireUser(h.requireRecent(h.accountCallRemove)))
+
 	if h.op != nil {
 		m.HandleFunc("GET /signin/oidc", h.oidcSignin)
 		m.HandleFunc("GET /oauth2/v1/logout", h.oidcLogout)

@@ -43,6 +43,8 @@ type Signin interface {
 	TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+	TxnEnrollCall(ctx context.Context, stateToken string, req mfa.CallEnrollRequest) (*mfa.TxnView, *mfa.Sent, error)
+	TxnCallInstead(ctx context.Context, stateToken string) (*mfa.TxnView, *mfa.Sent, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -54,6 +56,8 @@ type Factors interface {
 	FactorState(ctx context.Context, userID string) (mfa.FactorState, error)
 	ResendEnroll(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
 	ResetFactors(ctx context.Context, userID string) error
+	CallState(ctx context.Context, userID string) (mfa.CallState, error)
+	EnrollCall(ctx context.Context, userID string, req mfa.CallEnrollRequest) (*mfa.Factor, *mfa.Sent, error)
 }
 
 // Users is the part of mfa.Users this package uses.

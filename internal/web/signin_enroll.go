@@ -9,8 +9,8 @@ import (
 )
 
 func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
-	if h.txnAt(w, r, mfa.TxnMFAEnroll) != nil {
-		h.render(w, r, &enrollPage{})
+	if v := h.txnAt(w, r, mfa.TxnMFAEnroll); v != nil {
+		h.render(w, r, &enrollPage{CallEnabled: v.CallEnabled})
 	}
 }
 
@@ -52,8 +52,13 @@ func (h *Handler) enrollCodeData(v *mfa.TxnView) *codePage {
 	if v.Factor != nil {
 		to = phone.Mask(v.Factor.PhoneNumber)
 	}
-	p := h.newCodeData("Enter the code sent to "+to, "/signin/enroll/sms/code", "/signin/enroll/sms/resend", v.Pending, v.ResendAt, v.CodeLength)
+	p := h.newCodeData(codeHeading(v.Factor, to), "/signin/enroll/sms/code", "/signin/enroll/sms/resend", v.Pending, v.ResendAt, v.CodeLength)
 	p.Back = &formLink{Method: "post", URL: "/signin/enroll/sms/back", Label: "Use a different number"}
+	if isCall(v.Factor) {
+		p.Back.URL = "/signin/enroll/call/back"
+	} else if v.CallEnabled {
+		p.CallAction = "/signin/enroll/sms/call"
+	}
 	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
 	return p
 }

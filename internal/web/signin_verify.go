@@ -18,15 +18,24 @@ func signinFactor(v *mfa.TxnView) *mfa.Factor {
 			return &v.Factors[i]
 		}
 	}
+	for i := range v.Factors { // Voice Call when it is the only one
+		if v.Factors[i].Type == mfa.FactorTypeCall {
+			return &v.Factors[i]
+		}
+	}
 	return nil
 }
 
 func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
 	to := ""
-	if f := signinFactor(v); f != nil {
+	f := signinFactor(v)
+	if f != nil {
 		to = phone.Mask(f.PhoneNumber)
 	}
-	p := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
+	p := h.newCodeData(codeHeading(f, to), "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
+	if v.CallEnabled && !isCall(f) {
+		p.CallAction = "/signin/verify/call"
+	}
 	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
 	return p
 }
@@ -43,7 +52,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
 			return
 		}
-		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber)})
+		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), Call: isCall(f)})
 	case mfa.TxnMFAChallenge:
 		h.render(w, r, h.verifyCodeData(v))
 	default:
@@ -59,11 +68,11 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if cur == nil {
 			return
 		}
-		to := ""
+		to, call := "", false
 		if f := signinFactor(cur); f != nil {
-			to = phone.Mask(f.PhoneNumber)
+			to, call = phone.Mask(f.PhoneNumber), isCall(f)
 		}
-		h.render(w, r, &verifyPage{common: refused(nil, e), To: to})
+		h.render(w, r, &verifyPage{common: refused(nil, e), To: to, Call: call})
 	})
 }
 

@@ -50,6 +50,14 @@ func (h *Handler) noteSent(ctx context.Context, sent *mfa.Sent) {
 		return
 	}
 	to := phone.Mask(sent.To)
+	if sent.Channel == mfa.ChannelVoice {
+		if sent.Delivery.State == mfa.MessageSent {
+			h.sess.Put(ctx, keyFlash, "We are calling "+to+". Answer to hear your code.")
+			return
+		}
+		h.sess.Put(ctx, keyInfo, "We will call "+to+" shortly. Answer to hear your code.")
+		return
+	}
 	if sent.Delivery.State == mfa.MessageSent {
 		h.sess.Put(ctx, keyFlash, "We sent a code to "+to+".")
 		return

@@ -19,6 +19,11 @@ const Type = "aws-eum"
 // set (Config.ConfigurationSetName).
 const credConfigurationSet = "configuration_set"
 
+// credVoiceOrigination is the optional credential naming the origination
+// identity (a voice-capable number, its id or ARN, or a pool) that calls
+// come from (Config.VoiceOrigination).
+const credVoiceOrigination = "voice_origination"
+
 // Kind describes End User Messaging SMS as a provider type: the
 // credentials access_key_id, secret_access_key and region (required) and
 // configuration_set (optional).
@@ -26,11 +31,11 @@ func Kind() sms.Kind {
 	return sms.Kind{
 		Name:     Type,
 		Required: awsx.RequiredNames(),
-		Optional: []string{credConfigurationSet},
+		Optional: []string{credConfigurationSet, credVoiceOrigination},
 		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
 			c := awsx.FromMap(creds)
 			return sms.Made(New(Config{BaseURL: baseURL, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Region: c.Region,
-				ConfigurationSetName: creds[credConfigurationSet]}))
+				ConfigurationSetName: creds[credConfigurationSet], VoiceOrigination: creds[credVoiceOrigination]}))
 		},
 	}
 }
@@ -48,6 +53,10 @@ type Config struct {
 	// ConfigurationSetName, when set, names the configuration set whose
 	// event destinations receive delivery events.
 	ConfigurationSetName string
+	// VoiceOrigination is the origination identity voice calls come from
+	// (SendVoiceMessage requires one); empty means the account places no
+	// calls unless the route has a number sender.
+	VoiceOrigination string
 	// HTTPClient sends the requests; nil means a client with a 3 s timeout
 	// that follows no redirects.
 	HTTPClient *http.Client
@@ -61,6 +70,7 @@ type Config struct {
 type Provider struct {
 	client           *pinpointsmsvoicev2.Client
 	configurationSet string
+	voiceOrigination string
 	keyID            string
 	secret           string
 	now              func() time.Time
@@ -77,6 +87,6 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{client: pinpointsmsvoicev2.NewFromConfig(ac), configurationSet: cfg.ConfigurationSetName,
+	return &Provider{client: pinpointsmsvoicev2.NewFromConfig(ac), configurationSet: cfg.ConfigurationSetName, voiceOrigination: cfg.VoiceOrigination,
 		keyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, now: smshttp.Clock(cfg.Now)}, nil
 }

@@ -32,8 +32,9 @@ type emulator struct {
 
 // sent is one accepted request.
 type sent struct {
-	Auth awstest.Auth
-	Body map[string]any
+	Auth   awstest.Auth
+	Body   map[string]any
+	Target string // the X-Amz-Target: SendTextMessage or SendVoiceMessage
 }
 
 func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +46,8 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "application/x-amz-json-1.0" {
 		e.t.Errorf("Content-Type = %q", ct)
 	}
-	if target := r.Header.Get("X-Amz-Target"); target != "PinpointSMSVoiceV2.SendTextMessage" {
+	target := r.Header.Get("X-Amz-Target")
+	if target != "PinpointSMSVoiceV2.SendTextMessage" && target != "PinpointSMSVoiceV2.SendVoiceMessage" {
 		awsError(w, http.StatusBadRequest, "UnknownOperationException", map[string]any{"Message": "unknown target " + target})
 		return
 	}
@@ -65,7 +67,14 @@ func (e *emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		awsError(w, http.StatusBadRequest, "SerializationException", nil)
 		return
 	}
-	e.requests.Record(sent{Auth: auth, Body: in})
+	e.requests.Record(sent{Auth: auth, Body: in, Target: target})
+	if _, ok := in["OriginationIdentity"]; target == "PinpointSMSVoiceV2.SendVoiceMessage" && !ok {
+		awsError(w, http.StatusBadRequest, "ValidationException", map[string]any{
+			"Message": "1 validation error detected", "Reason": "MISSING_PARAMETER",
+			"Fields": []map[string]string{{"Name": "OriginationIdentity", "Message": "must not be null"}},
+		})
+		return
+	}
 
 	to, _ := in["DestinationPhoneNumber"].(string)
 	switch {

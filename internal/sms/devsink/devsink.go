@@ -16,12 +16,17 @@ import (
 
 // Message is a message the sink received.
 type Message struct {
-	ID      string    `json:"id"`
-	To      string    `json:"to"`
-	From    string    `json:"from"`
-	Body    string    `json:"body"`
-	Code    string    `json:"code"` // the one-time code in Body, empty for a text without one
-	Created time.Time `json:"created"`
+	ID   string `json:"id"`
+	To   string `json:"to"`
+	From string `json:"from"`
+	Body string `json:"body"`
+	Code string `json:"code"` // the one-time code in Body, empty for a text without one
+	// Channel is "voice" for a call (Body is what it reads out), empty
+	// for a text.
+	Channel string `json:"channel,omitempty"`
+	// Extension is the extension a call dials once answered.
+	Extension string    `json:"extension,omitempty"`
+	Created   time.Time `json:"created"`
 }
 
 // Sink is an in-memory SMS provider.
@@ -45,6 +50,15 @@ func New(max int, log *slog.Logger) *Sink {
 	return &Sink{max: max, log: log, now: time.Now}
 }
 
+// CanCall is true: the sink keeps calls as it keeps texts.
+func (s *Sink) CanCall() bool { return true }
+
+// Call stores msg as a call (Channel "voice", Body the text read out) and
+// logs it.
+func (s *Sink) Call(ctx context.Context, msg sms.Message) (string, error) { return s.Send(ctx, msg) }
+
+var _ sms.Caller = (*Sink)(nil)
+
 // Send stores msg and logs it.
 func (s *Sink) Send(ctx context.Context, msg sms.Message) (string, error) {
 	if err := ctx.Err(); err != nil {
@@ -52,13 +66,13 @@ func (s *Sink) Send(ctx context.Context, msg sms.Message) (string, error) {
 	}
 	s.mu.Lock()
 	s.seq++
-	m := Message{ID: "dev" + strconv.Itoa(s.seq) + "-" + msg.ID, To: msg.To, From: msg.From, Body: msg.Body, Code: msg.Code, Created: s.now().UTC()}
+	m := Message{ID: "dev" + strconv.Itoa(s.seq) + "-" + msg.ID, To: msg.To, From: msg.From, Body: msg.Body, Code: msg.Code, Channel: string(msg.Channel), Extension: msg.Extension, Created: s.now().UTC()}
 	s.msgs = append(s.msgs, m)
 	if len(s.msgs) > s.max {
 		s.msgs = append([]Message(nil), s.msgs[len(s.msgs)-s.max:]...)
 	}
 	s.mu.Unlock()
-	s.log.InfoContext(ctx, "development SMS sink", "id", m.ID, "to", m.To, "from", m.From, "body", m.Body, "code", m.Code)
+	s.log.InfoContext(ctx, "development SMS sink", "id", m.ID, "to", m.To, "from", m.From, "body", m.Body, "code", m.Code, "channel", m.Channel)
 	return m.ID, nil
 }
 

@@ -29,8 +29,11 @@ type Received struct {
 	ID   string // our message id (the hook's data.context.request.id)
 	To   string
 	Body string
-	Code string    // the one-time code (the hook's messageProfile.otpCode)
-	At   time.Time // when the request arrived, before it was read
+	Code string // the one-time code (the hook's messageProfile.otpCode)
+	// Channel is the hook's messageProfile.deliveryChannel: "SMS" for a
+	// text, "Voice call" for a call.
+	Channel string
+	At      time.Time // when the request arrived, before it was read
 }
 
 // Gateway is a webhook SMS gateway emulator. It keeps what it receives in
@@ -229,8 +232,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
+	if ch := ev.Data.MessageProfile.DeliveryChannel; ch != "SMS" && ch != "Voice call" {
+		http.Error(w, "bad request: deliveryChannel must be SMS or Voice call", http.StatusBadRequest)
+		return
+	}
 	mp := ev.Data.MessageProfile
-	rc := Received{ID: ev.Data.Context.Request.ID, To: mp.PhoneNumber, Body: mp.MsgTemplate, Code: mp.OTPCode, At: arrived}
+	rc := Received{ID: ev.Data.Context.Request.ID, To: mp.PhoneNumber, Body: mp.MsgTemplate, Code: mp.OTPCode, Channel: mp.DeliveryChannel, At: arrived}
 	if mode == Hang {
 		g.note(rc) // it arrived; the answer will be lost if the caller gives up
 		select {

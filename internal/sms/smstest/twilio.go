@@ -24,6 +24,7 @@ type Twilio struct {
 	Server                *httptest.Server
 	mu                    sync.Mutex
 	msgs                  []TwilioMessage
+	calls                 []TwilioCall
 	refuse                map[string]int // To → Twilio error code
 }
 
@@ -58,6 +59,10 @@ func (t *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"code":20003,"message":"Authenticate","status":401}`)
+		return
+	}
+	if r.URL.Path == "/2010-04-01/Accounts/"+t.AccountSID+"/Calls.json" && r.ParseForm() == nil {
+		t.serveCall(w, r)
 		return
 	}
 	if r.URL.Path != "/2010-04-01/Accounts/"+t.AccountSID+"/Messages.json" || r.ParseForm() != nil {
@@ -103,4 +108,46 @@ func (t *Twilio) StatusCallback(m TwilioMessage, status, errorCode, token string
 		f.Set("ErrorCode", errorCode)
 	}
 	return Post(m.StatusCallback, token, f)
+}
+
+// TwilioCall is a call the Twilio emulator accepted.
+type TwilioCall struct {
+	SID            string
+	To, From       string
+	Twiml          string
+	SendDigits     string
+	StatusCallback string
+}
+
+// Calls returns the calls placed, oldest first.
+func (t *Twilio) Calls() []TwilioCall {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]TwilioCall(nil), t.calls...)
+}
+
+// serveCall answers the Calls API: a call needs To, From and Twiml (the
+// emulator does not fetch a Url); a number refused with Refuse is refused
+// for calls too.
+func (t *Twilio) serveCall(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	c := TwilioCall{To: r.PostForm.Get("To"), From: r.PostForm.Get("From"), Twiml: r.PostForm.Get("Twiml"),
+		SendDigits: r.PostForm.Get("SendDigits"), StatusCallback: r.PostForm.Get("StatusCallback")}
+	if c.To == "" || c.From == "" || !strings.HasPrefix(c.Twiml, "<Response>") {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"code":21201,"message":"No 'To', 'From' or 'Twiml' specified","status":400}`)
+		return
+	}
+	t.mu.Lock()
+	if code, ok := t.refuse[c.To]; ok {
+		t.mu.Unlock()
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"code":%d,"message":"refused by the emulator","status":400}`, code)
+		return
+	}
+	c.SID = fmt.Sprintf("CA%032d", len(t.calls)+1)
+	t.calls = append(t.calls, c)
+	t.mu.Unlock()
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprintf(w, `{"sid":%q,"status":"queued","to":%q}`, c.SID, c.To)
 }

@@ -19,6 +19,10 @@ const Type = "twilio"
 const (
 	credAccountSID          = "account_sid"
 	credMessagingServiceSID = "messaging_service_sid"
+	// credVoiceFrom is the Twilio number (E.164) calls come from when the
+	// route has no number sender; without it and without one, the account
+	// places no calls.
+	credVoiceFrom = "voice_from"
 	// CredAuthToken is the account's auth token, which also signs
 	// Twilio's callbacks (see VerifySignature).
 	CredAuthToken = "auth_token"
@@ -31,11 +35,11 @@ func Kind() sms.Kind {
 	return sms.Kind{
 		Name:        Type,
 		Required:    []string{credAccountSID, CredAuthToken},
-		Optional:    []string{credMessagingServiceSID},
+		Optional:    []string{credMessagingServiceSID, credVoiceFrom},
 		PoolSenders: true,
 		Make: func(baseURL string, creds map[string]string) (sms.Provider, error) {
 			return sms.Made(New(Config{BaseURL: baseURL, AccountSID: creds[credAccountSID], AuthToken: creds[CredAuthToken],
-				MessagingServiceSID: creds[credMessagingServiceSID]}))
+				MessagingServiceSID: creds[credMessagingServiceSID], VoiceFrom: creds[credVoiceFrom]}))
 		},
 	}
 }
@@ -52,6 +56,9 @@ type Config struct {
 	// MessagingServiceSID ("MG…"), when set, is the sender used for
 	// messages whose From is empty.
 	MessagingServiceSID string
+	// VoiceFrom is the Twilio number (E.164) voice calls come from; empty
+	// means the account places no calls (see Call).
+	VoiceFrom string
 	// HTTPClient sends the requests; nil means a client with a 3 s timeout
 	// that follows no redirects.
 	HTTPClient *http.Client
@@ -67,6 +74,8 @@ type Provider struct {
 	accountSID          string
 	authToken           string
 	messagingServiceSID string
+	callsEndpoint       string
+	voiceFrom           string
 	client              *http.Client
 	now                 func() time.Time
 }
@@ -89,6 +98,8 @@ func New(cfg Config) (*Provider, error) {
 		accountSID:          cfg.AccountSID,
 		authToken:           cfg.AuthToken,
 		messagingServiceSID: cfg.MessagingServiceSID,
+		callsEndpoint:       base + "/2010-04-01/Accounts/" + url.PathEscape(cfg.AccountSID) + "/Calls.json",
+		voiceFrom:           cfg.VoiceFrom,
 		client:              smshttp.Client(cfg.HTTPClient),
 		now:                 smshttp.Clock(cfg.Now),
 	}, nil

@@ -168,7 +168,7 @@ func TestNewAndKind(t *testing.T) {
 		{"OKWithReceiptSecret", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature_secret": "s"}, ""},
 		{"ErrNoKey", map[string]string{"api_secret": testSecret}, "credential api_key is required"},
 		{"ErrNoSecret", map[string]string{"api_key": testKey, "api_secret": ""}, "credential api_secret is required"},
-		{"ErrUnknownName", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature": "s"}, "credential signature is not used by vonage (it takes api_key, api_secret, signature_secret)"},
+		{"ErrUnknownName", map[string]string{"api_key": testKey, "api_secret": testSecret, "signature": "s"}, "credential signature is not used by vonage (it takes api_key, api_secret, application_id, private_key, voice_from, signature_secret)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := vonage.Kind().New("", tc.creds)

@@ -74,4 +74,8 @@ const (
 	actionType = "com.okta.telephony.action"
 	timeLayout = "2006-01-02T15:04:05.000Z"
 	channelSMS = "SMS"
+	// channelVoice is Okta's deliveryChannel for a voice call (Okta's
+	// reference lists "SMS" and "Voice call"; the exact casing Okta sends
+	// is unconfirmed).
+	channelVoice = "Voice call"
 )

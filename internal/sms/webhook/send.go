@@ -32,6 +32,25 @@ import (
 // or ctx's deadline passes first. A cancelled ctx is returned wrapped. No
 // error holds the body, the code or the secret.
 func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
+	return p.post(ctx, msg, channelSMS)
+}
+
+// CanCall is true: Okta's telephony hook carries voice calls too, and a
+// receiver that cannot place them answers FAILED (the next provider is
+// tried).
+func (p *Provider) CanCall() bool { return true }
+
+// Call POSTs msg as a telephony hook event with deliveryChannel
+// "Voice call": msgTemplate is the text to read out (msg.Body), otpCode
+// the code. Errors are as for Send.
+func (p *Provider) Call(ctx context.Context, msg sms.Message) (string, error) {
+	return p.post(ctx, msg, channelVoice)
+}
+
+var _ sms.Caller = (*Provider)(nil)
+
+// post sends msg on channel.
+func (p *Provider) post(ctx context.Context, msg sms.Message, channel string) (string, error) {
 	now := p.now()
 	ev := event{
 		EventID:           p.newID(),
@@ -47,7 +66,7 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 			MessageProfile: messageProfile{
 				MsgTemplate:     msg.Body,
 				PhoneNumber:     msg.To,
-				DeliveryChannel: channelSMS,
+				DeliveryChannel: channel,
 				OTPCode:         msg.Code,
 				Locale:          p.locale,
 			},
