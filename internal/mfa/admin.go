@@ -97,6 +97,11 @@ func (s *Org) UpdateSettings(ctx context.Context, changes map[string]string) err
 				if canon[name] == "false" {
 					ev, msg = EvOrgFactorDisable, "SMS factor turned off for the org"
 				}
+			} else if k, ok := FactorKindBySetting(name); ok {
+				ev, msg = EvOrgFactorActivate, "Factor "+k.Type+" turned on for the org"
+				if canon[name] == "false" {
+					ev, msg = EvOrgFactorDisable, "Factor "+k.Type+" turned off for the org"
+				}
 			}
 			if err := s.record(ctx, tx, Event{Type: ev, Target: Party{ID: name, Type: "Setting", AlternateID: name}, Outcome: OutcomeSuccess, Message: msg,
 				Details: map[string]string{"old": oldVals[name], "new": canon[name]}}); err != nil {

@@ -417,6 +417,9 @@ func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, f
 		}
 		return nil, e
 	}
+	if f.Type == FactorTypeTOTP {
+		return f, s.activateTOTP(ctx, tx, set, u, f, code)
+	}
 	ch, err := s.checkCode(ctx, tx, set, u, f, PurposeEnroll, code, scope)
 	if err != nil {
 		return nil, err
@@ -455,6 +458,9 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 	if f.Status != FactorActive {
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
+	if f.Type == FactorTypeTOTP { // nothing to send: the app shows the code
+		return nil, nil
+	}
 	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber, scope)
 }
 
@@ -472,6 +478,9 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	}
 	if f.Status != FactorActive {
 		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
+	}
+	if f.Type == FactorTypeTOTP {
+		return s.verifyTOTP(ctx, tx, set, u, f, code)
 	}
 	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope)
 	if err != nil {
@@ -498,6 +507,10 @@ func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) err
 		}
 		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err
+		}
+		if f.Type == FactorTypeTOTP {
+			return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Authenticator app factor removed",
+				Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type}})
 		}
 		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
 			Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})

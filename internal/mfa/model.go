@@ -75,6 +75,9 @@ func (u *User) DisplayName() string {
 // FactorType is the type of a factor; smsmfa has one.
 const FactorTypeSMS = "sms"
 
+// FactorTypeTOTP is the authenticator app factor (RFC 6238 codes).
+const FactorTypeTOTP = "token:software:totp"
+
 // FactorProvider is the provider name Okta uses for its own SMS factor.
 const FactorProvider = "OKTA"
 
@@ -99,6 +102,14 @@ type Factor struct {
 	PhoneNumber string
 	Created     time.Time
 	LastUpdated time.Time
+	// Provider is the factor's provider name: OKTA, or GOOGLE for an
+	// authenticator app enrolled as Google Authenticator.
+	Provider string
+	// Secret is an authenticator app factor's shared secret, sealed under
+	// the master key (TOTPContext); nil for other types.
+	Secret []byte
+	// LastStep is the last TOTP time step a code was accepted for.
+	LastStep int64
 }
 
 // Phone is a user's verified phone number. It outlives the factor: removing

@@ -66,6 +66,10 @@ type Settings struct {
 	CountryHourCaps   map[int]int
 	CountryHourFactor int
 	CountryHourMin    int
+	// TOTPEnabled turns on the authenticator app factor; FactorsSeveral
+	// lets a user set up several factors (else one each).
+	TOTPEnabled    bool
+	FactorsSeveral bool
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
@@ -326,6 +330,10 @@ var SettingDefs = []SettingDef{
 		func(s *Settings, d time.Duration) { s.FraudLift = d }),
 	durationSetting("log_retention", "How long the system log keeps an event before the purge deletes it (e.g. 2160h for 90 days)", 90*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour,
 		func(s *Settings, d time.Duration) { s.LogRetention = d }),
+	boolSetting("totp_enabled", "The authenticator app factor (Google Authenticator and other TOTP apps) is on: users may set it up instead of or beside SMS", false,
+		func(s *Settings, b bool) { s.TOTPEnabled = b }),
+	boolSetting("factors_several", "A user may set up several of the enabled factors (false: exactly one each)", true,
+		func(s *Settings, b bool) { s.FactorsSeveral = b }),
 }
 
 // SettingByName returns the definition of a setting.

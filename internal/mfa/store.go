@@ -98,6 +98,10 @@ type FactorTx interface {
 	// NumberUsers returns up to limit users whose verified phone is number,
 	// by login.
 	NumberUsers(ctx context.Context, number string, limit int) ([]User, error)
+	// UseTOTPStep sets the factor's last used TOTP step to step if step
+	// is after it, and reports whether it did; two concurrent calls with
+	// one step never both get true.
+	UseTOTPStep(ctx context.Context, factorID string, step int64) (bool, error)
 }
 
 // ChallengeTx stores code challenges.

@@ -33,6 +33,13 @@ type TxnView struct {
 	SMSEnabled bool
 	// CodeLength is the number of digits in a code.
 	CodeLength int
+	// Kinds are the factor kinds the org offers (MFA_ENROLL lists them);
+	// Several reports whether a user may set up more than one.
+	Kinds   []FactorKind
+	Several bool
+	// TOTP is the setup of the authenticator app factor being activated
+	// (MFA_ENROLL_ACTIVATE of a token:software:totp factor).
+	TOTP *TOTPSetup
 }
 
 // invalidToken is the refusal for an unknown, expired, used or cancelled
@@ -147,14 +154,16 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 		token := s.newToken("00")
 		t := Transaction{ID: s.newID("atx"), TokenHash: secret.HashToken(token), UserID: u.ID, Created: now,
 			Expires: now.Add(set.TxnLifetime), RelayState: relayState, ClientIP: ClientFrom(ctx).IP, StateToken: token}
-		f, err := smsFactor(ctx, tx, u.ID)
+		fs, err := tx.ListFactors(ctx, u.ID)
 		if err != nil {
 			return err
 		}
+		// Factors of kinds the org turned off do not count: their user
+		// sets up an enabled kind.
 		switch {
-		case !set.SMSEnabled:
+		case !MFARequired(set):
 			t.Status = TxnSuccess
-		case f != nil && f.Status == FactorActive:
+		case len(usableFactors(set, fs)) > 0:
 			t.Status = TxnMFARequired
 		default:
 			t.Status = TxnMFAEnroll
@@ -255,20 +264,24 @@ func (s *Signin) txnStep(ctx context.Context, stateToken string, allowed []TxnSt
 }
 
 // stepFactor resolves the factor a step names: "" means the factor in play
-// (t.FactorID), or else the user's SMS factor. The web UI passes ""; API
+// (t.FactorID), or else the user's usable factor offered first (the most
+// recently set up). The web UI passes ""; API
 // clients name the factor from the links they were given.
-func stepFactor(ctx context.Context, tx Tx, t *Transaction, u *User, factorID string) (string, error) {
+func stepFactor(ctx context.Context, tx Tx, set Settings, t *Transaction, u *User, factorID string) (string, error) {
 	if factorID != "" {
 		return factorID, nil
 	}
 	if t.FactorID != "" {
 		return t.FactorID, nil
 	}
-	f, err := smsFactor(ctx, tx, u.ID)
-	if err != nil || f == nil {
+	fs, err := tx.ListFactors(ctx, u.ID)
+	if err != nil {
 		return "", err
 	}
-	return f.ID, nil
+	if us := usableFactors(set, fs); len(us) > 0 {
+		return us[0].ID, nil
+	}
+	return "", nil
 }
 
 // inPlay returns the factor of a step that acts on the factor in play in
@@ -301,17 +314,20 @@ func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnSt
 
 // txnView builds the TxnView of t.
 func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
-	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength}
+	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength, Kinds: EnabledKinds(set), Several: set.FactorsSeveral}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
+	v.Factors = usableFactors(set, fs)
 	for i := range fs {
-		if fs[i].Status == FactorActive {
-			v.Factors = append(v.Factors, fs[i])
-		}
 		if fs[i].ID == t.FactorID {
 			v.Factor = &fs[i]
+		}
+	}
+	if v.Factor != nil && v.Factor.Type == FactorTypeTOTP && v.Factor.Status == FactorPending && t.Status == TxnMFAEnrollActivate {
+		if v.TOTP, err = s.totpSetup(set, &u, v.Factor); err != nil {
+			return nil, err
 		}
 	}
 	if v.Phone, err = verifiedPhone(ctx, tx, u.ID); err != nil {
@@ -366,6 +382,20 @@ func (s *Signin) TxnEnroll(ctx context.Context, stateToken string, req EnrollReq
 	return v, sent, err
 }
 
+// TxnEnrollTOTP sets up an authenticator app factor in MFA_ENROLL and
+// moves to MFA_ENROLL_ACTIVATE, whose view carries the setup (secret and
+// QR code URI).
+func (s *Signin) TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) error {
+		f, _, err := s.enrollTOTP(ctx, tx, set, u, provider)
+		if err != nil {
+			return err
+		}
+		t.FactorID, t.Status = f.ID, TxnMFAEnrollActivate
+		return nil
+	})
+}
+
 // TxnActivate checks the enrollment code in MFA_ENROLL_ACTIVATE; on success
 // the factor is active and the transaction reaches SUCCESS.
 func (s *Signin) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
@@ -411,7 +441,7 @@ func (s *Signin) TxnResendEnroll(ctx context.Context, stateToken, factorID strin
 // MFA_CHALLENGE) and moves to MFA_CHALLENGE.
 func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
 	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
-		factorID, err := stepFactor(ctx, tx, t, u, factorID)
+		factorID, err := stepFactor(ctx, tx, set, t, u, factorID)
 		if err != nil {
 			return nil, err
 		}
@@ -439,7 +469,7 @@ func (s *Signin) TxnResendChallenge(ctx context.Context, stateToken, factorID st
 // transaction reaches SUCCESS.
 func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
 	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) error {
-		factorID, err := stepFactor(ctx, tx, t, u, factorID)
+		factorID, err := stepFactor(ctx, tx, set, t, u, factorID)
 		if err != nil {
 			return err
 		}
@@ -512,6 +542,13 @@ func (s *core) takeSessionToken(ctx context.Context, tx Tx, token string) (*User
 	}
 	if u.Status != UserActive || u.Locked(s.clock.Now()) {
 		return nil, nil, invalidToken()
+	}
+	if factorID != "" {
+		if f, err := tx.GetFactor(ctx, u.ID, factorID); err == nil && f.Type == FactorTypeTOTP {
+			return &u, TOTPAMR, nil
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, nil, err
+		}
 	}
 	return &u, SignInAMR(factorID != ""), nil
 }

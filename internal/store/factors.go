@@ -7,11 +7,11 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-const factorColumns = `id, user_id, type, status, phone_number, created, last_updated`
+const factorColumns = `id, user_id, type, status, phone_number, created, last_updated, provider, secret, last_step`
 
 func scanFactor(s scanner) (mfa.Factor, error) {
 	var f mfa.Factor
-	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated)
+	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated, &f.Provider, &f.Secret, &f.LastStep)
 	f.Created, f.LastUpdated = utc(f.Created), utc(f.LastUpdated)
 	return f, err
 }
@@ -39,14 +39,34 @@ func (t *tx) GetFactor(ctx context.Context, userID, id string) (mfa.Factor, erro
 }
 
 func (t *tx) InsertFactor(ctx context.Context, f mfa.Factor) error {
-	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC())
+	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC(), providerOr(f.Provider), f.Secret, f.LastStep)
 	return t.d.wrap("insert factor", err)
 }
 
 func (t *tx) UpdateFactor(ctx context.Context, f mfa.Factor) error {
 	return t.execOne(ctx, "update factor", `UPDATE factors SET status = $3, phone_number = $4, last_updated = $5 WHERE user_id = $1 AND id = $2`,
 		f.UserID, f.ID, string(f.Status), f.PhoneNumber, f.LastUpdated.UTC())
+}
+
+// providerOr is the provider stored for a factor: OKTA when unset.
+func providerOr(p string) string {
+	if p == "" {
+		return mfa.FactorProvider
+	}
+	return p
+}
+
+// UseTOTPStep records step as the last step a code of the factor was
+// accepted for, if it is after the one stored: a compare-and-set, so two
+// concurrent uses of one code cannot both succeed.
+func (t *tx) UseTOTPStep(ctx context.Context, factorID string, step int64) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE factors SET last_step = $2 WHERE id = $1 AND last_step < $2`, factorID, step)
+	if err != nil {
+		return false, t.d.wrap("use totp step", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, t.d.wrap("use totp step", err)
 }
 
 func (t *tx) DeleteFactor(ctx context.Context, userID, id string) error {
