@@ -251,6 +251,9 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	if f != nil && f.Status == FactorActive {
 		return nil, nil, Errorf(EConflict, RFactorExists, "A factor of this type is already set up.")
 	}
+	if err := checkSeveral(ctx, tx, set, u, FactorTypeSMS); err != nil {
+		return nil, nil, err
+	}
 	onFile, err := verifiedPhone(ctx, tx, u.ID)
 	if err != nil {
 		return nil, nil, err
