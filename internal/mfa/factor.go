@@ -276,7 +276,7 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	}
 	isNew := f == nil
 	if isNew {
-		f = &Factor{ID: s.newID("mbl"), UserID: u.ID, Type: FactorTypeSMS, Status: FactorPending, PhoneNumber: number, Created: now, LastUpdated: now}
+		f = &Factor{ID: s.newID("mbl"), UserID: u.ID, Type: FactorTypeSMS, Status: FactorPending, PhoneNumber: number, Created: now, LastUpdated: now, Provider: FactorProvider}
 	}
 	changed := !isNew && f.PhoneNumber != number
 	f.PhoneNumber = number

@@ -40,21 +40,13 @@ func (t *tx) GetFactor(ctx context.Context, userID, id string) (mfa.Factor, erro
 
 func (t *tx) InsertFactor(ctx context.Context, f mfa.Factor) error {
 	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC(), providerOr(f.Provider), f.Secret, f.LastStep)
+		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC(), f.Provider, f.Secret, f.LastStep)
 	return t.d.wrap("insert factor", err)
 }
 
 func (t *tx) UpdateFactor(ctx context.Context, f mfa.Factor) error {
 	return t.execOne(ctx, "update factor", `UPDATE factors SET status = $3, phone_number = $4, last_updated = $5 WHERE user_id = $1 AND id = $2`,
 		f.UserID, f.ID, string(f.Status), f.PhoneNumber, f.LastUpdated.UTC())
-}
-
-// providerOr is the provider stored for a factor: OKTA when unset.
-func providerOr(p string) string {
-	if p == "" {
-		return mfa.FactorProvider
-	}
-	return p
 }
 
 // UseTOTPStep records step as the last step a code of the factor was

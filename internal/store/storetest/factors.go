@@ -27,7 +27,7 @@ func testFactorsCRUD(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustInsertUsers(t, db, newUser("u1", "one@x"))
 	want := mfa.Factor{ID: "f1", UserID: "u1", Type: mfa.FactorTypeSMS, Status: mfa.FactorPending,
-		PhoneNumber: "+15550100001", Created: at(time.Second), LastUpdated: at(2 * time.Second)}
+		PhoneNumber: "+15550100001", Created: at(time.Second), LastUpdated: at(2 * time.Second), Provider: "OKTA"}
 	MustInTx(t, db, func(tx mfa.Tx) error { return tx.InsertFactor(ctx, want) })
 	if diff := cmp.Diff(want, mustGetFactor(t, db, "u1", "f1")); diff != "" {
 		t.Errorf("GetFactor mismatch (-want +got):\n%s", diff)
@@ -163,5 +163,33 @@ func testPhonesPut(t *testing.T, db *store.DB) {
 	var n int
 	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM phones WHERE user_id = $1`, "u1").Scan(&n); err != nil || n != 1 {
 		t.Errorf("phones of u1 = %d, %v; want 1", n, err)
+	}
+}
+
+// testFactorsTOTPStep: a TOTP factor keeps its sealed secret and provider,
+// and UseTOTPStep only moves its last step forward, once per step.
+func testFactorsTOTPStep(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	f := mfa.Factor{ID: "ost1", UserID: "u1", Type: mfa.FactorTypeTOTP, Status: mfa.FactorActive, Provider: "GOOGLE",
+		Secret: []byte("sealed secret"), Created: at(0), LastUpdated: at(0)}
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.InsertFactor(ctx, f) })
+	if diff := cmp.Diff(f, mustGetFactor(t, db, "u1", "ost1")); diff != "" {
+		t.Errorf("GetFactor mismatch (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		step int64
+		ok   bool
+	}{{100, true}, {100, false}, {99, false}, {101, true}} {
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			ok, err := tx.UseTOTPStep(ctx, "ost1", c.step)
+			if ok != c.ok {
+				t.Errorf("UseTOTPStep(%d) = %v, want %v", c.step, ok, c.ok)
+			}
+			return err
+		})
+	}
+	if got := mustGetFactor(t, db, "u1", "ost1").LastStep; got != 101 {
+		t.Errorf("last step %d, want 101", got)
 	}
 }
