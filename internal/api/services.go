@@ -29,6 +29,7 @@ type Signin interface {
 	TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+	TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*mfa.TxnView, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -41,6 +42,9 @@ type Factors interface {
 	ResendEnroll(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
 	ResetFactors(ctx context.Context, userID string) error
 	VerifySMS(ctx context.Context, userID, factorID, code string) error
+	EnrollTOTP(ctx context.Context, userID, provider string) (*mfa.Factor, *mfa.TOTPSetup, error)
+	TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*mfa.TOTPSetup, error)
+	UserFactors(ctx context.Context, userID string) ([]mfa.Factor, error)
 }
 
 // Users is the part of mfa.Users this package uses.

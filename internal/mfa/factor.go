@@ -41,6 +41,8 @@ type FactorState struct {
 	// the number of digits in a code.
 	SMSEnabled bool
 	CodeLength int
+	// TOTPEnabled reports whether the org's authenticator app factor is on.
+	TOTPEnabled bool
 }
 
 // Factors sets up, changes, checks and removes users' SMS factors (the
@@ -196,7 +198,7 @@ func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, 
 		if err != nil {
 			return err
 		}
-		st.SMSEnabled, st.CodeLength = set.SMSEnabled, set.CodeLength
+		st.SMSEnabled, st.CodeLength, st.TOTPEnabled = set.SMSEnabled, set.CodeLength, set.TOTPEnabled
 		if last, err := tx.LastChallengeAt(ctx, userID, NoScope); err != nil {
 			return err
 		} else if !last.IsZero() {

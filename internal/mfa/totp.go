@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"image/png"
 	"io"
@@ -238,7 +240,7 @@ func (s *core) checkTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *F
 		return err
 	}
 	if !ok {
-		return fail(Errorf(EForbidden, RCodeUsed, "Each code can only be used once. Please wait for a new code and try again."))
+		return fail(Errorf(EForbidden, RCodeReplayed, "Each code can only be used once. Please wait for a new code and try again."))
 	}
 	f.LastStep = step
 	if u.FailedMFA != 0 {
@@ -352,16 +354,26 @@ func (s *Factors) ActivateTOTP(ctx context.Context, userID, factorID, code strin
 	return f, err
 }
 
+// TOTPQRKey is the opaque part of the QR code link of a pending TOTP
+// factor: a hash of its sealed secret (which holds a random nonce), so it
+// is unguessable, known only to whoever was given the enrollment, and
+// stale once the factor is enrolled again.
+func TOTPQRKey(f *Factor) string {
+	sum := sha256.Sum256(append([]byte("totp-qr:"), f.Secret...))
+	return hex.EncodeToString(sum[:16])
+}
+
 // TOTPSetupOf returns the setup of a pending authenticator app factor
-// (its QR code is served while it awaits activation; never after).
-func (s *Factors) TOTPSetupOf(ctx context.Context, userID, factorID string) (*TOTPSetup, error) {
+// whose QR key is key (its QR code is served while it awaits activation;
+// never after). Refusal: ENotFound for anything else.
+func (s *Factors) TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*TOTPSetup, error) {
 	var st *TOTPSetup
 	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		f, err := totpFactor(ctx, tx, u.ID, factorID)
 		if err != nil {
 			return err
 		}
-		if f.Status != FactorPending {
+		if f.Status != FactorPending || subtle.ConstantTimeCompare([]byte(TOTPQRKey(f)), []byte(key)) != 1 {
 			return FactorNotFound(factorID)
 		}
 		st, err = s.totpSetup(set, u, f)

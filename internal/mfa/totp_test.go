@@ -181,13 +181,13 @@ func TestTOTPReplayRefused(t *testing.T) {
 	if err := e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code); err != nil {
 		t.Fatal(err)
 	}
-	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RCodeUsed)
+	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RCodeReplayed)
 	// Still refused 20 s later, within the window.
 	e.clock.Advance(20 * time.Second)
-	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RCodeUsed)
+	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RCodeReplayed)
 	// An earlier step's code, inside the window, is refused too: steps
 	// only go forward.
-	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, e.totpAt(sec, -mfa.TOTPPeriod)), mfa.RCodeUsed)
+	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, e.totpAt(sec, -mfa.TOTPPeriod)), mfa.RCodeReplayed)
 	// The next step's code works.
 	e.clock.Advance(mfa.TOTPPeriod)
 	if err := e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, e.totpAt(sec, 0)); err != nil {
@@ -195,7 +195,7 @@ func TestTOTPReplayRefused(t *testing.T) {
 	}
 	found := false
 	for _, ev := range e.events(t, mfa.EvMFAVerify) {
-		if ev.Reason == string(mfa.RCodeUsed) && ev.Details["factor_type"] == mfa.FactorTypeTOTP {
+		if ev.Reason == string(mfa.RCodeReplayed) && ev.Details["factor_type"] == mfa.FactorTypeTOTP {
 			found = true
 		}
 	}
@@ -219,7 +219,7 @@ func TestTOTPConcurrentUseOfOneCodeOnceOnly(t *testing.T) {
 	for _, err := range errs {
 		if err == nil {
 			ok++
-		} else if mfa.ReasonOf(err) != mfa.RCodeUsed {
+		} else if mfa.ReasonOf(err) != mfa.RCodeReplayed {
 			t.Fatalf("unexpected refusal %v", err)
 		}
 	}
