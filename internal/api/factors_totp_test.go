@@ -153,3 +153,34 @@ func TestAuthnTOTPEnrollAndSignIn(t *testing.T) {
 		t.Fatalf("verify: %s", r.raw)
 	}
 }
+
+func TestOrgFactorsTOTP(t *testing.T) {
+	e := newEnv(t)
+	r := e.api("GET", "/api/v1/org/factors", nil)
+	if len(r.list) != 3 || !strings.Contains(r.raw, `"id":"google_otp","provider":"GOOGLE","factorType":"token:software:totp","status":"INACTIVE"`) {
+		t.Fatalf("org factors: %s", r.raw)
+	}
+	r = e.api("POST", "/api/v1/org/factors/google_otp/lifecycle/activate", nil)
+	if r.status != 200 || r.str("status") != "ACTIVE" {
+		t.Fatalf("activate: %d %s", r.status, r.raw)
+	}
+	if set, _ := e.svc.Org.Settings(e.ctx); !set.TOTPEnabled {
+		t.Fatal("totp_enabled still off")
+	}
+	if r = e.api("GET", "/api/v1/org/factors/okta_otp", nil); r.str("status") != "ACTIVE" {
+		t.Fatalf("okta_otp: %s", r.raw)
+	}
+	r = e.api("GET", `/api/v1/org/factors?filter=status+eq+%22ACTIVE%22`, nil)
+	if len(r.list) != 3 {
+		t.Fatalf("active: %s", r.raw)
+	}
+	e.api("POST", "/api/v1/org/factors/okta_otp/lifecycle/deactivate", nil)
+	if set, _ := e.svc.Org.Settings(e.ctx); set.TOTPEnabled {
+		t.Fatal("totp_enabled still on")
+	}
+	e.wantError(e.api("GET", "/api/v1/org/factors/nope", nil), 404, "E0000007")
+	// A stranger (no token) gets nothing.
+	if r := e.do("POST", "/api/v1/org/factors/okta_otp/lifecycle/activate", "", nil); r.status != 401 {
+		t.Fatalf("no token: %d", r.status)
+	}
+}

@@ -70,6 +70,7 @@ type Org interface {
 	RecordBlocked(ctx context.Context, reason, detail string) error
 	SetSMSEnabled(ctx context.Context, on bool) error
 	Settings(ctx context.Context) (mfa.Settings, error)
+	SetFactorEnabled(ctx context.Context, name string, on bool) error
 }
 
 // ServicesOf picks from the domain's services the interfaces this package uses.
