@@ -17,7 +17,10 @@ func (loginPage) template() string { return "login" }
 func (loginPage) title() string    { return "Sign in" }
 
 // enrollPage is "Extra verification is required for your account".
-type enrollPage struct{ common }
+type enrollPage struct {
+	common
+	Options []factorOption // the kinds the org offers, each with its Setup
+}
 
 func (enrollPage) template() string { return "enroll" }
 func (enrollPage) title() string    { return "Extra verification is required for your account" }
@@ -67,7 +70,9 @@ func (codePage) title() string    { return "Enter code" }
 // verifyPage offers to send a code at sign-in.
 type verifyPage struct {
 	common
-	To string // the masked number
+	To       string // the masked number
+	FactorID string
+	Another  bool // the user has other factors: "Verify another way"
 }
 
 func (verifyPage) template() string { return "verify" }

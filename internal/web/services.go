@@ -43,6 +43,7 @@ type Signin interface {
 	TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+	TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*mfa.TxnView, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.

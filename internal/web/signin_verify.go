@@ -28,6 +28,9 @@ func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
 	}
 	p := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
 	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	if len(v.Factors) > 1 {
+		p.Back = &formLink{Method: "get", URL: "/signin/verify/choose", Label: "Verify another way"}
+	}
 	return p
 }
 
@@ -38,13 +41,21 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 	}
 	switch v.Txn.Status {
 	case mfa.TxnMFARequired:
-		f := signinFactor(v)
+		f := chosenFactor(r, v)
 		if f == nil {
 			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
 			return
 		}
-		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber)})
+		if f.Type == mfa.FactorTypeTOTP {
+			h.render(w, r, &totpCodePage{FactorID: f.ID, Another: len(v.Factors) > 1})
+			return
+		}
+		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), FactorID: f.ID, Another: len(v.Factors) > 1})
 	case mfa.TxnMFAChallenge:
+		if v.Factor != nil && v.Factor.Type == mfa.FactorTypeTOTP {
+			h.render(w, r, &totpCodePage{FactorID: v.Factor.ID, Another: len(v.Factors) > 1})
+			return
+		}
 		h.render(w, r, h.verifyCodeData(v))
 	default:
 		h.next(w, r, v)
@@ -52,7 +63,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), r.PostFormValue("factor"))
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		cur := h.txn(w, r)
@@ -63,7 +74,7 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if f := signinFactor(cur); f != nil {
 			to = phone.Mask(f.PhoneNumber)
 		}
-		h.render(w, r, &verifyPage{common: refused(nil, e), To: to})
+		h.render(w, r, &verifyPage{common: refused(nil, e), To: to, FactorID: r.PostFormValue("factor"), Another: len(cur.Factors) > 1})
 	})
 }
 
