@@ -491,6 +491,9 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	if err != nil {
 		return err
 	}
+	if err := tx.FactorUsed(ctx, f.ID, s.clock.Now()); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
 		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
 }

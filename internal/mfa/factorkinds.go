@@ -3,6 +3,7 @@ package mfa
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // FactorKind is a kind of factor the org may offer. FactorKinds is the
@@ -79,7 +80,8 @@ func TypeEnabled(set Settings, typ string) bool {
 }
 
 // usableFactors returns the user's active factors of enabled kinds, the
-// most recently set up (or changed) first: the order sign-in offers them.
+// most recently set up, changed or used first: the order sign-in offers
+// them.
 func usableFactors(set Settings, fs []Factor) []Factor {
 	var out []Factor
 	for _, f := range fs {
@@ -87,8 +89,16 @@ func usableFactors(set Settings, fs []Factor) []Factor {
 			out = append(out, f)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Factor) int { return b.LastUpdated.Compare(a.LastUpdated) })
+	slices.SortStableFunc(out, func(a, b Factor) int { return recent(b).Compare(recent(a)) })
 	return out
+}
+
+// recent is when f was last set up, changed or used.
+func recent(f Factor) time.Time {
+	if f.LastUsed.After(f.LastUpdated) {
+		return f.LastUsed
+	}
+	return f.LastUpdated
 }
 
 // checkSeveral refuses setting up a factor of type typ when the org

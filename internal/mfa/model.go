@@ -110,6 +110,9 @@ type Factor struct {
 	Secret []byte
 	// LastStep is the last TOTP time step a code was accepted for.
 	LastStep int64
+	// LastUsed is when the factor last passed a verification (zero if
+	// never).
+	LastUsed time.Time
 }
 
 // Phone is a user's verified phone number. It outlives the factor: removing

@@ -102,6 +102,8 @@ type FactorTx interface {
 	// is after it, and reports whether it did; two concurrent calls with
 	// one step never both get true.
 	UseTOTPStep(ctx context.Context, factorID string, step int64) (bool, error)
+	// FactorUsed records that the factor passed a verification at at.
+	FactorUsed(ctx context.Context, factorID string, at time.Time) error
 }
 
 // ChallengeTx stores code challenges.

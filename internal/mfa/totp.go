@@ -323,6 +323,9 @@ func (s *core) verifyTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *
 	if err := s.checkTOTP(ctx, tx, set, u, f, PurposeVerify, code); err != nil {
 		return err
 	}
+	if err := tx.FactorUsed(ctx, f.ID, s.clock.Now()); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
 		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeTOTP}})
 }

@@ -391,3 +391,35 @@ func TestOneFactorPerUserPolicy(t *testing.T) {
 	_, _, err = e.svc.Factors.EnrollSMS(e.ctx, v.ID, mfa.EnrollRequest{Phone: "+14155550101"})
 	wantReason(t, err, mfa.RFactorExists)
 }
+
+func TestLastUsedFactorOfferedFirst(t *testing.T) {
+	e := totpEnv(t)
+	u := e.user(t, "ann@example.com")
+	totp, sec := e.activeTOTP(t, u)
+	e.clock.Advance(time.Minute)
+	sms := e.activeFactor(t, u, "+14155550100")
+	e.clock.Advance(time.Minute)
+	first := func() string {
+		t.Helper()
+		v, err := e.svc.Signin.PrimaryAuth(e.ctx, "ann@example.com", "Correct-Horse-9", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Factors[0].ID
+	}
+	if first() != sms.ID {
+		t.Fatal("the factor set up last is not offered first")
+	}
+	// The user signs in with the authenticator app: next time it comes first.
+	v, err := e.svc.Signin.PrimaryAuth(e.ctx, "ann@example.com", "Correct-Horse-9", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, totp.ID, e.totpAt(sec, 0)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	if first() != totp.ID {
+		t.Fatal("the factor used last is not offered first")
+	}
+}

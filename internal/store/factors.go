@@ -2,17 +2,19 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"smsmfa/internal/mfa"
 )
 
-const factorColumns = `id, user_id, type, status, phone_number, created, last_updated, provider, secret, last_step`
+const factorColumns = `id, user_id, type, status, phone_number, created, last_updated, provider, secret, last_step, last_used`
 
 func scanFactor(s scanner) (mfa.Factor, error) {
 	var f mfa.Factor
-	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated, &f.Provider, &f.Secret, &f.LastStep)
-	f.Created, f.LastUpdated = utc(f.Created), utc(f.LastUpdated)
+	var used sql.NullTime
+	err := s.Scan(&f.ID, &f.UserID, &f.Type, &f.Status, &f.PhoneNumber, &f.Created, &f.LastUpdated, &f.Provider, &f.Secret, &f.LastStep, &used)
+	f.Created, f.LastUpdated, f.LastUsed = utc(f.Created), utc(f.LastUpdated), ut(used)
 	return f, err
 }
 
@@ -39,8 +41,8 @@ func (t *tx) GetFactor(ctx context.Context, userID, id string) (mfa.Factor, erro
 }
 
 func (t *tx) InsertFactor(ctx context.Context, f mfa.Factor) error {
-	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC(), f.Provider, f.Secret, f.LastStep)
+	_, err := t.exec(ctx, `INSERT INTO factors (`+factorColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		f.ID, f.UserID, f.Type, string(f.Status), f.PhoneNumber, f.Created.UTC(), f.LastUpdated.UTC(), f.Provider, f.Secret, f.LastStep, nt(f.LastUsed))
 	return t.d.wrap("insert factor", err)
 }
 
@@ -59,6 +61,12 @@ func (t *tx) UseTOTPStep(ctx context.Context, factorID string, step int64) (bool
 	}
 	n, err := res.RowsAffected()
 	return n == 1, t.d.wrap("use totp step", err)
+}
+
+// FactorUsed records that the factor passed a verification at at.
+func (t *tx) FactorUsed(ctx context.Context, factorID string, at time.Time) error {
+	_, err := t.exec(ctx, `UPDATE factors SET last_used = $2 WHERE id = $1`, factorID, at.UTC())
+	return t.d.wrap("factor used", err)
 }
 
 func (t *tx) DeleteFactor(ctx context.Context, userID, id string) error {

@@ -192,4 +192,8 @@ func testFactorsTOTPStep(t *testing.T, db *store.DB) {
 	if got := mustGetFactor(t, db, "u1", "ost1").LastStep; got != 101 {
 		t.Errorf("last step %d, want 101", got)
 	}
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.FactorUsed(ctx, "ost1", at(time.Hour)) })
+	if got := mustGetFactor(t, db, "u1", "ost1").LastUsed; !got.Equal(at(time.Hour)) {
+		t.Errorf("last used %v, want %v", got, at(time.Hour))
+	}
 }
