@@ -256,6 +256,14 @@ func (s *core) checkTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *F
 // wrongTOTP counts a wrong authenticator app code against the user and
 // the address, as wrongCode does for a text message code.
 func (s *core) wrongTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, now time.Time) error {
+	return s.wrongSecret(ctx, tx, set, u, now, map[string]string{"factor_id": f.ID, "factor_type": FactorTypeTOTP, "purpose": string(purpose)},
+		"That code is not right. Check the code in your authenticator app and try again.")
+}
+
+// wrongSecret counts a wrong code that has no challenge (an authenticator
+// app code, a recovery code) against the user (the same lockout as SMS
+// codes) and the request's address, and records it with details.
+func (s *core) wrongSecret(ctx context.Context, tx Tx, set Settings, u *User, now time.Time, details map[string]string, msg string) error {
 	if err := s.countGuess(ctx, tx, set, now); err != nil {
 		return err
 	}
@@ -276,7 +284,6 @@ func (s *core) wrongTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *F
 		return err
 	}
 	left := max(set.MFALockFailures-u.FailedMFA, 0)
-	details := map[string]string{"factor_id": f.ID, "factor_type": FactorTypeTOTP, "purpose": string(purpose)}
 	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeFailure, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}); err != nil {
 		return err
 	}
@@ -292,7 +299,7 @@ func (s *core) wrongTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *F
 		}
 		return lockedError(u)
 	}
-	e := Errorf(EForbidden, RCodeWrong, "That code is not right. Check the code in your authenticator app and try again.")
+	e := Errorf(EForbidden, RCodeWrong, "%s", msg)
 	e.Remaining = left
 	return e
 }

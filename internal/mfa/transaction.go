@@ -40,6 +40,9 @@ type TxnView struct {
 	// TOTP is the setup of the authenticator app factor being activated
 	// (MFA_ENROLL_ACTIVATE of a token:software:totp factor).
 	TOTP *TOTPSetup
+	// RecoveryLeft is the user's unused recovery codes (MFA_REQUIRED,
+	// MFA_CHALLENGE).
+	RecoveryLeft int
 }
 
 // invalidToken is the refusal for an unknown, expired, used or cancelled
@@ -320,6 +323,11 @@ func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction
 		return nil, err
 	}
 	v.Factors = usableFactors(set, fs)
+	if t.Status == TxnMFARequired || t.Status == TxnMFAChallenge {
+		if v.RecoveryLeft, err = tx.CountRecoveryCodes(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
 	for i := range fs {
 		if fs[i].ID == t.FactorID {
 			v.Factor = &fs[i]
@@ -542,6 +550,9 @@ func (s *core) takeSessionToken(ctx context.Context, tx Tx, token string) (*User
 	}
 	if u.Status != UserActive || u.Locked(s.clock.Now()) {
 		return nil, nil, invalidToken()
+	}
+	if factorID == RecoveryFactorID {
+		return &u, RecoveryAMR, nil
 	}
 	if factorID != "" {
 		if f, err := tx.GetFactor(ctx, u.ID, factorID); err == nil && f.Type == FactorTypeTOTP {

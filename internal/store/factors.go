@@ -97,3 +97,31 @@ func (t *tx) CountNumberVerifiers(ctx context.Context, number, exceptUserID stri
 func (t *tx) NumberUsers(ctx context.Context, number string, limit int) ([]mfa.User, error) {
 	return t.users(ctx, "number users", `SELECT `+userColumns+` FROM users WHERE id IN (SELECT user_id FROM phones WHERE number = $1) ORDER BY login LIMIT $2`, number, limit)
 }
+
+func (t *tx) ReplaceRecoveryCodes(ctx context.Context, userID string, cs []mfa.RecoveryCode) error {
+	if _, err := t.exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return t.d.wrap("replace recovery codes", err)
+	}
+	for _, c := range cs {
+		if _, err := t.exec(ctx, `INSERT INTO recovery_codes (id, user_id, code_hash, created) VALUES ($1, $2, $3, $4)`,
+			c.ID, userID, c.Hash, c.Created.UTC()); err != nil {
+			return t.d.wrap("replace recovery codes", err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) UseRecoveryCode(ctx context.Context, userID string, hash []byte, at time.Time) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE recovery_codes SET used = $3 WHERE user_id = $1 AND code_hash = $2 AND used IS NULL`, userID, hash, at.UTC())
+	if err != nil {
+		return false, t.d.wrap("use recovery code", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, t.d.wrap("use recovery code", err)
+}
+
+func (t *tx) CountRecoveryCodes(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := t.row(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used IS NULL`, userID).Scan(&n)
+	return n, t.d.wrap("count recovery codes", err)
+}

@@ -197,3 +197,36 @@ func testFactorsTOTPStep(t *testing.T, db *store.DB) {
 		t.Errorf("last used %v, want %v", got, at(time.Hour))
 	}
 }
+
+// testRecoveryCodes: a new set replaces the old; a code is used once.
+func testRecoveryCodes(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"))
+	set := func(user string, hashes ...string) {
+		var cs []mfa.RecoveryCode
+		for i, h := range hashes {
+			cs = append(cs, mfa.RecoveryCode{ID: user + "-" + h + "-" + string(rune('a'+i)), Hash: []byte(h), Created: at(0)})
+		}
+		MustInTx(t, db, func(tx mfa.Tx) error { return tx.ReplaceRecoveryCodes(ctx, user, cs) })
+	}
+	count := func(user string) (n int) {
+		MustInTx(t, db, func(tx mfa.Tx) (err error) { n, err = tx.CountRecoveryCodes(ctx, user); return })
+		return n
+	}
+	use := func(user, h string) (ok bool) {
+		MustInTx(t, db, func(tx mfa.Tx) (err error) { ok, err = tx.UseRecoveryCode(ctx, user, []byte(h), at(time.Minute)); return })
+		return ok
+	}
+	set("u1", "h1", "h2", "h3")
+	set("u2", "h1")
+	if count("u1") != 3 || count("u2") != 1 {
+		t.Fatalf("counts %d %d", count("u1"), count("u2"))
+	}
+	if !use("u1", "h2") || use("u1", "h2") || use("u1", "nope") || count("u1") != 2 || count("u2") != 1 {
+		t.Fatal("a code was not used exactly once, or another user's changed")
+	}
+	set("u1", "h4")
+	if use("u1", "h1") || count("u1") != 1 || !use("u1", "h4") {
+		t.Fatal("the old set still works after a new one")
+	}
+}
