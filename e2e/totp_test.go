@@ -109,4 +109,35 @@ func TestAuthenticatorAppFlows(t *testing.T) {
 	b.fill("#code", c)
 	b.click("form[action='/signin/verify'] button")
 	b.waitFor("account", "h1", "Account")
+
+	// Recovery codes: generated on the account page, shown once; one
+	// signs Alice in through "Verify another way", once.
+	b.click("a[href='/account/recovery']")
+	b.waitFor("recovery_codes", "h1", "Your recovery codes")
+	b.click("form[action='/account/recovery'] button")
+	b.waitFor("recovery_codes", "#recovery-codes", "-")
+	codes := strings.Fields(b.text("#recovery-codes"))
+	if len(codes) != 10 {
+		b.fail("%d recovery codes shown, want 10", len(codes))
+	}
+	b.shot("recovery-codes")
+	b.open("/account")
+	b.waitFor("account", "#recovery-left", "10 unused codes")
+	b.signOut()
+	for _, want := range []string{"account", "recovery_verify"} {
+		b.signIn("alice@example.com", "Alice-Pass-2026")
+		b.waitFor("verify", "h1", "Verify it's you") // SMS was used last
+		b.click("form[action='/signin/verify/choose'] button")
+		b.waitFor("verify_choose", "h1", "Verify another way")
+		b.click("a[href='/signin/verify/recovery']")
+		b.waitFor("recovery_verify", "h1", "Use a recovery code")
+		b.fill("#code", codes[0])
+		b.click("form[action='/signin/verify/recovery'] button")
+		if want == "account" {
+			b.waitFor("account", "#recovery-left", "9 unused codes")
+			b.signOut()
+			continue
+		}
+		b.waitFor(want, "#form-error", "used already")
+	}
 }

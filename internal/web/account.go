@@ -39,6 +39,12 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	if st.Factor != nil {
 		p.Phone = phone.Mask(st.Factor.PhoneNumber)
 	}
+	left, err := h.svc.Factors.RecoveryCodesLeft(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.RecoveryLeft = left
 	h.render(w, r, p)
 }
 

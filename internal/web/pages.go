@@ -93,6 +93,8 @@ type accountPage struct {
 	Enabled bool   // the org's SMS factor is on
 	Active  bool   // the user's factor is set up
 	Phone   string // the factor's number, masked
+	// RecoveryLeft is the user's unused recovery codes.
+	RecoveryLeft int
 }
 
 func (accountPage) template() string { return "account" }

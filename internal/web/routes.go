@@ -34,6 +34,10 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signin/verify/totp", h.verifyTOTP)
 	m.HandleFunc("GET /signin/verify/choose", h.chooseFactorPage)
 	m.HandleFunc("POST /signin/verify/choose", h.chooseFactor)
+	m.HandleFunc("GET /signin/verify/recovery", h.recoveryVerifyPage)
+	m.HandleFunc("POST /signin/verify/recovery", h.recoveryVerify)
+	m.HandleFunc("GET /account/recovery", h.requireUser(h.requireRecent(h.accountRecoveryPage)))
+	m.HandleFunc("POST /account/recovery", h.requireUser(h.requireRecent(h.accountRecovery)))
 
 	m.HandleFunc("GET /account", h.requireUser(h.account))
 	m.HandleFunc("GET /account/confirm", h.requireUser(h.confirmPage))

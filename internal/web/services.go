@@ -44,6 +44,7 @@ type Signin interface {
 	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
 	TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*mfa.TxnView, error)
+	TxnVerifyRecovery(ctx context.Context, stateToken, code string) (*mfa.TxnView, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -55,6 +56,8 @@ type Factors interface {
 	FactorState(ctx context.Context, userID string) (mfa.FactorState, error)
 	ResendEnroll(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
 	ResetFactors(ctx context.Context, userID string) error
+	RegenerateRecoveryCodes(ctx context.Context, userID string) ([]string, error)
+	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 }
 
 // Users is the part of mfa.Users this package uses.

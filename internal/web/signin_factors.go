@@ -73,10 +73,16 @@ func chosenFactor(r *http.Request, v *mfa.TxnView) *mfa.Factor {
 	return &v.Factors[0]
 }
 
-// chooseFactorPage is "Verify another way": the user's other factors.
+// anotherWay reports whether the sign-in has more than one way: several
+// factors, or recovery codes.
+func anotherWay(v *mfa.TxnView) bool { return len(v.Factors) > 1 || v.RecoveryLeft > 0 }
+
+// chooseFactorPage is "Verify another way": the user's factors, and
+// "Use a recovery code" while the user has some.
 type chooseFactorPage struct {
 	common
-	Options []factorOption
+	Options  []factorOption
+	Recovery bool
 }
 
 func (chooseFactorPage) template() string { return "verify_choose" }
@@ -91,7 +97,7 @@ func (h *Handler) chooseFactorPage(w http.ResponseWriter, r *http.Request) {
 		h.next(w, r, v)
 		return
 	}
-	h.render(w, r, &chooseFactorPage{Options: userOptions(v)})
+	h.render(w, r, &chooseFactorPage{Options: userOptions(v), Recovery: v.RecoveryLeft > 0})
 }
 
 // chooseFactor goes back from a code being checked (MFA_CHALLENGE) to the
@@ -224,8 +230,64 @@ func (h *Handler) verifyTOTP(w http.ResponseWriter, r *http.Request) {
 		if cur == nil {
 			return
 		}
-		p := &totpCodePage{FactorID: id, Another: len(cur.Factors) > 1}
+		p := &totpCodePage{FactorID: id, Another: anotherWay(cur)}
 		p.common = refused(nil, e)
 		h.render(w, r, p)
 	})
+}
+
+// recoveryVerifyPage asks for a recovery code at sign-in.
+type recoveryVerifyPage struct{ common }
+
+func (recoveryVerifyPage) template() string { return "recovery_verify" }
+func (recoveryVerifyPage) title() string    { return "Use a recovery code" }
+
+func (h *Handler) recoveryVerifyPage(w http.ResponseWriter, r *http.Request) {
+	v := h.txn(w, r)
+	if v == nil {
+		return
+	}
+	if v.Txn.Status != mfa.TxnMFARequired && v.Txn.Status != mfa.TxnMFAChallenge {
+		h.next(w, r, v)
+		return
+	}
+	h.render(w, r, &recoveryVerifyPage{})
+}
+
+func (h *Handler) recoveryVerify(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Signin.TxnVerifyRecovery(r.Context(), h.stateToken(r.Context()), r.PostFormValue("code"))
+	h.after(w, r, v, err, func(e *mfa.Error) {
+		if h.txn(w, r) == nil {
+			return
+		}
+		h.render(w, r, &recoveryVerifyPage{common: refused(nil, e)})
+	})
+}
+
+// recoveryCodesPage shows a new set of recovery codes, once.
+type recoveryCodesPage struct {
+	common
+	Codes []string
+}
+
+func (recoveryCodesPage) template() string { return "recovery_codes" }
+func (recoveryCodesPage) title() string    { return "Your recovery codes" }
+
+func (h *Handler) accountRecovery(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	codes, err := h.svc.Factors.RegenerateRecoveryCodes(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := &recoveryCodesPage{common: common{User: u}}
+	for _, c := range codes {
+		p.Codes = append(p.Codes, mfa.FormatRecoveryCode(c))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, p)
+}
+
+// accountRecoveryPage confirms before new codes replace the old ones.
+func (h *Handler) accountRecoveryPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	h.render(w, r, &recoveryCodesPage{common: common{User: u}})
 }

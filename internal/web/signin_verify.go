@@ -28,7 +28,7 @@ func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
 	}
 	p := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
 	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
-	if len(v.Factors) > 1 {
+	if anotherWay(v) {
 		p.Back = &formLink{Method: "get", URL: "/signin/verify/choose", Label: "Verify another way"}
 	}
 	return p
@@ -47,13 +47,13 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if f.Type == mfa.FactorTypeTOTP {
-			h.render(w, r, &totpCodePage{FactorID: f.ID, Another: len(v.Factors) > 1})
+			h.render(w, r, &totpCodePage{FactorID: f.ID, Another: anotherWay(v)})
 			return
 		}
-		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), FactorID: f.ID, Another: len(v.Factors) > 1})
+		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), FactorID: f.ID, Another: anotherWay(v)})
 	case mfa.TxnMFAChallenge:
 		if v.Factor != nil && v.Factor.Type == mfa.FactorTypeTOTP {
-			h.render(w, r, &totpCodePage{FactorID: v.Factor.ID, Another: len(v.Factors) > 1})
+			h.render(w, r, &totpCodePage{FactorID: v.Factor.ID, Another: anotherWay(v)})
 			return
 		}
 		h.render(w, r, h.verifyCodeData(v))
@@ -74,7 +74,7 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if f := signinFactor(cur); f != nil {
 			to = phone.Mask(f.PhoneNumber)
 		}
-		h.render(w, r, &verifyPage{common: refused(nil, e), To: to, FactorID: r.PostFormValue("factor"), Another: len(cur.Factors) > 1})
+		h.render(w, r, &verifyPage{common: refused(nil, e), To: to, FactorID: r.PostFormValue("factor"), Another: anotherWay(cur)})
 	})
 }
 

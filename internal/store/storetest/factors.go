@@ -214,7 +214,10 @@ func testRecoveryCodes(t *testing.T, db *store.DB) {
 		return n
 	}
 	use := func(user, h string) (ok bool) {
-		MustInTx(t, db, func(tx mfa.Tx) (err error) { ok, err = tx.UseRecoveryCode(ctx, user, []byte(h), at(time.Minute)); return })
+		MustInTx(t, db, func(tx mfa.Tx) (err error) {
+			ok, err = tx.UseRecoveryCode(ctx, user, []byte(h), at(time.Minute))
+			return
+		})
 		return ok
 	}
 	set("u1", "h1", "h2", "h3")
