@@ -6,12 +6,10 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// The org's one factor, under its Okta ids: the classic factor id and the
-// Identity Engine phone authenticator. Both switch the same org setting.
-const (
-	orgFactorID     = "okta_sms"
-	authenticatorID = "autsmsmfaphone000000"
-)
+// The Identity Engine phone authenticator's id; it switches the SMS
+// factor's setting, as the classic org factor okta_sms does (the classic
+// org factors come from mfa.FactorKinds).
+const authenticatorID = "autsmsmfaphone000000"
 
 func (h *Handler) smsOn(w http.ResponseWriter, r *http.Request) (mfa.Settings, bool) {
 	set, err := h.svc.Org.Settings(r.Context())

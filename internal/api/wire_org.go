@@ -52,10 +52,6 @@ func (h *Handler) lifecycle(l *lifecycleLinks, self string, on bool) {
 	}
 }
 
-func (h *Handler) orgFactorObject(on bool) orgFactor {
-	return h.orgFactorOf(mfa.FactorKinds[0], mfa.FactorKinds[0].OrgFactors[0], on)
-}
-
 // orgFactorOf is the org factor of kind k under id and provider of of.
 func (h *Handler) orgFactorOf(k mfa.FactorKind, of mfa.OrgFactor, on bool) orgFactor {
 	self := "/api/v1/org/factors/" + of.ID
