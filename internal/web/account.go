@@ -45,6 +45,11 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		return
 	}
 	p.RecoveryLeft = left
+	totp, loaded := h.userTOTP(w, r, u)
+	if !loaded {
+		return
+	}
+	p.TOTPEnabled, p.TOTPActive = st.TOTPEnabled, totp != nil && totp.Status == mfa.FactorActive
 	h.render(w, r, p)
 }
 

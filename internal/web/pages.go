@@ -95,6 +95,9 @@ type accountPage struct {
 	Phone   string // the factor's number, masked
 	// RecoveryLeft is the user's unused recovery codes.
 	RecoveryLeft int
+	// TOTPEnabled: the org offers the authenticator app; TOTPActive: the
+	// user has it set up.
+	TOTPEnabled, TOTPActive bool
 }
 
 func (accountPage) template() string { return "account" }

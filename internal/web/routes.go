@@ -38,6 +38,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signin/verify/recovery", h.recoveryVerify)
 	m.HandleFunc("GET /account/recovery", h.requireUser(h.requireRecent(h.accountRecoveryPage)))
 	m.HandleFunc("POST /account/recovery", h.requireUser(h.requireRecent(h.accountRecovery)))
+	m.HandleFunc("POST /account/totp/setup", h.requireUser(h.requireRecent(h.accountTOTPSetup)))
+	m.HandleFunc("POST /account/totp/code", h.requireUser(h.accountTOTPCode))
+	m.HandleFunc("POST /account/totp/remove", h.requireUser(h.requireRecent(h.accountTOTPRemove)))
 
 	m.HandleFunc("GET /account", h.requireUser(h.account))
 	m.HandleFunc("GET /account/confirm", h.requireUser(h.confirmPage))

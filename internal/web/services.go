@@ -58,6 +58,9 @@ type Factors interface {
 	ResetFactors(ctx context.Context, userID string) error
 	RegenerateRecoveryCodes(ctx context.Context, userID string) ([]string, error)
 	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
+	EnrollTOTP(ctx context.Context, userID, provider string) (*mfa.Factor, *mfa.TOTPSetup, error)
+	TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*mfa.TOTPSetup, error)
+	UserFactors(ctx context.Context, userID string) ([]mfa.Factor, error)
 }
 
 // Users is the part of mfa.Users this package uses.

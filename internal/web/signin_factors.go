@@ -130,9 +130,13 @@ func (h *Handler) chooseFactor(w http.ResponseWriter, r *http.Request) {
 // the page, no script), the secret as text and the first code.
 type totpSetupPage struct {
 	common
-	QR     template.URL // data:image/png;base64,…
-	Secret string       // grouped by four
-	Label  string       // the account's label in the app
+	QR       template.URL // data:image/png;base64,…
+	Secret   string       // grouped by four
+	Label    string       // the account's label in the app
+	Action   string       // where the code goes
+	FactorID string       // the factor, on the account page
+	Back     *formLink
+	Cancel   *formLink
 }
 
 func (totpSetupPage) template() string { return "totp_setup" }
@@ -174,12 +178,24 @@ func (h *Handler) totpSetupData(v *mfa.TxnView) (*totpSetupPage, error) {
 	if v.TOTP == nil {
 		return nil, mfa.Errorf(mfa.EForbidden, mfa.RWrongState, "No authenticator app is being set up.")
 	}
-	png, err := v.TOTP.QRCode(220)
+	p, err := newTOTPSetupPage(v.TOTP, v.User.Login)
+	if err != nil {
+		return nil, err
+	}
+	p.Action = "/signin/enroll/totp/code"
+	p.Back = &formLink{Method: "post", URL: "/signin/enroll/totp/back", Label: "Back to the list"}
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	return p, nil
+}
+
+// newTOTPSetupPage is the setup page of st for the account login.
+func newTOTPSetupPage(st *mfa.TOTPSetup, login string) (*totpSetupPage, error) {
+	png, err := st.QRCode(220)
 	if err != nil {
 		return nil, mfa.Internal("qr code", err)
 	}
 	return &totpSetupPage{QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-		Secret: v.TOTP.GroupedSecret(), Label: v.User.Login}, nil
+		Secret: st.GroupedSecret(), Label: login}, nil
 }
 
 func (h *Handler) enrollTOTPCodePage(w http.ResponseWriter, r *http.Request) {
