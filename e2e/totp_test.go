@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,10 @@ func TestAuthenticatorAppFlows(t *testing.T) {
 	b.fill("#code", c)
 	b.click("form[action='/signin/verify'] button")
 	b.waitFor("account", "h1", "Account")
+	// The app's key is not in the server's log.
+	if log, err := os.ReadFile(s.logPath); err != nil || strings.Contains(string(log), secret) {
+		t.Fatalf("the server log holds the TOTP secret (%v)", err)
+	}
 
 	// Recovery codes: generated on the account page, shown once; one
 	// signs Alice in through "Verify another way", once.

@@ -542,6 +542,10 @@ func (s *Factors) ResetFactors(ctx context.Context, userID string) error {
 				return err
 			}
 		}
+		// Recovery codes stand in for the factors: they go too.
+		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, nil); err != nil {
+			return err
+		}
 		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err
 		}

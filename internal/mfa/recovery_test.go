@@ -137,3 +137,20 @@ func TestRecoveryCodeConcurrentUseOnce(t *testing.T) {
 		t.Fatalf("%d sign-ins with one recovery code, want 1 (%v)", ok, errs)
 	}
 }
+
+func TestResetFactorsKillsRecoveryCodes(t *testing.T) {
+	e := totpEnv(t)
+	u := e.user(t, "ann@example.com")
+	e.activeTOTP(t, u)
+	if _, err := e.svc.Factors.RegenerateRecoveryCodes(e.ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Factors.ResetFactors(e.ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := e.svc.Factors.UserFactors(e.ctx, u.ID)
+	left, _ := e.svc.Factors.RecoveryCodesLeft(e.ctx, u.ID)
+	if len(fs) != 0 || left != 0 {
+		t.Fatalf("%d factors and %d recovery codes after a reset", len(fs), left)
+	}
+}
