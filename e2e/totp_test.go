@@ -32,11 +32,24 @@ func totpAt(t *testing.T, secret string, step int64) string {
 // next time (the app now offered first) switches to SMS that way.
 func TestAuthenticatorAppFlows(t *testing.T) {
 	s := startServer(t)
-	s.cli("factor", "enable", "sms")
-	s.cli("factor", "enable", "totp")
 	out := strings.Split(strings.TrimSpace(s.cli("token", "create", "--name", "e2e")), "\n")
 	token := out[len(out)-1] // the notice goes first, the token last
 	b := newBrowser(t, s.base)
+
+	// The admin turns both factors on in the console's Factors panel.
+	b.signIn("admin@example.com", "Admin-Pass-2026")
+	b.waitFor("account", "h1", "Account")
+	b.open("/admin")
+	b.waitFor("admin_overview", "#factor-totp", "Off")
+	b.click("#factor-sms button")
+	b.waitFor("admin_overview", "#factor-sms", "On")
+	b.click("#factor-totp button")
+	b.waitFor("admin_overview", ".alert.success", "Google Authenticator is on")
+	if !strings.Contains(b.text("#factor-totp"), "On") {
+		b.fail("Google Authenticator is not shown on")
+	}
+	b.shot("admin-factors")
+	b.signOut()
 
 	b.signIn("alice@example.com", "Alice-Pass-2026")
 	b.waitFor("enroll", "h1", "Extra verification is required for your account")

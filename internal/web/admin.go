@@ -11,6 +11,7 @@ import (
 func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin", h.requireAdmin(h.adminOverview))
 	m.HandleFunc("POST /admin/sms", h.requireAdmin(h.adminSMS))
+	m.HandleFunc("POST /admin/factor", h.requireAdmin(h.adminFactor))
 	m.HandleFunc("GET /admin/settings", h.requireAdmin(h.adminSettingsPage))
 	m.HandleFunc("POST /admin/settings", h.requireAdmin(h.adminSettings))
 	m.HandleFunc("GET /admin/users", h.requireAdmin(h.adminUsers))
@@ -59,9 +60,14 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 		h.fail(w, r, err)
 		return
 	}
+	factors, several, err := h.adminFactorRows(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, &adminOverviewPage{common: common{User: u},
 		Enabled: o.SMSEnabled, SentToday: o.SentToday, Budget: o.Budget, Blocked: o.Blocked, Locked: o.LockedUsers,
-		Checklist: items, Remaining: left})
+		Checklist: items, Remaining: left, Factors: factors, Several: several})
 }
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {

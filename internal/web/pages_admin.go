@@ -16,6 +16,10 @@ type adminOverviewPage struct {
 	// until every item is done.
 	Checklist []checkItem
 	Remaining int
+	// Factors are the factor kinds with their switch; Several whether
+	// users may set up more than one.
+	Factors []adminFactorRow
+	Several bool
 }
 
 func (adminOverviewPage) template() string { return "admin_overview" }

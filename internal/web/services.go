@@ -120,6 +120,8 @@ type Org interface {
 	SettingValues(ctx context.Context) (map[string]string, error)
 	Settings(ctx context.Context) (mfa.Settings, error)
 	UpdateSettings(ctx context.Context, changes map[string]string) error
+	FactorPolicy(ctx context.Context) (mfa.FactorKindsView, error)
+	SetFactorEnabled(ctx context.Context, name string, on bool) error
 }
 
 // ServicesOf picks from the domain's services the interfaces this package uses.
