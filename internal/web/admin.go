@@ -198,12 +198,19 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 	if st.Phone != nil {
 		p.Phone = phone.Mask(st.Phone.Number)
 	}
+	if p.TOTP, loaded = h.userTOTP(w, r, u); !loaded {
+		return
+	}
+	if p.RecoveryLeft, err = h.svc.Factors.RecoveryCodesLeft(r.Context(), u.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, p)
 }
 
 func (h *Handler) adminResetFactor(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	id := r.PathValue("id")
-	h.done(w, r, h.svc.Factors.ResetFactors(r.Context(), id), "Factor reset: the user sets up Text Message Code at the next sign-in.", "/admin/users/"+id)
+	h.done(w, r, h.svc.Factors.ResetFactors(r.Context(), id), "Factors reset: the user sets up a factor again at the next sign-in (recovery codes removed too).", "/admin/users/"+id)
 }
 
 func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
