@@ -310,7 +310,7 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 		return nil, nil, err
 	}
 	err = s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor enrollment started",
-		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}})
+		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeSMS, "phone": phone.Mask(number)}})
 	return f, sent, err
 }
 
@@ -338,7 +338,7 @@ func (s *core) activate(ctx context.Context, tx Tx, u *User, f *Factor, number s
 		return err
 	}
 	return s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: msg,
-		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}})
+		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeSMS, "phone": phone.Mask(number)}})
 }
 
 // ChangePhone starts replacing the number of an active SMS factor (the
@@ -495,7 +495,7 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 		return err
 	}
 	return s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
-		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
+		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeSMS, "phone": phone.Mask(f.PhoneNumber)}})
 }
 
 // DeleteFactor removes a user's factor. The verified phone stays on file
@@ -521,7 +521,7 @@ func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) err
 				Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type}})
 		}
 		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
-			Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})
+			Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeSMS, "phone": phone.Mask(f.PhoneNumber)}})
 	})
 }
 

@@ -20,7 +20,7 @@ func (s *core) checkCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	target := userParty(u)
 	fail := func(e *Error) (*Challenge, error) {
 		err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: target, Outcome: OutcomeFailure, Reason: string(e.Reason), Message: e.Message,
-			Details: map[string]string{"factor_id": f.ID, "purpose": string(purpose)}})
+			Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type, "purpose": string(purpose)}})
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	left := max(ch.MaxAttempts-attempts, 0)
 	e := Errorf(EForbidden, RCodeWrong, "That code is not right. %s", triesLeft(left))
 	e.Remaining = left
-	details := map[string]string{"factor_id": f.ID, "purpose": string(purpose), "phone": phone.Mask(ch.PhoneNumber), "tries_left": strconv.Itoa(left)}
+	details := map[string]string{"factor_id": f.ID, "factor_type": f.Type, "purpose": string(purpose), "phone": phone.Mask(ch.PhoneNumber), "tries_left": strconv.Itoa(left)}
 	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeFailure, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}); err != nil {
 		return nil, err
 	}
