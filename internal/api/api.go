@@ -90,6 +90,10 @@ func (h *Handler) routes() {
 
 	manage("GET /api/v1/logs", h.logs)
 
+	// The QR code link of a pending TOTP factor is its own credential
+	// (totpQR), so an <img> in a sign-in page can load it.
+	m.Handle("GET /api/v1/users/{uid}/factors/{fid}/qr/{key}", h.limited("authn", http.HandlerFunc(h.totpQR)))
+
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		newError(http.StatusNotFound, "E0000022", "The endpoint does not support the provided HTTP method", "No API endpoint at "+r.Method+" "+r.URL.Path).write(w, r)
 	})

@@ -107,6 +107,11 @@ func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
+	if req.FactorType == mfa.FactorTypeTOTP {
+		v, err := h.svc.Signin.TxnEnrollTOTP(r.Context(), req.StateToken, req.Provider)
+		h.reply(w, r, v, err, "factorEnrollRequest")
+		return
+	}
 	er := mfa.EnrollRequest{Phone: req.Profile.PhoneNumber, UpdatePhone: r.URL.Query().Get("updatePhone") == "true"}
 	if req.Profile.UpdatePhone != nil && *req.Profile.UpdatePhone {
 		er.UpdatePhone = true
@@ -120,8 +125,14 @@ func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
 
 // checkFactorType accepts the SMS factor (provider OKTA, or none given).
 func checkFactorType(factorType, provider string) *apiError {
+	if factorType == mfa.FactorTypeTOTP {
+		if provider != mfa.FactorProvider && provider != mfa.TOTPProviderGoogle {
+			return validation("factorEnrollRequest", "provider: The provider "+quote(provider)+" is not supported for token:software:totp; use \"OKTA\" or \"GOOGLE\".")
+		}
+		return nil
+	}
 	if factorType != mfa.FactorTypeSMS {
-		return validation("factorEnrollRequest", "factorType: The factor type "+quote(factorType)+" is not supported; this server offers \"sms\" and \"call\".")
+		return validation("factorEnrollRequest", "factorType: The factor type "+quote(factorType)+" is not supported; this server offers \"sms\", \"call\" and \"token:software:totp\".")
 	}
 	if provider != "" && provider != mfa.FactorProvider {
 		return validation("factorEnrollRequest", "provider: The provider "+quote(provider)+" is not supported for sms; use \"OKTA\".")

@@ -70,7 +70,8 @@ type authnFactor struct {
 	FactorType string       `json:"factorType"`
 	Provider   string       `json:"provider"`
 	VendorName string       `json:"vendorName"`
-	Profile    phoneProfile `json:"profile"`
+	Profile    any          `json:"profile"`
+	Embedded   any          `json:"_embedded,omitempty"`
 	Links      *verifyLinks `json:"_links,omitempty"`
 }
 
@@ -128,29 +129,41 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 		out.ExpiresAt = oktaTime(t.SessionTokenExpires)
 		return out
 	case mfa.TxnMFAEnroll:
-		entry := enrollOption{FactorType: mfa.FactorTypeSMS, Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
-			Status: "NOT_SETUP", Enrollment: "REQUIRED", Links: enrollLinks{Enroll: h.link("POST", "/api/v1/authn/factors")}}
-		if v.Phone != nil {
-			entry.Embedded = &phonesEmbedded{Phones: []phoneEntry{{
-				ID: v.Phone.ID, Profile: phoneProfile{PhoneNumber: phone.MaskOkta(v.Phone.Number)}, Status: "ACTIVE"}}}
-		}
-		opts := enrollOptions{entry}
-		if v.CallEnabled { // the voice call factor (see factors_call.go)
-			opts = append(opts, h.callEnrollOption("/api/v1/authn/factors"))
+		var opts enrollOptions
+		for _, k := range v.Kinds {
+			switch k.Type {
+			case mfa.FactorTypeSMS:
+				entry := enrollOption{FactorType: mfa.FactorTypeSMS, Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
+					Status: "NOT_SETUP", Enrollment: "REQUIRED", Links: enrollLinks{Enroll: h.link("POST", "/api/v1/authn/factors")}}
+				if v.Phone != nil {
+					entry.Embedded = &phonesEmbedded{Phones: []phoneEntry{{
+						ID: v.Phone.ID, Profile: phoneProfile{PhoneNumber: phone.MaskOkta(v.Phone.Number)}, Status: "ACTIVE"}}}
+				}
+				opts = append(opts, entry)
+			case mfa.FactorTypeTOTP:
+				opts = append(opts, h.authnTOTPOptions()...)
+			case mfa.FactorTypeCall: // optional (factors_call.go)
+				opts = append(opts, h.callEnrollOption("/api/v1/authn/factors"))
+			}
 		}
 		out.Embedded.Factors = opts
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAEnrollActivate:
-		h.factorInPlay(&out, v.Factor, "activate", "/lifecycle/activate", "/lifecycle/resend")
+		h.factorInPlay(&out, v, "activate", "/lifecycle/activate", "/lifecycle/resend")
 	case mfa.TxnMFARequired:
 		var fs activeFactors
 		for _, f := range v.Factors {
-			fs = append(fs, h.authnFactor(f, &verifyLinks{Verify: h.link("POST", "/api/v1/authn/factors/"+f.ID+"/verify")}))
+			vl := &verifyLinks{Verify: h.link("POST", "/api/v1/authn/factors/"+f.ID+"/verify")}
+			if f.Type == mfa.FactorTypeTOTP {
+				fs = append(fs, h.authnTOTPFactor(f, v.User.Login, vl, nil))
+				continue
+			}
+			fs = append(fs, h.authnFactor(f, vl))
 		}
 		out.Embedded.Factors = fs
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAChallenge:
-		h.factorInPlay(&out, v.Factor, "verify", "/verify", "/verify/resend")
+		h.factorInPlay(&out, v, "verify", "/verify", "/verify/resend")
 	}
 	out.StateToken = t.StateToken
 	out.ExpiresAt = oktaTime(t.Expires)
@@ -163,17 +176,24 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 // resendPath) and cancel. A factor removed (by an admin) while the
 // transaction referred to it shows empty; the next step then fails with a
 // clear error.
-func (h *Handler) factorInPlay(out *transaction, f *mfa.Factor, next, nextPath, resendPath string) {
+func (h *Handler) factorInPlay(out *transaction, v *mfa.TxnView, next, nextPath, resendPath string) {
+	f := v.Factor
 	if f == nil {
 		f = &mfa.Factor{}
 	}
 	base := "/api/v1/authn/factors/" + f.ID
 	af := h.authnFactor(*f, nil)
+	if f.Type == mfa.FactorTypeTOTP {
+		af = h.authnTOTPFactor(*f, v.User.Login, nil, v.TOTP)
+	}
 	out.Embedded.Factor = &af
 	out.Links = &txnLinks{
 		Next:   h.named(next, "POST", base+nextPath),
 		Cancel: h.link("POST", "/api/v1/authn/cancel"),
 		Prev:   h.link("POST", "/api/v1/authn/previous"),
 		Resend: []link{h.named(factorType(f), "POST", base+resendPath)},
+	}
+	if f.Type == mfa.FactorTypeTOTP { // nothing is sent: no resend
+		out.Links.Resend = nil
 	}
 }

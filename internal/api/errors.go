@@ -86,6 +86,8 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 		out = newError(403, "E0000068", "Invalid Passcode/Answer", "Your passcode doesn't match our records. Please try again.")
 	case mfa.RCodeExpired, mfa.RCodeUsed:
 		out = newError(403, "E0000068", "Invalid Passcode/Answer", e.Message)
+	case mfa.RCodeReplayed:
+		out = newError(403, "E0000082", "Each code can only be used once. Please wait for a new code and try again.")
 	case mfa.RCodeMissing:
 		out = validation("passCode", "passCode: The field cannot be left blank.")
 	case mfa.RUserLocked:

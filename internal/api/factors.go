@@ -24,21 +24,18 @@ func (h *Handler) userState(w http.ResponseWriter, r *http.Request) (*mfa.User, 
 }
 
 func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
-	u, st, found := h.userState(w, r)
-	if !found {
+	u := h.userOf(w, r)
+	if u == nil {
 		return
 	}
-	out := []userFactor{}
-	if st.Factor != nil {
-		out = append(out, h.factor(st.Factor))
-	}
-	cf, err := h.callFactor(r.Context(), u.ID) // the voice call factor (factors_call.go)
+	fs, err := h.svc.Factors.UserFactors(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return
 	}
-	if cf != nil {
-		out = append(out, h.factor(cf))
+	out := []userFactor{}
+	for i := range fs {
+		out = append(out, h.anyFactor(&fs[i], u, nil))
 	}
 	ok(w, out)
 }
@@ -61,6 +58,14 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 	if e, on := h.callCatalogEntry(r, u.ID); on { // the voice call factor (factors_call.go)
 		out = append(out, e)
 	}
+	if st.TOTPEnabled {
+		fs, err := h.svc.Factors.UserFactors(r.Context(), u.ID)
+		if err != nil {
+			h.fail(w, r, err, "")
+			return
+		}
+		out = append(out, h.totpCatalog(u.ID, fs)...)
+	}
 	ok(w, out)
 }
 
@@ -76,30 +81,24 @@ func (h *Handler) userWith(w http.ResponseWriter, r *http.Request, v any) *mfa.U
 
 // factorOf loads {fid} of user u, or answers 404.
 func (h *Handler) factorOf(w http.ResponseWriter, r *http.Request, u *mfa.User) *mfa.Factor {
-	st, err := h.svc.Factors.FactorState(r.Context(), u.ID)
+	fs, err := h.svc.Factors.UserFactors(r.Context(), u.ID)
 	if err != nil {
 		h.fail(w, r, err, "")
 		return nil
 	}
-	if st.Factor == nil || st.Factor.ID != r.PathValue("fid") {
-		cf, err := h.callFactor(r.Context(), u.ID) // the voice call factor (factors_call.go)
-		if err != nil {
-			h.fail(w, r, err, "")
-			return nil
+	for i := range fs {
+		if fs[i].ID == r.PathValue("fid") {
+			return &fs[i]
 		}
-		if cf != nil && cf.ID == r.PathValue("fid") {
-			return cf
-		}
-		h.fail(w, r, mfa.FactorNotFound(r.PathValue("fid")), "")
-		return nil
 	}
-	return st.Factor
+	h.fail(w, r, mfa.FactorNotFound(r.PathValue("fid")), "")
+	return nil
 }
 
 func (h *Handler) getFactor(w http.ResponseWriter, r *http.Request) {
 	if u := h.userOf(w, r); u != nil {
 		if f := h.factorOf(w, r, u); f != nil {
-			ok(w, h.factor(f))
+			ok(w, h.anyFactor(f, u, nil))
 		}
 	}
 }
@@ -131,6 +130,10 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
 	}
 	if e := checkFactorType(body.FactorType, body.Provider); e != nil {
 		e.write(w, r)
+		return
+	}
+	if body.FactorType == mfa.FactorTypeTOTP {
+		h.enrollTOTP(w, r, u, body.Provider)
 		return
 	}
 	q := r.URL.Query()
@@ -170,7 +173,7 @@ func (h *Handler) activateFactor(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, "")
 		return
 	}
-	ok(w, h.factor(f))
+	ok(w, h.anyFactor(f, u, nil))
 }
 
 // resendFactor texts a new enrollment code and returns the factor.
@@ -207,6 +210,10 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 		sent, err := h.svc.Factors.ChallengeSMS(r.Context(), uid, fid)
 		if err != nil {
 			h.fail(w, r, err, "")
+			return
+		}
+		if sent == nil { // an authenticator app factor: nothing to send, a code is needed
+			h.fail(w, r, h.svc.Factors.VerifySMS(r.Context(), uid, fid, ""), "")
 			return
 		}
 		ok(w, h.challenged(sent.UserID, fid, sent))

@@ -6,12 +6,10 @@ import (
 	"smsmfa/internal/mfa"
 )
 
-// The org's one factor, under its Okta ids: the classic factor id and the
-// Identity Engine phone authenticator. Both switch the same org setting.
-const (
-	orgFactorID     = "okta_sms"
-	authenticatorID = "autsmsmfaphone000000"
-)
+// The Identity Engine phone authenticator's id; it switches the SMS
+// factor's setting, as the classic org factor okta_sms does (the classic
+// org factors come from mfa.FactorKinds).
+const authenticatorID = "autsmsmfaphone000000"
 
 func (h *Handler) smsOn(w http.ResponseWriter, r *http.Request) (mfa.Settings, bool) {
 	set, err := h.svc.Org.Settings(r.Context())
@@ -22,46 +20,59 @@ func (h *Handler) smsOn(w http.ResponseWriter, r *http.Request) (mfa.Settings, b
 	return set, true
 }
 
-// orgFactors is GET /api/v1/org/factors[?filter=status eq "ACTIVE"].
+// orgFactors is GET /api/v1/org/factors[?filter=status eq "ACTIVE"]: one
+// entry per org factor of each kind of mfa.FactorKinds (okta_sms;
+// google_otp and okta_otp, both switching totp_enabled).
 func (h *Handler) orgFactors(w http.ResponseWriter, r *http.Request) {
 	set, good := h.smsOn(w, r)
 	if !good {
 		return
 	}
-	obj := h.orgFactorObject(set.SMSEnabled)
 	filter := r.URL.Query().Get("filter")
 	switch filter {
-	case "":
-	case `status eq "ACTIVE"`, `status eq "INACTIVE"`:
-		if filter != `status eq "`+obj.Status+`"` {
-			ok(w, []orgFactor{})
-			return
-		}
+	case "", `status eq "ACTIVE"`, `status eq "INACTIVE"`:
 	default:
 		newError(http.StatusBadRequest, "E0000031", "Invalid search criteria.", `Only filter=status eq "ACTIVE" or status eq "INACTIVE" is supported.`).write(w, r)
 		return
 	}
-	ok(w, []orgFactor{obj})
+	out := []orgFactor{}
+	for _, obj := range h.orgFactorsOf(set) {
+		if filter == "" || filter == `status eq "`+obj.Status+`"` {
+			out = append(out, obj)
+		}
+	}
+	ok(w, out)
+}
+
+func orgFactorNotFound(id string) error {
+	return mfa.Errorf(mfa.ENotFound, mfa.RFactorNotFound, "Not found: Resource not found: %s (OrgFactor)", id)
 }
 
 func (h *Handler) orgFactor(w http.ResponseWriter, r *http.Request) {
-	if r.PathValue("id") != orgFactorID {
-		h.fail(w, r, mfa.Errorf(mfa.ENotFound, mfa.RFactorNotFound, "Not found: Resource not found: %s (OrgFactor)", r.PathValue("id")), "")
+	k, of, found := findOrgFactor(r.PathValue("id"))
+	if !found {
+		h.fail(w, r, orgFactorNotFound(r.PathValue("id")), "")
 		return
 	}
 	if set, good := h.smsOn(w, r); good {
-		ok(w, h.orgFactorObject(set.SMSEnabled))
+		ok(w, h.orgFactorOf(k, of, k.Enabled(set)))
 	}
 }
 
 // switchSMS turns the org's SMS factor on or off for op "activate" or
 // "deactivate"; false when it has answered with an error.
 func (h *Handler) switchSMS(w http.ResponseWriter, r *http.Request, op string) bool {
+	return h.switchKind(w, r, mfa.FactorKinds[0], op)
+}
+
+// switchKind turns factor kind k on or off for op "activate" or
+// "deactivate"; false when it has answered with an error.
+func (h *Handler) switchKind(w http.ResponseWriter, r *http.Request, k mfa.FactorKind, op string) bool {
 	if op != "activate" && op != "deactivate" {
 		errNotFound.write(w, r)
 		return false
 	}
-	if err := h.svc.Org.SetSMSEnabled(r.Context(), op == "activate"); err != nil {
+	if err := h.svc.Org.SetFactorEnabled(r.Context(), k.Name, op == "activate"); err != nil {
 		h.fail(w, r, err, "")
 		return false
 	}
@@ -69,12 +80,13 @@ func (h *Handler) switchSMS(w http.ResponseWriter, r *http.Request, op string) b
 }
 
 func (h *Handler) orgFactorLifecycle(w http.ResponseWriter, r *http.Request) {
-	if r.PathValue("id") != orgFactorID {
-		h.fail(w, r, mfa.Errorf(mfa.ENotFound, mfa.RFactorNotFound, "Not found: Resource not found: %s (OrgFactor)", r.PathValue("id")), "")
+	k, of, found := findOrgFactor(r.PathValue("id"))
+	if !found {
+		h.fail(w, r, orgFactorNotFound(r.PathValue("id")), "")
 		return
 	}
-	if h.switchSMS(w, r, r.PathValue("op")) {
-		ok(w, h.orgFactorObject(r.PathValue("op") == "activate"))
+	if h.switchKind(w, r, k, r.PathValue("op")) {
+		ok(w, h.orgFactorOf(k, of, r.PathValue("op") == "activate"))
 	}
 }
 

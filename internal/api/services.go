@@ -30,6 +30,7 @@ type Signin interface {
 	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
 	TxnEnrollCall(ctx context.Context, stateToken string, req mfa.CallEnrollRequest) (*mfa.TxnView, *mfa.Sent, error)
+	TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*mfa.TxnView, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -44,6 +45,9 @@ type Factors interface {
 	VerifySMS(ctx context.Context, userID, factorID, code string) error
 	CallState(ctx context.Context, userID string) (mfa.CallState, error)
 	EnrollCall(ctx context.Context, userID string, req mfa.CallEnrollRequest) (*mfa.Factor, *mfa.Sent, error)
+	EnrollTOTP(ctx context.Context, userID, provider string) (*mfa.Factor, *mfa.TOTPSetup, error)
+	TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*mfa.TOTPSetup, error)
+	UserFactors(ctx context.Context, userID string) ([]mfa.Factor, error)
 }
 
 // Users is the part of mfa.Users this package uses.
@@ -69,6 +73,7 @@ type Org interface {
 	RecordBlocked(ctx context.Context, reason, detail string) error
 	SetSMSEnabled(ctx context.Context, on bool) error
 	Settings(ctx context.Context) (mfa.Settings, error)
+	SetFactorEnabled(ctx context.Context, name string, on bool) error
 }
 
 // ServicesOf picks from the domain's services the interfaces this package uses.

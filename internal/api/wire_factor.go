@@ -13,7 +13,8 @@ type userFactor struct {
 	Status      string          `json:"status"`
 	Created     string          `json:"created"`
 	LastUpdated string          `json:"lastUpdated"`
-	Profile     phoneProfile    `json:"profile"`
+	Profile     any             `json:"profile"`
+	Embedded    any             `json:"_embedded,omitempty"`
 	Links       userFactorLinks `json:"_links"`
 }
 

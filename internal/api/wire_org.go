@@ -52,15 +52,39 @@ func (h *Handler) lifecycle(l *lifecycleLinks, self string, on bool) {
 	}
 }
 
-func (h *Handler) orgFactorObject(on bool) orgFactor {
-	self := "/api/v1/org/factors/" + orgFactorID
+// orgFactorOf is the org factor of kind k under id and provider of of.
+func (h *Handler) orgFactorOf(k mfa.FactorKind, of mfa.OrgFactor, on bool) orgFactor {
+	self := "/api/v1/org/factors/" + of.ID
 	status := "INACTIVE"
 	if on {
 		status = "ACTIVE"
 	}
 	links := lifecycleLinks{Self: h.link("GET", self)}
 	h.lifecycle(&links, self, on)
-	return orgFactor{ID: orgFactorID, Provider: mfa.FactorProvider, FactorType: mfa.FactorTypeSMS, Status: status, Links: links}
+	return orgFactor{ID: of.ID, Provider: of.Provider, FactorType: k.Type, Status: status, Links: links}
+}
+
+// orgFactorsOf lists every org factor of every kind (FactorKinds).
+func (h *Handler) orgFactorsOf(set mfa.Settings) []orgFactor {
+	var out []orgFactor
+	for _, k := range mfa.FactorKinds {
+		for _, of := range k.OrgFactors {
+			out = append(out, h.orgFactorOf(k, of, k.Enabled(set)))
+		}
+	}
+	return out
+}
+
+// findOrgFactor finds the kind of org factor id.
+func findOrgFactor(id string) (mfa.FactorKind, mfa.OrgFactor, bool) {
+	for _, k := range mfa.FactorKinds {
+		for _, of := range k.OrgFactors {
+			if of.ID == id {
+				return k, of, true
+			}
+		}
+	}
+	return mfa.FactorKind{}, mfa.OrgFactor{}, false
 }
 
 func (h *Handler) authenticatorObject(set mfa.Settings) authenticator {

@@ -40,6 +40,8 @@ func sealContexts(c store.SealedColumn, key any) []string {
 		return []string{mfa.SigningKeyContext}
 	case "key_material":
 		return []string{materialContext(id)}
+	case "factors":
+		return []string{mfa.TOTPContext(id)}
 	}
 	panic("keyrotate: no seal context for " + c.Table) // store.SealedColumns grew: say how its values are bound
 }

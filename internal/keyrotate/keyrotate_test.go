@@ -61,6 +61,8 @@ type fixture struct {
 	signingKey string
 	replyKey   []byte
 	reply      []byte
+	// totpUser's pending authenticator app factor has totpSecret.
+	totpUser, totpSecret string
 }
 
 const (
@@ -90,6 +92,18 @@ func seed(t *testing.T, db *store.DB, in *instance) fixture {
 		t.Fatal(err)
 	}
 	f := fixture{signingKey: sk.ID, replyKey: []byte{1, 2, 3, 0xff}, reply: []byte("Access-Challenge reply")}
+	if err := in.svc.Org.SetFactorEnabled(ctx, "totp", true); err != nil {
+		t.Fatal(err)
+	}
+	u, err := in.svc.Users.CreateUser(ctx, mfa.NewUser{Login: "totp@example.com", Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := in.svc.Factors.EnrollTOTP(ctx, u.ID, "GOOGLE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.totpUser, f.totpSecret = u.ID, st.Secret
 	if fresh, _, err := in.rad.ClaimRequest(ctx, f.replyKey, time.Minute); err != nil || !fresh {
 		t.Fatalf("claim radius request: %v %v", fresh, err)
 	}
@@ -139,6 +153,13 @@ func readsAll(t *testing.T, db *store.DB, in *instance, f fixture) {
 	if got, err := in.keys.Open(sealed, radius.ReplyContext(f.replyKey)); err != nil || !bytes.Equal(got, f.reply) {
 		t.Fatalf("radius reply %q %v", got, err)
 	}
+	fs, err := in.svc.Factors.UserFactors(ctx, f.totpUser)
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("totp factor: %v %v", fs, err)
+	}
+	if st, err := in.svc.Factors.TOTPSetupOf(ctx, f.totpUser, fs[0].ID, mfa.TOTPQRKey(&fs[0])); err != nil || st.Secret != f.totpSecret {
+		t.Fatalf("totp secret: %v", err)
+	}
 	for id, want := range map[string]string{"msg-new": bodyNew, "msg-legacy": bodyLegacy} {
 		var m mfa.Message
 		if err := db.View(ctx, func(tx mfa.Tx) (err error) { m, err = tx.GetMessage(ctx, id); return err }); err != nil {
@@ -180,7 +201,7 @@ func TestRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]mfa.ResealCount{"providers": {Resealed: 2}, "messages": {Resealed: 2}, "radius_clients": {Resealed: 1},
-		"radius_requests": {Resealed: 1}, "oidc_keys": {Resealed: 1}, "key_material": {Resealed: 1}}
+		"radius_requests": {Resealed: 1}, "oidc_keys": {Resealed: 1}, "key_material": {Resealed: 1}, "factors": {Resealed: 1}}
 	for table, w := range want {
 		if counts(r)[table] != w {
 			t.Errorf("%s: %+v, want %+v", table, counts(r)[table], w)
@@ -215,7 +236,7 @@ func TestRotate(t *testing.T) {
 		}
 	}
 	// Without the previous key, a run checks: everything is current.
-	if check, err := keyrotate.Run(ctx, db, b, 500); err != nil || check.Total().Resealed != 0 || check.Total().Unreadable != 0 || check.Total().Current != 8 {
+	if check, err := keyrotate.Run(ctx, db, b, 500); err != nil || check.Total().Resealed != 0 || check.Total().Unreadable != 0 || check.Total().Current != 9 {
 		t.Errorf("check with B alone: %+v %v", check.Total(), err)
 	}
 
@@ -224,7 +245,7 @@ func TestRotate(t *testing.T) {
 		t.Fatalf("rotation events: %v %v", evs, err)
 	}
 	e := evs[0]
-	if e.Outcome != mfa.OutcomeSuccess || e.Details["keyId"] != b.ID || e.Details["previousKeyId"] != a.ID || !strings.Contains(e.Message, "8 re-sealed") {
+	if e.Outcome != mfa.OutcomeSuccess || e.Details["keyId"] != b.ID || e.Details["previousKeyId"] != a.ID || !strings.Contains(e.Message, "9 re-sealed") {
 		t.Errorf("event %+v", e)
 	}
 	logged := e.Message + e.Reason + e.Target.ID + e.Target.AlternateID
@@ -313,7 +334,7 @@ func TestRotateCrashMidway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tot := r.Total(); tot.Resealed != 6 || tot.Current != 2 || tot.Unreadable != 0 {
+	if tot := r.Total(); tot.Resealed != 7 || tot.Current != 2 || tot.Unreadable != 0 {
 		t.Fatalf("second run: %+v %+v", tot, r.Tables)
 	}
 	onlyB, err := newInstance(t, db, b)
@@ -347,7 +368,7 @@ func TestRotateUnreadable(t *testing.T) {
 	if got := r.Tables["radius_clients"]; got != (mfa.ResealCount{Resealed: 1, Unreadable: 1}) {
 		t.Fatalf("radius clients: %+v", got)
 	}
-	if r.Total().Resealed != 8 {
+	if r.Total().Resealed != 9 {
 		t.Fatalf("total %+v", r.Total())
 	}
 	if err := onA.svc.Org.LogKeyRotation(ctx, r); err != nil {

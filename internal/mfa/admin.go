@@ -103,10 +103,10 @@ func (s *core) saveSetting(ctx context.Context, tx Tx, name, old, value, by stri
 		return err
 	}
 	ev, msg := EvSettingsUpdate, "Setting "+name+" changed"
-	if name == "sms_enabled" {
-		ev, msg = EvOrgFactorActivate, "SMS factor turned on for the org"
+	if k, ok := FactorKindBySetting(name); ok {
+		ev, msg = EvOrgFactorActivate, k.Label+" factor turned on for the org"
 		if value == "false" {
-			ev, msg = EvOrgFactorDisable, "SMS factor turned off for the org"
+			ev, msg = EvOrgFactorDisable, k.Label+" factor turned off for the org"
 		}
 	}
 	d := map[string]string{"old": old, "new": value}

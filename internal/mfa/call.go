@@ -351,13 +351,22 @@ func (s *core) callInstead(ctx context.Context, tx Tx, set Settings, u *User, fa
 var CallAMR = AMR{"pwd", "tel", "mfa"}
 
 // signInAMR is the amr of a sign-in that verified factorID ("" for none).
-func (s *core) signInAMR(ctx context.Context, tx Tx, userID, factorID string) AMR {
+func (s *core) signInAMR(ctx context.Context, tx Tx, userID, factorID string) (AMR, error) {
+	if factorID == RecoveryFactorID {
+		return RecoveryAMR, nil
+	}
 	if factorID != "" {
-		if f, err := tx.GetFactor(ctx, userID, factorID); err == nil && f.Type == FactorTypeCall {
-			return slices.Clone(CallAMR)
+		f, err := tx.GetFactor(ctx, userID, factorID)
+		switch {
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return nil, err
+		case err == nil && f.Type == FactorTypeCall:
+			return slices.Clone(CallAMR), nil
+		case err == nil && f.Type == FactorTypeTOTP:
+			return TOTPAMR, nil
 		}
 	}
-	return SignInAMR(factorID != "")
+	return SignInAMR(factorID != ""), nil
 }
 
 // TxnEnrollCall enrolls the voice call factor in MFA_ENROLL and moves to

@@ -69,6 +69,7 @@ const (
 	RCountryCap        Reason = "country_cap"        // the country's hourly cap of codes to new numbers is reached
 	RCallTooSoon       Reason = "call_too_soon"      // a call was made within the resend cooldown
 	RVoiceBudget       Reason = "voice_budget"       // the org's daily voice call budget is spent
+	RCodeReplayed      Reason = "code_replayed"      // an authenticator app code of a time step already used
 )
 
 // Error is a domain error with a user-safe message.

@@ -41,6 +41,8 @@ type FactorState struct {
 	// the number of digits in a code.
 	SMSEnabled bool
 	CodeLength int
+	// TOTPEnabled reports whether the org's authenticator app factor is on.
+	TOTPEnabled bool
 }
 
 // Factors sets up, changes, checks and removes users' SMS factors (the
@@ -196,7 +198,7 @@ func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, 
 		if err != nil {
 			return err
 		}
-		st.SMSEnabled, st.CodeLength = set.SMSEnabled, set.CodeLength
+		st.SMSEnabled, st.CodeLength, st.TOTPEnabled = set.SMSEnabled, set.CodeLength, set.TOTPEnabled
 		if last, err := tx.LastChallengeAt(ctx, userID, NoScope); err != nil {
 			return err
 		} else if !last.IsZero() {
@@ -251,6 +253,9 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	if f != nil && f.Status == FactorActive {
 		return nil, nil, Errorf(EConflict, RFactorExists, "A factor of this type is already set up.")
 	}
+	if err := checkSeveral(ctx, tx, set, u, FactorTypeSMS); err != nil {
+		return nil, nil, err
+	}
 	onFile, err := verifiedPhone(ctx, tx, u.ID)
 	if err != nil {
 		return nil, nil, err
@@ -273,7 +278,7 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	}
 	isNew := f == nil
 	if isNew {
-		f = &Factor{ID: s.newID("mbl"), UserID: u.ID, Type: FactorTypeSMS, Status: FactorPending, PhoneNumber: number, Created: now, LastUpdated: now}
+		f = &Factor{ID: s.newID("mbl"), UserID: u.ID, Type: FactorTypeSMS, Status: FactorPending, PhoneNumber: number, Created: now, LastUpdated: now, Provider: FactorProvider}
 	}
 	changed := !isNew && f.PhoneNumber != number
 	f.PhoneNumber = number
@@ -305,7 +310,7 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 		return nil, nil, err
 	}
 	err = s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor enrollment started",
-		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}})
+		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeSMS, "phone": phone.Mask(number)}})
 	return f, sent, err
 }
 
@@ -336,7 +341,7 @@ func (s *core) activate(ctx context.Context, tx Tx, u *User, f *Factor, number s
 		return err
 	}
 	return s.record(ctx, tx, Event{Type: ev, Target: userParty(u), Outcome: OutcomeSuccess, Message: msg,
-		Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(number)}})
+		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeSMS, "phone": phone.Mask(number)}})
 }
 
 // ChangePhone starts replacing the number of an active SMS factor (the
@@ -420,6 +425,9 @@ func (s *core) activateCode(ctx context.Context, tx Tx, set Settings, u *User, f
 		}
 		return nil, e
 	}
+	if f.Type == FactorTypeTOTP {
+		return f, s.activateTOTP(ctx, tx, set, u, f, code)
+	}
 	ch, err := s.checkCode(ctx, tx, set, u, f, PurposeEnroll, code, scope)
 	if err != nil {
 		return nil, err
@@ -458,6 +466,9 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 	if f.Status != FactorActive {
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
+	if f.Type == FactorTypeTOTP { // nothing to send: the app shows the code
+		return nil, nil
+	}
 	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber, scope)
 }
 
@@ -476,8 +487,14 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	if f.Status != FactorActive {
 		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
 	}
+	if f.Type == FactorTypeTOTP {
+		return s.verifyTOTP(ctx, tx, set, u, f, code)
+	}
 	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope)
 	if err != nil {
+		return err
+	}
+	if err := tx.FactorUsed(ctx, f.ID, s.clock.Now()); err != nil {
 		return err
 	}
 	return s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
@@ -502,12 +519,15 @@ func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) err
 		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err
 		}
-		msg := "SMS factor removed"
-		if f.Type == FactorTypeCall {
-			msg = "Voice call factor removed"
+		d := map[string]string{"factor_id": f.ID, "factor_type": f.Type}
+		if f.PhoneNumber != "" {
+			d["phone"] = phone.Mask(f.PhoneNumber)
 		}
-		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: msg,
-			Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type, "phone": phone.Mask(f.PhoneNumber)}})
+		label := "SMS"
+		if k, ok := FactorKindByName(f.Type); ok {
+			label = k.Label
+		}
+		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: label + " factor removed", Details: d})
 	})
 }
 
@@ -527,6 +547,10 @@ func (s *Factors) ResetFactors(ctx context.Context, userID string) error {
 			if err := tx.DeleteFactor(ctx, userID, f.ID); err != nil {
 				return err
 			}
+		}
+		// Recovery codes stand in for the factors: they go too.
+		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, nil); err != nil {
+			return err
 		}
 		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err

@@ -77,6 +77,8 @@ const FactorTypeSMS = "sms"
 
 // FactorTypeCall is the voice call factor: the code is read out in a call.
 const FactorTypeCall = "call"
+// FactorTypeTOTP is the authenticator app factor (RFC 6238 codes).
+const FactorTypeTOTP = "token:software:totp"
 
 // FactorProvider is the provider name Okta uses for its own SMS factor.
 const FactorProvider = "OKTA"
@@ -105,6 +107,17 @@ type Factor struct {
 	// Extension is the phone extension a call factor's calls dial once
 	// answered (Okta's phoneExtension); empty for none and for SMS.
 	Extension string
+	// Provider is the factor's provider name: OKTA, or GOOGLE for an
+	// authenticator app enrolled as Google Authenticator.
+	Provider string
+	// Secret is an authenticator app factor's shared secret, sealed under
+	// the master key (TOTPContext); nil for other types.
+	Secret []byte
+	// LastStep is the last TOTP time step a code was accepted for.
+	LastStep int64
+	// LastUsed is when the factor last passed a verification (zero if
+	// never).
+	LastUsed time.Time
 }
 
 // Phone is a user's verified phone number. It outlives the factor: removing

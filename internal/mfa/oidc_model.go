@@ -21,6 +21,10 @@ func SignInAMR(sms bool) AMR {
 	return AMR{"pwd"}
 }
 
+// TOTPAMR is the amr of a sign-in by password and an authenticator app
+// code: Okta's ["mfa","otp","pwd"] for TOTP without its okta_verify.
+var TOTPAMR = AMR{"pwd", "otp", "mfa"}
+
 // MFA reports whether the sign-in used a second factor.
 func (a AMR) MFA() bool { return slices.Contains(a, "mfa") }
 

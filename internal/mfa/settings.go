@@ -72,6 +72,10 @@ type Settings struct {
 	CallEnabled      bool
 	VoiceBudgetDaily int
 	CallPhoneTypes   []string
+	// TOTPEnabled turns on the authenticator app factor; FactorsSeveral
+	// lets a user set up several factors (else one each).
+	TOTPEnabled    bool
+	FactorsSeveral bool
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
@@ -338,6 +342,10 @@ var SettingDefs = []SettingDef{
 		func(s *Settings, n int) { s.VoiceBudgetDaily = n }),
 	textSetting("call_phone_types", "Number types that may enroll for voice calls (a landline can take a call but not a text)", "fixed_line,fixed_line_or_mobile,mobile,voip", phoneTypes,
 		func(s *Settings, v string) { s.CallPhoneTypes = strings.Split(v, ",") }),
+	boolSetting("totp_enabled", "The authenticator app factor (Google Authenticator and other TOTP apps) is on: users may set it up instead of or beside SMS", false,
+		func(s *Settings, b bool) { s.TOTPEnabled = b }),
+	boolSetting("factors_several", "A user may set up several of the enabled factors (false: exactly one each)", true,
+		func(s *Settings, b bool) { s.FactorsSeveral = b }),
 }
 
 // SettingByName returns the definition of a setting.

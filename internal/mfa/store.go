@@ -98,6 +98,19 @@ type FactorTx interface {
 	// NumberUsers returns up to limit users whose verified phone is number,
 	// by login.
 	NumberUsers(ctx context.Context, number string, limit int) ([]User, error)
+	// UseTOTPStep sets the factor's last used TOTP step to step if step
+	// is after it, and reports whether it did; two concurrent calls with
+	// one step never both get true.
+	UseTOTPStep(ctx context.Context, factorID string, step int64) (bool, error)
+	// FactorUsed records that the factor passed a verification at at.
+	FactorUsed(ctx context.Context, factorID string, at time.Time) error
+	// ReplaceRecoveryCodes deletes the user's recovery codes and stores cs.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, cs []RecoveryCode) error
+	// UseRecoveryCode marks the user's unused code with hash used at at,
+	// and reports whether it did (two concurrent calls never both do).
+	UseRecoveryCode(ctx context.Context, userID string, hash []byte, at time.Time) (bool, error)
+	// CountRecoveryCodes counts the user's unused recovery codes.
+	CountRecoveryCodes(ctx context.Context, userID string) (int, error)
 }
 
 // ChallengeTx stores code challenges.

@@ -35,6 +35,16 @@ type TxnView struct {
 	CallEnabled bool
 	// CodeLength is the number of digits in a code.
 	CodeLength int
+	// Kinds are the factor kinds the org offers (MFA_ENROLL lists them);
+	// Several reports whether a user may set up more than one.
+	Kinds   []FactorKind
+	Several bool
+	// TOTP is the setup of the authenticator app factor being activated
+	// (MFA_ENROLL_ACTIVATE of a token:software:totp factor).
+	TOTP *TOTPSetup
+	// RecoveryLeft is the user's unused recovery codes (MFA_REQUIRED,
+	// MFA_CHALLENGE).
+	RecoveryLeft int
 }
 
 // invalidToken is the refusal for an unknown, expired, used or cancelled
@@ -150,21 +160,16 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 		token := s.newToken("00")
 		t := Transaction{ID: s.newID("atx"), TokenHash: secret.HashToken(token), UserID: u.ID, Created: now,
 			Expires: now.Add(set.TxnLifetime), RelayState: relayState, ClientIP: ClientFrom(ctx).IP, StateToken: token}
-		f, err := smsFactor(ctx, tx, u.ID)
+		fs, err := tx.ListFactors(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		if f == nil || f.Status != FactorActive { // an active call factor will do while calls are on
-			if cf, err := factorOfType(ctx, tx, u.ID, FactorTypeCall); err != nil {
-				return err
-			} else if set.CallEnabled && cf != nil && cf.Status == FactorActive {
-				f = cf
-			}
-		}
+		// Factors of kinds the org turned off do not count: their user
+		// sets up an enabled kind.
 		switch {
-		case !set.SMSEnabled:
+		case !MFARequired(set):
 			t.Status = TxnSuccess
-		case f != nil && f.Status == FactorActive:
+		case len(usableFactors(set, fs)) > 0:
 			t.Status = TxnMFARequired
 		default:
 			t.Status = TxnMFAEnroll
@@ -265,30 +270,24 @@ func (s *Signin) txnStep(ctx context.Context, stateToken string, allowed []TxnSt
 }
 
 // stepFactor resolves the factor a step names: "" means the factor in play
-// (t.FactorID), or else the user's SMS factor. The web UI passes ""; API
+// (t.FactorID), or else the user's usable factor offered first (the most
+// recently set up). The web UI passes ""; API
 // clients name the factor from the links they were given.
-func stepFactor(ctx context.Context, tx Tx, t *Transaction, u *User, factorID string) (string, error) {
+func stepFactor(ctx context.Context, tx Tx, set Settings, t *Transaction, u *User, factorID string) (string, error) {
 	if factorID != "" {
 		return factorID, nil
 	}
 	if t.FactorID != "" {
 		return t.FactorID, nil
 	}
-	f, err := smsFactor(ctx, tx, u.ID)
+	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
 		return "", err
 	}
-	if f == nil || f.Status != FactorActive {
-		if cf, err := factorOfType(ctx, tx, u.ID, FactorTypeCall); err != nil {
-			return "", err
-		} else if cf != nil && cf.Status == FactorActive {
-			f = cf
-		}
+	if us := usableFactors(set, fs); len(us) > 0 {
+		return us[0].ID, nil
 	}
-	if f == nil {
-		return "", nil
-	}
-	return f.ID, nil
+	return "", nil
 }
 
 // inPlay returns the factor of a step that acts on the factor in play in
@@ -321,17 +320,25 @@ func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnSt
 
 // txnView builds the TxnView of t.
 func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
-	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CallEnabled: set.CallEnabled, CodeLength: set.CodeLength}
+	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CallEnabled: set.CallEnabled, CodeLength: set.CodeLength, Kinds: EnabledKinds(set), Several: set.FactorsSeveral}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	for i := range fs {
-		if fs[i].Status == FactorActive && (fs[i].Type != FactorTypeCall || set.CallEnabled) {
-			v.Factors = append(v.Factors, fs[i])
+	v.Factors = usableFactors(set, fs)
+	if t.Status == TxnMFARequired || t.Status == TxnMFAChallenge {
+		if v.RecoveryLeft, err = tx.CountRecoveryCodes(ctx, u.ID); err != nil {
+			return nil, err
 		}
+	}
+	for i := range fs {
 		if fs[i].ID == t.FactorID {
 			v.Factor = &fs[i]
+		}
+	}
+	if v.Factor != nil && v.Factor.Type == FactorTypeTOTP && v.Factor.Status == FactorPending && t.Status == TxnMFAEnrollActivate {
+		if v.TOTP, err = s.totpSetup(set, &u, v.Factor); err != nil {
+			return nil, err
 		}
 	}
 	if v.Phone, err = verifiedPhone(ctx, tx, u.ID); err != nil {
@@ -386,6 +393,20 @@ func (s *Signin) TxnEnroll(ctx context.Context, stateToken string, req EnrollReq
 	return v, sent, err
 }
 
+// TxnEnrollTOTP sets up an authenticator app factor in MFA_ENROLL and
+// moves to MFA_ENROLL_ACTIVATE, whose view carries the setup (secret and
+// QR code URI).
+func (s *Signin) TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*TxnView, error) {
+	return s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAEnroll}, func(tx Tx, set Settings, t *Transaction, u *User) error {
+		f, _, err := s.enrollTOTP(ctx, tx, set, u, provider)
+		if err != nil {
+			return err
+		}
+		t.FactorID, t.Status = f.ID, TxnMFAEnrollActivate
+		return nil
+	})
+}
+
 // TxnActivate checks the enrollment code in MFA_ENROLL_ACTIVATE; on success
 // the factor is active and the transaction reaches SUCCESS.
 func (s *Signin) TxnActivate(ctx context.Context, stateToken, factorID, code string) (*TxnView, error) {
@@ -431,7 +452,7 @@ func (s *Signin) TxnResendEnroll(ctx context.Context, stateToken, factorID strin
 // MFA_CHALLENGE) and moves to MFA_CHALLENGE.
 func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, *Sent, error) {
 	return s.txnSend(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) (*Sent, error) {
-		factorID, err := stepFactor(ctx, tx, t, u, factorID)
+		factorID, err := stepFactor(ctx, tx, set, t, u, factorID)
 		if err != nil {
 			return nil, err
 		}
@@ -461,7 +482,7 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 	stepped := false
 	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFAChallenge, TxnMFARequired}, func(tx Tx, set Settings, t *Transaction, u *User) error {
 		stepped = true
-		factorID, err := stepFactor(ctx, tx, t, u, factorID)
+		factorID, err := stepFactor(ctx, tx, set, t, u, factorID)
 		if err != nil {
 			return err
 		}
@@ -541,7 +562,11 @@ func (s *core) takeSessionToken(ctx context.Context, tx Tx, token string) (*User
 	if u.Status != UserActive || u.Locked(s.clock.Now()) {
 		return nil, nil, invalidToken()
 	}
-	return &u, s.signInAMR(ctx, tx, u.ID, factorID), nil
+	amr, err := s.signInAMR(ctx, tx, u.ID, factorID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &u, amr, nil
 }
 
 // countPasswordCheck counts one password check against the client's

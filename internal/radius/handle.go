@@ -204,10 +204,15 @@ func (s *Server) password(ctx context.Context, client mfa.RadiusClient, req *rad
 		}
 		return s.reject(req, "Text Message Code is not set up for your account. Sign in at "+s.o.BaseURL+" to set it up, then try again."), OutcomeReject
 	case mfa.TxnMFARequired:
-		_, sent, err := s.o.Signin.TxnChallenge(ctx, token, "")
+		// The factor set up or used most recently; an authenticator app
+		// code is typed where the SMS code would be.
+		v, sent, err := s.o.Signin.TxnChallenge(ctx, token, "")
 		if err != nil {
 			s.cancel(ctx, token)
 			return s.refused(req, err, "")
+		}
+		if sent == nil {
+			return s.challengeText(req, client, login, token, appPrompt(v))
 		}
 		return s.challenge(req, client, login, token, sent)
 	}
@@ -226,6 +231,9 @@ func (s *Server) code(ctx context.Context, client mfa.RadiusClient, req *radius.
 	code = strings.TrimSpace(code)
 	if code == "" || strings.EqualFold(code, "sms") {
 		_, sent, err := s.o.Signin.TxnResendChallenge(ctx, token, "")
+		if err == nil && sent == nil { // an authenticator app factor in play
+			return s.fromApp(ctx, req, client, login, token, strings.EqualFold(code, "sms"))
+		}
 		if e, ok := errors.AsType[*mfa.Error](err); ok && (e.Reason == mfa.RResendTooSoon || e.Reason == mfa.RCallTooSoon) {
 			// The code already sent still works: ask for it again.
 			return s.challengeText(req, client, login, token, e.Message)
@@ -241,6 +249,47 @@ func (s *Server) code(ctx context.Context, client mfa.RadiusClient, req *radius.
 		return s.refused(req, err, failedText)
 	}
 	return s.accept(req), OutcomeAccept
+}
+
+// appPrompt asks for an authenticator app code, offering the SMS keyword
+// when the user also has the SMS factor.
+func appPrompt(v *mfa.TxnView) string {
+	for _, f := range v.Factors {
+		if f.Type == mfa.FactorTypeSMS {
+			return "Enter the code from your authenticator app, or type sms to get a code by text message"
+		}
+	}
+	return "Enter the code from your authenticator app"
+}
+
+// fromApp answers an empty answer or "sms" to an authenticator app
+// challenge: "sms" switches to the user's SMS factor (a code is texted),
+// anything else asks for the app's code again.
+func (s *Server) fromApp(ctx context.Context, req *radius.Packet, client mfa.RadiusClient, login, token string, sms bool) (*radius.Packet, string) {
+	v, err := s.o.Signin.TxnPrevious(ctx, token)
+	if err != nil {
+		s.cancel(ctx, token)
+		return s.refused(req, err, "")
+	}
+	smsID := ""
+	for _, f := range v.Factors {
+		if f.Type == mfa.FactorTypeSMS {
+			smsID = f.ID
+		}
+	}
+	if !sms || smsID == "" {
+		if v, _, err = s.o.Signin.TxnChallenge(ctx, token, ""); err != nil {
+			s.cancel(ctx, token)
+			return s.refused(req, err, "")
+		}
+		return s.challengeText(req, client, login, token, appPrompt(v))
+	}
+	_, sent, err := s.o.Signin.TxnChallenge(ctx, token, smsID)
+	if err != nil {
+		s.cancel(ctx, token)
+		return s.refused(req, err, "")
+	}
+	return s.challenge(req, client, login, token, sent)
 }
 
 // challenge is the Access-Challenge after a code was texted.

@@ -42,6 +42,7 @@ type Signin interface {
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
 	TxnCancel(ctx context.Context, stateToken string) (*mfa.TxnView, error)
 	TxnRefuseNoFactor(ctx context.Context, stateToken, via string) error
+	TxnPrevious(ctx context.Context, stateToken string) (*mfa.TxnView, error)
 }
 
 // Requests is the cluster-wide record of RADIUS requests and their sealed

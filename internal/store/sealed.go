@@ -22,6 +22,7 @@ var SealedColumns = []SealedColumn{
 	{"radius_requests", "request_key", "reply"},
 	{"oidc_keys", "id", "private_key"},
 	{"key_material", "name", "sealed"},
+	{"factors", "id", "secret"},
 }
 
 // SealedRow is one sealed value and the key of its row: a string for a

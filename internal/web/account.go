@@ -49,6 +49,17 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 			p.Call.Phone = phone.Mask(cs.Factor.PhoneNumber)
 		}
 	}
+	left, err := h.svc.Factors.RecoveryCodesLeft(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.RecoveryLeft = left
+	totp, loaded := h.userTOTP(w, r, u)
+	if !loaded {
+		return
+	}
+	p.TOTPEnabled, p.TOTPActive = st.TOTPEnabled, totp != nil && totp.Status == mfa.FactorActive
 	h.render(w, r, p)
 }
 

@@ -11,6 +11,7 @@ import (
 func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin", h.requireAdmin(h.adminOverview))
 	m.HandleFunc("POST /admin/sms", h.requireAdmin(h.adminSMS))
+	m.HandleFunc("POST /admin/factor", h.requireAdmin(h.adminFactor))
 	m.HandleFunc("GET /admin/settings", h.requireAdmin(h.adminSettingsPage))
 	m.HandleFunc("POST /admin/settings", h.requireAdmin(h.adminSettings))
 	m.HandleFunc("GET /admin/users", h.requireAdmin(h.adminUsers))
@@ -59,9 +60,14 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 		h.fail(w, r, err)
 		return
 	}
+	factors, several, err := h.adminFactorRows(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, &adminOverviewPage{common: common{User: u},
 		Enabled: o.SMSEnabled, SentToday: o.SentToday, Budget: o.Budget, Blocked: o.Blocked, Locked: o.LockedUsers,
-		Checklist: items, Remaining: left, Voice: voiceLineOf(o)})
+		Checklist: items, Remaining: left, Voice: voiceLineOf(o), Factors: factors, Several: several})
 }
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -192,12 +198,19 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 	if st.Phone != nil {
 		p.Phone = phone.Mask(st.Phone.Number)
 	}
+	if p.TOTP, loaded = h.userTOTP(w, r, u); !loaded {
+		return
+	}
+	if p.RecoveryLeft, err = h.svc.Factors.RecoveryCodesLeft(r.Context(), u.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, p)
 }
 
 func (h *Handler) adminResetFactor(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	id := r.PathValue("id")
-	h.done(w, r, h.svc.Factors.ResetFactors(r.Context(), id), "Factor reset: the user sets up Text Message Code at the next sign-in.", "/admin/users/"+id)
+	h.done(w, r, h.svc.Factors.ResetFactors(r.Context(), id), "Factors reset: the user sets up a factor again at the next sign-in (recovery codes removed too).", "/admin/users/"+id)
 }
 
 func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request, _ *mfa.User) {

@@ -19,7 +19,7 @@ func (loginPage) title() string    { return "Sign in" }
 // enrollPage is "Extra verification is required for your account".
 type enrollPage struct {
 	common
-	CallEnabled bool // Voice Call is offered too (signin_call.go)
+	Options []factorOption // the kinds the org offers, each with its Setup
 }
 
 func (enrollPage) template() string { return "enroll" }
@@ -72,8 +72,10 @@ func (codePage) title() string    { return "Enter code" }
 // verifyPage offers to send a code at sign-in.
 type verifyPage struct {
 	common
-	To   string // the masked number
-	Call bool   // the factor is Voice Call
+	To       string // the masked number
+	Call     bool   // the factor is Voice Call
+	FactorID string
+	Another  bool // the user has other factors: "Verify another way"
 }
 
 func (verifyPage) template() string { return "verify" }
@@ -97,6 +99,11 @@ type accountPage struct {
 	// Call is the Voice Call row (signin_call.go); nil while the org's
 	// call_enabled is off and the user has no call factor.
 	Call *callSummary
+	// RecoveryLeft is the user's unused recovery codes.
+	RecoveryLeft int
+	// TOTPEnabled: the org offers the authenticator app; TOTPActive: the
+	// user has it set up.
+	TOTPEnabled, TOTPActive bool
 }
 
 func (accountPage) template() string { return "account" }

@@ -19,6 +19,10 @@ type adminOverviewPage struct {
 	// until every item is done.
 	Checklist []checkItem
 	Remaining int
+	// Factors are the factor kinds with their switch; Several whether
+	// users may set up more than one.
+	Factors []adminFactorRow
+	Several bool
 }
 
 func (adminOverviewPage) template() string { return "admin_overview" }
@@ -69,6 +73,10 @@ type adminUserPage struct {
 	Factor      *mfa.Factor
 	FactorPhone string // the factor's number, masked
 	Phone       string // the verified number on file, masked
+	// TOTP is the user's authenticator app factor (nil: none);
+	// RecoveryLeft the unused recovery codes.
+	TOTP         *mfa.Factor
+	RecoveryLeft int
 	// EnrolledByOthers are the newest times other accounts asked for an
 	// enrollment code to this user's verified number.
 	EnrolledByOthers []mfa.Event

@@ -45,6 +45,8 @@ type Signin interface {
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
 	TxnEnrollCall(ctx context.Context, stateToken string, req mfa.CallEnrollRequest) (*mfa.TxnView, *mfa.Sent, error)
 	TxnCallInstead(ctx context.Context, stateToken string) (*mfa.TxnView, *mfa.Sent, error)
+	TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*mfa.TxnView, error)
+	TxnVerifyRecovery(ctx context.Context, stateToken, code string) (*mfa.TxnView, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -58,6 +60,11 @@ type Factors interface {
 	ResetFactors(ctx context.Context, userID string) error
 	CallState(ctx context.Context, userID string) (mfa.CallState, error)
 	EnrollCall(ctx context.Context, userID string, req mfa.CallEnrollRequest) (*mfa.Factor, *mfa.Sent, error)
+	RegenerateRecoveryCodes(ctx context.Context, userID string) ([]string, error)
+	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
+	EnrollTOTP(ctx context.Context, userID, provider string) (*mfa.Factor, *mfa.TOTPSetup, error)
+	TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*mfa.TOTPSetup, error)
+	UserFactors(ctx context.Context, userID string) ([]mfa.Factor, error)
 }
 
 // Users is the part of mfa.Users this package uses.
@@ -117,6 +124,8 @@ type Org interface {
 	SettingValues(ctx context.Context) (map[string]string, error)
 	Settings(ctx context.Context) (mfa.Settings, error)
 	UpdateSettings(ctx context.Context, changes map[string]string) error
+	FactorPolicy(ctx context.Context) (mfa.FactorKindsView, error)
+	SetFactorEnabled(ctx context.Context, name string, on bool) error
 }
 
 // ServicesOf picks from the domain's services the interfaces this package uses.

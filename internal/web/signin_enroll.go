@@ -10,7 +10,7 @@ import (
 
 func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
 	if v := h.txnAt(w, r, mfa.TxnMFAEnroll); v != nil {
-		h.render(w, r, &enrollPage{CallEnabled: v.CallEnabled})
+		h.render(w, r, &enrollPage{Options: enrollOptions(v)})
 	}
 }
 

@@ -37,6 +37,9 @@ func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
 		p.CallAction = "/signin/verify/call"
 	}
 	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	if anotherWay(v) {
+		p.Back = &formLink{Method: "get", URL: "/signin/verify/choose", Label: "Verify another way"}
+	}
 	return p
 }
 
@@ -47,13 +50,21 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 	}
 	switch v.Txn.Status {
 	case mfa.TxnMFARequired:
-		f := signinFactor(v)
+		f := chosenFactor(r, v)
 		if f == nil {
 			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
 			return
 		}
-		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), Call: isCall(f)})
+		if f.Type == mfa.FactorTypeTOTP {
+			h.render(w, r, &totpCodePage{FactorID: f.ID, Another: anotherWay(v)})
+			return
+		}
+		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), Call: isCall(f), FactorID: f.ID, Another: anotherWay(v)})
 	case mfa.TxnMFAChallenge:
+		if v.Factor != nil && v.Factor.Type == mfa.FactorTypeTOTP {
+			h.render(w, r, &totpCodePage{FactorID: v.Factor.ID, Another: anotherWay(v)})
+			return
+		}
 		h.render(w, r, h.verifyCodeData(v))
 	default:
 		h.next(w, r, v)
@@ -61,7 +72,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
-	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
+	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), r.PostFormValue("factor"))
 	h.noteSent(r.Context(), sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		cur := h.txn(w, r)
@@ -72,7 +83,7 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if f := signinFactor(cur); f != nil {
 			to, call = phone.Mask(f.PhoneNumber), isCall(f)
 		}
-		h.render(w, r, &verifyPage{common: refused(nil, e), To: to, Call: call})
+		h.render(w, r, &verifyPage{common: refused(nil, e), To: to, Call: call, FactorID: r.PostFormValue("factor"), Another: anotherWay(cur)})
 	})
 }
 

@@ -27,7 +27,7 @@ func testFactorsCRUD(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustInsertUsers(t, db, newUser("u1", "one@x"))
 	want := mfa.Factor{ID: "f1", UserID: "u1", Type: mfa.FactorTypeSMS, Status: mfa.FactorPending,
-		PhoneNumber: "+15550100001", Created: at(time.Second), LastUpdated: at(2 * time.Second)}
+		PhoneNumber: "+15550100001", Created: at(time.Second), LastUpdated: at(2 * time.Second), Provider: "OKTA"}
 	MustInTx(t, db, func(tx mfa.Tx) error { return tx.InsertFactor(ctx, want) })
 	if diff := cmp.Diff(want, mustGetFactor(t, db, "u1", "f1")); diff != "" {
 		t.Errorf("GetFactor mismatch (-want +got):\n%s", diff)
@@ -163,5 +163,73 @@ func testPhonesPut(t *testing.T, db *store.DB) {
 	var n int
 	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM phones WHERE user_id = $1`, "u1").Scan(&n); err != nil || n != 1 {
 		t.Errorf("phones of u1 = %d, %v; want 1", n, err)
+	}
+}
+
+// testFactorsTOTPStep: a TOTP factor keeps its sealed secret and provider,
+// and UseTOTPStep only moves its last step forward, once per step.
+func testFactorsTOTPStep(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"))
+	f := mfa.Factor{ID: "ost1", UserID: "u1", Type: mfa.FactorTypeTOTP, Status: mfa.FactorActive, Provider: "GOOGLE",
+		Secret: []byte("sealed secret"), Created: at(0), LastUpdated: at(0)}
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.InsertFactor(ctx, f) })
+	if diff := cmp.Diff(f, mustGetFactor(t, db, "u1", "ost1")); diff != "" {
+		t.Errorf("GetFactor mismatch (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		step int64
+		ok   bool
+	}{{100, true}, {100, false}, {99, false}, {101, true}} {
+		MustInTx(t, db, func(tx mfa.Tx) error {
+			ok, err := tx.UseTOTPStep(ctx, "ost1", c.step)
+			if ok != c.ok {
+				t.Errorf("UseTOTPStep(%d) = %v, want %v", c.step, ok, c.ok)
+			}
+			return err
+		})
+	}
+	if got := mustGetFactor(t, db, "u1", "ost1").LastStep; got != 101 {
+		t.Errorf("last step %d, want 101", got)
+	}
+	MustInTx(t, db, func(tx mfa.Tx) error { return tx.FactorUsed(ctx, "ost1", at(time.Hour)) })
+	if got := mustGetFactor(t, db, "u1", "ost1").LastUsed; !got.Equal(at(time.Hour)) {
+		t.Errorf("last used %v, want %v", got, at(time.Hour))
+	}
+}
+
+// testRecoveryCodes: a new set replaces the old; a code is used once.
+func testRecoveryCodes(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	mustInsertUsers(t, db, newUser("u1", "one@x"), newUser("u2", "two@x"))
+	set := func(user string, hashes ...string) {
+		var cs []mfa.RecoveryCode
+		for i, h := range hashes {
+			cs = append(cs, mfa.RecoveryCode{ID: user + "-" + h + "-" + string(rune('a'+i)), Hash: []byte(h), Created: at(0)})
+		}
+		MustInTx(t, db, func(tx mfa.Tx) error { return tx.ReplaceRecoveryCodes(ctx, user, cs) })
+	}
+	count := func(user string) (n int) {
+		MustInTx(t, db, func(tx mfa.Tx) (err error) { n, err = tx.CountRecoveryCodes(ctx, user); return })
+		return n
+	}
+	use := func(user, h string) (ok bool) {
+		MustInTx(t, db, func(tx mfa.Tx) (err error) {
+			ok, err = tx.UseRecoveryCode(ctx, user, []byte(h), at(time.Minute))
+			return
+		})
+		return ok
+	}
+	set("u1", "h1", "h2", "h3")
+	set("u2", "h1")
+	if count("u1") != 3 || count("u2") != 1 {
+		t.Fatalf("counts %d %d", count("u1"), count("u2"))
+	}
+	if !use("u1", "h2") || use("u1", "h2") || use("u1", "nope") || count("u1") != 2 || count("u2") != 1 {
+		t.Fatal("a code was not used exactly once, or another user's changed")
+	}
+	set("u1", "h4")
+	if use("u1", "h1") || count("u1") != 1 || !use("u1", "h4") {
+		t.Fatal("the old set still works after a new one")
 	}
 }

@@ -27,7 +27,7 @@ func newUser(id, login string) mfa.User {
 func newFactor(id, userID, number string) mfa.Factor {
 	return mfa.Factor{
 		ID: id, UserID: userID, Type: mfa.FactorTypeSMS, Status: mfa.FactorActive,
-		PhoneNumber: number, Created: at(0), LastUpdated: at(0),
+		PhoneNumber: number, Created: at(0), LastUpdated: at(0), Provider: "OKTA",
 	}
 }
 

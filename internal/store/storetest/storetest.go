@@ -34,6 +34,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Factors/InsertGetUpdateDelete", testFactorsCRUD},
 		{"Factors/UniquePerUserAndType", testFactorsUnique},
 		{"Factors/ListPerUser", testFactorsList},
+		{"Factors/TOTPStep", testFactorsTOTPStep},
+		{"Factors/RecoveryCodes", testRecoveryCodes},
 		{"Phones/PutReplaces", testPhonesPut},
 		{"Challenges/InsertGet", testChallengesInsertGet},
 		{"Challenges/LatestChallenge", testChallengesLatest},

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFactorCommand(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "smsmfa.db")
+	out := mustRun(t, "factor", "list", "--database", db)
+	if !strings.Contains(out, "totp  token:software:totp  false") || !strings.Contains(out, "sms   sms                  false") {
+		t.Fatalf("list on a new database:\n%s", out)
+	}
+	if out := mustRun(t, "factor", "enable", "--database", db, "totp"); !strings.Contains(out, "totp enabled") {
+		t.Fatal(out)
+	}
+	out = mustRun(t, "factor", "list", "--database", db)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "totp") && !strings.Contains(line, "true") {
+			t.Fatalf("totp not enabled:\n%s", out)
+		}
+		if strings.HasPrefix(line, "sms ") && !strings.Contains(line, "false") {
+			t.Fatalf("sms changed:\n%s", out)
+		}
+	}
+	if out := mustRun(t, "settings", "list", "--database", db); !strings.Contains(out, "totp_enabled") {
+		t.Fatal(out)
+	}
+	mustRun(t, "factor", "disable", "--database", db, "token:software:totp")
+	if out := mustRun(t, "factor", "list", "--database", db); !strings.Contains(out, "totp  token:software:totp  false") {
+		t.Fatalf("still enabled:\n%s", out)
+	}
+	var o, e bytes.Buffer
+	if code := run(context.Background(), []string{"factor", "enable", "--database", db, "fax"}, noEnv, &o, &e); code == 0 || !strings.Contains(e.String(), "unknown factor") {
+		t.Fatalf("unknown factor: exit %d %s", code, e.String())
+	}
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"net/http"
+
+	"smsmfa/internal/mfa"
+)
+
+// The console's "Factors" panel (admin overview): every kind of
+// mfa.FactorKinds with its switch, and whether users may set up several.
+
+// adminFactorRow is one factor kind on the overview.
+type adminFactorRow struct {
+	Name, Label string
+	On          bool
+}
+
+// adminFactorRows lists the kinds with their state.
+func (h *Handler) adminFactorRows(r *http.Request) ([]adminFactorRow, bool, error) {
+	p, err := h.svc.Org.FactorPolicy(r.Context())
+	if err != nil {
+		return nil, false, err
+	}
+	var rows []adminFactorRow
+	for _, k := range p.Kinds {
+		label := k.Type
+		if ui, ok := factorUIs[k.Type]; ok {
+			label = ui.Label
+		}
+		rows = append(rows, adminFactorRow{Name: k.Name, Label: label, On: p.Enabled[k.Type]})
+	}
+	return rows, p.Several, nil
+}
+
+// adminFactor turns a factor kind on or off (factor, enabled), or sets
+// whether users may set up several (several).
+func (h *Handler) adminFactor(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	if v := r.PostFormValue("several"); v != "" {
+		msg := "Users may set up several factors."
+		if v != "true" {
+			msg = "Users set up one factor each."
+		}
+		h.done(w, r, h.svc.Org.UpdateSettings(r.Context(), map[string]string{"factors_several": v}), msg, "/admin")
+		return
+	}
+	name, on := r.PostFormValue("factor"), r.PostFormValue("enabled") == "true"
+	k, _ := mfa.FactorKindByName(name)
+	label := name
+	if ui, ok := factorUIs[k.Type]; ok {
+		label = ui.Label
+	}
+	msg := label + " is off."
+	if on {
+		msg = label + " is on: users may set it up."
+	}
+	h.done(w, r, h.svc.Org.SetFactorEnabled(r.Context(), name, on), msg, "/admin")
+}
