@@ -77,6 +77,7 @@ const FactorTypeSMS = "sms"
 
 // FactorTypeCall is the voice call factor: the code is read out in a call.
 const FactorTypeCall = "call"
+
 // FactorTypeTOTP is the authenticator app factor (RFC 6238 codes).
 const FactorTypeTOTP = "token:software:totp"
 
