@@ -455,6 +455,9 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 	if f.Status != FactorActive {
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
+	if f.Type != FactorTypeSMS {
+		return nil, notSMS()
+	}
 	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber, scope)
 }
 
@@ -472,6 +475,9 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	}
 	if f.Status != FactorActive {
 		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
+	}
+	if f.Type != FactorTypeSMS {
+		return notSMS()
 	}
 	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope)
 	if err != nil {
@@ -498,6 +504,10 @@ func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) err
 		}
 		if err := tx.KillAllChallenges(ctx, userID, s.clock.Now()); err != nil {
 			return err
+		}
+		if f.Type == FactorTypeWebAuthn { // its passkeys go with it
+			return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Security key or biometric authenticator factor removed",
+				Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type}})
 		}
 		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor removed",
 			Details: map[string]string{"factor_id": f.ID, "phone": phone.Mask(f.PhoneNumber)}})

@@ -75,6 +75,9 @@ func (u *User) DisplayName() string {
 // FactorType is the type of a factor; smsmfa has one.
 const FactorTypeSMS = "sms"
 
+// FactorTypeWebAuthn is the passkey factor (Okta's webauthn, provider FIDO).
+const FactorTypeWebAuthn = "webauthn"
+
 // FactorProvider is the provider name Okta uses for its own SMS factor.
 const FactorProvider = "OKTA"
 

@@ -66,6 +66,8 @@ type Settings struct {
 	CountryHourCaps   map[int]int
 	CountryHourFactor int
 	CountryHourMin    int
+	// WebAuthnEnabled turns on the webauthn factor (passkeys).
+	WebAuthnEnabled bool
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
@@ -326,6 +328,8 @@ var SettingDefs = []SettingDef{
 		func(s *Settings, d time.Duration) { s.FraudLift = d }),
 	durationSetting("log_retention", "How long the system log keeps an event before the purge deletes it (e.g. 2160h for 90 days)", 90*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour,
 		func(s *Settings, d time.Duration) { s.LogRetention = d }),
+	boolSetting("webauthn_enabled", "The Security Key or Biometric Authenticator factor (passkeys) is on: users may set it up and sign in with it", false,
+		func(s *Settings, b bool) { s.WebAuthnEnabled = b }),
 }
 
 // SettingByName returns the definition of a setting.

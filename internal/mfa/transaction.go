@@ -33,6 +33,12 @@ type TxnView struct {
 	SMSEnabled bool
 	// CodeLength is the number of digits in a code.
 	CodeLength int
+	// WebAuthnEnabled reports whether the org's webauthn factor is on;
+	// Creation and Request are the options of the webauthn ceremony the
+	// step started (registration or sign-in), for the browser.
+	WebAuthnEnabled bool
+	Creation        *CreationOptions
+	Request         *RequestOptions
 }
 
 // invalidToken is the refusal for an unknown, expired, used or cancelled
@@ -151,10 +157,14 @@ func (s *Signin) PrimaryAuth(ctx context.Context, login, pw, relayState string) 
 		if err != nil {
 			return err
 		}
+		wa, err := webauthnFactor(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
 		switch {
-		case !set.SMSEnabled:
+		case !set.SMSEnabled && !set.WebAuthnEnabled:
 			t.Status = TxnSuccess
-		case f != nil && f.Status == FactorActive:
+		case set.SMSEnabled && f != nil && f.Status == FactorActive, set.WebAuthnEnabled && wa != nil && wa.Status == FactorActive:
 			t.Status = TxnMFARequired
 		default:
 			t.Status = TxnMFAEnroll
@@ -301,7 +311,7 @@ func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnSt
 
 // txnView builds the TxnView of t.
 func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
-	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength}
+	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength, WebAuthnEnabled: set.WebAuthnEnabled}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
 		return nil, err
@@ -512,6 +522,13 @@ func (s *core) takeSessionToken(ctx context.Context, tx Tx, token string) (*User
 	}
 	if u.Status != UserActive || u.Locked(s.clock.Now()) {
 		return nil, nil, invalidToken()
+	}
+	if factorID != "" {
+		if f, err := tx.GetFactor(ctx, id, factorID); err == nil && f.Type == FactorTypeWebAuthn {
+			return &u, WebAuthnAMR(), nil
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, nil, err
+		}
 	}
 	return &u, SignInAMR(factorID != ""), nil
 }

@@ -13,6 +13,7 @@ var copyTables = []string{
 	"settings", "events", "api_tokens", "sessions", "providers", "senders", "opt_outs", "opt_out_events", "templates",
 	"radius_clients", "radius_requests", "fraud_counts", "fraud_keys", "oidc_apps", "oidc_auth_requests", "oidc_tokens", "oidc_keys",
 	"key_material", "setup_codes",
+	"webauthn_credentials", "webauthn_ceremonies",
 }
 
 // identity lists tables whose key the engine generates, so the copy keeps
