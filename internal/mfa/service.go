@@ -78,7 +78,7 @@ type Config struct {
 	Hasher  PasswordHasher
 	Deliver Deliverer
 	// Host is the host of the public base URL, for the WebOTP line.
-	Host   string
+	Host string
 	// Origin is the scheme and host of the public base URL
 	// ("https://mfa.example.com"): passkeys are bound to it (its host is
 	// the WebAuthn RP ID). "http://" + Host when empty.

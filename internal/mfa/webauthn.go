@@ -418,6 +418,7 @@ func (s *core) finishWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *
 	}
 	var used *WebAuthnCredential
 	var got *webauthn.Credential
+	var count uint32 // the counter the authenticator sent
 	detail := "unknown credential"
 	for i := range creds {
 		if len(in.CredentialID) > 0 && !bytes.Equal(in.CredentialID, creds[i].CredentialID) {
@@ -438,7 +439,7 @@ func (s *core) finishWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *
 			detail = libDetail(err)
 			continue
 		}
-		used, got = &creds[i], c
+		used, got, count = &creds[i], c, parsed.Response.AuthenticatorData.Counter
 		break
 	}
 	if used == nil {
@@ -448,7 +449,7 @@ func (s *core) finishWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *
 		if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Severity: SeverityWarn, Target: target, Outcome: OutcomeDeny, Reason: "sign_count",
 			Message: "Passkey sign count went back: the authenticator may have been cloned",
 			Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeWebAuthn, "credential": used.ID,
-				"stored_count": strconv.FormatUint(uint64(used.SignCount), 10), "count": strconv.FormatUint(uint64(got.Authenticator.SignCount), 10)}}); err != nil {
+				"stored_count": strconv.FormatUint(uint64(used.SignCount), 10), "count": strconv.FormatUint(uint64(count), 10)}}); err != nil {
 			return nil, err
 		}
 		return s.failedProof(ctx, tx, set, u, f, "sign count regression", now)
