@@ -70,8 +70,9 @@ type authnFactor struct {
 	FactorType string       `json:"factorType"`
 	Provider   string       `json:"provider"`
 	VendorName string       `json:"vendorName"`
-	Profile    phoneProfile `json:"profile"`
-	Links      *verifyLinks `json:"_links,omitempty"`
+	Profile    any            `json:"profile"` // phoneProfile, or webauthnProfile
+	Embedded   map[string]any `json:"_embedded,omitempty"`
+	Links      *verifyLinks   `json:"_links,omitempty"`
 }
 
 type verifyLinks struct {
@@ -113,6 +114,9 @@ func embeddedUser(u mfa.User) authnUser {
 
 // authnFactor is f as the Authn API shows it (number masked).
 func (h *Handler) authnFactor(f mfa.Factor, links *verifyLinks) authnFactor {
+	if f.Type == mfa.FactorTypeWebAuthn {
+		return authnFactor{ID: f.ID, FactorType: mfa.FactorTypeWebAuthn, Provider: mfa.FactorProviderFIDO, VendorName: mfa.FactorProviderFIDO, Links: links}
+	}
 	return authnFactor{ID: f.ID, FactorType: mfa.FactorTypeSMS, Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
 		Profile: phoneProfile{PhoneNumber: phone.MaskOkta(f.PhoneNumber)}, Links: links}
 }
@@ -134,19 +138,32 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 			entry.Embedded = &phonesEmbedded{Phones: []phoneEntry{{
 				ID: v.Phone.ID, Profile: phoneProfile{PhoneNumber: phone.MaskOkta(v.Phone.Number)}, Status: "ACTIVE"}}}
 		}
-		out.Embedded.Factors = enrollOptions{entry}
+		var opts enrollOptions
+		if v.SMSEnabled {
+			opts = append(opts, entry)
+		}
+		if v.WebAuthnEnabled {
+			opts = append(opts, h.webauthnEnrollOption("/api/v1/authn/factors"))
+		}
+		out.Embedded.Factors = opts
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAEnrollActivate:
 		h.factorInPlay(&out, v.Factor, "activate", "/lifecycle/activate", "/lifecycle/resend")
+		h.webauthnInPlay(&out, v)
 	case mfa.TxnMFARequired:
 		var fs activeFactors
 		for _, f := range v.Factors {
-			fs = append(fs, h.authnFactor(f, &verifyLinks{Verify: h.link("POST", "/api/v1/authn/factors/"+f.ID+"/verify")}))
+			af := h.authnFactor(f, &verifyLinks{Verify: h.link("POST", "/api/v1/authn/factors/"+f.ID+"/verify")})
+			if f.Type == mfa.FactorTypeWebAuthn {
+				af.Profile = passkeyProfile(v.Passkeys)
+			}
+			fs = append(fs, af)
 		}
 		out.Embedded.Factors = fs
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAChallenge:
 		h.factorInPlay(&out, v.Factor, "verify", "/verify", "/verify/resend")
+		h.webauthnInPlay(&out, v)
 	}
 	out.StateToken = t.StateToken
 	out.ExpiresAt = oktaTime(t.Expires)

@@ -67,6 +67,7 @@ const (
 	RRangeThrottled    Reason = "range_throttled"    // codes to the number's range or country are throttled (SMS pumping)
 	RGuessLimit        Reason = "guess_limit"        // too many wrong codes from this client address, over every user
 	RCountryCap        Reason = "country_cap"        // the country's hourly cap of codes to new numbers is reached
+	RFactorType        Reason = "factor_type"        // the step is for another type of factor (a code for a passkey)
 )
 
 // Error is a domain error with a user-safe message.

@@ -39,6 +39,8 @@ type TxnView struct {
 	WebAuthnEnabled bool
 	Creation        *CreationOptions
 	Request         *RequestOptions
+	// Passkeys are the user's webauthn credentials (when the factor is on).
+	Passkeys []WebAuthnCredential
 }
 
 // invalidToken is the refusal for an unknown, expired, used or cancelled
@@ -326,6 +328,11 @@ func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction
 	}
 	if v.Phone, err = verifiedPhone(ctx, tx, u.ID); err != nil {
 		return nil, err
+	}
+	if set.WebAuthnEnabled {
+		if v.Passkeys, err = tx.ListWebAuthnCredentials(ctx, u.ID); err != nil {
+			return nil, err
+		}
 	}
 	if v.Factor != nil {
 		purpose := PurposeVerify

@@ -68,7 +68,7 @@ type WebAuthnTx interface {
 // notSMS is the refusal for a code step on a factor that does not use
 // text messages.
 func notSMS() *Error {
-	return Errorf(EInvalid, RInvalidInput, "This factor does not use codes sent by text message.")
+	return Errorf(EInvalid, RFactorType, "This factor does not use codes sent by text message.")
 }
 
 // WebAuthnAMR returns the methods of a sign-in by password and a passkey:
