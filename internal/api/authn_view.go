@@ -66,10 +66,10 @@ type authnUserProfile struct {
 // authnFactor is a factor as the Authn API shows it (number masked); in
 // MFA_REQUIRED it carries its verify link.
 type authnFactor struct {
-	ID         string       `json:"id"`
-	FactorType string       `json:"factorType"`
-	Provider   string       `json:"provider"`
-	VendorName string       `json:"vendorName"`
+	ID         string         `json:"id"`
+	FactorType string         `json:"factorType"`
+	Provider   string         `json:"provider"`
+	VendorName string         `json:"vendorName"`
 	Profile    any            `json:"profile"` // phoneProfile, or webauthnProfile
 	Embedded   map[string]any `json:"_embedded,omitempty"`
 	Links      *verifyLinks   `json:"_links,omitempty"`

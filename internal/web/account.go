@@ -39,6 +39,14 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	if st.Factor != nil {
 		p.Phone = phone.Mask(st.Factor.PhoneNumber)
 	}
+	ws, err := h.svc.Factors.WebAuthn(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if ws.Enabled || len(ws.Credentials) > 0 {
+		p.Passkeys = &ws
+	}
 	h.render(w, r, p)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"smsmfa/internal/mfa"
 	"smsmfa/internal/phone"
 	"smsmfa/internal/sms/devsink"
 )
@@ -17,7 +18,11 @@ func (loginPage) template() string { return "login" }
 func (loginPage) title() string    { return "Sign in" }
 
 // enrollPage is "Extra verification is required for your account".
-type enrollPage struct{ common }
+type enrollPage struct {
+	common
+	SMS      bool // the org offers Text Message Code
+	WebAuthn bool // the org offers Security Key or Biometric Authenticator
+}
 
 func (enrollPage) template() string { return "enroll" }
 func (enrollPage) title() string    { return "Extra verification is required for your account" }
@@ -67,7 +72,8 @@ func (codePage) title() string    { return "Enter code" }
 // verifyPage offers to send a code at sign-in.
 type verifyPage struct {
 	common
-	To string // the masked number
+	To      string // the masked number
+	Passkey bool   // the user may verify with a passkey instead
 }
 
 func (verifyPage) template() string { return "verify" }
@@ -88,6 +94,9 @@ type accountPage struct {
 	Enabled bool   // the org's SMS factor is on
 	Active  bool   // the user's factor is set up
 	Phone   string // the factor's number, masked
+	// Passkeys is the webauthn section (nil when the org has it off and
+	// the user has none).
+	Passkeys *mfa.WebAuthnState
 }
 
 func (accountPage) template() string { return "account" }

@@ -40,6 +40,17 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemovePage)))
 	m.HandleFunc("POST /account/sms/remove", h.requireUser(h.requireRecent(h.accountRemove)))
 
+	// webauthn (passkeys)
+	m.HandleFunc("GET /signin/enroll/webauthn", h.enrollPasskeyPage)
+	m.HandleFunc("POST /signin/enroll/webauthn", h.enrollPasskey)
+	m.HandleFunc("GET /signin/verify/webauthn", h.verifyPasskeyPage)
+	m.HandleFunc("POST /signin/verify/webauthn", h.verifyPasskey)
+	m.HandleFunc("POST /signin/enroll/webauthn/back", h.enrollPasskeyBack)
+	m.HandleFunc("POST /signin/verify/webauthn/other", h.verifyPasskeyOther)
+	m.HandleFunc("GET /account/webauthn/setup", h.requireUser(h.requireRecent(h.accountPasskeyPage)))
+	m.HandleFunc("POST /account/webauthn/setup", h.requireUser(h.requireRecent(h.accountPasskey)))
+	m.HandleFunc("POST /account/webauthn/remove", h.requireUser(h.requireRecent(h.accountPasskeyRemove)))
+
 	if h.op != nil {
 		m.HandleFunc("GET /signin/oidc", h.oidcSignin)
 		m.HandleFunc("GET /oauth2/v1/logout", h.oidcLogout)

@@ -43,6 +43,10 @@ type Signin interface {
 	TxnResendChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnResendEnroll(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, *mfa.Sent, error)
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
+	TxnWebAuthnEnroll(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnWebAuthnActivate(ctx context.Context, stateToken, factorID string, in mfa.AttestationInput, name string) (*mfa.TxnView, error)
+	TxnWebAuthnChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, error)
+	TxnWebAuthnVerify(ctx context.Context, stateToken, factorID string, in mfa.AssertionInput) (*mfa.TxnView, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -54,6 +58,10 @@ type Factors interface {
 	FactorState(ctx context.Context, userID string) (mfa.FactorState, error)
 	ResendEnroll(ctx context.Context, userID, factorID string) (*mfa.Sent, error)
 	ResetFactors(ctx context.Context, userID string) error
+	WebAuthn(ctx context.Context, userID string) (mfa.WebAuthnState, error)
+	BeginWebAuthnEnroll(ctx context.Context, userID, scope string, only bool) (*mfa.Factor, *mfa.CreationOptions, error)
+	FinishWebAuthnEnroll(ctx context.Context, userID, scope string, in mfa.AttestationInput, name string) (*mfa.Factor, *mfa.WebAuthnCredential, error)
+	RemoveWebAuthnCredential(ctx context.Context, userID, credentialID string) error
 }
 
 // Users is the part of mfa.Users this package uses.

@@ -9,8 +9,8 @@ import (
 )
 
 func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
-	if h.txnAt(w, r, mfa.TxnMFAEnroll) != nil {
-		h.render(w, r, &enrollPage{})
+	if v := h.txnAt(w, r, mfa.TxnMFAEnroll); v != nil {
+		h.render(w, r, &enrollPage{SMS: v.SMSEnabled, WebAuthn: v.WebAuthnEnabled})
 	}
 }
 

@@ -36,6 +36,10 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 	if v == nil {
 		return
 	}
+	if passkeyFirst(v) {
+		redirect(w, r, "/signin/verify/webauthn")
+		return
+	}
 	switch v.Txn.Status {
 	case mfa.TxnMFARequired:
 		f := signinFactor(v)
@@ -43,7 +47,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
 			return
 		}
-		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber)})
+		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), Passkey: hasPasskey(v)})
 	case mfa.TxnMFAChallenge:
 		h.render(w, r, h.verifyCodeData(v))
 	default:
