@@ -319,7 +319,10 @@ func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction
 		return nil, err
 	}
 	for i := range fs {
-		if fs[i].Status == FactorActive {
+		// The factors to choose from are the active ones of the types the
+		// org offers (a passkey or a text message code).
+		offered := (fs[i].Type == FactorTypeSMS && (set.SMSEnabled || !set.WebAuthnEnabled)) || (fs[i].Type == FactorTypeWebAuthn && set.WebAuthnEnabled)
+		if fs[i].Status == FactorActive && offered {
 			v.Factors = append(v.Factors, fs[i])
 		}
 		if fs[i].ID == t.FactorID {
@@ -432,6 +435,9 @@ func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) 
 		if err != nil {
 			return nil, err
 		}
+		if err := smsOffered(ctx, tx, set, u, factorID); err != nil {
+			return nil, err
+		}
 		sent, err := s.challenge(ctx, tx, set, u, factorID, t.ID)
 		if err != nil {
 			return sent, err
@@ -462,6 +468,9 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		}
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
 			return FactorNotFound(factorID)
+		}
+		if err := smsOffered(ctx, tx, set, u, factorID); err != nil {
+			return err
 		}
 		if err := s.verify(ctx, tx, set, u, factorID, code, t.ID); err != nil {
 			return err

@@ -393,3 +393,31 @@ func TestPasskeyOffWhenDisabled(t *testing.T) {
 	_, err = e.svc.Signin.TxnWebAuthnEnroll(e.ctx, v.Txn.StateToken)
 	wantReason(t, err, mfa.RFactorDisabled)
 }
+
+// With passkeys on and text messages off, a leftover SMS factor neither
+// skips the passkey nor answers for it.
+func TestPasskeyOnlyOrgRefusesTextMessages(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(t, "alice@example.com")
+	e.activeFactor(t, u, "+14155550101")
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"sms_enabled": "false", "webauthn_enabled": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	v := e.signIn(t, u.Login)
+	if v.Txn.Status != mfa.TxnMFAEnroll {
+		t.Fatalf("status %s, want MFA_ENROLL (a passkey to set up)", v.Txn.Status)
+	}
+	e.enrollPasskey(t, u.Login)
+	v = e.signIn(t, u.Login)
+	if v.Txn.Status != mfa.TxnMFARequired || len(v.Factors) != 1 || v.Factors[0].Type != mfa.FactorTypeWebAuthn {
+		t.Fatalf("status %s, factors %+v", v.Txn.Status, v.Factors)
+	}
+	fs, err := e.svc.Factors.FactorState(e.ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.svc.Signin.TxnChallenge(e.ctx, v.Txn.StateToken, fs.Factor.ID)
+	wantReason(t, err, mfa.RFactorDisabled)
+	_, err = e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, fs.Factor.ID, "123456")
+	wantReason(t, err, mfa.RFactorDisabled)
+}

@@ -204,6 +204,10 @@ func (s *Server) password(ctx context.Context, client mfa.RadiusClient, req *rad
 		}
 		return s.reject(req, "Text Message Code is not set up for your account. Sign in at "+s.o.BaseURL+" to set it up, then try again."), OutcomeReject
 	case mfa.TxnMFARequired:
+		if !hasSMS(v) { // a passkey cannot answer over RADIUS
+			s.cancel(ctx, token)
+			return s.reject(req, "Your account verifies with a passkey (Security Key or Biometric Authenticator), which cannot be used here."), OutcomeReject
+		}
 		_, sent, err := s.o.Signin.TxnChallenge(ctx, token, "")
 		if err != nil {
 			s.cancel(ctx, token)
@@ -317,3 +321,13 @@ func addReplyMessage(p *radius.Packet, text string) error {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// hasSMS reports whether the sign-in can verify with a text message code.
+func hasSMS(v *mfa.TxnView) bool {
+	for _, f := range v.Factors {
+		if f.Type == mfa.FactorTypeSMS {
+			return true
+		}
+	}
+	return false
+}
