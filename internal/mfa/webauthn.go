@@ -32,7 +32,13 @@ const (
 	MaxAuthenticatorData = 4 << 10
 	MaxSignature         = 1 << 10
 	MaxCredentialName    = 60
+	// MaxPasskeys is how many passkeys one user may have.
+	MaxPasskeys = 20
 )
+
+func tooManyPasskeys() *Error {
+	return Errorf(EInvalid, RInvalidInput, "You have %d passkeys, the most allowed. Remove one before adding another.", MaxPasskeys)
+}
 
 // AttestationInput is an authenticator's answer to a registration.
 type AttestationInput struct {
@@ -189,6 +195,9 @@ func (s *core) beginWebAuthnEnroll(ctx context.Context, tx Tx, set Settings, u *
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(creds) >= MaxPasskeys {
+		return nil, nil, tooManyPasskeys()
+	}
 	rp, err := s.relyingParty(set)
 	if err != nil {
 		return nil, nil, err
@@ -264,6 +273,9 @@ func (s *core) finishWebAuthnEnroll(ctx context.Context, tx Tx, set Settings, u 
 	creds, err := tx.ListWebAuthnCredentials(ctx, u.ID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(creds) >= MaxPasskeys {
+		return nil, nil, tooManyPasskeys()
 	}
 	cred, err := rp.CreateCredential(waUser{u, creds}, *sd, parsed)
 	if err != nil {

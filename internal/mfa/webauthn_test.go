@@ -421,3 +421,44 @@ func TestPasskeyOnlyOrgRefusesTextMessages(t *testing.T) {
 	_, err = e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, fs.Factor.ID, "123456")
 	wantReason(t, err, mfa.RFactorDisabled)
 }
+
+// A ceremony started in one scope (a browser session) cannot be answered
+// from another.
+func TestPasskeyCeremonyBoundToItsScope(t *testing.T) {
+	e := passkeyEnv(t)
+	u := e.user(t, "alice@example.com")
+	_, opts, err := e.svc.Factors.BeginWebAuthnEnroll(e.ctx, u.ID, "web:mine", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd, att := passkeytest.New().Create(waRP, waOrigin, opts.Challenge)
+	in := mfa.AttestationInput{ClientDataJSON: cd, AttestationObject: att}
+	_, _, err = e.svc.Factors.FinishWebAuthnEnroll(e.ctx, u.ID, "web:theirs", in, "")
+	wantReason(t, err, mfa.RCodeExpired)
+	if _, _, err := e.svc.Factors.FinishWebAuthnEnroll(e.ctx, u.ID, "web:mine", in, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// One user cannot fill the disk with passkeys.
+func TestPasskeysPerUserCapped(t *testing.T) {
+	e := passkeyEnv(t)
+	u := e.user(t, "alice@example.com")
+	for i := range mfa.MaxPasskeys + 1 {
+		_, opts, err := e.svc.Factors.BeginWebAuthnEnroll(e.ctx, u.ID, "web:x", false)
+		if i == mfa.MaxPasskeys {
+			wantReason(t, err, mfa.RInvalidInput)
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cd, att := passkeytest.New().Create(waRP, waOrigin, opts.Challenge)
+		if _, _, err := e.svc.Factors.FinishWebAuthnEnroll(e.ctx, u.ID, "web:x", mfa.AttestationInput{ClientDataJSON: cd, AttestationObject: att}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := e.svc.Factors.WebAuthn(e.ctx, u.ID); len(st.Credentials) != mfa.MaxPasskeys {
+		t.Fatalf("%d passkeys", len(st.Credentials))
+	}
+}
