@@ -462,3 +462,28 @@ func TestPasskeysPerUserCapped(t *testing.T) {
 		t.Fatalf("%d passkeys", len(st.Credentials))
 	}
 }
+
+// An administrator's reset removes the passkeys with the factor.
+func TestResetFactorsRemovesPasskeys(t *testing.T) {
+	e := passkeyEnv(t)
+	u := e.user(t, "alice@example.com")
+	e.enrollPasskey(t, u.Login)
+	if err := e.svc.Factors.ResetFactors(e.ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.svc.Factors.WebAuthn(e.ctx, u.ID); st.Factor != nil || len(st.Credentials) != 0 {
+		t.Fatalf("after reset: %+v", st)
+	}
+	v := e.signIn(t, u.Login)
+	if v.Txn.Status != mfa.TxnMFAEnroll {
+		t.Fatalf("status %s after reset", v.Txn.Status)
+	}
+	// The old key does not come back with a new setup.
+	v, err := e.svc.Signin.TxnWebAuthnEnroll(e.ctx, v.Txn.StateToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Creation.CredentialExcludeList) != 0 {
+		t.Fatalf("exclude list %+v", v.Creation.CredentialExcludeList)
+	}
+}

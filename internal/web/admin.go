@@ -192,6 +192,12 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 	if st.Phone != nil {
 		p.Phone = phone.Mask(st.Phone.Number)
 	}
+	ws, err := h.svc.Factors.WebAuthn(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.Passkeys = ws.Credentials
 	h.render(w, r, p)
 }
 

@@ -94,6 +94,7 @@ func samplePages() []page {
 		&adminUsersPage{common: common{User: user}},
 		&adminUserPage{common: common{User: user}, Target: user, Locked: true, Factor: factor, FactorPhone: "+1 ••• ••• 0123", Phone: "+1 ••• ••• 0123"},
 		&adminUserPage{common: common{User: user}, Target: plain},
+		&adminUserPage{common: common{User: user}, Target: plain, Passkeys: []mfa.WebAuthnCredential{{Name: "Laptop", LastUsed: now}, {Name: "Key"}}},
 		&adminUserPage{common: common{User: user}, Target: &mfa.User{Login: "held@example.com", LockedUntil: mfa.UntilUnlocked}, Locked: true,
 			EnrolledByOthers: []mfa.Event{{Published: now, Actor: mfa.Party{AlternateID: "mallory@example.com"}, Details: map[string]string{"phone": "+1 ••• ••• 0123"}}}},
 		&adminNumbersPage{common: common{User: user}, Numbers: []numberRow{{Number: mfa.Number{Number: "+14155550123", Status: mfa.NumberBlocked, Reason: "shared", Updated: now}, Users: []mfa.User{*user, *plain}},
