@@ -1,11 +1,14 @@
 package e2e_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 )
 
 // TestPasskeyInTheBrowser sets up a passkey from the "Extra verification
@@ -93,5 +96,19 @@ func TestPasskeyInTheBrowser(t *testing.T) {
 	b.waitFor("account", "h1", "Account")
 	if creds, err := chromedp.Call(b.ctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: second}); err != nil || len(creds.Credentials) != 1 || creds.Credentials[0].SignCount < 1 {
 		t.Fatalf("second authenticator: %+v (%v)", creds, err)
+	}
+
+	// An OpenID Connect application sees how: a passkey, proof of possession.
+	r := newRP(t, s.base)
+	out := s.cli("app", "create", "--name", "Wiki", "--redirect-uri", r.srv.URL+"/callback")
+	kv := map[string]string{}
+	for _, m := range kvRE.FindAllStringSubmatch(out, -1) {
+		kv[m[1]] = m[2]
+	}
+	r.conf = oauth2.Config{ClientID: kv["client_id"], ClientSecret: kv["client_secret"], RedirectURL: r.srv.URL + "/callback", Scopes: []string{gooidc.ScopeOpenID}}
+	b.do(chromedp.Navigate(r.srv.URL + "/start"))
+	b.waitFor("rp", "#amr", "pop")
+	if !slices.Equal(r.claims.AMR, []string{"pwd", "pop", "mfa"}) || r.claims.ACR != "urn:okta:loa:2fa:any" {
+		t.Fatalf("ID token claims: %+v", r.claims)
 	}
 }
