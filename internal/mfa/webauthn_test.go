@@ -487,3 +487,31 @@ func TestResetFactorsRemovesPasskeys(t *testing.T) {
 		t.Fatalf("exclude list %+v", v.Creation.CredentialExcludeList)
 	}
 }
+
+// The purge deletes expired ceremonies, and only those.
+func TestPurgeDeletesExpiredCeremonies(t *testing.T) {
+	e := passkeyEnv(t)
+	alice := e.user(t, "alice@example.com")
+	bob := e.user(t, "bob@example.com")
+	if _, _, err := e.svc.Factors.BeginWebAuthnEnroll(e.ctx, alice.ID, "web:a", false); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(mfa.CeremonyLifetime + time.Minute)
+	if _, _, err := e.svc.Factors.BeginWebAuthnEnroll(e.ctx, bob.ID, "web:b", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Org.Purge(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	left := map[string]bool{}
+	err := e.db.InTx(e.ctx, func(tx mfa.Tx) error {
+		for _, c := range []struct{ user, scope string }{{alice.ID, "web:a"}, {bob.ID, "web:b"}} {
+			_, err := tx.TakeWebAuthnCeremony(e.ctx, c.user, mfa.CeremonyRegister, c.scope)
+			left[c.user] = err == nil
+		}
+		return nil
+	})
+	if err != nil || left[alice.ID] || !left[bob.ID] {
+		t.Fatalf("after the purge: alice's %v, bob's %v (%v)", left[alice.ID], left[bob.ID], err)
+	}
+}
