@@ -232,6 +232,9 @@ func (h *Handler) verifyPasskeyOther(w http.ResponseWriter, r *http.Request) {
 
 // Account page.
 
+// keyPasskeyScope is the session key of the account page's passkey scope.
+const keyPasskeyScope = "wa_scope"
+
 // passkeyScope is the scope of the account page's passkey ceremonies: a
 // value kept in this browser session, so another session cannot answer
 // them.

@@ -104,16 +104,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 
 // Session keys.
 const (
-	keyUser         = "uid"    // signed-in user
-	keyState        = "st"     // state token of a sign-in in progress
-	keyFlash        = "flash"  // one-time success message
-	keyInfo         = "info"   // one-time information message
-	keyReturn       = "return" // where to go after sign-in
-	keyFactor       = "acct_f" // factor being set up from the account page
-	keyAuthAt       = "auth_at"
-	keyAMR          = "amr"        // how the user signed in (space-separated amr values)
-	keyAuthUs       = "auth_at_us" // when the user signed in, in microseconds (max_age, prompt=login)
-	keyPasskeyScope = "wa_scope"   // binds the account page's passkey ceremonies to this browser session
+	keyUser   = "uid"    // signed-in user
+	keyState  = "st"     // state token of a sign-in in progress
+	keyFlash  = "flash"  // one-time success message
+	keyInfo   = "info"   // one-time information message
+	keyReturn = "return" // where to go after sign-in
+	keyFactor = "acct_f" // factor being set up from the account page
+	keyAuthAt = "auth_at"
+	keyAMR    = "amr"        // how the user signed in (space-separated amr values)
+	keyAuthUs = "auth_at_us" // when the user signed in, in microseconds (max_age, prompt=login)
 )
 
 // currentUser returns the signed-in user, or nil when nobody is signed in
