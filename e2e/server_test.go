@@ -45,6 +45,9 @@ type server struct {
 	base    string
 	cmd     *exec.Cmd
 	logPath string // the server's output
+	// host is the base URL's host name, "127.0.0.1" when empty (passkeys
+	// need a domain: "localhost").
+	host string
 }
 
 func freePort(t *testing.T) int {
@@ -95,8 +98,12 @@ func startFreshServer(t *testing.T, extra ...string) *server {
 func (s *server) start(extra ...string) *server {
 	t := s.t
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	s.base = "http://" + addr
+	if s.host != "" {
+		s.base = fmt.Sprintf("http://%s:%d", s.host, port)
+	}
 	s.cmd = exec.Command(binary, append([]string{"serve", "--dev", "--addr", addr, "--base-url", s.base, "--password-memory", "1024", "--password-time", "1"}, extra...)...)
 	s.cmd.Dir = s.dir
 	s.cmd.Env = append(os.Environ(), "SMSMFA_DATABASE=sqlite:"+filepath.Join(s.dir, "smsmfa.db"))

@@ -159,7 +159,7 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer) (*app, er
 	hasher := password.NewHasher(password.Params{Memory: uint32(cfg.PasswordMemory), Time: uint32(cfg.PasswordTime),
 		Threads: uint8(cfg.PasswordThreads), SaltLen: 16, KeyLen: 32})
 	dc := mfa.Config{Store: db, Clock: clock, CodeKey: a.keys.CodeMAC, PreviousCodeKey: previousCodeMAC(a.keys), PhoneIDKey: phoneIDKey, Sealer: a.keys, Opener: a.keys, Hasher: hasher,
-		Host: cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa"), ProviderKinds: kinds, Settings: mfa.NewSettingsCache(),
+		Host: cfg.BaseURLParsed().Host, Origin: cfg.BaseURLParsed().Scheme + "://" + cfg.BaseURLParsed().Host, Logger: a.log.With("component", "mfa"), ProviderKinds: kinds, Settings: mfa.NewSettingsCache(),
 		Observer: a.metrics}
 	// Built in the order the parts need each other: the telephony
 	// configuration, the provider pool on it, delivery through the pool,

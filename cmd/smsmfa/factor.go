@@ -13,7 +13,7 @@ import (
 // factor kinds the org offers (mfa.FactorKinds), by short name (sms,
 // totp) or Okta factor type.
 func factorCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	const use = "usage: smsmfa factor list | factor enable TYPE | factor disable TYPE   (TYPE: sms, totp)\n"
+	const use = "usage: smsmfa factor list | factor enable TYPE | factor disable TYPE   (TYPE: sms, totp, call, webauthn)\n"
 	return subcommand(ctx, "factor", []string{"list", "enable", "disable"}, use, args, getenv, stderr, nil, func(ctx context.Context, a *app, rest []string) error {
 		if args[0] == "list" {
 			p, err := a.svc.Org.FactorPolicy(ctx)

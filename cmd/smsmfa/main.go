@@ -51,7 +51,7 @@ Usage:
   smsmfa key rotate [--batch N]              re-seal the secrets at rest under the master key, from the
                                              previous one (SMSMFA_KEY_PREVIOUS); see docs/key-rotation.md
   smsmfa key id                              print the ids (fingerprints) of the master keys in use
-  smsmfa factor list | enable TYPE | disable TYPE   the factors the org offers (sms, totp)
+  smsmfa factor list | enable TYPE | disable TYPE   the factors the org offers (sms, totp, call, webauthn)
   smsmfa bench [--workload signin|mfa] [--users N] [--concurrency N] …   load generator (own server, or --url)
   smsmfa seed --database D --users N --events M [--reuse]   fill a database for load tests
   smsmfa export [-o FILE]                    write the org's configuration as YAML (docs/configuration.md)

@@ -58,6 +58,7 @@ func (h *Handler) routes() {
 	authn("POST /api/v1/authn/previous", h.authnPrevious)
 	authn("POST /api/v1/authn/cancel", h.authnCancel)
 	authn("POST /api/v1/authn/skip", h.authnSkip)
+	authn("POST /api/v1/authn/factors/webauthn/verify", h.authnVerifyWebAuthnByType)
 	m.Handle("OPTIONS /api/v1/authn", h.cors(http.HandlerFunc(noContent)))
 	m.Handle("OPTIONS /api/v1/authn/", h.cors(http.HandlerFunc(noContent)))
 

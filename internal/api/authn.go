@@ -16,7 +16,10 @@ type authnRequest struct {
 	PassCode   string `json:"passCode"`
 	FactorType string `json:"factorType"`
 	Provider   string `json:"provider"`
-	Profile    struct {
+	// The webauthn factor's answers (base64, padded or not, standard or
+	// URL alphabet).
+	webauthnAnswer
+	Profile struct {
 		PhoneNumber    string `json:"phoneNumber"`
 		PhoneExtension string `json:"phoneExtension"`
 		UpdatePhone    *bool  `json:"updatePhone"`
@@ -103,6 +106,10 @@ func (h *Handler) authnEnroll(w http.ResponseWriter, r *http.Request) {
 		h.authnEnrollCall(w, r, req)
 		return
 	}
+	if req.FactorType == mfa.FactorTypeWebAuthn {
+		h.authnEnrollWebAuthn(w, r, req)
+		return
+	}
 	if e := checkFactorType(req.FactorType, req.Provider); e != nil {
 		e.write(w, r)
 		return
@@ -143,7 +150,12 @@ func checkFactorType(factorType, provider string) *apiError {
 func quote(s string) string { return "\"" + s + "\"" }
 
 func (h *Handler) authnActivate(w http.ResponseWriter, r *http.Request) {
-	h.step(w, r, withCode(h.svc.Signin.TxnActivate))
+	h.step(w, r, func(r *http.Request, req authnRequest) (*mfa.TxnView, error) {
+		if req.attestation() {
+			return h.txnWebAuthnActivate(r, req)
+		}
+		return withCode(h.svc.Signin.TxnActivate)(r, req)
+	})
 }
 
 func (h *Handler) authnResendEnroll(w http.ResponseWriter, r *http.Request) {
@@ -154,8 +166,15 @@ func (h *Handler) authnResendEnroll(w http.ResponseWriter, r *http.Request) {
 // autoPush are accepted and have no effect: every sign-in asks for a code.
 func (h *Handler) authnVerify(w http.ResponseWriter, r *http.Request) {
 	h.step(w, r, func(r *http.Request, req authnRequest) (*mfa.TxnView, error) {
+		if req.assertion() {
+			return h.txnWebAuthnVerify(r, req)
+		}
 		if req.PassCode == "" {
-			return sending(h.svc.Signin.TxnChallenge)(r, req)
+			v, err := sending(h.svc.Signin.TxnChallenge)(r, req)
+			if mfa.ReasonOf(err) == mfa.RFactorType { // not a factor of codes: a passkey
+				return h.svc.Signin.TxnWebAuthnChallenge(r.Context(), req.StateToken, r.PathValue("fid"))
+			}
+			return v, err
 		}
 		return withCode(h.svc.Signin.TxnVerify)(r, req)
 	})

@@ -114,6 +114,9 @@ func embeddedUser(u mfa.User) authnUser {
 
 // authnFactor is f as the Authn API shows it (number masked).
 func (h *Handler) authnFactor(f mfa.Factor, links *verifyLinks) authnFactor {
+	if f.Type == mfa.FactorTypeWebAuthn {
+		return authnFactor{ID: f.ID, FactorType: mfa.FactorTypeWebAuthn, Provider: mfa.FactorProviderFIDO, VendorName: mfa.FactorProviderFIDO, Links: links}
+	}
 	return authnFactor{ID: f.ID, FactorType: factorType(&f), Provider: mfa.FactorProvider, VendorName: mfa.FactorProvider,
 		Profile: phoneProfile{PhoneNumber: phone.MaskOkta(f.PhoneNumber)}, Links: links}
 }
@@ -144,12 +147,15 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 				opts = append(opts, h.authnTOTPOptions()...)
 			case mfa.FactorTypeCall: // optional (factors_call.go)
 				opts = append(opts, h.callEnrollOption("/api/v1/authn/factors"))
+			case mfa.FactorTypeWebAuthn: // factors_webauthn.go
+				opts = append(opts, h.webauthnEnrollOption("/api/v1/authn/factors"))
 			}
 		}
 		out.Embedded.Factors = opts
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAEnrollActivate:
 		h.factorInPlay(&out, v, "activate", "/lifecycle/activate", "/lifecycle/resend")
+		h.webauthnInPlay(&out, v)
 	case mfa.TxnMFARequired:
 		var fs activeFactors
 		for _, f := range v.Factors {
@@ -158,12 +164,17 @@ func (h *Handler) render(v *mfa.TxnView) transaction {
 				fs = append(fs, h.authnTOTPFactor(f, v.User.Login, vl, nil))
 				continue
 			}
-			fs = append(fs, h.authnFactor(f, vl))
+			af := h.authnFactor(f, vl)
+			if f.Type == mfa.FactorTypeWebAuthn {
+				af.Profile = passkeyProfile(v.Passkeys)
+			}
+			fs = append(fs, af)
 		}
 		out.Embedded.Factors = fs
 		out.Links = &txnLinks{Cancel: cancel}
 	case mfa.TxnMFAChallenge:
 		h.factorInPlay(&out, v, "verify", "/verify", "/verify/resend")
+		h.webauthnInPlay(&out, v)
 	}
 	out.StateToken = t.StateToken
 	out.ExpiresAt = oktaTime(t.Expires)

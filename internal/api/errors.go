@@ -123,7 +123,7 @@ func fromDomain(err error, what string, now time.Time) *apiError {
 		}
 	case mfa.RLoginTaken:
 		out = validation("login", "login: An object with this field already exists in the current organization")
-	case mfa.RInvalidInput, mfa.RPasswordPolicy, mfa.RSettingInvalid:
+	case mfa.RInvalidInput, mfa.RPasswordPolicy, mfa.RSettingInvalid, mfa.RFactorType:
 		field, _, _ := strings.Cut(e.Message, ":")
 		if strings.ContainsAny(field, " .") {
 			field = what

@@ -35,6 +35,16 @@ func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []userFactor{}
 	for i := range fs {
+		if fs[i].Type == mfa.FactorTypeWebAuthn { // with its passkeys (factors_webauthn.go)
+			wf, found := h.passkeyFactor(w, r, &fs[i])
+			if !found {
+				return
+			}
+			if wf != nil {
+				out = append(out, *wf)
+			}
+			continue
+		}
 		out = append(out, h.anyFactor(&fs[i], u, nil))
 	}
 	ok(w, out)
@@ -65,6 +75,16 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		out = append(out, h.totpCatalog(u.ID, fs)...)
+	}
+	if ws, err := h.svc.Factors.WebAuthn(r.Context(), u.ID); err != nil {
+		h.fail(w, r, err, "")
+		return
+	} else if ws.Enabled {
+		e := h.webauthnEnrollOption("/api/v1/users/" + u.ID + "/factors")
+		if ws.Factor != nil {
+			e.Status = string(ws.Factor.Status)
+		}
+		out = append(out, e)
 	}
 	ok(w, out)
 }
@@ -97,6 +117,12 @@ func (h *Handler) factorOf(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 
 func (h *Handler) getFactor(w http.ResponseWriter, r *http.Request) {
 	if u := h.userOf(w, r); u != nil {
+		if wf, found := h.passkeyFactor(w, r, &mfa.Factor{UserID: u.ID}); !found {
+			return
+		} else if wf != nil && wf.ID == r.PathValue("fid") {
+			ok(w, *wf)
+			return
+		}
 		if f := h.factorOf(w, r, u); f != nil {
 			ok(w, h.anyFactor(f, u, nil))
 		}
@@ -107,6 +133,10 @@ type enrollBody struct {
 	FactorType string `json:"factorType"`
 	Provider   string `json:"provider"`
 	Profile    *struct {
+		// A webauthn factor's profile, as Okta's SDKs send it back (ignored).
+		CredentialID      string `json:"credentialId"`
+		AuthenticatorName string `json:"authenticatorName"`
+
 		PhoneNumber    string `json:"phoneNumber"`
 		PhoneExtension string `json:"phoneExtension"`
 		ValidatePhone  *bool  `json:"validatePhone"`
@@ -126,6 +156,10 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
 	}
 	if body.FactorType == mfa.FactorTypeCall {
 		h.enrollCallFactor(w, r, u, body)
+		return
+	}
+	if body.FactorType == mfa.FactorTypeWebAuthn {
+		h.enrollWebAuthn(w, r, u, body.Provider)
 		return
 	}
 	if e := checkFactorType(body.FactorType, body.Provider); e != nil {
@@ -160,12 +194,17 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) {
 
 type passCodeBody struct {
 	PassCode string `json:"passCode"`
+	webauthnAnswer
 }
 
 func (h *Handler) activateFactor(w http.ResponseWriter, r *http.Request) {
 	var body passCodeBody
 	u := h.userWith(w, r, &body)
 	if u == nil {
+		return
+	}
+	if body.attestation() {
+		h.activateWebAuthn(w, r, u, body.webauthnAnswer)
 		return
 	}
 	f, err := h.svc.Factors.ActivateSMS(r.Context(), u.ID, r.PathValue("fid"), body.PassCode)
@@ -206,8 +245,16 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	uid, fid := r.PathValue("uid"), r.PathValue("fid")
+	if body.assertion() {
+		h.verifyWebAuthn(w, r, uid, fid, body.webauthnAnswer)
+		return
+	}
 	if body.PassCode == "" {
 		sent, err := h.svc.Factors.ChallengeSMS(r.Context(), uid, fid)
+		if mfa.ReasonOf(err) == mfa.RFactorType { // not a factor of codes: a passkey
+			h.challengeWebAuthn(w, r, uid, fid)
+			return
+		}
 		if err != nil {
 			h.fail(w, r, err, "")
 			return

@@ -31,6 +31,10 @@ type Signin interface {
 	TxnVerify(ctx context.Context, stateToken, factorID, code string) (*mfa.TxnView, error)
 	TxnEnrollCall(ctx context.Context, stateToken string, req mfa.CallEnrollRequest) (*mfa.TxnView, *mfa.Sent, error)
 	TxnEnrollTOTP(ctx context.Context, stateToken, provider string) (*mfa.TxnView, error)
+	TxnWebAuthnEnroll(ctx context.Context, stateToken string) (*mfa.TxnView, error)
+	TxnWebAuthnActivate(ctx context.Context, stateToken, factorID string, in mfa.AttestationInput, name string) (*mfa.TxnView, error)
+	TxnWebAuthnChallenge(ctx context.Context, stateToken, factorID string) (*mfa.TxnView, error)
+	TxnWebAuthnVerify(ctx context.Context, stateToken, factorID string, in mfa.AssertionInput) (*mfa.TxnView, error)
 }
 
 // Factors is the part of mfa.Factors this package uses.
@@ -48,6 +52,11 @@ type Factors interface {
 	EnrollTOTP(ctx context.Context, userID, provider string) (*mfa.Factor, *mfa.TOTPSetup, error)
 	TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*mfa.TOTPSetup, error)
 	UserFactors(ctx context.Context, userID string) ([]mfa.Factor, error)
+	WebAuthn(ctx context.Context, userID string) (mfa.WebAuthnState, error)
+	BeginWebAuthnEnroll(ctx context.Context, userID, scope string, only bool) (*mfa.Factor, *mfa.CreationOptions, error)
+	FinishWebAuthnEnroll(ctx context.Context, userID, scope string, in mfa.AttestationInput, name string) (*mfa.Factor, *mfa.WebAuthnCredential, error)
+	BeginWebAuthnLogin(ctx context.Context, userID, factorID, scope string) (*mfa.Factor, *mfa.RequestOptions, error)
+	FinishWebAuthnLogin(ctx context.Context, userID, factorID, scope string, in mfa.AssertionInput) (*mfa.Factor, error)
 }
 
 // Users is the part of mfa.Users this package uses.

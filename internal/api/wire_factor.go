@@ -34,7 +34,8 @@ type userFactorLinks struct {
 type verifyResult struct {
 	FactorResult string          `json:"factorResult"`
 	ExpiresAt    string          `json:"expiresAt,omitempty"`
-	Profile      *phoneProfile   `json:"profile,omitempty"`
+	Profile      any             `json:"profile,omitempty"` // *phoneProfile, or webauthnProfile
+	Embedded     map[string]any  `json:"_embedded,omitempty"`
 	Links        *challengeLinks `json:"_links,omitempty"`
 }
 
@@ -44,6 +45,9 @@ type challengeLinks struct {
 }
 
 func (h *Handler) factor(f *mfa.Factor) userFactor {
+	if f.Type == mfa.FactorTypeWebAuthn {
+		return h.webauthnFactor(f, nil, nil)
+	}
 	self := "/api/v1/users/" + f.UserID + "/factors/" + f.ID
 	links := userFactorLinks{User: h.link("GET", "/api/v1/users/"+f.UserID)}
 	if f.Status == mfa.FactorActive {

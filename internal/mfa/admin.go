@@ -213,7 +213,11 @@ func (s *Org) Purge(ctx context.Context) (int64, error) {
 			return err
 		}
 		h, err := purgeOIDC(ctx, tx, now)
-		n = a + b + c + d + e + f + g + h
+		if err != nil {
+			return err
+		}
+		i, err := tx.DeleteWebAuthnCeremoniesBefore(ctx, now)
+		n = a + b + c + d + e + f + g + h + i
 		return err
 	})
 	return n, err

@@ -364,6 +364,8 @@ func (s *core) signInAMR(ctx context.Context, tx Tx, userID, factorID string) (A
 			return slices.Clone(CallAMR), nil
 		case err == nil && f.Type == FactorTypeTOTP:
 			return TOTPAMR, nil
+		case err == nil && f.Type == FactorTypeWebAuthn:
+			return WebAuthnAMR(), nil
 		}
 	}
 	return SignInAMR(factorID != ""), nil

@@ -70,6 +70,7 @@ const (
 	RCallTooSoon       Reason = "call_too_soon"      // a call was made within the resend cooldown
 	RVoiceBudget       Reason = "voice_budget"       // the org's daily voice call budget is spent
 	RCodeReplayed      Reason = "code_replayed"      // an authenticator app code of a time step already used
+	RFactorType        Reason = "factor_type"        // the step is for another type of factor (a code for a passkey)
 )
 
 // Error is a domain error with a user-safe message.

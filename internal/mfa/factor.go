@@ -466,8 +466,11 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 	if f.Status != FactorActive {
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
-	if f.Type == FactorTypeTOTP { // nothing to send: the app shows the code
+	switch f.Type {
+	case FactorTypeTOTP: // nothing to send: the app shows the code
 		return nil, nil
+	case FactorTypeWebAuthn:
+		return nil, notSMS()
 	}
 	return s.sendCode(ctx, tx, set, u, f, PurposeVerify, f.PhoneNumber, scope)
 }
@@ -487,8 +490,11 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	if f.Status != FactorActive {
 		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
 	}
-	if f.Type == FactorTypeTOTP {
+	switch f.Type {
+	case FactorTypeTOTP:
 		return s.verifyTOTP(ctx, tx, set, u, f, code)
+	case FactorTypeWebAuthn:
+		return notSMS()
 	}
 	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope)
 	if err != nil {

@@ -40,6 +40,8 @@ var FactorKinds = []FactorKind{
 		Enabled: func(s Settings) bool { return s.TOTPEnabled }},
 	{Type: FactorTypeCall, Setting: "call_enabled", Name: "call", Label: "Voice call", OrgFactors: []OrgFactor{{"okta_call", FactorProvider}},
 		Enabled: func(s Settings) bool { return s.CallEnabled }},
+	{Type: FactorTypeWebAuthn, Setting: "webauthn_enabled", Name: "webauthn", Label: "Security key or biometric authenticator", OrgFactors: []OrgFactor{{"fido_webauthn", FactorProviderFIDO}},
+		Enabled: func(s Settings) bool { return s.WebAuthnEnabled }},
 }
 
 // FactorKindByName finds a kind by its short name or its factor type.

@@ -80,6 +80,8 @@ const FactorTypeCall = "call"
 
 // FactorTypeTOTP is the authenticator app factor (RFC 6238 codes).
 const FactorTypeTOTP = "token:software:totp"
+// FactorTypeWebAuthn is the passkey factor (Okta's webauthn, provider FIDO).
+const FactorTypeWebAuthn = "webauthn"
 
 // FactorProvider is the provider name Okta uses for its own SMS factor.
 const FactorProvider = "OKTA"

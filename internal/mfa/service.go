@@ -78,7 +78,11 @@ type Config struct {
 	Hasher  PasswordHasher
 	Deliver Deliverer
 	// Host is the host of the public base URL, for the WebOTP line.
-	Host   string
+	Host string
+	// Origin is the scheme and host of the public base URL
+	// ("https://mfa.example.com"): passkeys are bound to it (its host is
+	// the WebAuthn RP ID). "http://" + Host when empty.
+	Origin string
 	Logger *slog.Logger
 	// ProviderKinds knows the SMS provider types and their rules
 	// (telephony.AllKinds); the Telephony service needs it.
@@ -104,6 +108,7 @@ type core struct {
 	hasher  PasswordHasher
 	deliver Deliverer
 	host    string
+	origin  string
 	log     *slog.Logger
 	cache   *SettingsCache
 	obs     Observer
@@ -122,7 +127,7 @@ func newCore(c Config) *core {
 		panic("mfa: Store is required")
 	}
 	s := &core{store: c.Store, clock: c.Clock, rand: c.Rand, codeKey: c.CodeKey, prevKey: c.PreviousCodeKey, phoneID: c.PhoneIDKey, sealer: c.Sealer,
-		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, log: c.Logger, cache: c.Settings, obs: c.Observer}
+		hasher: c.Hasher, deliver: c.Deliver, host: c.Host, origin: c.Origin, log: c.Logger, cache: c.Settings, obs: c.Observer}
 	if s.obs == nil {
 		s.obs = nopObserver{}
 	}

@@ -76,6 +76,8 @@ type Settings struct {
 	// lets a user set up several factors (else one each).
 	TOTPEnabled    bool
 	FactorsSeveral bool
+	// WebAuthnEnabled turns on the webauthn factor (passkeys).
+	WebAuthnEnabled bool
 
 	// templates are the org's message templates, read with the settings
 	// by the unit of work that loads them (not a setting).
@@ -346,6 +348,8 @@ var SettingDefs = []SettingDef{
 		func(s *Settings, b bool) { s.TOTPEnabled = b }),
 	boolSetting("factors_several", "A user may set up several of the enabled factors (false: exactly one each)", true,
 		func(s *Settings, b bool) { s.FactorsSeveral = b }),
+	boolSetting("webauthn_enabled", "The Security Key or Biometric Authenticator factor (passkeys) is on: users may set it up and sign in with it", false,
+		func(s *Settings, b bool) { s.WebAuthnEnabled = b }),
 }
 
 // SettingByName returns the definition of a setting.

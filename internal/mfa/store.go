@@ -47,6 +47,7 @@ type Tx interface {
 	FraudTx
 	OIDCTx
 	SetupTx
+	WebAuthnTx
 	// TryLock takes a lock named name, held across every instance until
 	// the unit of work ends, if it is free; it reports whether it got it.
 	TryLock(ctx context.Context, name string) (bool, error)

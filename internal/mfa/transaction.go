@@ -45,6 +45,14 @@ type TxnView struct {
 	// RecoveryLeft is the user's unused recovery codes (MFA_REQUIRED,
 	// MFA_CHALLENGE).
 	RecoveryLeft int
+	// WebAuthnEnabled reports whether the org's webauthn factor is on;
+	// Creation and Request are the options of the webauthn ceremony the
+	// step started (registration or sign-in), for the browser.
+	WebAuthnEnabled bool
+	Creation        *CreationOptions
+	Request         *RequestOptions
+	// Passkeys are the user's webauthn credentials (when the factor is on).
+	Passkeys []WebAuthnCredential
 }
 
 // invalidToken is the refusal for an unknown, expired, used or cancelled
@@ -320,7 +328,8 @@ func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnSt
 
 // txnView builds the TxnView of t.
 func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
-	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CallEnabled: set.CallEnabled, CodeLength: set.CodeLength, Kinds: EnabledKinds(set), Several: set.FactorsSeveral}
+	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CallEnabled: set.CallEnabled, CodeLength: set.CodeLength, Kinds: EnabledKinds(set), Several: set.FactorsSeveral,
+		WebAuthnEnabled: set.WebAuthnEnabled}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
 		return nil, err
@@ -343,6 +352,11 @@ func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction
 	}
 	if v.Phone, err = verifiedPhone(ctx, tx, u.ID); err != nil {
 		return nil, err
+	}
+	if set.WebAuthnEnabled {
+		if v.Passkeys, err = tx.ListWebAuthnCredentials(ctx, u.ID); err != nil {
+			return nil, err
+		}
 	}
 	if v.Factor != nil {
 		purpose := PurposeVerify
@@ -456,6 +470,9 @@ func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) 
 		if err != nil {
 			return nil, err
 		}
+		if err := smsOffered(ctx, tx, set, u, factorID); err != nil {
+			return nil, err
+		}
 		sent, err := s.challenge(ctx, tx, set, u, factorID, t.ID)
 		if err != nil {
 			return sent, err
@@ -488,6 +505,9 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		}
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
 			return FactorNotFound(factorID)
+		}
+		if err := smsOffered(ctx, tx, set, u, factorID); err != nil {
+			return err
 		}
 		if err := s.verify(ctx, tx, set, u, factorID, code, t.ID); err != nil {
 			return err

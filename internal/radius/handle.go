@@ -204,9 +204,15 @@ func (s *Server) password(ctx context.Context, client mfa.RadiusClient, req *rad
 		}
 		return s.reject(req, "Text Message Code is not set up for your account. Sign in at "+s.o.BaseURL+" to set it up, then try again."), OutcomeReject
 	case mfa.TxnMFARequired:
-		// The factor set up or used most recently; an authenticator app
-		// code is typed where the SMS code would be.
-		v, sent, err := s.o.Signin.TxnChallenge(ctx, token, "")
+		// The factor set up or used most recently of those that can answer
+		// over RADIUS (a passkey cannot); an authenticator app code is
+		// typed where the SMS code would be.
+		fid := radiusFactor(v)
+		if fid == "" {
+			s.cancel(ctx, token)
+			return s.reject(req, "Your account verifies with a passkey (Security Key or Biometric Authenticator), which cannot be used here."), OutcomeReject
+		}
+		v, sent, err := s.o.Signin.TxnChallenge(ctx, token, fid)
 		if err != nil {
 			s.cancel(ctx, token)
 			return s.refused(req, err, "")
@@ -369,3 +375,16 @@ func addReplyMessage(p *radius.Packet, text string) error {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+
+// radiusFactor is the id of the user's factor a RADIUS sign-in
+// challenges: the first (most recent) of v's factors that is not a
+// passkey, or "" when there is none.
+func radiusFactor(v *mfa.TxnView) string {
+	for _, f := range v.Factors {
+		if f.Type != mfa.FactorTypeWebAuthn {
+			return f.ID
+		}
+	}
+	return ""
+}

@@ -14,6 +14,7 @@ var copyTables = []string{
 	"radius_clients", "radius_requests", "fraud_counts", "fraud_keys", "oidc_apps", "oidc_auth_requests", "oidc_tokens", "oidc_keys",
 	"key_material", "setup_codes",
 	"recovery_codes",
+	"webauthn_credentials", "webauthn_ceremonies",
 }
 
 // identity lists tables whose key the engine generates, so the copy keeps

@@ -54,12 +54,20 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		h.fail(w, r, err)
 		return
 	}
+	ws, err := h.svc.Factors.WebAuthn(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	p.RecoveryLeft = left
 	totp, loaded := h.userTOTP(w, r, u)
 	if !loaded {
 		return
 	}
 	p.TOTPEnabled, p.TOTPActive = st.TOTPEnabled, totp != nil && totp.Status == mfa.FactorActive
+	if ws.Enabled || len(ws.Credentials) > 0 {
+		p.Passkeys = &ws
+	}
 	h.render(w, r, p)
 }
 

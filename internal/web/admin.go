@@ -205,6 +205,12 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 		h.fail(w, r, err)
 		return
 	}
+	ws, err := h.svc.Factors.WebAuthn(r.Context(), u.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.Passkeys = ws.Credentials
 	h.render(w, r, p)
 }
 

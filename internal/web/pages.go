@@ -1,6 +1,7 @@
 package web
 
 import (
+	"smsmfa/internal/mfa"
 	"smsmfa/internal/phone"
 	"smsmfa/internal/sms/devsink"
 )
@@ -104,6 +105,9 @@ type accountPage struct {
 	// TOTPEnabled: the org offers the authenticator app; TOTPActive: the
 	// user has it set up.
 	TOTPEnabled, TOTPActive bool
+	// Passkeys is the webauthn section (nil when the org has it off and
+	// the user has none).
+	Passkeys *mfa.WebAuthnState
 }
 
 func (accountPage) template() string { return "account" }

@@ -80,6 +80,8 @@ type adminUserPage struct {
 	// EnrolledByOthers are the newest times other accounts asked for an
 	// enrollment code to this user's verified number.
 	EnrolledByOthers []mfa.Event
+	// Passkeys are the user's webauthn credentials.
+	Passkeys []mfa.WebAuthnCredential
 }
 
 func (adminUserPage) template() string { return "admin_user" }

@@ -38,6 +38,9 @@ type common struct {
 	Info  string // one-time information message from the session
 	// Banner is a standing warning on every admin page (no SMS provider).
 	Banner string
+	// Script is the passkey script's URL on the pages that use it (the
+	// only script of the UI; render sets it when the page asks for it).
+	Script string
 	// Refresh, when set, is where the page sends the browser at once
 	// (an http-equiv refresh): to an app after a sign-in by form, where a
 	// redirect would be refused by the form-action policy.
@@ -66,6 +69,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 	c.Page, c.Title, c.Org, c.CSS = p.template(), p.title(), set.OrgName, h.tpl.css
 	c.Flash, c.Info = h.sess.PopString(r.Context(), keyFlash), h.sess.PopString(r.Context(), keyInfo)
 	c.Banner = h.adminBanner(r, c.User)
+	if _, ok := p.(scripted); ok {
+		c.Script = h.tpl.js
+		// This page, and only this one, may run the passkey script from
+		// our origin: no inline script, no eval.
+		w.Header().Set("Content-Security-Policy", strings.TrimPrefix(w.Header().Get("Content-Security-Policy")+"; script-src 'self'", "; "))
+	}
 	b, err := h.tpl.execute(c.Page, p)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "page", c.Page, "err", err)

@@ -67,6 +67,15 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /account/call/code", h.requireUser(h.accountCallCode))
 	m.HandleFunc("POST /account/call/resend", h.requireUser(h.accountCallResend))
 	m.HandleFunc("POST /account/call/remove", h.requireUser(h.requireRecent(h.accountCallRemove)))
+	// webauthn (passkeys)
+	m.HandleFunc("GET /signin/enroll/webauthn", h.enrollPasskeyPage)
+	m.HandleFunc("POST /signin/enroll/webauthn", h.enrollPasskey)
+	m.HandleFunc("GET /signin/verify/webauthn", h.verifyPasskeyPage)
+	m.HandleFunc("POST /signin/verify/webauthn", h.verifyPasskey)
+	m.HandleFunc("POST /signin/enroll/webauthn/back", h.enrollPasskeyBack)
+	m.HandleFunc("GET /account/webauthn/setup", h.requireUser(h.requireRecent(h.accountPasskeyPage)))
+	m.HandleFunc("POST /account/webauthn/setup", h.requireUser(h.requireRecent(h.accountPasskey)))
+	m.HandleFunc("POST /account/webauthn/remove", h.requireUser(h.requireRecent(h.accountPasskeyRemove)))
 
 	if h.op != nil {
 		m.HandleFunc("GET /signin/oidc", h.oidcSignin)

@@ -94,6 +94,10 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
 			redirect(w, r, "/signin/enroll/totp/code")
 			return
 		}
+		if v.Factor != nil && v.Factor.Type == mfa.FactorTypeWebAuthn {
+			redirect(w, r, "/signin/enroll/webauthn")
+			return
+		}
 		redirect(w, r, "/signin/enroll/sms/code")
 	case mfa.TxnMFARequired, mfa.TxnMFAChallenge:
 		redirect(w, r, "/signin/verify")

@@ -55,14 +55,22 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, mfa.Errorf(mfa.EForbidden, mfa.RFactorNotActive, "No factor is set up."))
 			return
 		}
-		if f.Type == mfa.FactorTypeTOTP {
+		switch f.Type {
+		case mfa.FactorTypeTOTP:
 			h.render(w, r, &totpCodePage{FactorID: f.ID, Another: anotherWay(v)})
+			return
+		case mfa.FactorTypeWebAuthn: // signin_webauthn.go
+			redirect(w, r, "/signin/verify/webauthn")
 			return
 		}
 		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber), Call: isCall(f), FactorID: f.ID, Another: anotherWay(v)})
 	case mfa.TxnMFAChallenge:
 		if v.Factor != nil && v.Factor.Type == mfa.FactorTypeTOTP {
 			h.render(w, r, &totpCodePage{FactorID: v.Factor.ID, Another: anotherWay(v)})
+			return
+		}
+		if v.Factor != nil && v.Factor.Type == mfa.FactorTypeWebAuthn {
+			redirect(w, r, "/signin/verify/webauthn")
 			return
 		}
 		h.render(w, r, h.verifyCodeData(v))

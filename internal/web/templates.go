@@ -27,6 +27,10 @@ type templates struct {
 	pages    map[string]*template.Template
 	css      string
 	cssBytes []byte
+	// js is the passkey script's content-hashed URL: the only script,
+	// on the passkey pages only.
+	js      string
+	jsBytes []byte
 }
 
 var funcs = template.FuncMap{
@@ -64,6 +68,11 @@ func parseTemplates() (*templates, error) {
 	}
 	sum := sha256.Sum256(css)
 	t := &templates{pages: map[string]*template.Template{}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css", cssBytes: css}
+	if t.jsBytes, err = staticFS.ReadFile("static/webauthn.js"); err != nil {
+		return nil, err
+	}
+	jsSum := sha256.Sum256(t.jsBytes)
+	t.js = "/static/" + hex.EncodeToString(jsSum[:6]) + "/webauthn.js"
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -97,7 +106,14 @@ func (t *templates) execute(name string, data page) ([]byte, error) {
 // static serves the embedded stylesheet under its hashed URL with a long
 // cache lifetime.
 func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
-	if "/static/"+r.PathValue("hash")+"/"+r.PathValue("file") != h.tpl.css {
+	if p := "/static/" + r.PathValue("hash") + "/" + r.PathValue("file"); p == h.tpl.js {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		if _, err := w.Write(h.tpl.jsBytes); err != nil {
+			h.log.Warn("write script", "err", err)
+		}
+		return
+	} else if p != h.tpl.css {
 		http.NotFound(w, r)
 		return
 	}

@@ -72,8 +72,9 @@ func newEmptySite(t testing.TB, base string, dev bool, mod func(*web.Options), c
 	if len(clock) > 0 {
 		clk = clock[0]
 	}
-	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, ProviderKinds: telephony.AllKinds()})
 	u, _ := url.Parse(base)
+	svc := mfa.New(mfa.Config{Store: db, Clock: clk, CodeKey: keys.CodeMAC, Sealer: keys, Hasher: password.NewHasher(password.Fast), Deliver: disp, ProviderKinds: telephony.AllKinds(),
+		Host: u.Host, Origin: u.Scheme + "://" + u.Host})
 	pool := telephony.New(telephony.Options{Service: svc.Telephony, Keys: keys, Sink: sink})
 	if err := pool.Reload(ctx); err != nil {
 		t.Fatal(err)
