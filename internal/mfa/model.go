@@ -80,6 +80,7 @@ const FactorTypeCall = "call"
 
 // FactorTypeTOTP is the authenticator app factor (RFC 6238 codes).
 const FactorTypeTOTP = "token:software:totp"
+
 // FactorTypeWebAuthn is the passkey factor (Okta's webauthn, provider FIDO).
 const FactorTypeWebAuthn = "webauthn"
 

@@ -376,7 +376,6 @@ func addReplyMessage(p *radius.Packet, text string) error {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-
 // radiusFactor is the id of the user's factor a RADIUS sign-in
 // challenges: the first (most recent) of v's factors that is not a
 // passkey, or "" when there is none.

@@ -20,10 +20,10 @@ type factorUI struct {
 }
 
 var factorUIs = map[string]factorUI{
-	mfa.FactorTypeSMS:  {Label: "Text Message Code", Hint: "Enter a single-use code sent to your mobile phone.", Icon: "sms", SetupURL: "/signin/enroll/sms"},
-	mfa.FactorTypeTOTP: {Label: "Google Authenticator", Hint: "Enter a temporary code generated from an authenticator app on your phone.", Icon: "totp", SetupURL: "/signin/enroll/totp"},
+	mfa.FactorTypeSMS:      {Label: "Text Message Code", Hint: "Enter a single-use code sent to your mobile phone.", Icon: "sms", SetupURL: "/signin/enroll/sms"},
+	mfa.FactorTypeTOTP:     {Label: "Google Authenticator", Hint: "Enter a temporary code generated from an authenticator app on your phone.", Icon: "totp", SetupURL: "/signin/enroll/totp"},
 	mfa.FactorTypeWebAuthn: {Label: "Security Key or Biometric Authenticator", Hint: "Use a passkey: your device's fingerprint, face or screen lock, or a security key.", Icon: "webauthn", SetupURL: "/signin/enroll/webauthn"},
-	mfa.FactorTypeCall: {Label: "Voice Call", Hint: "Get a call that reads a single-use code out. A landline works too.", Icon: "call", SetupURL: "/signin/enroll/call"},
+	mfa.FactorTypeCall:     {Label: "Voice Call", Hint: "Get a call that reads a single-use code out. A landline works too.", Icon: "call", SetupURL: "/signin/enroll/call"},
 }
 
 // factorOption is one entry of a list of factors on a page.
