@@ -157,7 +157,7 @@ func TestAuthnTOTPEnrollAndSignIn(t *testing.T) {
 func TestOrgFactorsTOTP(t *testing.T) {
 	e := newEnv(t)
 	r := e.api("GET", "/api/v1/org/factors", nil)
-	if len(r.list) != 4 || !strings.Contains(r.raw, `"id":"google_otp","provider":"GOOGLE","factorType":"token:software:totp","status":"INACTIVE"`) || !strings.Contains(r.raw, `"id":"okta_call","provider":"OKTA","factorType":"call","status":"INACTIVE"`) {
+	if len(r.list) != 5 || !strings.Contains(r.raw, `"id":"google_otp","provider":"GOOGLE","factorType":"token:software:totp","status":"INACTIVE"`) || !strings.Contains(r.raw, `"id":"okta_call","provider":"OKTA","factorType":"call","status":"INACTIVE"`) {
 		t.Fatalf("org factors: %s", r.raw)
 	}
 	r = e.api("POST", "/api/v1/org/factors/google_otp/lifecycle/activate", nil)
