@@ -31,7 +31,7 @@ func (h *Handler) adminAddRadiusClient(w http.ResponseWriter, r *http.Request, u
 			h.fail(w, r, err)
 			return
 		}
-		h.sess.Put(r.Context(), keyInfo, e.Message)
+		h.sess.Put(r.Context(), keyInfo, h.loc(r).Err(e))
 		h.radiusPage(w, r, u, name, address)
 		return
 	}

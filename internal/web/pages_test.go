@@ -20,11 +20,12 @@ func TestEveryTemplateRendersItsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	en := testLocale(t, "en")
 	drawn := map[string]bool{}
-	for i, p := range samplePages() {
+	for i, p := range samplePages(en) {
 		c := p.base()
 		c.Page, c.Title, c.Org, c.CSS, c.Flash, c.Info = p.template(), p.title(), "Example Org", tpl.css, "Saved.", "Note."
-		b, err := tpl.execute(p.template(), p)
+		b, err := tpl.execute(en, p.template(), p)
 		if err != nil {
 			t.Errorf("sample %d: %v", i, err)
 			continue
@@ -45,7 +46,7 @@ func TestEveryTemplateRendersItsPage(t *testing.T) {
 
 // samplePages returns pages of every type, several for templates with
 // alternatives (set up or not, empty lists or not).
-func samplePages() []page {
+func samplePages(l *Locale) []page {
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	user := &mfa.User{ID: "00u1", Login: "ann@example.com", FirstName: "Ann", LastName: "Lee", Status: mfa.UserActive, Admin: true,
 		Created: now, LastLogin: now, LockedUntil: now.Add(time.Hour)}
@@ -128,15 +129,15 @@ func samplePages() []page {
 		&adminOptOutsPage{common: common{User: user}, OptOuts: []mfa.OptOut{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Provider: "tw", Created: now}},
 			Events: []mfa.OptOutEvent{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Keyword: "stop", At: now, ProviderMessageID: "SM1"}}},
 		&adminOptOutsPage{common: common{User: user}},
-		trafficSample(user, now, 24*time.Hour),
-		trafficSample(user, now, 7*24*time.Hour),
+		trafficSample(l, user, now, 24*time.Hour),
+		trafficSample(l, user, now, 7*24*time.Hour),
 		&adminTrafficPage{common: common{User: user}},
 	}
 }
 
 // trafficSample is a dashboard with texts in every state, a throttled
 // range and a trusted one.
-func trafficSample(user *mfa.User, now time.Time, period time.Duration) page {
+func trafficSample(l *Locale, user *mfa.User, now time.Time, period time.Duration) page {
 	step := time.Hour
 	if period > 24*time.Hour {
 		step = 24 * time.Hour
@@ -149,7 +150,7 @@ func trafficSample(user *mfa.User, now time.Time, period time.Duration) page {
 	d.Countries = []mfa.DashRow{{Name: "US", DashCounts: d.Total}, {Name: "FR"}}
 	d.Providers = []mfa.DashRow{{Name: "tw", DashCounts: d.Total}}
 	p := &adminTrafficPage{common: common{User: user}, Period: "24h"}
-	p.fill(d, []mfa.FraudKey{
+	p.fill(l, d, []mfa.FraudKey{
 		{Key: "prefix:+3361234", Status: mfa.FraudThrottled, Since: now, Until: now.Add(time.Hour), Strikes: 2, Evidence: "29 codes in 15 min (expected 0.03); 0 of 22 entered"},
 		{Key: "country:GB", Status: mfa.FraudTrusted, Since: now, UpdatedBy: "ann@example.com"},
 	}, mfa.DefaultSettings(), now)

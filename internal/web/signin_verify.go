@@ -21,13 +21,13 @@ func signinFactor(v *mfa.TxnView) *mfa.Factor {
 	return nil
 }
 
-func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
+func (h *Handler) verifyCodeData(l *Locale, v *mfa.TxnView) *codePage {
 	to := ""
 	if f := signinFactor(v); f != nil {
 		to = phone.Mask(f.PhoneNumber)
 	}
-	p := h.newCodeData("Enter the code sent to "+to, "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
-	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	p := h.newCodeData(l, l.T("Enter the code sent to %s", to), "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: l.T("Back to sign in")}
 	return p
 }
 
@@ -45,7 +45,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 		}
 		h.render(w, r, &verifyPage{To: phone.Mask(f.PhoneNumber)})
 	case mfa.TxnMFAChallenge:
-		h.render(w, r, h.verifyCodeData(v))
+		h.render(w, r, h.verifyCodeData(h.loc(r), v))
 	default:
 		h.next(w, r, v)
 	}
@@ -53,7 +53,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), "")
-	h.noteSent(r.Context(), sent)
+	h.noteSent(r, sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		cur := h.txn(w, r)
 		if cur == nil {
@@ -63,7 +63,7 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if f := signinFactor(cur); f != nil {
 			to = phone.Mask(f.PhoneNumber)
 		}
-		h.render(w, r, &verifyPage{common: refused(nil, e), To: to})
+		h.render(w, r, &verifyPage{common: h.refused(r, nil, e), To: to})
 	})
 }
 
