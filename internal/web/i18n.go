@@ -250,9 +250,9 @@ func (l *Locale) TW(key, spec string, args ...any) template.HTML {
 	for i := range args {
 		marks[i] = fmt.Sprintf("\uE000%d\uE001", i)
 	}
-	text := template.HTMLEscapeString(l.T(key, marks...))
+	text := textEscaper.Replace(l.T(key, marks...))
 	for i, a := range args {
-		text = strings.Replace(text, fmt.Sprintf("\uE000%d\uE001", i), open+template.HTMLEscapeString(fmt.Sprint(l.arg(a)))+"</"+tag+">", 1)
+		text = strings.Replace(text, fmt.Sprintf("\uE000%d\uE001", i), open+textEscaper.Replace(fmt.Sprint(l.arg(a)))+"</"+tag+">", 1)
 	}
 	return template.HTML(text) // #nosec G203 -- every part escaped above
 }

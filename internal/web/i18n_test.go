@@ -77,9 +77,9 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 	for _, l := range ls.list {
 		for i, p := range samplePages(l) {
 			c := p.base()
-			c.Page, c.Title, c.Org, c.CSS, c.Flash, c.Info = p.template(), l.T(p.title()), "Example Org", tpl.css, "Saved.", "Note."
-			if _, worded := p.(wordedTitle); worded {
-				c.Title = p.title()
+			c.Page, c.Title, c.Org, c.CSS, c.Flash, c.Info = p.template(), p.title(), "Example Org", tpl.css, "Saved.", "Note."
+			if _, worded := p.(wordedTitle); !worded {
+				c.Title = l.T(c.Title)
 			}
 			c.Lang, c.Dir, c.Langs, c.Here = l.Code, l.Dir, ls.choices(l), "/account"
 			b, err := tpl.execute(l, p.template(), p)
@@ -209,7 +209,7 @@ func usedKeys(t *testing.T) map[string]bool {
 // goKeys adds the keys named in the Go files of dir (tests left out):
 // the literal arguments from position i on of calls to the functions in
 // calls (fmt.Errorf left out), Phrase{Format: …} literals, the last field
-// of limit literals and the results of Describe.
+// of limit literals and the results of Describe and of the pages' title.
 func goKeys(t *testing.T, dir string, keys map[string]bool, calls map[string]int) {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -276,7 +276,7 @@ func goKeys(t *testing.T, dir string, keys map[string]bool, calls map[string]int
 					lit(n.Elts[len(n.Elts)-1])
 				}
 			case *ast.FuncDecl:
-				if n.Name.Name == "Describe" {
+				if n.Name.Name == "Describe" || n.Name.Name == "title" {
 					ast.Inspect(n.Body, func(m ast.Node) bool {
 						if r, ok := m.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
 							lit(r.Results[0])

@@ -79,11 +79,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 		c.Title = loc.T(c.Title)
 	}
 	c.Lang, c.Dir, c.Langs = loc.Code, loc.Dir, h.langs.choices(loc)
-	if r.Method == http.MethodGet {
-		c.Here, _ = safeTarget(r.URL.RequestURI(), nil, nil)
-	} else {
-		c.Here, _ = safeTarget(r.URL.Path, nil, nil)
-	}
+	// The path only: a query may carry what the page refuses to echo
+	// (a bad next), and the picker goes back to the page, not its filter.
+	c.Here, _ = safeTarget(r.URL.Path, nil, nil)
 	c.Flash, c.Info = h.sess.PopString(r.Context(), keyFlash), h.sess.PopString(r.Context(), keyInfo)
 	c.Banner = h.adminBanner(r, c.User)
 	b, err := h.tpl.execute(loc, c.Page, p)

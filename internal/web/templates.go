@@ -32,7 +32,7 @@ type templates struct {
 var funcs = template.FuncMap{
 	"join": strings.Join,
 	// dashTable is the data of the dashboard's tables: rows then the total.
-	"dashTable": func(name string, rows []dashRow, total dashRow) map[string]any {
+	"dashTable": func(name any, rows []dashRow, total dashRow) map[string]any {
 		if len(rows) > 1 {
 			rows = append(rows[:len(rows):len(rows)], total)
 		}
@@ -50,12 +50,20 @@ var funcs = template.FuncMap{
 	},
 }
 
+// textEscaper escapes a message for the text of a page: the characters
+// that could start markup, not apostrophes ("Verify it's you" stays as
+// typed, as it was when the text was in the template). In an attribute,
+// html/template escapes the rest.
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
+
 // localeFuncs are the template functions that speak l: t "English text"
 // args… (the catalogue), num (a number), fmtTime (a date and time),
 // country (a region's name).
 func localeFuncs(l *Locale) template.FuncMap {
 	return template.FuncMap{
-		"t":       l.T,
+		"t": func(key string, args ...any) template.HTML {
+			return template.HTML(textEscaper.Replace(l.T(key, args...))) // #nosec G203 -- escaped
+		},
 		"tw":      l.TW,
 		"num":     l.Num,
 		"fmtTime": l.Time,
