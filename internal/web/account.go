@@ -45,7 +45,7 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 // accountPhoneData fills one of the account's phone pages for u, which
 // Cancel leaves; on failure it answers and returns nil.
 func (h *Handler) accountPhoneData(w http.ResponseWriter, r *http.Request, u *mfa.User, heading, intro, action string, existing *mfa.Phone) *phonePage {
-	p, err := h.newPhoneData(r.Context(), heading, intro, action, existing)
+	p, err := h.newPhoneData(r.Context(), h.loc(r), heading, intro, action, existing)
 	if err != nil {
 		h.fail(w, r, err)
 		return nil

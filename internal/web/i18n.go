@@ -8,17 +8,20 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
 
 	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
 )
 
 // The UI's wording lives in message catalogues, one JSON file per language
@@ -52,9 +55,9 @@ type Locale struct {
 	Tag  language.Tag
 	msgs map[string]string
 	p    *message.Printer
-	// missing, when set, hears every key T does not find in the
-	// catalogue (tests); the English key is shown then.
-	missing func(lang, key string)
+	// countries is the phone form's country list in this language
+	// (Countries).
+	countries func() []phone.Country
 }
 
 // locales is every language the UI speaks, English first (the fallback).
@@ -112,6 +115,7 @@ func readCatalogues(fsys fs.FS) (*locales, error) {
 			dir = "rtl"
 		}
 		l := &Locale{Code: code, Name: display.Self.Name(tag), Dir: dir, Tag: tag, msgs: msgs}
+		l.countries = sync.OnceValue(func() []phone.Country { return localCountries(tag) })
 		if code == "en" {
 			ls.list = append([]*Locale{l}, ls.list...)
 			tags = append([]language.Tag{tag}, tags...)
@@ -307,6 +311,35 @@ func (l *Locale) Country(region string) string {
 // msgKey marks s as a catalogue key that is worded later (a table of
 // messages picked at run time), so the catalogue tests find it.
 func msgKey(s string) string { return s }
+
+// Countries is the phone form's list of countries, named and sorted in
+// l's language.
+func (l *Locale) Countries() []phone.Country { return l.countries() }
+
+// localCountries names and sorts the countries of phone.Countries in the
+// language of tag.
+func localCountries(tag language.Tag) []phone.Country {
+	if tag == language.English {
+		return phone.Countries()
+	}
+	names := display.Regions(tag)
+	out := slices.Clone(phone.Countries())
+	for i, c := range out {
+		if r, err := language.ParseRegion(c.Region); err == nil {
+			if n := names.Name(r); n != "" {
+				out[i].Name = n
+			}
+		}
+	}
+	col := collate.New(tag, collate.IgnoreCase, collate.IgnoreDiacritics)
+	slices.SortFunc(out, func(a, b phone.Country) int {
+		if c := col.CompareString(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Region, b.Region)
+	})
+	return out
+}
 
 // langChoice is one entry of the language picker.
 type langChoice struct {

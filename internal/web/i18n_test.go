@@ -18,8 +18,11 @@ import (
 	"sync"
 	"testing"
 	"text/template/parse"
+	"time"
 	"unicode"
 
+	"smsmfa/internal/mfa"
+	"smsmfa/internal/phone"
 	"smsmfa/internal/telephony"
 )
 
@@ -500,9 +503,6 @@ func literalWords(html string) []string {
 			check(m[2])
 		}
 		html = html[i+j+1:]
-		if strings.HasPrefix(strings.ToLower(tag), "<!doctype") {
-			continue
-		}
 	}
 	return out
 }
@@ -522,5 +522,38 @@ func TestLiteralWordsFindsText(t *testing.T) {
 		if got := literalWords(c.html); len(got) != c.bad {
 			t.Errorf("%q: %q", c.html, got)
 		}
+	}
+}
+
+// The arguments of a refusal are worded in the language: a country, a
+// wait, a phrase, a number grouped the language's way; the English
+// message (API, system log) is unchanged.
+func TestRefusalArgumentsInTheLanguage(t *testing.T) {
+	de, fr, en := testLocale(t, "de"), testLocale(t, "fr"), testLocale(t, "en")
+	e := mfa.Errorf(mfa.EInvalid, mfa.RPhoneCountry, "Your organisation does not send text messages to %s numbers (+%d). %s",
+		mfa.Country("DE"), 49, mfa.Phrase{Format: "Numbers starting with %s can be used.", Args: []any{"+33"}})
+	if want := "Your organisation does not send text messages to Germany numbers (+49). Numbers starting with +33 can be used."; e.Message != want || en.Err(e) != want {
+		t.Errorf("English: %q / %q", e.Message, en.Err(e))
+	}
+	if got, want := de.Err(e), "Ihre Organisation sendet keine SMS an Nummern aus Deutschland (+49). Nummern, die mit +33 beginnen, können verwendet werden."; got != want {
+		t.Errorf("German: %q, want %q", got, want)
+	}
+	wait := mfa.Errorf(mfa.ERateLimited, mfa.RResendTooSoon, "A code was sent a moment ago. You can ask for another in %s.", mfa.Duration(2*time.Minute))
+	if got, want := fr.Err(wait), "Un code vient d'être envoyé. Vous pourrez en demander un autre dans 2 minutes."; got != want {
+		t.Errorf("French: %q, want %q", got, want)
+	}
+	if got := de.T("%d of %d allowed", 45, 10000); got != "45 von 10.000 erlaubt" {
+		t.Errorf("German number: %q", got)
+	}
+	if got := de.Time(time.Date(2026, 3, 4, 14, 5, 0, 0, time.UTC)); got != "04.03.2026 14:05:00 UTC" {
+		t.Errorf("German time: %q", got)
+	}
+	cs := de.Countries()
+	i := slices.IndexFunc(cs, func(c phone.Country) bool { return c.Region == "DE" })
+	if i < 0 || cs[i].Label() != "Deutschland (+49)" {
+		t.Fatalf("German country list: no Deutschland (+49)")
+	}
+	if phone.Countries()[i].Region == "DE" {
+		t.Errorf("the German list is sorted as the English one")
 	}
 }

@@ -17,7 +17,7 @@ func (h *Handler) enrollList(w http.ResponseWriter, r *http.Request) {
 // signinPhoneData fills the sign-in's phone page for v; on failure it
 // answers and returns nil.
 func (h *Handler) signinPhoneData(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) *phonePage {
-	p, err := h.newPhoneData(r.Context(), h.loc(r).T("Set up Text Message Code"), h.loc(r).T("Enter the mobile number where you want to receive codes."), "/signin/enroll/sms", v.Phone)
+	p, err := h.newPhoneData(r.Context(), h.loc(r), h.loc(r).T("Set up Text Message Code"), h.loc(r).T("Enter the mobile number where you want to receive codes."), "/signin/enroll/sms", v.Phone)
 	if err != nil {
 		h.fail(w, r, err)
 		return nil

@@ -12,12 +12,12 @@ import (
 // The phone and code steps, shared by the sign-in and the account pages.
 
 // newPhoneData fills the phone page for the org's default country.
-func (h *Handler) newPhoneData(ctx context.Context, heading, intro, action string, existing *mfa.Phone) (*phonePage, error) {
+func (h *Handler) newPhoneData(ctx context.Context, l *Locale, heading, intro, action string, existing *mfa.Phone) (*phonePage, error) {
 	set, err := h.svc.Org.Settings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := &phonePage{Heading: heading, Intro: intro, Form: phoneForm{Action: action, Region: set.DefaultRegion, Countries: phone.Countries(), Focus: existing == nil}}
+	p := &phonePage{Heading: heading, Intro: intro, Form: phoneForm{Action: action, Region: set.DefaultRegion, Countries: l.Countries(), Focus: existing == nil}}
 	if existing != nil {
 		p.Existing = phone.Mask(existing.Number)
 	}
