@@ -66,9 +66,9 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	on := r.PostFormValue("enabled") == "true"
-	msg := "SMS authentication is off."
+	msg := h.loc(r).T("SMS authentication is off.")
 	if on {
-		msg = "SMS authentication is on. Users set up Text Message Code at their next sign-in."
+		msg = h.loc(r).T("SMS authentication is on. Users set up Text Message Code at their next sign-in.")
 	}
 	h.done(w, r, h.svc.Org.SetSMSEnabled(r.Context(), on), msg, "/admin")
 }

@@ -83,7 +83,7 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 	if v := strings.TrimSpace(r.PostFormValue("priority")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			problems = append(problems, "priority must be a whole number")
+			problems = append(problems, h.loc(r).T("priority must be a whole number"))
 		}
 		prio = n
 	}
@@ -92,7 +92,7 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 	for _, l := range lines(r.PostFormValue("credentials")) {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok {
-			problems = append(problems, "credential lines must read KEY=VALUE")
+			problems = append(problems, h.loc(r).T("credential lines must read KEY=VALUE"))
 			continue
 		}
 		p.Credentials[strings.TrimSpace(k)] = strings.TrimSpace(v)
