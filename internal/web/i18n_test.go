@@ -178,7 +178,7 @@ func TestCataloguesHaveTheKeysOfEnglish(t *testing.T) {
 // arguments of t and tw in the templates; in the web package, the literal
 // arguments of T, TW, count and msgKey and the formats of mfa.Errorf; in
 // internal/mfa, the formats of Errorf, Phrase and the rate limits; the
-// phrases of phone.Type.Describe; the pool's warning.
+// phrases of phone.Type.Describe; the pool's warning; the settings' help.
 func usedKeys(t *testing.T) map[string]bool {
 	t.Helper()
 	keys := map[string]bool{telephony.NoProviderWarning: true}
@@ -202,6 +202,9 @@ func usedKeys(t *testing.T) map[string]bool {
 				}
 			})
 		}
+	}
+	for _, d := range mfa.SettingDefs { // t .Help on the settings and traffic pages
+		keys[d.Help] = true
 	}
 	goKeys(t, ".", keys, map[string]int{"T": 0, "TW": 0, "msgKey": 0, "count": 1, "Errorf": 2})
 	goKeys(t, "../mfa", keys, map[string]int{"Errorf": 2})

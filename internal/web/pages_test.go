@@ -82,7 +82,7 @@ func samplePages(l *Locale) []page {
 			{Label: "Invite users", Hint: "Add people.", Link: "/admin/users", LinkLabel: "Users"}}},
 		&setupPage{common: common{Error: "This setup code is not valid."}, Login: "root@example.com", First: "Ada", Last: "Root"},
 		&setupPage{Local: true},
-		&adminSettingsPage{common: common{User: user, Error: "Nothing was saved."}, Rows: []settingRow{{Name: "code_length", Help: "Digits", Default: "6", Value: "4"}, {Name: "org_name", Help: "Name"}}},
+		&adminSettingsPage{common: common{User: user, Error: "Nothing was saved."}, Rows: []settingRow{{Name: "code_length", Help: "Digits in a code", Default: "6", Value: "4"}, {Name: "org_name", Help: "Name"}}},
 		&adminUsersPage{common: common{User: user}, Users: []userRow{{User: *user, Locked: true}, {User: *plain}}, Query: "a", Next: "bob@example.com"},
 		&adminUsersPage{common: common{User: user}},
 		&adminUserPage{common: common{User: user}, Target: user, Locked: true, Factor: factor, FactorPhone: "+1 ••• ••• 0123", Phone: "+1 ••• ••• 0123"},
