@@ -3,6 +3,7 @@ package mfa
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -127,6 +128,37 @@ func (p Phrase) String() string {
 		return ""
 	}
 	return fmt.Sprintf(p.Format, p.Args...)
+}
+
+// Phrases are worded parts of a message, joined by "; " (the problems
+// of a settings change).
+type Phrases []Phrase
+
+func (ps Phrases) String() string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, "; ")
+}
+
+// PhraseError is an error whose text is a Phrase, so that a page can word
+// it in the user's language (a setting's value refused).
+type PhraseError struct{ Phrase Phrase }
+
+func (e *PhraseError) Error() string { return e.Phrase.String() }
+
+// phraseErrorf returns a PhraseError.
+func phraseErrorf(format string, args ...any) error {
+	return &PhraseError{Phrase{Format: format, Args: args}}
+}
+
+// phraseOf returns err as a Phrase.
+func phraseOf(err error) Phrase {
+	if pe, ok := errors.AsType[*PhraseError](err); ok {
+		return pe.Phrase
+	}
+	return Phrase{Format: "%s", Args: []any{err.Error()}}
 }
 
 // Country is a country (ISO 3166 region code) named in a refusal: its

@@ -222,6 +222,12 @@ func (l *Locale) arg(a any) any {
 		return l.T(v.Format, append([]any(nil), v.Args...)...)
 	case mfa.Country:
 		return l.Country(string(v))
+	case mfa.Phrases:
+		out := make([]string, len(v))
+		for i, p := range v {
+			out[i] = l.T(p.Format, append([]any(nil), p.Args...)...)
+		}
+		return strings.Join(out, "; ")
 	case time.Time:
 		return l.Time(v)
 	}

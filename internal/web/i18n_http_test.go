@@ -170,3 +170,25 @@ func TestRefusalsInTheUsersLanguage(t *testing.T) {
 		t.Errorf("formatting artefact:\n%s", page)
 	}
 }
+
+// The console in French: a refused settings change says why in French,
+// each problem worded; the English message stays for the API and the log.
+func TestSettingsRefusalInFrench(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	c := s.client(t)
+	s.post(t, c, "/lang", url.Values{"lang": {"fr"}, "back": {"/login"}})
+	s.post(t, c, "/login", url.Values{"username": {"admin@example.com"}, "password": {"Admin-Pass-2026"}})
+	resp := s.post(t, c, "/admin/settings", url.Values{"code_length": {"4"}, "sms_enabled": {"maybe"}})
+	page := body(resp)
+	want := "Rien n&#39;a été enregistré : code_length doit être un nombre entier de 6 à 10; sms_enabled doit être true ou false"
+	if want2 := "Rien n&#39;a été enregistré : sms_enabled doit être true ou false; code_length doit être un nombre entier de 6 à 10"; resp.StatusCode != http.StatusBadRequest || (!strings.Contains(page, want) && !strings.Contains(page, want2)) {
+		t.Fatalf("%d, want %q in\n%s", resp.StatusCode, want, page)
+	}
+	if !strings.Contains(page, "Chiffres d'un code") {
+		t.Errorf("the settings' help is not in French")
+	}
+	err := s.svc.Org.UpdateSettings(context.Background(), map[string]string{"code_length": "4"})
+	if e, ok := err.(*mfa.Error); !ok || e.Message != "code_length must be a whole number from 6 to 10" {
+		t.Errorf("the domain's message changed: %v", err)
+	}
+}

@@ -207,7 +207,7 @@ func usedKeys(t *testing.T) map[string]bool {
 		keys[d.Help] = true
 	}
 	goKeys(t, ".", keys, map[string]int{"T": 0, "TW": 0, "msgKey": 0, "count": 1, "Errorf": 2})
-	goKeys(t, "../mfa", keys, map[string]int{"Errorf": 2})
+	goKeys(t, "../mfa", keys, map[string]int{"Errorf": 2, "phraseErrorf": 0})
 	goKeys(t, "../phone", keys, nil)
 	return keys
 }
