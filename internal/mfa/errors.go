@@ -167,11 +167,13 @@ type Country string
 
 func (c Country) String() string { return countryName(string(c)) }
 
+// InternalMessage is all a user is told of an internal error.
+const InternalMessage = "Something went wrong on our side. Please try again."
+
 // Internal wraps an unexpected error. Its message is generic; the cause is
 // kept for the log.
 func Internal(context string, err error) *Error {
-	const msg = "Something went wrong on our side. Please try again."
-	return &Error{Code: EInternal, Reason: RInternal, Message: msg, Format: msg, Err: fmt.Errorf("%s: %w", context, err), Remaining: -1}
+	return &Error{Code: EInternal, Reason: RInternal, Message: InternalMessage, Format: InternalMessage, Err: fmt.Errorf("%s: %w", context, err), Remaining: -1}
 }
 
 // ErrorOf returns err as an *Error; any other error becomes an internal one.

@@ -181,7 +181,7 @@ func TestCataloguesHaveTheKeysOfEnglish(t *testing.T) {
 // phrases of phone.Type.Describe; the pool's warning; the settings' help.
 func usedKeys(t *testing.T) map[string]bool {
 	t.Helper()
-	keys := map[string]bool{telephony.NoProviderWarning: true}
+	keys := map[string]bool{telephony.NoProviderWarning: true, mfa.InternalMessage: true}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		src, _ := fs.ReadFile(templateFS, n)
