@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"text/template/parse"
 	"time"
 	"unicode"
@@ -558,5 +560,33 @@ func TestRefusalArgumentsInTheLanguage(t *testing.T) {
 	}
 	if phone.Countries()[i].Region == "DE" {
 		t.Errorf("the German list is sorted as the English one")
+	}
+}
+
+// A right-to-left language added as a catalogue gets dir="rtl", and is
+// picked from Accept-Language like the others.
+func TestRightToLeftLanguageIsReady(t *testing.T) {
+	ls, err := readCatalogues(fstest.MapFS{
+		"i18n/en.json": {Data: []byte(`{"Sign in": "Sign in"}`)},
+		"i18n/ar.json": {Data: []byte(`{"Sign in": "تسجيل الدخول"}`)},
+		"i18n/de.json": {Data: []byte(`{"Sign in": "Anmelden"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar, de := ls.byCode["ar"], ls.byCode["de"]
+	if ar == nil || ar.Dir != "rtl" || de.Dir != "ltr" || ls.english().Dir != "ltr" {
+		t.Fatalf("directions: %+v %+v", ar, de)
+	}
+	req := httptest.NewRequest("GET", "/login", nil)
+	req.Header.Set("Accept-Language", "ar-EG")
+	if l := ls.pick(req); l != ar || l.T("Sign in") != "تسجيل الدخول" {
+		t.Fatalf("ar-EG picked %s", l.Code)
+	}
+	if _, err := readCatalogues(fstest.MapFS{"i18n/de.json": {Data: []byte(`{}`)}}); err == nil {
+		t.Error("catalogues without English accepted")
+	}
+	if _, err := readCatalogues(fstest.MapFS{"i18n/en.json": {Data: []byte(`{`)}}); err == nil {
+		t.Error("a broken catalogue accepted")
 	}
 }
