@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -361,6 +362,22 @@ func (ls *locales) choices(cur *Locale) []langChoice {
 	}
 	sort.SliceStable(out[1:], func(i, j int) bool { return out[1+i].Code < out[1+j].Code })
 	return out
+}
+
+// pickerBack is where the language picker of the page answering r goes
+// back to: its path, when a GET there shows a page, else the start page.
+// The path only: a query may carry what the page refuses to echo (a bad
+// next), and the picker goes back to the page, not its filter.
+func (h *Handler) pickerBack(r *http.Request) string {
+	p, ok := safeTarget(r.URL.Path, nil, nil)
+	if !ok {
+		return "/"
+	}
+	get := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}, Host: r.Host}
+	if _, pattern := h.mux.Handler(get); pattern == "" || pattern == "/" {
+		return "/"
+	}
+	return p
 }
 
 // setLanguage remembers the language picked in the footer's form and goes

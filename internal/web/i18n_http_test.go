@@ -192,3 +192,20 @@ func TestSettingsRefusalInFrench(t *testing.T) {
 		t.Errorf("the domain's message changed: %v", err)
 	}
 }
+
+// The picker goes back to the page it is on, or to the start page when
+// that page has no GET (a form's answer).
+func TestPickerGoesBackToAPage(t *testing.T) {
+	s := newSite(t, "http://127.0.0.1", false)
+	c := s.client(t)
+	if _, page := s.get(t, c, "/login"); !strings.Contains(page, `name="back" value="/login"`) {
+		t.Errorf("the sign-in page's picker does not come back to it")
+	}
+	page := body(s.post(t, c, "/lang", url.Values{"lang": {"xx"}}))
+	if !strings.Contains(page, `name="back" value="/"`) {
+		t.Errorf("the refusal of /lang sends the picker back to /lang, which has no page")
+	}
+	if _, page := s.get(t, c, "/no/such/page"); !strings.Contains(page, `name="back" value="/"`) {
+		t.Errorf("the not-found page's picker does not go to the start page")
+	}
+}

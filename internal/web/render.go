@@ -79,9 +79,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 		c.Title = loc.T(c.Title)
 	}
 	c.Lang, c.Dir, c.Langs = loc.Code, loc.Dir, h.langs.choices(loc)
-	// The path only: a query may carry what the page refuses to echo
-	// (a bad next), and the picker goes back to the page, not its filter.
-	c.Here, _ = safeTarget(r.URL.Path, nil, nil)
+	c.Here = h.pickerBack(r)
 	c.Flash, c.Info = h.sess.PopString(r.Context(), keyFlash), h.sess.PopString(r.Context(), keyInfo)
 	c.Banner = h.adminBanner(r, c.User)
 	b, err := h.tpl.execute(loc, c.Page, p)
