@@ -3,10 +3,8 @@ package mfa
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"smsmfa/internal/fraud"
@@ -53,28 +51,28 @@ func (s *Org) SettingValues(ctx context.Context) (map[string]string, error) {
 // all are saved or none: a refusal (RSettingInvalid) names every bad one.
 // Each change is recorded in the system log.
 func (s *Org) UpdateSettings(ctx context.Context, changes map[string]string) error {
-	var bad []string
+	var bad Phrases
 	canon := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(changes)) {
 		def, ok := SettingByName(name)
 		if !ok {
-			bad = append(bad, fmt.Sprintf("unknown setting %q", name))
+			bad = append(bad, Phrase{Format: "unknown setting %q", Args: []any{name}})
 			continue
 		}
 		v, err := FieldSettingValue.Check(changes[name])
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("%s must be at most %d characters", name, FieldSettingValue.Max))
+			bad = append(bad, Phrase{Format: "%s must be at most %d characters", Args: []any{name, FieldSettingValue.Max}})
 			continue
 		}
 		v, err = def.Normalize(v)
 		if err != nil {
-			bad = append(bad, err.Error())
+			bad = append(bad, phraseOf(err))
 			continue
 		}
 		canon[name] = v
 	}
 	if len(bad) > 0 {
-		return Errorf(EInvalid, RSettingInvalid, "%s", strings.Join(bad, "; "))
+		return Errorf(EInvalid, RSettingInvalid, "%s", bad)
 	}
 	return s.run(ctx, func(tx Tx) error {
 		now := s.clock.Now()

@@ -117,7 +117,7 @@ func (s *core) countVoiceBudget(ctx context.Context, tx Tx, set Settings, now ti
 	if n > set.VoiceBudgetDaily {
 		end := w.Add(24 * time.Hour)
 		e := Errorf(ERateLimited, RVoiceBudget, "Voice calls cannot be made right now. Try again in %s or contact your administrator.",
-			humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+			Duration(max(end.Sub(now).Round(time.Minute), time.Minute)))
 		e.RetryAt, e.Limit = end, set.VoiceBudgetDaily
 		return e
 	}

@@ -3,6 +3,7 @@ package mfa
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,13 @@ type Error struct {
 	Code    Code
 	Reason  Reason
 	Message string
+	// Format and Args are Message before formatting: Format is the key of
+	// the message in the UI's catalogue (internal/web/i18n), Args its
+	// arguments, some of them Duration, Phrase or Country, which the UI
+	// words in the user's language. Message is the English text (the API
+	// and the system log use it).
+	Format string
+	Args   []any
 	// RetryAt is when a rate-limited request may be tried again.
 	RetryAt time.Time
 	// Limit is the limit that was hit, for rate-limit headers.
@@ -102,13 +110,74 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with a formatted message.
 func Errorf(code Code, reason Reason, format string, args ...any) *Error {
-	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...), Remaining: -1}
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...), Format: format, Args: args, Remaining: -1}
 }
+
+// Duration is a wait or a lifetime in a refusal's arguments: English
+// ("5 minutes") when formatted, in the user's language on a page.
+type Duration time.Duration
+
+func (d Duration) String() string { return humanDuration(time.Duration(d)) }
+
+// Phrase is a part of a refusal's message that is itself worded: Format
+// (a catalogue key, like Error.Format) with its Args. The zero Phrase is
+// empty.
+type Phrase struct {
+	Format string
+	Args   []any
+}
+
+func (p Phrase) String() string {
+	if p.Format == "" {
+		return ""
+	}
+	return fmt.Sprintf(p.Format, p.Args...)
+}
+
+// Phrases are worded parts of a message, joined by "; " (the problems
+// of a settings change).
+type Phrases []Phrase
+
+func (ps Phrases) String() string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, "; ")
+}
+
+// PhraseError is an error whose text is a Phrase, so that a page can word
+// it in the user's language (a setting's value refused).
+type PhraseError struct{ Phrase Phrase }
+
+func (e *PhraseError) Error() string { return e.Phrase.String() }
+
+// phraseErrorf returns a PhraseError.
+func phraseErrorf(format string, args ...any) error {
+	return &PhraseError{Phrase{Format: format, Args: args}}
+}
+
+// phraseOf returns err as a Phrase.
+func phraseOf(err error) Phrase {
+	if pe, ok := errors.AsType[*PhraseError](err); ok {
+		return pe.Phrase
+	}
+	return Phrase{Format: "%s", Args: []any{err.Error()}}
+}
+
+// Country is a country (ISO 3166 region code) named in a refusal: its
+// English name when formatted, its name in the user's language on a page.
+type Country string
+
+func (c Country) String() string { return countryName(string(c)) }
+
+// InternalMessage is all a user is told of an internal error.
+const InternalMessage = "Something went wrong on our side. Please try again."
 
 // Internal wraps an unexpected error. Its message is generic; the cause is
 // kept for the log.
 func Internal(context string, err error) *Error {
-	return &Error{Code: EInternal, Reason: RInternal, Message: "Something went wrong on our side. Please try again.", Err: fmt.Errorf("%s: %w", context, err), Remaining: -1}
+	return &Error{Code: EInternal, Reason: RInternal, Message: InternalMessage, Format: InternalMessage, Err: fmt.Errorf("%s: %w", context, err), Remaining: -1}
 }
 
 // ErrorOf returns err as an *Error; any other error becomes an internal one.

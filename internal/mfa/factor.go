@@ -3,7 +3,6 @@ package mfa
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"smsmfa/internal/phone"
@@ -595,38 +594,38 @@ const causeNoProvider = "no_provider"
 
 // sendFailure tells a user why a text to number could not be sent, from
 // the provider's reason; provider wording never reaches the user.
-func sendFailure(number, reason string) string {
+func sendFailure(number, reason string) Phrase {
 	if reason == causeNoProvider {
-		return "Text messages cannot be sent: no SMS provider is configured. Contact your administrator."
+		return Phrase{Format: "Text messages cannot be sent: no SMS provider is configured. Contact your administrator."}
 	}
-	return fmt.Sprintf("We could not send a text message to %s: %s", phone.Mask(number), failurePhrase(reason))
+	return Phrase{Format: "We could not send a text message to %s: %s", Args: []any{phone.Mask(number), failurePhrase(reason)}}
 }
 
 // failurePhrase tells a user why a text could not be sent, from the
 // provider's reason.
-func failurePhrase(reason string) string {
+func failurePhrase(reason string) Phrase {
 	switch reason {
 	case "invalid_number":
-		return "the number does not exist. Check it, or use a different one."
+		return Phrase{Format: "the number does not exist. Check it, or use a different one."}
 	case "landline":
-		return "the number cannot receive text messages. Use a mobile number."
+		return Phrase{Format: "the number cannot receive text messages. Use a mobile number."}
 	case "opted_out":
-		return "the number has opted out of our text messages. Reply START to our number, or use a different one."
+		return Phrase{Format: "the number has opted out of our text messages. Reply START to our number, or use a different one."}
 	case "blocked", "unreachable":
-		return "the carrier did not accept it. Try again later, or use a different number."
+		return Phrase{Format: "the carrier did not accept it. Try again later, or use a different number."}
 	}
-	return "our text message providers refused it. Try again later, or contact your administrator."
+	return Phrase{Format: "our text message providers refused it. Try again later, or contact your administrator."}
 }
 
 // callFailure tells a user why a call to number could not be placed.
-func callFailure(number, reason string) string {
+func callFailure(number, reason string) Phrase {
 	switch reason {
 	case causeNoProvider:
-		return "Voice calls cannot be made: no provider that places calls is configured. Contact your administrator."
+		return Phrase{Format: "Voice calls cannot be made: no provider that places calls is configured. Contact your administrator."}
 	case "invalid_number":
-		return fmt.Sprintf("We could not call %s: the number does not exist. Check it, or use a different one.", phone.Mask(number))
+		return Phrase{Format: "We could not call %s: the number does not exist. Check it, or use a different one.", Args: []any{phone.Mask(number)}}
 	case "blocked", "unreachable":
-		return fmt.Sprintf("We could not call %s: the carrier did not accept the call. Try again later, or use a different number.", phone.Mask(number))
+		return Phrase{Format: "We could not call %s: the carrier did not accept the call. Try again later, or use a different number.", Args: []any{phone.Mask(number)}}
 	}
-	return fmt.Sprintf("We could not call %s: our voice providers refused the call. Try again later, or contact your administrator.", phone.Mask(number))
+	return Phrase{Format: "We could not call %s: our voice providers refused the call. Try again later, or contact your administrator.", Args: []any{phone.Mask(number)}}
 }

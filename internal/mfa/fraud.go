@@ -199,12 +199,12 @@ func fraudParty(key string) Party {
 // refuseThrottled records and returns the refusal of a code to number
 // because its range or country k is throttled.
 func (s *core) refuseThrottled(ctx context.Context, tx Tx, u *User, number string, k FraudKey, now time.Time) error {
-	what := "phone numbers in this range"
+	what := Phrase{Format: "phone numbers in this range"}
 	if k.Kind() == fraud.KindCountry {
-		what = "phone numbers in this country"
+		what = Phrase{Format: "phone numbers in this country"}
 	}
 	e := Errorf(ERateLimited, RRangeThrottled, "Codes to %s cannot be sent right now because of unusual activity. Try again in %s, use another phone number, or contact your administrator.",
-		what, humanDuration(max(k.Until.Sub(now).Round(time.Minute), time.Minute)))
+		what, Duration(max(k.Until.Sub(now).Round(time.Minute), time.Minute)))
 	e.RetryAt = k.Until
 	err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(RRangeThrottled), Message: e.Message,
 		Details: map[string]string{"rule": "fraud_throttle", "phone": phone.Mask(number), "throttled": k.Key, "until": k.Until.Format(time.RFC3339)}})
@@ -317,7 +317,7 @@ func (s *core) checkCountryCap(ctx context.Context, tx Tx, set Settings, u *User
 	}
 	retry := oldest.Add(time.Hour + time.Minute)
 	e := Errorf(ERateLimited, RCountryCap, "Your organisation's hourly limit of codes to new phone numbers in this country is reached. Try again in %s or contact your administrator.",
-		humanDuration(max(retry.Sub(now).Round(time.Minute), time.Minute)))
+		Duration(max(retry.Sub(now).Round(time.Minute), time.Minute)))
 	e.RetryAt, e.Limit = retry, capN
 	err := s.record(ctx, tx, Event{Type: EvRateLimit, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(RCountryCap), Message: e.Message,
 		Details: map[string]string{"rule": "country_hour_cap", "phone": phone.Mask(number), "country": fraud.Label(ctr.Key), "cap": strconv.Itoa(capN), "sent_last_hour": strconv.Itoa(sent)}})

@@ -36,7 +36,7 @@ func (s *core) checkGuesses(ctx context.Context, tx Tx, set Settings, now time.T
 		return err
 	}
 	end := w.Add(time.Hour)
-	e := Errorf(ERateLimited, RGuessLimit, "Too many wrong codes were entered from your network. Try again in %s.", humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+	e := Errorf(ERateLimited, RGuessLimit, "Too many wrong codes were entered from your network. Try again in %s.", Duration(max(end.Sub(now).Round(time.Minute), time.Minute)))
 	e.RetryAt, e.Limit = end, set.IPFailedPerHour
 	return e
 }

@@ -25,9 +25,9 @@ func checkNumber(set Settings, input, region string, skipValidation bool) (phone
 // must be of a type in call_phone_types (landlines may take calls) instead
 // of phone_types; the other rules are the same.
 func checkNumberFor(set Settings, input, region string, skipValidation bool, channel Channel) (phone.Number, *Error) {
-	types, what, kind := set.PhoneTypes, "text message codes", "mobile phone number"
+	types := set.PhoneTypes
 	if channel == ChannelVoice {
-		types, what, kind = set.CallPhoneTypes, "voice calls", "phone number"
+		types = set.CallPhoneTypes
 	}
 	if region == "" {
 		region = set.DefaultRegion
@@ -43,10 +43,13 @@ func checkNumberFor(set Settings, input, region string, skipValidation bool, cha
 		return n, Errorf(EInvalid, RPhoneUnverifiable, "This phone number is invalid.")
 	}
 	if n.Valid && !slices.Contains(types, string(n.Type)) {
-		return n, Errorf(EInvalid, RPhoneType, "%s is %s, which cannot be used for %s. Enter a %s.", phone.Format(n.E164), n.Type.Describe(), what, kind)
+		if channel == ChannelVoice {
+			return n, Errorf(EInvalid, RPhoneType, "%s is %s, which cannot be used for voice calls. Enter a phone number.", phone.Format(n.E164), Phrase{Format: n.Type.Describe()})
+		}
+		return n, Errorf(EInvalid, RPhoneType, "%s is %s, which cannot be used for text message codes. Enter a mobile phone number.", phone.Format(n.E164), Phrase{Format: n.Type.Describe()})
 	}
 	if (len(set.CountriesAllow) > 0 && !slices.Contains(set.CountriesAllow, n.CallingCode)) || slices.Contains(set.CountriesDeny, n.CallingCode) {
-		return n, Errorf(EInvalid, RPhoneCountry, "Your organisation does not send text messages to %s numbers (+%d). %s", countryName(n.Region), n.CallingCode, allowedHint(set))
+		return n, Errorf(EInvalid, RPhoneCountry, "Your organisation does not send text messages to %s numbers (+%d). %s", Country(n.Region), n.CallingCode, allowedHint(set))
 	}
 	for _, r := range set.RangesDeny {
 		if strings.HasPrefix(n.E164, r) {
@@ -63,13 +66,13 @@ func countryName(region string) string {
 	return "these"
 }
 
-func allowedHint(set Settings) string {
+func allowedHint(set Settings) Phrase {
 	if len(set.CountriesAllow) == 0 {
-		return ""
+		return Phrase{}
 	}
 	var cc []string
 	for _, c := range set.CountriesAllow {
 		cc = append(cc, fmt.Sprintf("+%d", c))
 	}
-	return "Numbers starting with " + strings.Join(cc, ", ") + " can be used."
+	return Phrase{Format: "Numbers starting with %s can be used.", Args: []any{strings.Join(cc, ", ")}}
 }

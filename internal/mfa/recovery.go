@@ -136,7 +136,7 @@ func (s *Signin) TxnVerifyRecovery(ctx context.Context, stateToken, input string
 		}
 		if !ok {
 			return s.wrongSecret(ctx, tx, set, u, now, map[string]string{"factor_type": "recovery_code"},
-				"That recovery code is not right, or was used already.")
+				Phrase{Format: "That recovery code is not right, or was used already."})
 		}
 		left, err := tx.CountRecoveryCodes(ctx, u.ID)
 		if err != nil {

@@ -82,9 +82,9 @@ func (s *core) sendCodeVia(ctx context.Context, tx Tx, set Settings, u *User, f 
 		if wait < time.Second {
 			wait = time.Second
 		}
-		e := Errorf(ERateLimited, RResendTooSoon, "A code was sent a moment ago. You can ask for another in %s.", humanDuration(wait))
+		e := Errorf(ERateLimited, RResendTooSoon, "A code was sent a moment ago. You can ask for another in %s.", Duration(wait))
 		if channel == ChannelVoice {
-			e = Errorf(ERateLimited, RCallTooSoon, "A phone call was made a moment ago. You can ask for another in %s.", humanDuration(wait))
+			e = Errorf(ERateLimited, RCallTooSoon, "A phone call was made a moment ago. You can ask for another in %s.", Duration(wait))
 		}
 		e.RetryAt, e.Limit = next, 1
 		return refuse(e, EvRateLimit, OutcomeDeny, map[string]string{"rule": "resend_cooldown"})
@@ -348,7 +348,7 @@ func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, numb
 			return "", err
 		}
 		end := adds[i].Window.Add(l.window)
-		e := Errorf(ERateLimited, l.reason, l.msg, humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+		e := Errorf(ERateLimited, l.reason, l.msg, Duration(max(end.Sub(now).Round(time.Minute), time.Minute)))
 		e.RetryAt, e.Limit = end, l.max
 		return l.bucket[:indexColon(l.bucket)], e
 	}
@@ -370,7 +370,7 @@ func (s *core) countBudget(ctx context.Context, tx Tx, set Settings, now time.Ti
 	if n > set.BudgetDaily {
 		end := w.Add(24 * time.Hour)
 		e := Errorf(ERateLimited, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator.",
-			humanDuration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+			Duration(max(end.Sub(now).Round(time.Minute), time.Minute)))
 		e.RetryAt, e.Limit = end, set.BudgetDaily
 		return e
 	}

@@ -102,7 +102,7 @@ func intSetting(name, help string, def, lo, hi int, set func(*Settings, int)) Se
 		normalize: func(v string) (string, error) {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < lo || n > hi {
-				return "", fmt.Errorf("%s must be a whole number from %d to %d", name, lo, hi)
+				return "", phraseErrorf("%s must be a whole number from %d to %d", name, lo, hi)
 			}
 			return strconv.Itoa(n), nil
 		},
@@ -114,7 +114,7 @@ func durationSetting(name, help string, def, lo, hi time.Duration, set func(*Set
 		normalize: func(v string) (string, error) {
 			d, err := parseDuration(v)
 			if err != nil || d < lo || d > hi {
-				return "", fmt.Errorf("%s must be a duration from %s to %s (e.g. 300s, 5m, 1h)", name, formatDuration(lo), formatDuration(hi))
+				return "", phraseErrorf("%s must be a duration from %s to %s (e.g. 300s, 5m, 1h)", name, formatDuration(lo), formatDuration(hi))
 			}
 			return formatDuration(d), nil
 		},
@@ -130,7 +130,7 @@ func boolSetting(name, help string, def bool, set func(*Settings, bool)) Setting
 			case "false", "off", "no", "0":
 				return "false", nil
 			}
-			return "", fmt.Errorf("%s must be true or false", name)
+			return "", phraseErrorf("%s must be true or false", name)
 		},
 		apply: func(s *Settings, v string) { set(s, v == "true") }}
 }
@@ -159,7 +159,7 @@ func callingCodes(name string) func(string) (string, error) {
 		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
 			n, err := strconv.Atoi(strings.TrimPrefix(f, "+"))
 			if err != nil || n < 1 || n > 999 {
-				return "", fmt.Errorf("%s must be a list of calling codes such as 1,44,33 (got %q)", name, f)
+				return "", phraseErrorf("%s must be a list of calling codes such as 1,44,33 (got %q)", name, f)
 			}
 			out = append(out, strconv.Itoa(n))
 		}
@@ -191,7 +191,7 @@ func origins(v string) (string, error) {
 	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
 		u, err := url.Parse(f)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-			return "", fmt.Errorf("trusted_origins: %q is not an origin such as https://app.example.com", f)
+			return "", phraseErrorf("trusted_origins: %q is not an origin such as https://app.example.com", f)
 		}
 		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
 	}
@@ -206,12 +206,12 @@ func phoneTypes(v string) (string, error) {
 	var out []string
 	for _, f := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' }) {
 		if !slices.Contains(PhoneTypeNames, f) {
-			return "", fmt.Errorf("phone_types: unknown type %q (known: %s)", f, strings.Join(PhoneTypeNames, ", "))
+			return "", phraseErrorf("phone_types: unknown type %q (known: %s)", f, strings.Join(PhoneTypeNames, ", "))
 		}
 		out = append(out, f)
 	}
 	if len(out) == 0 {
-		return "", fmt.Errorf("phone_types must name at least one type")
+		return "", phraseErrorf("phone_types must name at least one type")
 	}
 	slices.Sort(out)
 	return strings.Join(slices.Compact(out), ","), nil
@@ -229,7 +229,7 @@ func rangeList(v string) (string, error) {
 	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
 		d := strings.TrimPrefix(f, "+")
 		if len(d) < 1 || len(d) > 14 || strings.Trim(d, "0123456789") != "" || d[0] == '0' {
-			return "", fmt.Errorf("ranges_deny must be a list of number prefixes such as +881,+4470 (got %q)", f)
+			return "", phraseErrorf("ranges_deny must be a list of number prefixes such as +881,+4470 (got %q)", f)
 		}
 		out = append(out, "+"+d)
 	}
@@ -245,7 +245,7 @@ func hourCaps(v string) (string, error) {
 		c, err1 := strconv.Atoi(strings.TrimPrefix(cc, "+"))
 		m, err2 := strconv.Atoi(n)
 		if !ok || err1 != nil || err2 != nil || c < 1 || c > 999 || m < 0 || m > 1000000 {
-			return "", fmt.Errorf("country_hour_caps must be a list such as 44=200,234=10 (calling code=codes per hour; got %q)", f)
+			return "", phraseErrorf("country_hour_caps must be a list such as 44=200,234=10 (calling code=codes per hour; got %q)", f)
 		}
 		out = append(out, strconv.Itoa(c)+"="+strconv.Itoa(m))
 	}
@@ -268,7 +268,7 @@ func parseHourCaps(v string) map[int]int {
 var SettingDefs = []SettingDef{
 	textSetting("org_name", "Organisation name, shown on pages and in every SMS", "smsmfa", func(v string) (string, error) {
 		if v == "" || len(v) > 40 {
-			return "", fmt.Errorf("org_name must be 1 to 40 characters")
+			return "", phraseErrorf("org_name must be 1 to 40 characters")
 		}
 		return v, nil
 	}, func(s *Settings, v string) { s.OrgName = v }),
@@ -309,7 +309,7 @@ var SettingDefs = []SettingDef{
 	textSetting("default_region", "Country assumed for numbers typed without + (ISO code)", "US", func(v string) (string, error) {
 		v = strings.ToUpper(v)
 		if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
-			return "", fmt.Errorf("default_region must be a two-letter country code such as US")
+			return "", phraseErrorf("default_region must be a two-letter country code such as US")
 		}
 		return v, nil
 	}, func(s *Settings, v string) { s.DefaultRegion = v }),

@@ -257,13 +257,13 @@ func (s *core) checkTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *F
 // the address, as wrongCode does for a text message code.
 func (s *core) wrongTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, purpose Purpose, now time.Time) error {
 	return s.wrongSecret(ctx, tx, set, u, now, map[string]string{"factor_id": f.ID, "factor_type": FactorTypeTOTP, "purpose": string(purpose)},
-		"That code is not right. Check the code in your authenticator app and try again.")
+		Phrase{Format: "That code is not right. Check the code in your authenticator app and try again."})
 }
 
 // wrongSecret counts a wrong code that has no challenge (an authenticator
 // app code, a recovery code) against the user (the same lockout as SMS
 // codes) and the request's address, and records it with details.
-func (s *core) wrongSecret(ctx context.Context, tx Tx, set Settings, u *User, now time.Time, details map[string]string, msg string) error {
+func (s *core) wrongSecret(ctx context.Context, tx Tx, set Settings, u *User, now time.Time, details map[string]string, msg Phrase) error {
 	if err := s.countGuess(ctx, tx, set, now); err != nil {
 		return err
 	}

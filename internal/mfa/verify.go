@@ -130,14 +130,14 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	return nil, e
 }
 
-func triesLeft(n int) string {
+func triesLeft(n int) Phrase {
 	switch n {
 	case 0:
-		return "This code cannot be used any more: ask for a new code."
+		return Phrase{Format: "This code cannot be used any more: ask for a new code."}
 	case 1:
-		return "You have 1 more try with this code."
+		return Phrase{Format: "You have 1 more try with this code."}
 	}
-	return "You have " + strconv.Itoa(n) + " more tries with this code."
+	return Phrase{Format: "You have %d more tries with this code.", Args: []any{n}}
 }
 
 // lockOut locks u after a run of failed verifications. Lockouts less than

@@ -74,18 +74,18 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 // accountPhoneData fills one of the account's phone pages for u, which
 // Cancel leaves; on failure it answers and returns nil.
 func (h *Handler) accountPhoneData(w http.ResponseWriter, r *http.Request, u *mfa.User, heading, intro, action string, existing *mfa.Phone) *phonePage {
-	p, err := h.newPhoneData(r.Context(), heading, intro, action, existing)
+	p, err := h.newPhoneData(r.Context(), h.loc(r), heading, intro, action, existing)
 	if err != nil {
 		h.fail(w, r, err)
 		return nil
 	}
 	p.User = u
-	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	p.Back = &formLink{Method: "get", URL: "/account", Label: h.loc(r).T("Cancel")}
 	return p
 }
 
 func (h *Handler) setupData(w http.ResponseWriter, r *http.Request, u *mfa.User, st mfa.FactorState) *phonePage {
-	return h.accountPhoneData(w, r, u, "Set up Text Message Code", "Enter the mobile number where you want to receive codes.", "/account/sms/setup", st.Phone)
+	return h.accountPhoneData(w, r, u, h.loc(r).T("Set up Text Message Code"), h.loc(r).T("Enter the mobile number where you want to receive codes."), "/account/sms/setup", st.Phone)
 }
 
 func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -104,7 +104,7 @@ func (h *Handler) accountSetupPage(w http.ResponseWriter, r *http.Request, u *mf
 
 func (h *Handler) accountSetup(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	f, sent, err := h.svc.Factors.EnrollSMS(r.Context(), u.ID, enrollRequest(r))
-	h.noteSent(r.Context(), sent)
+	h.noteSent(r, sent)
 	if f != nil {
 		h.sess.Put(r.Context(), keyFactor, f.ID)
 	}
@@ -144,7 +144,7 @@ func (h *Handler) resetData(w http.ResponseWriter, r *http.Request, u *mfa.User,
 	if st.Factor != nil {
 		cur = &mfa.Phone{Number: st.Factor.PhoneNumber}
 	}
-	return h.accountPhoneData(w, r, u, "Reset Text Message Code", "", "/account/sms/reset", cur)
+	return h.accountPhoneData(w, r, u, h.loc(r).T("Reset Text Message Code"), "", "/account/sms/reset", cur)
 }
 
 func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -156,7 +156,7 @@ func (h *Handler) accountResetPage(w http.ResponseWriter, r *http.Request, u *mf
 		redirect(w, r, "/account/sms/setup")
 		return
 	}
-	h.sess.Put(r.Context(), keyInfo, "Choose the number for your codes. Your current number keeps working until the new one is verified.")
+	h.sess.Put(r.Context(), keyInfo, h.loc(r).T("Choose the number for your codes. Your current number keeps working until the new one is verified."))
 	if p := h.resetData(w, r, u, st); p != nil {
 		h.render(w, r, p)
 	}
@@ -169,7 +169,7 @@ func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.Us
 	}
 	req := enrollRequest(r)
 	sent, err := h.svc.Factors.ChangePhone(r.Context(), u.ID, req)
-	h.noteSent(r.Context(), sent)
+	h.noteSent(r, sent)
 	if err != nil {
 		h.accountPhoneRefused(w, r, u, err, h.resetData)
 		return
@@ -178,16 +178,16 @@ func (h *Handler) accountReset(w http.ResponseWriter, r *http.Request, u *mfa.Us
 	redirect(w, r, "/account/sms/code")
 }
 
-func (h *Handler) accountCodeData(u *mfa.User, st mfa.FactorState) *codePage {
+func (h *Handler) accountCodeData(l *Locale, u *mfa.User, st mfa.FactorState) *codePage {
 	to := ""
 	if st.Pending != nil {
 		to = phone.Mask(st.Pending.PhoneNumber)
 	} else if st.Factor != nil {
 		to = phone.Mask(st.Factor.PhoneNumber)
 	}
-	p := h.newCodeData("Enter the code sent to "+to, "/account/sms/code", "/account/sms/resend", st.Pending, st.ResendAt, st.CodeLength)
+	p := h.newCodeData(l, l.T("Enter the code sent to %s", to), "/account/sms/code", "/account/sms/resend", st.Pending, st.ResendAt, st.CodeLength)
 	p.User = u
-	p.Cancel = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	p.Cancel = &formLink{Method: "get", URL: "/account", Label: l.T("Cancel")}
 	return p
 }
 
@@ -211,7 +211,7 @@ func (h *Handler) accountCodePage(w http.ResponseWriter, r *http.Request, u *mfa
 	if st == nil {
 		return
 	}
-	h.render(w, r, h.accountCodeData(u, *st))
+	h.render(w, r, h.accountCodeData(h.loc(r), u, *st))
 }
 
 func (h *Handler) accountCode(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -224,14 +224,14 @@ func (h *Handler) accountCode(w http.ResponseWriter, r *http.Request, u *mfa.Use
 		return
 	}
 	h.sess.Remove(r.Context(), keyFactor)
-	h.sess.Put(r.Context(), keyFlash, "Text Message Code is set up.")
+	h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Text Message Code is set up."))
 	redirect(w, r, "/account")
 }
 
 func (h *Handler) accountCodeRefused(w http.ResponseWriter, r *http.Request, u *mfa.User, err error) {
 	h.accountRefused(w, r, u, err, func(e *mfa.Error, st mfa.FactorState) {
-		p := h.accountCodeData(u, st)
-		p.common = refused(u, e)
+		p := h.accountCodeData(h.loc(r), u, st)
+		p.common = h.refused(r, u, e)
 		h.render(w, r, p)
 	})
 }
@@ -242,7 +242,7 @@ func (h *Handler) accountResend(w http.ResponseWriter, r *http.Request, u *mfa.U
 		return
 	}
 	sent, err := h.svc.Factors.ResendEnroll(r.Context(), u.ID, fid)
-	h.noteSent(r.Context(), sent)
+	h.noteSent(r, sent)
 	if err != nil {
 		h.accountCodeRefused(w, r, u, err)
 		return
@@ -269,6 +269,6 @@ func (h *Handler) accountRemove(w http.ResponseWriter, r *http.Request, u *mfa.U
 			return
 		}
 	}
-	h.sess.Put(r.Context(), keyFlash, "Text Message Code was removed.")
+	h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Text Message Code was removed."))
 	redirect(w, r, "/account")
 }

@@ -30,7 +30,7 @@ func (h *Handler) accountTOTPSetup(w http.ResponseWriter, r *http.Request, u *mf
 	f, st, err := h.svc.Factors.EnrollTOTP(r.Context(), u.ID, mfa.TOTPProviderGoogle)
 	if err != nil {
 		if e, ok := isRefusal(err); ok {
-			h.sess.Put(r.Context(), keyInfo, e.Message)
+			h.sess.Put(r.Context(), keyInfo, h.loc(r).Err(e))
 			seeOther(w, r, "/account")
 			return
 		}
@@ -47,9 +47,9 @@ func (h *Handler) renderAccountTOTP(w http.ResponseWriter, r *http.Request, u *m
 		return
 	}
 	p.User, p.Action, p.FactorID = u, "/account/totp/code", f.ID
-	p.Cancel = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	p.Cancel = &formLink{Method: "get", URL: "/account", Label: h.loc(r).T("Cancel")}
 	if e != nil {
-		p.common = refused(u, e)
+		p.common = h.refused(r, u, e)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, p)
@@ -60,7 +60,7 @@ func (h *Handler) accountTOTPCode(w http.ResponseWriter, r *http.Request, u *mfa
 	id := r.PostFormValue("factor")
 	_, err := h.svc.Factors.ActivateSMS(r.Context(), u.ID, id, r.PostFormValue("code"))
 	if err == nil {
-		h.sess.Put(r.Context(), keyFlash, "Google Authenticator is set up.")
+		h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Google Authenticator is set up."))
 		seeOther(w, r, "/account")
 		return
 	}
@@ -96,7 +96,7 @@ func (h *Handler) accountTOTPRemove(w http.ResponseWriter, r *http.Request, u *m
 			h.fail(w, r, err)
 			return
 		}
-		h.sess.Put(r.Context(), keyFlash, "Google Authenticator is removed.")
+		h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Google Authenticator is removed."))
 	}
 	seeOther(w, r, "/account")
 }

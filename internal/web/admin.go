@@ -42,7 +42,7 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request, err error, msg, p
 			h.fail(w, r, err)
 			return
 		}
-		h.sess.Put(r.Context(), keyInfo, e.Message)
+		h.sess.Put(r.Context(), keyInfo, h.loc(r).Err(e))
 	} else {
 		h.sess.Put(r.Context(), keyFlash, msg)
 	}
@@ -55,7 +55,7 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 		h.fail(w, r, err)
 		return
 	}
-	items, left, err := h.checklist(r.Context(), o.SMSEnabled)
+	items, left, err := h.checklist(r.Context(), h.loc(r), o.SMSEnabled)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -72,9 +72,9 @@ func (h *Handler) adminOverview(w http.ResponseWriter, r *http.Request, u *mfa.U
 
 func (h *Handler) adminSMS(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	on := r.PostFormValue("enabled") == "true"
-	msg := "SMS authentication is off."
+	msg := h.loc(r).T("SMS authentication is off.")
 	if on {
-		msg = "SMS authentication is on. Users set up Text Message Code at their next sign-in."
+		msg = h.loc(r).T("SMS authentication is on. Users set up Text Message Code at their next sign-in.")
 	}
 	h.done(w, r, h.svc.Org.SetSMSEnabled(r.Context(), on), msg, "/admin")
 }
@@ -122,10 +122,10 @@ func (h *Handler) adminSettings(w http.ResponseWriter, r *http.Request, u *mfa.U
 		for k, v := range changes {
 			vals[k] = v
 		}
-		h.render(w, r, &adminSettingsPage{common: common{User: u, Error: "Nothing was saved: " + e.Message, status: http.StatusBadRequest}, Rows: h.settingRows(vals)})
+		h.render(w, r, &adminSettingsPage{common: common{User: u, Error: h.loc(r).T("Nothing was saved: %s", h.loc(r).Err(e)), status: http.StatusBadRequest}, Rows: h.settingRows(vals)})
 		return
 	}
-	h.sess.Put(r.Context(), keyFlash, "Settings saved.")
+	h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Settings saved."))
 	redirect(w, r, "/admin/settings")
 }
 
@@ -141,7 +141,7 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, p *adminUser
 	users, err := h.svc.Users.ListUsers(r.Context(), r.URL.Query().Get("q"), r.URL.Query().Get("after"), pageSize+1)
 	if e, ok := isRefusal(err); ok {
 		if p.Error == "" {
-			p.common = refused(p.User, e)
+			p.common = h.refused(r, p.User, e)
 		}
 	} else if err != nil {
 		h.fail(w, r, err)
@@ -165,14 +165,14 @@ func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request, u *mfa
 	if e, ok := isRefusal(err); ok {
 		// Shown again with what was typed, cut to what the fields hold.
 		form.Login, form.First, form.Last = mfa.FieldLogin.Clip(form.Login), mfa.FieldFirstName.Clip(form.First), mfa.FieldLastName.Clip(form.Last)
-		h.usersPage(w, r, &adminUsersPage{common: refused(u, e), Form: form})
+		h.usersPage(w, r, &adminUsersPage{common: h.refused(r, u, e), Form: form})
 		return
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.done(w, r, nil, "User "+nu.Login+" added.", "/admin/users/"+nu.ID)
+	h.done(w, r, nil, h.loc(r).T("User %s added.", nu.Login), "/admin/users/"+nu.ID)
 }
 
 func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.User) {
@@ -216,12 +216,12 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, admin *mfa.U
 
 func (h *Handler) adminResetFactor(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	id := r.PathValue("id")
-	h.done(w, r, h.svc.Factors.ResetFactors(r.Context(), id), "Factors reset: the user sets up a factor again at the next sign-in (recovery codes removed too).", "/admin/users/"+id)
+	h.done(w, r, h.svc.Factors.ResetFactors(r.Context(), id), h.loc(r).T("Factors reset: the user sets up a factor again at the next sign-in (recovery codes removed too)."), "/admin/users/"+id)
 }
 
 func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	id := r.PathValue("id")
-	h.done(w, r, h.svc.Users.Unlock(r.Context(), id), "User unlocked.", "/admin/users/"+id)
+	h.done(w, r, h.svc.Users.Unlock(r.Context(), id), h.loc(r).T("User unlocked."), "/admin/users/"+id)
 }
 
 func (h *Handler) adminNumbers(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -246,7 +246,7 @@ func (h *Handler) adminNumbers(w http.ResponseWriter, r *http.Request, u *mfa.Us
 
 func (h *Handler) adminSetNumber(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	setStatus(h, w, r, "number", "/admin/numbers", h.svc.Org.SetNumberStatus,
-		map[mfa.NumberStatus]string{mfa.NumberTrusted: "Number trusted.", mfa.NumberCleared: "Number unblocked.", "": "Number no longer trusted."})
+		map[mfa.NumberStatus]string{mfa.NumberTrusted: msgKey("Number trusted."), mfa.NumberCleared: msgKey("Number unblocked."), "": msgKey("Number no longer trusted.")})
 }
 
 // setStatus applies the form's status (a key of msgs; any other is
@@ -258,7 +258,7 @@ func setStatus[S ~string](h *Handler, w http.ResponseWriter, r *http.Request, fi
 		h.done(w, r, mfa.Errorf(mfa.EInvalid, mfa.RInvalidInput, "Unknown status."), "", back)
 		return
 	}
-	h.done(w, r, set(r.Context(), r.PostFormValue(field), status), msg, back)
+	h.done(w, r, set(r.Context(), r.PostFormValue(field), status), h.loc(r).T(msg), back)
 }
 
 func (h *Handler) adminTokens(w http.ResponseWriter, r *http.Request, u *mfa.User) {
@@ -286,5 +286,5 @@ func (h *Handler) adminCreateToken(w http.ResponseWriter, r *http.Request, u *mf
 }
 
 func (h *Handler) adminRevokeToken(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	h.done(w, r, h.svc.Tokens.RevokeToken(r.Context(), r.PathValue("id")), "Token revoked.", "/admin/tokens")
+	h.done(w, r, h.svc.Tokens.RevokeToken(r.Context(), r.PathValue("id")), h.loc(r).T("Token revoked."), "/admin/tokens")
 }

@@ -53,14 +53,14 @@ func (h *Handler) adminCreateApp(w http.ResponseWriter, r *http.Request, u *mfa.
 			h.fail(w, r, err)
 			return
 		}
-		h.appsPage(w, r, &adminAppsPage{common: refused(u, e), Name: mfa.FieldAppName.Clip(n.Name),
+		h.appsPage(w, r, &adminAppsPage{common: h.refused(r, u, e), Name: mfa.FieldAppName.Clip(n.Name),
 			Redirects: mfa.FieldRedirect.Clip(r.PostFormValue("redirect_uris")), Logouts: mfa.FieldRedirect.Clip(r.PostFormValue("logout_uris")), Public: n.Public})
 		return
 	}
-	h.sess.Put(r.Context(), keyFlash, "Application created.")
+	h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Application created."))
 	h.appsPage(w, r, &adminAppsPage{common: common{User: u}, New: &a, NewSecret: secret})
 }
 
 func (h *Handler) adminRemoveApp(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	h.done(w, r, h.svc.OIDC.RemoveApp(r.Context(), r.PathValue("id")), "Application removed; its tokens no longer work.", "/admin/apps")
+	h.done(w, r, h.svc.OIDC.RemoveApp(r.Context(), r.PathValue("id")), h.loc(r).T("Application removed; its tokens no longer work."), "/admin/apps")
 }

@@ -22,7 +22,7 @@ func (h *Handler) adminDelivery(w http.ResponseWriter, r *http.Request, u *mfa.U
 	if n := strings.TrimSpace(q.Get("number")); n != "" {
 		num, err := phone.Parse(n, "US")
 		if err != nil {
-			p.common = common{User: u, Error: "Enter the recipient as a phone number, for example +14155550123.", status: http.StatusBadRequest}
+			p.common = common{User: u, Error: h.loc(r).T("Enter the recipient as a phone number, for example +14155550123."), status: http.StatusBadRequest}
 			h.render(w, r, p)
 			return
 		}

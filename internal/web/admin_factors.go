@@ -22,10 +22,11 @@ func (h *Handler) adminFactorRows(r *http.Request) ([]adminFactorRow, bool, erro
 		return nil, false, err
 	}
 	var rows []adminFactorRow
+	l := h.loc(r)
 	for _, k := range p.Kinds {
 		label := k.Type
 		if ui, ok := factorUIs[k.Type]; ok {
-			label = ui.Label
+			label = l.T(ui.Label)
 		}
 		rows = append(rows, adminFactorRow{Name: k.Name, Label: label, On: p.Enabled[k.Type]})
 	}
@@ -36,22 +37,23 @@ func (h *Handler) adminFactorRows(r *http.Request) ([]adminFactorRow, bool, erro
 // whether users may set up several (several).
 func (h *Handler) adminFactor(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	if v := r.PostFormValue("several"); v != "" {
-		msg := "Users may set up several factors."
+		msg := h.loc(r).T("Users may set up several factors.")
 		if v != "true" {
-			msg = "Users set up one factor each."
+			msg = h.loc(r).T("Users set up one factor each.")
 		}
 		h.done(w, r, h.svc.Org.UpdateSettings(r.Context(), map[string]string{"factors_several": v}), msg, "/admin")
 		return
 	}
 	name, on := r.PostFormValue("factor"), r.PostFormValue("enabled") == "true"
 	k, _ := mfa.FactorKindByName(name)
+	l := h.loc(r)
 	label := name
 	if ui, ok := factorUIs[k.Type]; ok {
-		label = ui.Label
+		label = l.T(ui.Label)
 	}
-	msg := label + " is off."
+	msg := l.T("%s is off.", label)
 	if on {
-		msg = label + " is on: users may set it up."
+		msg = l.T("%s is on: users may set it up.", label)
 	}
 	h.done(w, r, h.svc.Org.SetFactorEnabled(r.Context(), name, on), msg, "/admin")
 }

@@ -18,13 +18,13 @@ func (h *Handler) adminLog(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 		Types: mfa.EventTypes, Outcomes: []string{mfa.OutcomeSuccess, mfa.OutcomeFailure, mfa.OutcomeDeny, mfa.OutcomeAllow}}
 	f, err := logFilter(q)
 	if err != nil {
-		p.common = refused(u, mfa.ErrorOf(err))
+		p.common = h.refused(r, u, mfa.ErrorOf(err))
 		h.render(w, r, p)
 		return
 	}
 	evs, err := h.svc.Org.Events(r.Context(), f)
 	if e, ok := isRefusal(err); ok {
-		p.common, p.Query = refused(u, e), mfa.FieldSearch.Clip(p.Query)
+		p.common, p.Query = h.refused(r, u, e), mfa.FieldSearch.Clip(p.Query)
 		h.render(w, r, p)
 		return
 	}

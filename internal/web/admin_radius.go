@@ -31,13 +31,13 @@ func (h *Handler) adminAddRadiusClient(w http.ResponseWriter, r *http.Request, u
 			h.fail(w, r, err)
 			return
 		}
-		h.sess.Put(r.Context(), keyInfo, e.Message)
+		h.sess.Put(r.Context(), keyInfo, h.loc(r).Err(e))
 		h.radiusPage(w, r, u, name, address)
 		return
 	}
-	h.done(w, r, nil, "RADIUS client "+c.Name+" added for "+c.Prefix.String()+". Running servers take it within 10 seconds.", "/admin/radius")
+	h.done(w, r, nil, h.loc(r).T("RADIUS client %s added for %s. Running servers take it within 10 seconds.", c.Name, c.Prefix.String()), "/admin/radius")
 }
 
 func (h *Handler) adminRemoveRadiusClient(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
-	h.done(w, r, h.svc.Radius.RemoveRadiusClient(r.Context(), r.PathValue("id")), "RADIUS client removed.", "/admin/radius")
+	h.done(w, r, h.svc.Radius.RemoveRadiusClient(r.Context(), r.PathValue("id")), h.loc(r).T("RADIUS client removed."), "/admin/radius")
 }

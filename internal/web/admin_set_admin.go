@@ -12,9 +12,9 @@ import (
 func (h *Handler) adminSetAdmin(w http.ResponseWriter, r *http.Request, admin *mfa.User) {
 	id, on := r.PathValue("id"), r.PostFormValue("admin") == "true"
 	u, err := h.svc.Users.SetAdmin(r.Context(), id, on)
-	msg, next := "Administrator rights granted.", "/admin/users/"+id
+	msg, next := h.loc(r).T("Administrator rights granted."), "/admin/users/"+id
 	if !on {
-		msg = "Administrator rights removed; the user's API tokens are revoked."
+		msg = h.loc(r).T("Administrator rights removed; the user's API tokens are revoked.")
 		if err == nil && u.ID == admin.ID {
 			next = "/account"
 		}

@@ -83,7 +83,7 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 	if v := strings.TrimSpace(r.PostFormValue("priority")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			problems = append(problems, "priority must be a whole number")
+			problems = append(problems, h.loc(r).T("priority must be a whole number"))
 		}
 		prio = n
 	}
@@ -92,7 +92,7 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 	for _, l := range lines(r.PostFormValue("credentials")) {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok {
-			problems = append(problems, "credential lines must read KEY=VALUE")
+			problems = append(problems, h.loc(r).T("credential lines must read KEY=VALUE"))
 			continue
 		}
 		p.Credentials[strings.TrimSpace(k)] = strings.TrimSpace(v)
@@ -106,7 +106,7 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 		p.Senders = append(p.Senders, s)
 	}
 	if len(problems) > 0 {
-		h.providersPage(w, r, u, http.StatusBadRequest, "Nothing was saved: "+strings.Join(problems, "; "), form)
+		h.providersPage(w, r, u, http.StatusBadRequest, h.loc(r).T("Nothing was saved: %s", strings.Join(problems, "; ")), form)
 		return
 	}
 	if _, err := h.pool.Add(r.Context(), p); err != nil {
@@ -115,10 +115,10 @@ func (h *Handler) adminAddProvider(w http.ResponseWriter, r *http.Request, u *mf
 			h.fail(w, r, err)
 			return
 		}
-		h.providersPage(w, r, u, statusOf(e), "Nothing was saved: "+e.Message, form)
+		h.providersPage(w, r, u, statusOf(e), h.loc(r).T("Nothing was saved: %s", h.loc(r).Err(e)), form)
 		return
 	}
-	h.done(w, r, nil, "Provider "+p.Name+" added. Messages now go to the configured providers.", "/admin/providers")
+	h.done(w, r, nil, h.loc(r).T("Provider %s added. Messages now go to the configured providers.", p.Name), "/admin/providers")
 }
 
 func (h *Handler) adminUpdateProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
@@ -129,12 +129,12 @@ func (h *Handler) adminUpdateProvider(w http.ResponseWriter, r *http.Request, _ 
 	}
 	enabled := r.PostFormValue("enabled") == "true"
 	_, err = h.svc.Telephony.UpdateProvider(r.Context(), r.PathValue("name"), func(p *mfa.ProviderConfig) { p.Priority, p.Enabled = prio, enabled }, h.keys)
-	h.reloaded(w, r, err, "Provider "+r.PathValue("name")+" saved.")
+	h.reloaded(w, r, err, h.loc(r).T("Provider %s saved.", r.PathValue("name")))
 }
 
 func (h *Handler) adminRemoveProvider(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	err := h.svc.Telephony.RemoveProvider(r.Context(), r.PathValue("name"))
-	h.reloaded(w, r, err, "Provider "+r.PathValue("name")+" removed.")
+	h.reloaded(w, r, err, h.loc(r).T("Provider %s removed.", r.PathValue("name")))
 }
 
 // reloaded ends a provider change: on success (err nil) the running pool
@@ -144,7 +144,7 @@ func (h *Handler) reloaded(w http.ResponseWriter, r *http.Request, err error, ms
 	if err == nil {
 		if rerr := h.pool.Reload(r.Context()); rerr != nil {
 			h.logError(r, "reload providers", rerr)
-			h.sess.Put(r.Context(), keyInfo, msg+" It takes effect when the providers next reload.")
+			h.sess.Put(r.Context(), keyInfo, msg+" "+h.loc(r).T("It takes effect when the providers next reload."))
 			redirect(w, r, "/admin/providers")
 			return
 		}
@@ -156,9 +156,9 @@ func (h *Handler) adminTestProvider(w http.ResponseWriter, r *http.Request, _ *m
 	name := r.PathValue("name")
 	id, err := h.pool.SendTest(r.Context(), name, r.PostFormValue("to"))
 	if err != nil {
-		h.sess.Put(r.Context(), keyInfo, "The test message through "+name+" failed: "+err.Error())
+		h.sess.Put(r.Context(), keyInfo, h.loc(r).T("The test message through %s failed: %s", name, h.errText(r, err)))
 	} else {
-		h.sess.Put(r.Context(), keyFlash, "The test message was accepted by "+name+" (id "+id+"). Check the phone.")
+		h.sess.Put(r.Context(), keyFlash, h.loc(r).T("The test message was accepted by %s (id %s). Check the phone.", name, id))
 	}
 	redirect(w, r, "/admin/providers")
 }
@@ -183,7 +183,7 @@ func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *m
 	locale, body := strings.TrimSpace(r.PostFormValue("locale")), r.PostFormValue("body")
 	if r.PostFormValue("action") == "preview" {
 		if err := mfa.ValidateTemplate(cmp.Or(locale, "en"), body); err != nil {
-			h.templatesPage(w, r, u, http.StatusBadRequest, mfa.ErrorOf(err).Message, locale, body, nil)
+			h.templatesPage(w, r, u, http.StatusBadRequest, h.loc(r).Err(mfa.ErrorOf(err)), locale, body, nil)
 			return
 		}
 		text, err := h.svc.Telephony.PreviewTemplate(r.Context(), body)
@@ -197,11 +197,11 @@ func (h *Handler) adminSaveTemplate(w http.ResponseWriter, r *http.Request, u *m
 	}
 	if err := h.svc.Telephony.SetTemplate(r.Context(), locale, body); err != nil {
 		if e, ok := isRefusal(err); ok {
-			h.templatesPage(w, r, u, statusOf(e), e.Message, locale, body, nil)
+			h.templatesPage(w, r, u, statusOf(e), h.loc(r).Err(e), locale, body, nil)
 			return
 		}
 		h.fail(w, r, err)
 		return
 	}
-	h.done(w, r, nil, "Message text for "+locale+" saved.", "/admin/templates")
+	h.done(w, r, nil, h.loc(r).T("Message text for %s saved.", locale), "/admin/templates")
 }

@@ -11,7 +11,7 @@ import (
 var trafficPeriods = []struct {
 	Value, Label string
 	Period       time.Duration
-}{{"24h", "Last 24 hours", 24 * time.Hour}, {"7d", "Last 7 days", 7 * 24 * time.Hour}, {"30d", "Last 30 days", 30 * 24 * time.Hour}}
+}{{"24h", msgKey("Last 24 hours"), 24 * time.Hour}, {"7d", msgKey("Last 7 days"), 7 * 24 * time.Hour}, {"30d", msgKey("Last 30 days"), 30 * 24 * time.Hour}}
 
 func (h *Handler) adminTraffic(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	p := &adminTrafficPage{common: common{User: u}, Period: "24h"}
@@ -36,12 +36,12 @@ func (h *Handler) adminTraffic(w http.ResponseWriter, r *http.Request, u *mfa.Us
 		h.fail(w, r, err)
 		return
 	}
-	p.fill(d, keys, set, h.svc.Org.Now())
+	p.fill(h.loc(r), d, keys, set, h.svc.Org.Now())
 	h.render(w, r, p)
 }
 
 func (h *Handler) adminSetRange(w http.ResponseWriter, r *http.Request, _ *mfa.User) {
 	setStatus(h, w, r, "key", "/admin/traffic", h.svc.Org.SetFraudKey, map[mfa.FraudStatus]string{
-		mfa.FraudAllowed: "Throttle lifted: codes to this range go out again.", mfa.FraudTrusted: "Trusted: it will not be throttled.",
-		"": "Rule removed: the detector judges it again."})
+		mfa.FraudAllowed: msgKey("Throttle lifted: codes to this range go out again."), mfa.FraudTrusted: msgKey("Trusted: it will not be throttled."),
+		"": msgKey("Rule removed: the detector judges it again.")})
 }

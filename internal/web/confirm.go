@@ -47,11 +47,11 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 				h.fail(w, r, mfa.Internal("destroy session", err))
 				return
 			}
-			h.message(w, r, http.StatusForbidden, messagePage{Heading: "Account locked",
-				Text: "Your account is locked after too many wrong passwords. Try again later or contact your administrator.", Link: "/login", LinkLabel: "Back to sign in"})
+			h.message(w, r, http.StatusForbidden, messagePage{Heading: h.loc(r).T("Account locked"),
+				Text: h.loc(r).T("Your account is locked after too many wrong passwords. Try again later or contact your administrator."), Link: "/login", LinkLabel: h.loc(r).T("Back to sign in")})
 			return
 		}
-		h.render(w, r, &confirmPage{common: refused(u, e), Next: next})
+		h.render(w, r, &confirmPage{common: h.refused(r, u, e), Next: next})
 		return
 	}
 	h.sess.Put(r.Context(), keyAuthAt, h.svc.Org.Now().Unix())

@@ -27,19 +27,19 @@ func (h *Handler) readForms(next http.Handler) http.Handler {
 		err := r.ParseForm()
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 			h.blocked(r, mfa.BlockedTooLarge)
-			h.message(w, r, http.StatusRequestEntityTooLarge, messagePage{Heading: "Form too large",
-				Text: "What you sent is larger than 64 KiB, so nothing was saved. Go back and send less.", Link: "/", LinkLabel: "Go to the start page"})
+			h.message(w, r, http.StatusRequestEntityTooLarge, messagePage{Heading: h.loc(r).T("Form too large"),
+				Text: h.loc(r).T("What you sent is larger than 64 KiB, so nothing was saved. Go back and send less."), Link: "/", LinkLabel: h.loc(r).T("Go to the start page")})
 			return
 		}
 		if err == nil && !typed(r.PostForm) {
 			h.blocked(r, mfa.BlockedNotText)
-			h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Form not accepted",
-				Text: "What you sent holds characters that cannot be typed (control characters or bytes that are not text), so nothing was saved. Go back and type it again.", Link: "/", LinkLabel: "Go to the start page"})
+			h.message(w, r, http.StatusBadRequest, messagePage{Heading: h.loc(r).T("Form not accepted"),
+				Text: h.loc(r).T("What you sent holds characters that cannot be typed (control characters or bytes that are not text), so nothing was saved. Go back and type it again."), Link: "/", LinkLabel: h.loc(r).T("Go to the start page")})
 			return
 		}
 		if err != nil {
-			h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Form not readable",
-				Text: "What you sent could not be read as a form, so nothing was saved. Go back and try again.", Link: "/", LinkLabel: "Go to the start page"})
+			h.message(w, r, http.StatusBadRequest, messagePage{Heading: h.loc(r).T("Form not readable"),
+				Text: h.loc(r).T("What you sent could not be read as a form, so nothing was saved. Go back and try again."), Link: "/", LinkLabel: h.loc(r).T("Go to the start page")})
 			return
 		}
 		next.ServeHTTP(w, r)

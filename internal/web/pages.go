@@ -51,6 +51,7 @@ type phonePage struct {
 
 func (phonePage) template() string { return "phone" }
 func (p phonePage) title() string  { return p.Heading }
+func (phonePage) titleWorded()     {}
 
 // codePage asks for the code that was texted.
 type codePage struct {

@@ -86,6 +86,7 @@ type adminUserPage struct {
 
 func (adminUserPage) template() string { return "admin_user" }
 func (p adminUserPage) title() string  { return p.Target.Login }
+func (adminUserPage) titleWorded()     {}
 
 // adminNumbersPage lists blocked and trusted numbers.
 type adminNumbersPage struct {

@@ -20,11 +20,12 @@ func TestEveryTemplateRendersItsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	en := testLocale(t, "en")
 	drawn := map[string]bool{}
-	for i, p := range samplePages() {
+	for i, p := range samplePages(en) {
 		c := p.base()
 		c.Page, c.Title, c.Org, c.CSS, c.Flash, c.Info = p.template(), p.title(), "Example Org", tpl.css, "Saved.", "Note."
-		b, err := tpl.execute(p.template(), p)
+		b, err := tpl.execute(en, p.template(), p)
 		if err != nil {
 			t.Errorf("sample %d: %v", i, err)
 			continue
@@ -36,7 +37,7 @@ func TestEveryTemplateRendersItsPage(t *testing.T) {
 		}
 		drawn[p.template()] = true
 	}
-	for name := range tpl.pages {
+	for name := range tpl.pages["en"] {
 		if !drawn[name] {
 			t.Errorf("template %s has no sample page in this test", name)
 		}
@@ -45,7 +46,7 @@ func TestEveryTemplateRendersItsPage(t *testing.T) {
 
 // samplePages returns pages of every type, several for templates with
 // alternatives (set up or not, empty lists or not).
-func samplePages() []page {
+func samplePages(l *Locale) []page {
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	user := &mfa.User{ID: "00u1", Login: "ann@example.com", FirstName: "Ann", LastName: "Lee", Status: mfa.UserActive, Admin: true,
 		Created: now, LastLogin: now, LockedUntil: now.Add(time.Hour)}
@@ -105,7 +106,7 @@ func samplePages() []page {
 			{Label: "Invite users", Hint: "Add people.", Link: "/admin/users", LinkLabel: "Users"}}},
 		&setupPage{common: common{Error: "This setup code is not valid."}, Login: "root@example.com", First: "Ada", Last: "Root"},
 		&setupPage{Local: true},
-		&adminSettingsPage{common: common{User: user, Error: "Nothing was saved."}, Rows: []settingRow{{Name: "code_length", Help: "Digits", Default: "6", Value: "4"}, {Name: "org_name", Help: "Name"}}},
+		&adminSettingsPage{common: common{User: user, Error: "Nothing was saved."}, Rows: []settingRow{{Name: "code_length", Help: "Digits in a code", Default: "6", Value: "4"}, {Name: "org_name", Help: "Name"}}},
 		&adminUsersPage{common: common{User: user}, Users: []userRow{{User: *user, Locked: true}, {User: *plain}}, Query: "a", Next: "bob@example.com"},
 		&adminUsersPage{common: common{User: user}},
 		&adminUserPage{common: common{User: user}, Target: user, Locked: true, Factor: factor, FactorPhone: "+1 ••• ••• 0123", Phone: "+1 ••• ••• 0123"},
@@ -154,8 +155,8 @@ func samplePages() []page {
 		&adminOptOutsPage{common: common{User: user}, OptOuts: []mfa.OptOut{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Provider: "tw", Created: now}},
 			Events: []mfa.OptOutEvent{{Number: "+1 ••• ••• 0123", Sender: "+15557654321", Keyword: "stop", At: now, ProviderMessageID: "SM1"}}},
 		&adminOptOutsPage{common: common{User: user}},
-		trafficSample(user, now, 24*time.Hour),
-		trafficSample(user, now, 7*24*time.Hour),
+		trafficSample(l, user, now, 24*time.Hour),
+		trafficSample(l, user, now, 7*24*time.Hour),
 		&adminTrafficPage{common: common{User: user}},
 		// Voice Call (signin_call.go).
 		&callPhonePage{common: common{Error: "Not a number."}, Heading: "Set up Voice Call", Action: "/signin/enroll/call", Region: "GB",
@@ -172,7 +173,7 @@ func samplePages() []page {
 
 // trafficSample is a dashboard with texts in every state, a throttled
 // range and a trusted one.
-func trafficSample(user *mfa.User, now time.Time, period time.Duration) page {
+func trafficSample(l *Locale, user *mfa.User, now time.Time, period time.Duration) page {
 	step := time.Hour
 	if period > 24*time.Hour {
 		step = 24 * time.Hour
@@ -185,7 +186,7 @@ func trafficSample(user *mfa.User, now time.Time, period time.Duration) page {
 	d.Countries = []mfa.DashRow{{Name: "US", DashCounts: d.Total}, {Name: "FR"}}
 	d.Providers = []mfa.DashRow{{Name: "tw", DashCounts: d.Total}}
 	p := &adminTrafficPage{common: common{User: user}, Period: "24h"}
-	p.fill(d, []mfa.FraudKey{
+	p.fill(l, d, []mfa.FraudKey{
 		{Key: "prefix:+3361234", Status: mfa.FraudThrottled, Since: now, Until: now.Add(time.Hour), Strikes: 2, Evidence: "29 codes in 15 min (expected 0.03); 0 of 22 entered"},
 		{Key: "country:GB", Status: mfa.FraudTrusted, Since: now, UpdatedBy: "ann@example.com"},
 	}, mfa.DefaultSettings(), now)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -80,17 +79,17 @@ type tick struct {
 	Label string
 }
 
-func (p *adminTrafficPage) fill(d mfa.Dashboard, keys []mfa.FraudKey, set mfa.Settings, now time.Time) {
+func (p *adminTrafficPage) fill(l *Locale, d mfa.Dashboard, keys []mfa.FraudKey, set mfa.Settings, now time.Time) {
 	p.D = d
 	for _, tp := range trafficPeriods {
-		p.Periods = append(p.Periods, periodLink{tp.Value, tp.Label, tp.Value == p.Period})
+		p.Periods = append(p.Periods, periodLink{tp.Value, l.T(tp.Label), tp.Value == p.Period})
 	}
-	p.Total = toDashRow("All", d.Total)
+	p.Total = toDashRow(l, l.T("All"), d.Total)
 	for _, c := range d.Countries {
-		p.Countries = append(p.Countries, toDashRow(c.Name, c.DashCounts))
+		p.Countries = append(p.Countries, toDashRow(l, c.Name, c.DashCounts))
 	}
 	for _, c := range d.Providers {
-		p.Providers = append(p.Providers, toDashRow(c.Name, c.DashCounts))
+		p.Providers = append(p.Providers, toDashRow(l, c.Name, c.DashCounts))
 	}
 	if d.Budget > 0 {
 		p.BudgetPct = min(100*d.SentToday/d.Budget, 100)
@@ -98,7 +97,7 @@ func (p *adminTrafficPage) fill(d mfa.Dashboard, keys []mfa.FraudKey, set mfa.Se
 	for _, k := range keys {
 		row := fraudRow{FraudKey: k, Until: "—"}
 		if !k.Until.IsZero() {
-			row.Until = k.Until.UTC().Format("2006-01-02 15:04 UTC")
+			row.Until = k.Until.UTC().Format(l.T("2006-01-02 15:04 UTC"))
 		}
 		if k.Status == mfa.FraudThrottled && k.Active(now) {
 			p.Active = append(p.Active, row)
@@ -111,36 +110,36 @@ func (p *adminTrafficPage) fill(d mfa.Dashboard, keys []mfa.FraudKey, set mfa.Se
 			p.Help = append(p.Help, settingRow{Name: def.Name, Help: def.Help, Default: def.Default})
 		}
 	}
-	p.Chart = drawChart(d)
+	p.Chart = drawChart(l, d)
 }
 
-func toDashRow(name string, c mfa.DashCounts) dashRow {
+func toDashRow(l *Locale, name string, c mfa.DashCounts) dashRow {
 	r := dashRow{Name: name, Texts: c.Texts, Sent: c.Sent, Delivered: c.Delivered, Failed: c.Failed, Ver: c.Verified,
 		Conversion: "—", Send: "—", Receipt: "—"}
 	if c.Texts > 0 {
-		r.Conversion = strconv.Itoa(int(100*c.Conversion()+0.5)) + "%"
+		r.Conversion = l.T("%d%%", int(100*c.Conversion()+0.5))
 	}
 	if c.Sent > 0 {
-		r.Send = latency(c.SendP50) + " / " + latency(c.SendP95)
+		r.Send = latency(l, c.SendP50) + " / " + latency(l, c.SendP95)
 	}
 	if c.ReceiptP95 > 0 {
-		r.Receipt = latency(c.ReceiptP50) + " / " + latency(c.ReceiptP95)
+		r.Receipt = latency(l, c.ReceiptP50) + " / " + latency(l, c.ReceiptP95)
 	}
 	return r
 }
 
-func latency(d time.Duration) string {
+func latency(l *Locale, d time.Duration) string {
 	if d < time.Second {
-		return strconv.Itoa(int(d/time.Millisecond)) + " ms"
+		return l.T("%d ms", int(d/time.Millisecond))
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	return l.T("%.1f s", d.Seconds())
 }
 
 // drawChart lays the dashboard's series out on a 640×220 canvas.
-func drawChart(d mfa.Dashboard) chart {
-	c := chart{W: 640, H: 220, Top: 10, Bottom: 190, Label: "Texts per hour"}
+func drawChart(l *Locale, d mfa.Dashboard) chart {
+	c := chart{W: 640, H: 220, Top: 10, Bottom: 190, Label: l.T("Texts per hour")}
 	if d.Step >= 24*time.Hour {
-		c.Label = "Texts per day"
+		c.Label = l.T("Texts per day")
 	}
 	for _, pt := range d.Series {
 		c.Max = max(c.Max, pt.Texts)
@@ -153,7 +152,7 @@ func drawChart(d mfa.Dashboard) chart {
 	y := func(n int) float64 { return c.Bottom - (c.Bottom-c.Top)*float64(n)/float64(c.Max) }
 	for i := 0; i <= 4; i++ {
 		n := c.Max * i / 4
-		c.Ticks = append(c.Ticks, tick{Y: y(n), Label: strconv.Itoa(n)})
+		c.Ticks = append(c.Ticks, tick{Y: y(n), Label: l.Num(n)})
 	}
 	if d.Step >= 24*time.Hour && d.Budget <= c.Max {
 		c.BudgetY = y(d.Budget)
@@ -167,9 +166,9 @@ func drawChart(d mfa.Dashboard) chart {
 		b.Labelx = b.X + b.W/2
 		if i%every == 0 {
 			if d.Step >= 24*time.Hour {
-				b.Label = pt.Start.Format("Jan 2")
+				b.Label = pt.Start.Format(l.T("Jan 2"))
 			} else {
-				b.Label = pt.Start.Format("15h")
+				b.Label = pt.Start.Format(l.T("15h"))
 			}
 		}
 		other := pt.Texts - pt.Delivered - pt.Failed
@@ -184,7 +183,7 @@ func drawChart(d mfa.Dashboard) chart {
 			b.Rects = append(b.Rects, rect{Y: y(base + part.n), H: y(base) - y(base+part.n), Class: part.class})
 			base += part.n
 		}
-		b.Title = fmt.Sprintf("%s: %d texts, %d delivered, %d failed, %d codes entered", pt.Start.UTC().Format("2006-01-02 15:04"), pt.Texts, pt.Delivered, pt.Failed, pt.Verified)
+		b.Title = l.T("%s: %d texts, %d delivered, %d failed, %d codes entered", pt.Start.UTC().Format(l.T("2006-01-02 15:04")), pt.Texts, pt.Delivered, pt.Failed, pt.Verified)
 		c.Bars = append(c.Bars, b)
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", b.Labelx, y(pt.Verified)))
 	}

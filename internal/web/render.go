@@ -31,6 +31,8 @@ type common struct {
 	retry  time.Time // when a refused request may be tried again (Retry-After)
 
 	Page  string // the template's name, for tests and styling
+	Lang  string // the page's language (lang attribute)
+	Dir   string // its direction (dir attribute): ltr or rtl
 	Title string
 	Org   string
 	CSS   string // the stylesheet's content-hashed URL
@@ -45,15 +47,23 @@ type common struct {
 	// (an http-equiv refresh): to an app after a sign-in by form, where a
 	// redirect would be refused by the form-action policy.
 	Refresh string
+	// Here is the address of this page, for the language picker to come
+	// back to; Langs is the picker's list.
+	Here  string
+	Langs []langChoice
 }
 
 func (c *common) base() *common { return c }
 
 // refused is the common part of a page shown again because of the
-// refusal e: its message and status.
-func refused(u *mfa.User, e *mfa.Error) common {
-	return common{User: u, Error: e.Message, status: statusOf(e), retry: e.RetryAt}
+// refusal e: its message in the request's language and status.
+func (h *Handler) refused(r *http.Request, u *mfa.User, e *mfa.Error) common {
+	return common{User: u, Error: h.loc(r).Err(e), status: statusOf(e), retry: e.RetryAt}
 }
+
+// wordedTitle is a page whose title() is already in the user's language
+// (a heading built by the handler, a user's login), not a catalogue key.
+type wordedTitle interface{ titleWorded() }
 
 // render shows p, taking the session's one-time messages. A template that
 // fails gives a bare 500 (nothing was written yet); a failed write is only
@@ -66,7 +76,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 		// only the org's name is missing from it.
 		h.logError(r, "render: settings", err)
 	}
+	loc := h.loc(r)
 	c.Page, c.Title, c.Org, c.CSS = p.template(), p.title(), set.OrgName, h.tpl.css
+	if _, worded := p.(wordedTitle); !worded {
+		c.Title = loc.T(c.Title)
+	}
+	c.Lang, c.Dir, c.Langs = loc.Code, loc.Dir, h.langs.choices(loc)
+	c.Here = h.pickerBack(r)
 	c.Flash, c.Info = h.sess.PopString(r.Context(), keyFlash), h.sess.PopString(r.Context(), keyInfo)
 	c.Banner = h.adminBanner(r, c.User)
 	if _, ok := p.(scripted); ok {
@@ -75,7 +91,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, p page) {
 		// our origin: no inline script, no eval.
 		w.Header().Set("Content-Security-Policy", strings.TrimPrefix(w.Header().Get("Content-Security-Policy")+"; script-src 'self'", "; "))
 	}
-	b, err := h.tpl.execute(c.Page, p)
+	b, err := h.tpl.execute(loc, c.Page, p)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "page", c.Page, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
@@ -102,7 +118,7 @@ func (h *Handler) adminBanner(r *http.Request, u *mfa.User) string {
 	if h.pool == nil || u == nil || !u.Admin || !strings.HasPrefix(r.URL.Path, "/admin") {
 		return ""
 	}
-	return h.pool.Warning()
+	return h.loc(r).T(h.pool.Warning())
 }
 
 // messagePage is a heading, a sentence and one link: errors, refusals,
@@ -115,6 +131,7 @@ type messagePage struct {
 
 func (messagePage) template() string { return "message" }
 func (p messagePage) title() string  { return p.Heading }
+func (messagePage) titleWorded()     {}
 
 // message shows a messagePage with status.
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, p messagePage) {
@@ -149,11 +166,21 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Code == mfa.EInternal {
 		h.logError(r, "internal error", e.Err)
 	}
-	h.message(w, r, statusOf(e), messagePage{Heading: "Something went wrong", Text: e.Message, Link: "/", LinkLabel: "Go to the start page"})
+	l := h.loc(r)
+	h.message(w, r, statusOf(e), messagePage{Heading: l.T("Something went wrong"), Text: l.Err(e), Link: "/", LinkLabel: l.T("Go to the start page")})
 }
 
 // logError logs an error with the request's id and path: the cause of an
 // internal error page, or an error that cannot be shown.
 func (h *Handler) logError(r *http.Request, msg string, err error) {
 	h.log.ErrorContext(r.Context(), msg, "path", r.URL.Path, "err", err)
+}
+
+// errText words err for a page: a refusal in the request's language, any
+// other error as it is.
+func (h *Handler) errText(r *http.Request, err error) string {
+	if e, ok := isRefusal(err); ok {
+		return h.loc(r).Err(e)
+	}
+	return err.Error()
 }

@@ -92,7 +92,9 @@ func (h *Handler) routes() {
 		m.HandleFunc("GET /dev/sms", h.devPage)
 		m.HandleFunc("GET /dev/sms/messages", h.devMessages)
 	}
+	m.HandleFunc("POST /lang", h.setLanguage)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.message(w, r, http.StatusNotFound, messagePage{Heading: "Page not found", Text: "There is no page at this address.", Link: "/", LinkLabel: "Go to the start page"})
+		l := h.loc(r)
+		h.message(w, r, http.StatusNotFound, messagePage{Heading: l.T("Page not found"), Text: l.T("There is no page at this address."), Link: "/", LinkLabel: l.T("Go to the start page")})
 	})
 }

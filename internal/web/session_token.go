@@ -19,8 +19,8 @@ func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) 
 	}
 	if !ok {
 		h.blocked(r, mfa.BlockedRedirect)
-		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Redirect not allowed",
-			Text: "The address to continue to is not on this server or on an origin your administrator trusts.", Link: "/", LinkLabel: "Go to the start page"})
+		h.message(w, r, http.StatusBadRequest, messagePage{Heading: h.loc(r).T("Redirect not allowed"),
+			Text: h.loc(r).T("The address to continue to is not on this server or on an origin your administrator trusts."), Link: "/", LinkLabel: h.loc(r).T("Go to the start page")})
 		return
 	}
 	u, amr, err := h.svc.Signin.TakeSessionToken(r.Context(), q.Get("token"))
@@ -29,8 +29,8 @@ func (h *Handler) sessionCookieRedirect(w http.ResponseWriter, r *http.Request) 
 			h.fail(w, r, err)
 			return
 		}
-		h.message(w, r, http.StatusUnauthorized, messagePage{Heading: "Sign-in link expired",
-			Text: "This sign-in link has expired or was already used. Please sign in again.", Link: "/login", LinkLabel: "Sign in"})
+		h.message(w, r, http.StatusUnauthorized, messagePage{Heading: h.loc(r).T("Sign-in link expired"),
+			Text: h.loc(r).T("This sign-in link has expired or was already used. Please sign in again."), Link: "/login", LinkLabel: h.loc(r).T("Sign in")})
 		return
 	}
 	h.sess.Put(r.Context(), keyReturn, target)

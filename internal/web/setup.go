@@ -91,14 +91,14 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !need {
-		h.sess.Put(ctx, keyInfo, "Setup is complete: this organisation has an administrator. Sign in.")
+		h.sess.Put(ctx, keyInfo, h.loc(r).T("Setup is complete: this organisation has an administrator. Sign in."))
 		redirect(w, r, "/login")
 		return
 	}
 	p := setupPage{Local: local(r), Login: mfa.FieldLogin.Clip(r.PostFormValue("login")),
 		First: mfa.FieldFirstName.Clip(r.PostFormValue("first")), Last: mfa.FieldLastName.Clip(r.PostFormValue("last"))}
 	if r.PostFormValue("password") != r.PostFormValue("password2") {
-		p.common = common{Error: "The two passwords differ. Type the same password twice.", status: http.StatusBadRequest}
+		p.common = common{Error: h.loc(r).T("The two passwords differ. Type the same password twice."), status: http.StatusBadRequest}
 		h.render(w, r, &p)
 		return
 	}
@@ -107,7 +107,7 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	} else if !l.OK {
-		p.common = common{Error: "Too many attempts from your network. Wait a minute, then try again.", status: http.StatusTooManyRequests, retry: l.Reset}
+		p.common = common{Error: h.loc(r).T("Too many attempts from your network. Wait a minute, then try again."), status: http.StatusTooManyRequests, retry: l.Reset}
 		h.render(w, r, &p)
 		return
 	}
@@ -116,11 +116,11 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 	if e, ok := isRefusal(err); ok {
 		if e.Reason == mfa.RSetupDone {
 			h.setupDone.Store(true)
-			h.sess.Put(ctx, keyInfo, e.Message)
+			h.sess.Put(ctx, keyInfo, h.loc(r).Err(e))
 			redirect(w, r, "/login")
 			return
 		}
-		p.common = refused(nil, e)
+		p.common = h.refused(r, nil, e)
 		h.render(w, r, &p)
 		return
 	}
@@ -133,33 +133,33 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.sess.Put(ctx, keyFlash, "Welcome, "+u.DisplayName()+": you are the administrator. Here is what is left to set up.")
+	h.sess.Put(ctx, keyFlash, h.loc(r).T("Welcome, %s: you are the administrator. Here is what is left to set up.", u.DisplayName()))
 	seeOther(w, r, "/admin")
 }
 
 // checklist is the console's getting-started list, from the real state.
-func (h *Handler) checklist(ctx context.Context, smsOn bool) ([]checkItem, int, error) {
+func (h *Handler) checklist(ctx context.Context, l *Locale, smsOn bool) ([]checkItem, int, error) {
 	var items []checkItem
-	items = append(items, checkItem{Label: "Turn SMS authentication on", Done: smsOn,
-		Hint: "Until then users sign in with their password only.", Link: "#sms-h", LinkLabel: "SMS authentication, below"})
+	items = append(items, checkItem{Label: l.T("Turn SMS authentication on"), Done: smsOn,
+		Hint: l.T("Until then users sign in with their password only."), Link: "#sms-h", LinkLabel: l.T("SMS authentication, below")})
 
-	provider := checkItem{Label: "Add an SMS provider", Hint: "Twilio, Vonage, AWS or a webhook: where the codes are sent.",
-		Link: "/admin/providers", LinkLabel: "SMS providers"}
+	provider := checkItem{Label: l.T("Add an SMS provider"), Hint: l.T("Twilio, Vonage, AWS or a webhook: where the codes are sent."),
+		Link: "/admin/providers", LinkLabel: l.T("SMS providers")}
 	if h.pool != nil {
 		provider.Done = h.pool.Warning() == ""
 	}
 	if h.dev != nil {
-		provider.Label = "Use the development inbox (running with --dev)"
-		provider.Hint = "Texts are not sent: they appear in the development inbox. Add a provider before going live."
-		provider.Link, provider.LinkLabel = "/dev/sms", "Development inbox"
+		provider.Label = l.T("Use the development inbox (running with --dev)")
+		provider.Hint = l.T("Texts are not sent: they appear in the development inbox. Add a provider before going live.")
+		provider.Link, provider.LinkLabel = "/dev/sms", l.T("Development inbox")
 	}
 	items = append(items, provider)
 
-	test := checkItem{Label: "Send a test message", Hint: "From the providers page: the test button of a provider.",
-		Link: "/admin/providers", LinkLabel: "SMS providers"}
+	test := checkItem{Label: l.T("Send a test message"), Hint: l.T("From the providers page: the test button of a provider."),
+		Link: "/admin/providers", LinkLabel: l.T("SMS providers")}
 	if h.dev != nil {
-		test.Hint = "Set up Text Message Code on your own account: the code appears in the development inbox."
-		test.Link, test.LinkLabel = "/account", "Your account"
+		test.Hint = l.T("Set up Text Message Code on your own account: the code appears in the development inbox.")
+		test.Link, test.LinkLabel = "/account", l.T("Your account")
 	}
 	sent, err := h.svc.Org.Events(ctx, mfa.EventFilter{Types: []string{mfa.EvProviderTest}, Outcome: mfa.OutcomeSuccess, Limit: 1})
 	if err != nil {
@@ -182,8 +182,8 @@ func (h *Handler) checklist(ctx context.Context, smsOn bool) ([]checkItem, int, 
 	if err != nil {
 		return nil, 0, err
 	}
-	items = append(items, checkItem{Label: "Invite users", Hint: "Add the people who sign in; they set up their phone at their first sign-in.",
-		Done: len(users) > 1, Link: "/admin/users", LinkLabel: "Users"})
+	items = append(items, checkItem{Label: l.T("Invite users"), Hint: l.T("Add the people who sign in; they set up their phone at their first sign-in."),
+		Done: len(users) > 1, Link: "/admin/users", LinkLabel: l.T("Users")})
 
 	left := 0
 	for _, it := range items {

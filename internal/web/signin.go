@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +46,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("username")
 	typed := mfa.FieldLogin.Clip(login)
 	if login == "" || r.PostFormValue("password") == "" {
-		h.render(w, r, &loginPage{common: common{Error: "Enter your username and password.", status: http.StatusBadRequest}, Username: typed})
+		h.render(w, r, &loginPage{common: common{Error: h.loc(r).T("Enter your username and password."), status: http.StatusBadRequest}, Username: typed})
 		return
 	}
 	// The same per-address budget as the authn API: password spraying
@@ -56,7 +55,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	} else if !l.OK {
-		h.render(w, r, &loginPage{common: common{Error: "Too many sign-in attempts from your network. Wait a minute, then try again.", status: http.StatusTooManyRequests}, Username: typed})
+		h.render(w, r, &loginPage{common: common{Error: h.loc(r).T("Too many sign-in attempts from your network. Wait a minute, then try again."), status: http.StatusTooManyRequests}, Username: typed})
 		return
 	}
 	v, err := h.svc.Signin.PrimaryAuth(r.Context(), login, r.PostFormValue("password"), "")
@@ -66,9 +65,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		p := loginPage{common: refused(nil, e), Username: typed}
+		p := loginPage{common: h.refused(r, nil, e), Username: typed}
 		if e.Reason == mfa.RAuthFailed {
-			p.Error = "Sign-in failed. Check your username and password. After repeated failures an account is locked for a while."
+			p.Error = h.loc(r).T("Sign-in failed. Check your username and password. After repeated failures an account is locked for a while.")
 		}
 		h.render(w, r, &p)
 		return
@@ -108,7 +107,7 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, v *mfa.TxnView) {
 			return
 		}
 		if n := v.Txn.MissedCodes; n > 0 {
-			h.sess.Put(r.Context(), keyInfo, missedCodesNotice(n, v.Txn.MissedSince))
+			h.sess.Put(r.Context(), keyInfo, missedCodesNotice(h.loc(r), n, v.Txn.MissedSince))
 		}
 		h.signIn(w, r, u, amr)
 	default:
@@ -153,7 +152,7 @@ func (h *Handler) startSession(ctx context.Context, u *mfa.User, at time.Time, a
 // expired sends the user back to sign in when the sign-in state is gone.
 func (h *Handler) expired(w http.ResponseWriter, r *http.Request) {
 	h.sess.Remove(r.Context(), keyState)
-	h.sess.Put(r.Context(), keyInfo, "Your sign-in expired or was cancelled. Please sign in again.")
+	h.sess.Put(r.Context(), keyInfo, h.loc(r).T("Your sign-in expired or was cancelled. Please sign in again."))
 	redirect(w, r, "/login")
 }
 
@@ -224,7 +223,7 @@ func (h *Handler) after(w http.ResponseWriter, r *http.Request, v *mfa.TxnView, 
 // locked ends the sign-in in progress of a user who is now locked.
 func (h *Handler) locked(w http.ResponseWriter, r *http.Request, e *mfa.Error) {
 	h.sess.Remove(r.Context(), keyState)
-	h.message(w, r, http.StatusForbidden, messagePage{Heading: "Account locked", Text: e.Message, Link: "/login", LinkLabel: "Back to sign in"})
+	h.message(w, r, http.StatusForbidden, messagePage{Heading: h.loc(r).T("Account locked"), Text: h.loc(r).Err(e), Link: "/login", LinkLabel: h.loc(r).T("Back to sign in")})
 }
 
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
@@ -257,17 +256,16 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, mfa.Internal("destroy session", err))
 		return
 	}
-	h.sess.Put(ctx, keyInfo, "You have signed out.")
+	h.sess.Put(ctx, keyInfo, h.loc(r).T("You have signed out."))
 	redirect(w, r, "/login")
 }
 
 // missedCodesNotice tells a user who just signed in of the failed code
 // attempts on their account since their previous sign-in.
-func missedCodesNotice(n int, since time.Time) string {
-	attempts := "There were " + strconv.Itoa(n) + " failed code attempts"
+func missedCodesNotice(l *Locale, n int, since time.Time) string {
+	at := since.UTC().Format(l.T("2 Jan 2006 15:04 UTC"))
 	if n == 1 {
-		attempts = "There was 1 failed code attempt"
+		return l.T("There was 1 failed code attempt on your account since %s. If they were not yours, somebody may know your password: change it, and tell your administrator.", at)
 	}
-	return attempts + " on your account since " + since.UTC().Format("2 Jan 2006 15:04 UTC") +
-		". If they were not yours, somebody may know your password: change it, and tell your administrator."
+	return l.T("There were %d failed code attempts on your account since %s. If they were not yours, somebody may know your password: change it, and tell your administrator.", n, at)
 }

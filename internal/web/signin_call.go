@@ -26,6 +26,7 @@ type callPhonePage struct {
 
 func (callPhonePage) template() string { return "call_phone" }
 func (p callPhonePage) title() string  { return p.Heading }
+func (callPhonePage) titleWorded()     {}
 
 // callSummary is the Voice Call row of the account page.
 type callSummary struct {
@@ -40,7 +41,8 @@ func (h *Handler) newCallPhoneData(r *http.Request, action string, back *formLin
 	if err != nil {
 		return nil, err
 	}
-	return &callPhonePage{Heading: "Set up Voice Call", Action: action, Region: set.DefaultRegion, Countries: phone.Countries(), Back: back}, nil
+	l := h.loc(r)
+	return &callPhonePage{Heading: l.T("Set up Voice Call"), Action: action, Region: set.DefaultRegion, Countries: l.Countries(), Back: back}, nil
 }
 
 // callEnrollRequest reads the call setup form.
@@ -55,7 +57,7 @@ func (h *Handler) callPhoneRefused(w http.ResponseWriter, r *http.Request, u *mf
 		h.fail(w, r, err)
 		return
 	}
-	p.common = refused(u, e)
+	p.common = h.refused(r, u, e)
 	p.Phone, p.Extension = r.PostFormValue("phone"), r.PostFormValue("extension")
 	if c := r.PostFormValue("country"); c != "" {
 		p.Region = c
@@ -67,14 +69,17 @@ func (h *Handler) callPhoneRefused(w http.ResponseWriter, r *http.Request, u *mf
 func isCall(f *mfa.Factor) bool { return f != nil && f.Type == mfa.FactorTypeCall }
 
 // codeHeading is the code page's heading for a code sent for f to number.
-func codeHeading(f *mfa.Factor, sentTo string) string {
+func codeHeading(l *Locale, f *mfa.Factor, sentTo string) string {
 	if isCall(f) {
-		return "Enter the code from the call to " + sentTo
+		return l.T("Enter the code from the call to %s", sentTo)
 	}
-	return "Enter the code sent to " + sentTo
+	return l.T("Enter the code sent to %s", sentTo)
 }
 
-var signinCallBack = &formLink{Method: "get", URL: "/signin/enroll", Label: "Back to the list"}
+// signinCallBack is the call setup page's way back to the list of factors.
+func signinCallBack(l *Locale) *formLink {
+	return &formLink{Method: "get", URL: "/signin/enroll", Label: l.T("Back to the list")}
+}
 
 func (h *Handler) enrollCallPage(w http.ResponseWriter, r *http.Request) {
 	v := h.txnAt(w, r, mfa.TxnMFAEnroll)
@@ -85,7 +90,7 @@ func (h *Handler) enrollCallPage(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/signin/enroll")
 		return
 	}
-	p, err := h.newCallPhoneData(r, "/signin/enroll/call", signinCallBack)
+	p, err := h.newCallPhoneData(r, "/signin/enroll/call", signinCallBack(h.loc(r)))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -95,8 +100,8 @@ func (h *Handler) enrollCallPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) enrollCall(w http.ResponseWriter, r *http.Request) {
 	v, sent, err := h.svc.Signin.TxnEnrollCall(r.Context(), h.stateToken(r.Context()), callEnrollRequest(r))
-	h.noteSent(r.Context(), sent)
-	h.after(w, r, v, err, func(e *mfa.Error) { h.callPhoneRefused(w, r, nil, "/signin/enroll/call", signinCallBack, e) })
+	h.noteSent(r, sent)
+	h.after(w, r, v, err, func(e *mfa.Error) { h.callPhoneRefused(w, r, nil, "/signin/enroll/call", signinCallBack(h.loc(r)), e) })
 }
 
 // enrollCallBack leaves the code page of a call enrollment for another number.
@@ -111,17 +116,20 @@ func (h *Handler) enrollCallBack(w http.ResponseWriter, r *http.Request) {
 
 // callInstead is "Call me instead" on a sign-in code page: a call with a
 // new code for the factor in play; a refusal shows on the page data builds.
-func (h *Handler) callInstead(data func(*mfa.TxnView) *codePage) http.HandlerFunc {
+func (h *Handler) callInstead(data func(*Locale, *mfa.TxnView) *codePage) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, sent, err := h.svc.Signin.TxnCallInstead(r.Context(), h.stateToken(r.Context()))
-		h.noteSent(r.Context(), sent)
+		h.noteSent(r, sent)
 		h.after(w, r, v, err, func(e *mfa.Error) { h.codeRefused(w, r, e, data) })
 	}
 }
 
 // The account page's Voice Call.
 
-var accountCallBack = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+// accountCallBack is the account's call pages' way back to the account.
+func accountCallBack(l *Locale) *formLink {
+	return &formLink{Method: "get", URL: "/account", Label: l.T("Cancel")}
+}
 
 // callState loads u's call factor; on failure it answers and reports false.
 func (h *Handler) callState(w http.ResponseWriter, r *http.Request, u *mfa.User) (mfa.CallState, bool) {
@@ -142,7 +150,7 @@ func (h *Handler) accountCallSetupPage(w http.ResponseWriter, r *http.Request, u
 		redirect(w, r, "/account")
 		return
 	}
-	p, err := h.newCallPhoneData(r, "/account/call/setup", accountCallBack)
+	p, err := h.newCallPhoneData(r, "/account/call/setup", accountCallBack(h.loc(r)))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -153,28 +161,28 @@ func (h *Handler) accountCallSetupPage(w http.ResponseWriter, r *http.Request, u
 
 func (h *Handler) accountCallSetup(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	_, sent, err := h.svc.Factors.EnrollCall(r.Context(), u.ID, callEnrollRequest(r))
-	h.noteSent(r.Context(), sent)
+	h.noteSent(r, sent)
 	if err != nil {
 		e, ok := isRefusal(err)
 		if !ok {
 			h.fail(w, r, err)
 			return
 		}
-		h.callPhoneRefused(w, r, u, "/account/call/setup", accountCallBack, e)
+		h.callPhoneRefused(w, r, u, "/account/call/setup", accountCallBack(h.loc(r)), e)
 		return
 	}
 	redirect(w, r, "/account/call/code")
 }
 
 // accountCallCodeData fills the code page of a call factor being set up.
-func (h *Handler) accountCallCodeData(u *mfa.User, st mfa.CallState) *codePage {
+func (h *Handler) accountCallCodeData(l *Locale, u *mfa.User, st mfa.CallState) *codePage {
 	to := ""
 	if st.Factor != nil {
 		to = phone.Mask(st.Factor.PhoneNumber)
 	}
-	p := h.newCodeData(codeHeading(st.Factor, to), "/account/call/code", "/account/call/resend", st.Pending, st.ResendAt, st.CodeLength)
+	p := h.newCodeData(l, codeHeading(l, st.Factor, to), "/account/call/code", "/account/call/resend", st.Pending, st.ResendAt, st.CodeLength)
 	p.User = u
-	p.Cancel = accountCallBack
+	p.Cancel = accountCallBack(l)
 	return p
 }
 
@@ -191,7 +199,7 @@ func (h *Handler) pendingCall(w http.ResponseWriter, r *http.Request, u *mfa.Use
 
 func (h *Handler) accountCallCodePage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 	if st, ok := h.pendingCall(w, r, u); ok {
-		h.render(w, r, h.accountCallCodeData(u, st))
+		h.render(w, r, h.accountCallCodeData(h.loc(r), u, st))
 	}
 }
 
@@ -203,8 +211,8 @@ func (h *Handler) accountCallRefused(w http.ResponseWriter, r *http.Request, u *
 		return
 	}
 	if st, ok := h.pendingCall(w, r, u); ok {
-		p := h.accountCallCodeData(u, st)
-		p.common = refused(u, e)
+		p := h.accountCallCodeData(h.loc(r), u, st)
+		p.common = h.refused(r, u, e)
 		h.render(w, r, p)
 	}
 }
@@ -218,7 +226,7 @@ func (h *Handler) accountCallCode(w http.ResponseWriter, r *http.Request, u *mfa
 		h.accountCallRefused(w, r, u, err)
 		return
 	}
-	h.sess.Put(r.Context(), keyFlash, "Voice Call is set up.")
+	h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Voice Call is set up."))
 	redirect(w, r, "/account")
 }
 
@@ -228,7 +236,7 @@ func (h *Handler) accountCallResend(w http.ResponseWriter, r *http.Request, u *m
 		return
 	}
 	sent, err := h.svc.Factors.ResendEnroll(r.Context(), u.ID, st.Factor.ID)
-	h.noteSent(r.Context(), sent)
+	h.noteSent(r, sent)
 	if err != nil {
 		h.accountCallRefused(w, r, u, err)
 		return
@@ -246,7 +254,7 @@ func (h *Handler) accountCallRemove(w http.ResponseWriter, r *http.Request, u *m
 			h.fail(w, r, err)
 			return
 		}
-		h.sess.Put(r.Context(), keyFlash, "Voice Call was removed.")
+		h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Voice Call was removed."))
 	}
 	redirect(w, r, "/account")
 }

@@ -20,10 +20,16 @@ type factorUI struct {
 }
 
 var factorUIs = map[string]factorUI{
-	mfa.FactorTypeSMS:      {Label: "Text Message Code", Hint: "Enter a single-use code sent to your mobile phone.", Icon: "sms", SetupURL: "/signin/enroll/sms"},
-	mfa.FactorTypeTOTP:     {Label: "Google Authenticator", Hint: "Enter a temporary code generated from an authenticator app on your phone.", Icon: "totp", SetupURL: "/signin/enroll/totp"},
-	mfa.FactorTypeWebAuthn: {Label: "Security Key or Biometric Authenticator", Hint: "Use a passkey: your device's fingerprint, face or screen lock, or a security key.", Icon: "webauthn", SetupURL: "/signin/enroll/webauthn"},
-	mfa.FactorTypeCall:     {Label: "Voice Call", Hint: "Get a call that reads a single-use code out. A landline works too.", Icon: "call", SetupURL: "/signin/enroll/call"},
+	mfa.FactorTypeSMS:      {Label: msgKey("Text Message Code"), Hint: msgKey("Enter a single-use code sent to your mobile phone."), Icon: "sms", SetupURL: "/signin/enroll/sms"},
+	mfa.FactorTypeTOTP:     {Label: msgKey("Google Authenticator"), Hint: msgKey("Enter a temporary code generated from an authenticator app on your phone."), Icon: "totp", SetupURL: "/signin/enroll/totp"},
+	mfa.FactorTypeWebAuthn: {Label: msgKey("Security Key or Biometric Authenticator"), Hint: msgKey("Use a passkey: your device's fingerprint, face or screen lock, or a security key."), Icon: "webauthn", SetupURL: "/signin/enroll/webauthn"},
+	mfa.FactorTypeCall:     {Label: msgKey("Voice Call"), Hint: msgKey("Get a call that reads a single-use code out. A landline works too."), Icon: "call", SetupURL: "/signin/enroll/call"},
+}
+
+// worded is ui with its label and hint in l's language.
+func (ui factorUI) worded(l *Locale) factorUI {
+	ui.Label, ui.Hint = l.T(ui.Label), l.T(ui.Hint)
+	return ui
 }
 
 // factorOption is one entry of a list of factors on a page.
@@ -34,25 +40,25 @@ type factorOption struct {
 }
 
 // enrollOptions are the kinds the org offers, in FactorKinds order.
-func enrollOptions(v *mfa.TxnView) []factorOption {
+func enrollOptions(l *Locale, v *mfa.TxnView) []factorOption {
 	var out []factorOption
 	for _, k := range v.Kinds {
 		if ui, ok := factorUIs[k.Type]; ok {
-			out = append(out, factorOption{factorUI: ui})
+			out = append(out, factorOption{factorUI: ui.worded(l)})
 		}
 	}
 	return out
 }
 
 // userOptions are the user's usable factors, the one offered first first.
-func userOptions(v *mfa.TxnView) []factorOption {
+func userOptions(l *Locale, v *mfa.TxnView) []factorOption {
 	var out []factorOption
 	for _, f := range v.Factors {
 		ui, ok := factorUIs[f.Type]
 		if !ok {
 			continue
 		}
-		o := factorOption{factorUI: ui, ID: f.ID}
+		o := factorOption{factorUI: ui.worded(l), ID: f.ID}
 		if f.Type == mfa.FactorTypeSMS || f.Type == mfa.FactorTypeCall {
 			o.What = phone.Mask(f.PhoneNumber)
 		}
@@ -99,7 +105,7 @@ func (h *Handler) chooseFactorPage(w http.ResponseWriter, r *http.Request) {
 		h.next(w, r, v)
 		return
 	}
-	h.render(w, r, &chooseFactorPage{Options: userOptions(v), Recovery: v.RecoveryLeft > 0})
+	h.render(w, r, &chooseFactorPage{Options: userOptions(h.loc(r), v), Recovery: v.RecoveryLeft > 0})
 }
 
 // chooseFactor goes back from a code being checked (MFA_CHALLENGE) to the
@@ -170,13 +176,13 @@ func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.Signin.TxnEnrollTOTP(r.Context(), h.stateToken(r.Context()), mfa.TOTPProviderGoogle)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		p := &totpIntroPage{}
-		p.common = refused(nil, e)
+		p.common = h.refused(r, nil, e)
 		h.render(w, r, p)
 	})
 }
 
 // totpSetupData builds the setup page of v's pending factor.
-func (h *Handler) totpSetupData(v *mfa.TxnView) (*totpSetupPage, error) {
+func (h *Handler) totpSetupData(l *Locale, v *mfa.TxnView) (*totpSetupPage, error) {
 	if v.TOTP == nil {
 		return nil, mfa.Errorf(mfa.EForbidden, mfa.RWrongState, "No authenticator app is being set up.")
 	}
@@ -185,8 +191,8 @@ func (h *Handler) totpSetupData(v *mfa.TxnView) (*totpSetupPage, error) {
 		return nil, err
 	}
 	p.Action = "/signin/enroll/totp/code"
-	p.Back = &formLink{Method: "post", URL: "/signin/enroll/totp/back", Label: "Back to the list"}
-	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	p.Back = &formLink{Method: "post", URL: "/signin/enroll/totp/back", Label: l.T("Back to the list")}
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: l.T("Back to sign in")}
 	return p, nil
 }
 
@@ -205,7 +211,7 @@ func (h *Handler) enrollTOTPCodePage(w http.ResponseWriter, r *http.Request) {
 	if v == nil {
 		return
 	}
-	p, err := h.totpSetupData(v)
+	p, err := h.totpSetupData(h.loc(r), v)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -220,12 +226,12 @@ func (h *Handler) enrollTOTPCode(w http.ResponseWriter, r *http.Request) {
 		if cur == nil {
 			return
 		}
-		p, err := h.totpSetupData(cur)
+		p, err := h.totpSetupData(h.loc(r), cur)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		p.common = refused(nil, e)
+		p.common = h.refused(r, nil, e)
 		h.render(w, r, p)
 	})
 }
@@ -249,7 +255,7 @@ func (h *Handler) verifyTOTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p := &totpCodePage{FactorID: id, Another: anotherWay(cur)}
-		p.common = refused(nil, e)
+		p.common = h.refused(r, nil, e)
 		h.render(w, r, p)
 	})
 }
@@ -278,7 +284,7 @@ func (h *Handler) recoveryVerify(w http.ResponseWriter, r *http.Request) {
 		if h.txn(w, r) == nil {
 			return
 		}
-		h.render(w, r, &recoveryVerifyPage{common: refused(nil, e)})
+		h.render(w, r, &recoveryVerifyPage{common: h.refused(r, nil, e)})
 	})
 }
 

@@ -40,8 +40,8 @@ func (h *Handler) oidcSignin(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Sign-in request expired",
-			Text: "This sign-in request has expired or was already used. Go back to the application and sign in again.", Link: "/", LinkLabel: "Go to the start page"})
+		h.message(w, r, http.StatusBadRequest, messagePage{Heading: h.loc(r).T("Sign-in request expired"),
+			Text: h.loc(r).T("This sign-in request has expired or was already used. Go back to the application and sign in again."), Link: "/", LinkLabel: h.loc(r).T("Go to the start page")})
 		return
 	}
 	if req.UserID != "" { // a session token from /api/v1/authn signed the user in
@@ -103,8 +103,8 @@ func (h *Handler) oidcComplete(w http.ResponseWriter, r *http.Request, req mfa.A
 			h.fail(w, r, err)
 			return
 		}
-		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Sign-in request expired",
-			Text: "This sign-in request has expired or was already used. Go back to the application and sign in again.", Link: "/", LinkLabel: "Go to the start page"})
+		h.message(w, r, http.StatusBadRequest, messagePage{Heading: h.loc(r).T("Sign-in request expired"),
+			Text: h.loc(r).T("This sign-in request has expired or was already used. Go back to the application and sign in again."), Link: "/", LinkLabel: h.loc(r).T("Go to the start page")})
 		return
 	}
 	for _, fn := range then {
@@ -123,8 +123,8 @@ func (h *Handler) oidcComplete(w http.ResponseWriter, r *http.Request, req mfa.A
 			return
 		}
 		if ok {
-			h.render(w, r, &messagePage{common: common{Refresh: target}, Heading: "Signed in",
-				Text: "You are signed in. Taking you back to the application…", Link: target, LinkLabel: "Continue to the application"})
+			h.render(w, r, &messagePage{common: common{Refresh: target}, Heading: h.loc(r).T("Signed in"),
+				Text: h.loc(r).T("You are signed in. Taking you back to the application…"), Link: target, LinkLabel: h.loc(r).T("Continue to the application")})
 			return
 		}
 	}
@@ -139,8 +139,8 @@ func (h *Handler) oidcLogout(w http.ResponseWriter, r *http.Request) {
 	target, _, err := h.op.EndSession(r)
 	if err != nil {
 		h.log.WarnContext(ctx, "oidc logout refused", "err", errors.Unwrap(err))
-		h.message(w, r, http.StatusBadRequest, messagePage{Heading: "Sign-out address not allowed",
-			Text: "The application asked to go to an address it did not register for after sign-out (illegal_post_logout_redirect_uri).", Link: "/", LinkLabel: "Go to the start page"})
+		h.message(w, r, http.StatusBadRequest, messagePage{Heading: h.loc(r).T("Sign-out address not allowed"),
+			Text: h.loc(r).T("The application asked to go to an address it did not register for after sign-out (illegal_post_logout_redirect_uri)."), Link: "/", LinkLabel: h.loc(r).T("Go to the start page")})
 		return
 	}
 	if u, err := h.currentUser(ctx); err != nil {

@@ -26,19 +26,19 @@ func signinFactor(v *mfa.TxnView) *mfa.Factor {
 	return nil
 }
 
-func (h *Handler) verifyCodeData(v *mfa.TxnView) *codePage {
+func (h *Handler) verifyCodeData(l *Locale, v *mfa.TxnView) *codePage {
 	to := ""
 	f := signinFactor(v)
 	if f != nil {
 		to = phone.Mask(f.PhoneNumber)
 	}
-	p := h.newCodeData(codeHeading(f, to), "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
+	p := h.newCodeData(l, codeHeading(l, f, to), "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
 	if v.CallEnabled && !isCall(f) {
 		p.CallAction = "/signin/verify/call"
 	}
-	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: l.T("Back to sign in")}
 	if anotherWay(v) {
-		p.Back = &formLink{Method: "get", URL: "/signin/verify/choose", Label: "Verify another way"}
+		p.Back = &formLink{Method: "get", URL: "/signin/verify/choose", Label: l.T("Verify another way")}
 	}
 	return p
 }
@@ -73,7 +73,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			redirect(w, r, "/signin/verify/webauthn")
 			return
 		}
-		h.render(w, r, h.verifyCodeData(v))
+		h.render(w, r, h.verifyCodeData(h.loc(r), v))
 	default:
 		h.next(w, r, v)
 	}
@@ -81,7 +81,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 	v, sent, err := h.svc.Signin.TxnChallenge(r.Context(), h.stateToken(r.Context()), r.PostFormValue("factor"))
-	h.noteSent(r.Context(), sent)
+	h.noteSent(r, sent)
 	h.after(w, r, v, err, func(e *mfa.Error) {
 		cur := h.txn(w, r)
 		if cur == nil {
@@ -91,7 +91,7 @@ func (h *Handler) verifySend(w http.ResponseWriter, r *http.Request) {
 		if f := signinFactor(cur); f != nil {
 			to, call = phone.Mask(f.PhoneNumber), isCall(f)
 		}
-		h.render(w, r, &verifyPage{common: refused(nil, e), To: to, Call: call, FactorID: r.PostFormValue("factor"), Another: anotherWay(cur)})
+		h.render(w, r, &verifyPage{common: h.refused(r, nil, e), To: to, Call: call, FactorID: r.PostFormValue("factor"), Another: anotherWay(cur)})
 	})
 }
 

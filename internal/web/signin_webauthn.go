@@ -35,6 +35,7 @@ type passkeyForm struct {
 
 func (passkeyPage) template() string { return "passkey" }
 func (p passkeyPage) title() string  { return p.Heading }
+func (passkeyPage) titleWorded()     {}
 
 // scripted marks the pages that run the passkey script.
 type scripted interface{ passkeyScript() }
@@ -102,10 +103,10 @@ func (c *credentialPost) assertion() mfa.AssertionInput {
 	return in
 }
 
-func setupPasskeyPage(opts *mfa.CreationOptions, action string) *passkeyPage {
-	return &passkeyPage{Heading: "Set up Security Key or Biometric Authenticator",
-		Intro: "Create a passkey on this device or on a security key. You will use it to verify it's you when you sign in.",
-		Form:  passkeyForm{Action: action, Ceremony: "create", Options: optionsJSON(opts), Button: "Create a passkey"}}
+func setupPasskeyPage(l *Locale, opts *mfa.CreationOptions, action string) *passkeyPage {
+	return &passkeyPage{Heading: l.T("Set up Security Key or Biometric Authenticator"),
+		Intro: l.T("Create a passkey on this device or on a security key. You will use it to verify it's you when you sign in."),
+		Form:  passkeyForm{Action: action, Ceremony: "create", Options: optionsJSON(opts), Button: l.T("Create a passkey")}}
 }
 
 // enrollPasskeyPage starts a passkey setup in the sign-in (MFA_ENROLL, or
@@ -119,18 +120,19 @@ func (h *Handler) showEnrollPasskey(w http.ResponseWriter, r *http.Request, refu
 	if err != nil {
 		h.after(w, r, v, err, func(e *mfa.Error) {
 			if cur := h.txn(w, r); cur != nil {
-				p := &enrollPage{Options: enrollOptions(cur), common: refused(nil, e)}
+				p := &enrollPage{Options: enrollOptions(h.loc(r), cur), common: h.refused(r, nil, e)}
 				h.render(w, r, p)
 			}
 		})
 		return
 	}
-	p := setupPasskeyPage(v.Creation, "/signin/enroll/webauthn")
+	l := h.loc(r)
+	p := setupPasskeyPage(l, v.Creation, "/signin/enroll/webauthn")
 	if refusal != nil {
-		p.common = refused(nil, refusal)
+		p.common = h.refused(r, nil, refusal)
 	}
-	p.Back = &formLink{Method: "post", URL: "/signin/enroll/webauthn/back", Label: "Back to the list"}
-	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	p.Back = &formLink{Method: "post", URL: "/signin/enroll/webauthn/back", Label: l.T("Back to the list")}
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: l.T("Back to sign in")}
 	h.render(w, r, p)
 }
 
@@ -165,15 +167,16 @@ func (h *Handler) showVerifyPasskey(w http.ResponseWriter, r *http.Request, refu
 		h.after(w, r, v, err, func(e *mfa.Error) { h.fail(w, r, e) })
 		return
 	}
-	p := &passkeyPage{Heading: "Verify it's you", Intro: "Use your passkey: Security Key or Biometric Authenticator.",
-		Form: passkeyForm{Action: "/signin/verify/webauthn", Ceremony: "get", Options: optionsJSON(v.Request), Button: "Verify with a passkey"}}
+	l := h.loc(r)
+	p := &passkeyPage{Heading: l.T("Verify it's you"), Intro: l.T("Use your passkey: Security Key or Biometric Authenticator."),
+		Form: passkeyForm{Action: "/signin/verify/webauthn", Ceremony: "get", Options: optionsJSON(v.Request), Button: l.T("Verify with a passkey")}}
 	if refusal != nil {
-		p.common = refused(nil, refusal)
+		p.common = h.refused(r, nil, refusal)
 	}
 	if anotherWay(v) {
-		p.Other = &formLink{Method: "get", URL: "/signin/verify/choose", Label: "Verify another way"}
+		p.Other = &formLink{Method: "get", URL: "/signin/verify/choose", Label: l.T("Verify another way")}
 	}
-	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: "Back to sign in"}
+	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: l.T("Back to sign in")}
 	h.render(w, r, p)
 }
 
@@ -214,12 +217,13 @@ func (h *Handler) showAccountPasskey(w http.ResponseWriter, r *http.Request, u *
 		h.fail(w, r, err)
 		return
 	}
-	p := setupPasskeyPage(opts, "/account/webauthn/setup")
+	l := h.loc(r)
+	p := setupPasskeyPage(l, opts, "/account/webauthn/setup")
 	p.User = u
 	if refusal != nil {
-		p.common = refused(u, refusal)
+		p.common = h.refused(r, u, refusal)
 	}
-	p.Back = &formLink{Method: "get", URL: "/account", Label: "Cancel"}
+	p.Back = &formLink{Method: "get", URL: "/account", Label: l.T("Cancel")}
 	h.render(w, r, p)
 }
 
@@ -238,7 +242,7 @@ func (h *Handler) accountPasskey(w http.ResponseWriter, r *http.Request, u *mfa.
 		h.fail(w, r, err)
 		return
 	}
-	h.sess.Put(r.Context(), keyFlash, "Passkey \""+cred.Name+"\" added.")
+	h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Passkey \"%s\" added.", cred.Name))
 	redirect(w, r, "/account")
 }
 
@@ -247,6 +251,6 @@ func (h *Handler) accountPasskeyRemove(w http.ResponseWriter, r *http.Request, u
 		h.fail(w, r, err)
 		return
 	}
-	h.sess.Put(r.Context(), keyFlash, "Passkey removed. It can no longer be used to sign in.")
+	h.sess.Put(r.Context(), keyFlash, h.loc(r).T("Passkey removed. It can no longer be used to sign in."))
 	redirect(w, r, "/account")
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
-	"time"
 
 	"smsmfa/internal/mfa"
 )
@@ -21,10 +20,11 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// templates holds every page parsed with the layout, and the stylesheet
-// with its content-hashed URL.
+// templates holds every page parsed with the layout, once per language
+// (the functions t, num, fmtTime… speak it), and the stylesheet with its
+// content-hashed URL.
 type templates struct {
-	pages    map[string]*template.Template
+	pages    map[string]map[string]*template.Template // language code → page name → template
 	css      string
 	cssBytes []byte
 	// js is the passkey script's content-hashed URL: the only script,
@@ -34,15 +34,9 @@ type templates struct {
 }
 
 var funcs = template.FuncMap{
-	"fmtTime": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	},
 	"join": strings.Join,
 	// dashTable is the data of the dashboard's tables: rows then the total.
-	"dashTable": func(name string, rows []dashRow, total dashRow) map[string]any {
+	"dashTable": func(name any, rows []dashRow, total dashRow) map[string]any {
 		if len(rows) > 1 {
 			rows = append(rows[:len(rows):len(rows)], total)
 		}
@@ -60,14 +54,40 @@ var funcs = template.FuncMap{
 	},
 }
 
-// parseTemplates parses every page once; an error here stops the server.
+// textEscaper escapes a message for the text of a page: the characters
+// that could start markup, not apostrophes ("Verify it's you" stays as
+// typed, as it was when the text was in the template). In an attribute,
+// html/template escapes the rest.
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
+
+// localeFuncs are the template functions that speak l: t "English text"
+// args… (the catalogue), num (a number), fmtTime (a date and time),
+// country (a region's name).
+func localeFuncs(l *Locale) template.FuncMap {
+	return template.FuncMap{
+		"t": func(key string, args ...any) template.HTML {
+			return template.HTML(textEscaper.Replace(l.T(key, args...))) // #nosec G203 -- escaped
+		},
+		"tw":      l.TW,
+		"num":     l.Num,
+		"fmtTime": l.Time,
+		"country": l.Country,
+	}
+}
+
+// parseTemplates parses every page once per language; an error here stops
+// the server.
 func parseTemplates() (*templates, error) {
+	ls, err := loadLocales()
+	if err != nil {
+		return nil, err
+	}
 	css, err := staticFS.ReadFile("static/style.css")
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(css)
-	t := &templates{pages: map[string]*template.Template{}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css", cssBytes: css}
+	t := &templates{pages: map[string]map[string]*template.Template{}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css", cssBytes: css}
 	if t.jsBytes, err = staticFS.ReadFile("static/webauthn.js"); err != nil {
 		return nil, err
 	}
@@ -77,24 +97,28 @@ func parseTemplates() (*templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		if strings.HasSuffix(n, "/layout.html") {
-			continue
+	for _, l := range ls.list {
+		pages := map[string]*template.Template{}
+		for _, n := range names {
+			if strings.HasSuffix(n, "/layout.html") {
+				continue
+			}
+			page, err := template.New("layout").Funcs(funcs).Funcs(localeFuncs(l)).ParseFS(templateFS, "templates/layout.html", n)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", n, err)
+			}
+			pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = page
 		}
-		page, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", n, err)
-		}
-		t.pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = page
+		t.pages[l.Code] = pages
 	}
 	return t, nil
 }
 
-// execute draws the page named name with data.
-func (t *templates) execute(name string, data page) ([]byte, error) {
-	tpl, ok := t.pages[name]
+// execute draws the page named name with data in the language l.
+func (t *templates) execute(l *Locale, name string, data page) ([]byte, error) {
+	tpl, ok := t.pages[l.Code][name]
 	if !ok {
-		return nil, fmt.Errorf("web: no page %q", name)
+		return nil, fmt.Errorf("web: no page %q in %s", name, l.Code)
 	}
 	var buf bytes.Buffer
 	if err := tpl.ExecuteTemplate(&buf, "layout", data); err != nil {

@@ -44,17 +44,18 @@ type Options struct {
 
 // Handler serves the UI.
 type Handler struct {
-	svc  Services
-	sess *scs.SessionManager
-	tpl  *templates
-	dev  *devsink.Sink
-	log  *slog.Logger
-	pool Pool
-	keys Box
-	base *url.URL
-	op   Provider
-	mux  *http.ServeMux
-	h    http.Handler
+	svc   Services
+	sess  *scs.SessionManager
+	tpl   *templates
+	langs *locales // the languages of the UI (i18n.go)
+	dev   *devsink.Sink
+	log   *slog.Logger
+	pool  Pool
+	keys  Box
+	base  *url.URL
+	op    Provider
+	mux   *http.ServeMux
+	h     http.Handler
 	// setupDone is set once an active administrator is known to exist:
 	// first-run setup is over (see needsSetup).
 	setupDone atomic.Bool
@@ -63,6 +64,10 @@ type Handler struct {
 // New builds the UI. It fails when a template does not parse.
 func New(o Options) (*Handler, error) {
 	tpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	langs, err := loadLocales()
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +87,7 @@ func New(o Options) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: o.Services, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, op: o.Provider, mux: http.NewServeMux()}
+	h := &Handler{langs: langs, svc: o.Services, sess: sm, tpl: tpl, dev: o.Dev, log: log, pool: o.Pool, keys: o.Keys, base: o.BaseURL, op: o.Provider, mux: http.NewServeMux()}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.fail(w, r, mfa.Internal("session", err)) // logged there
 	}
@@ -92,10 +97,11 @@ func New(o Options) (*Handler, error) {
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.message(w, r, http.StatusForbidden, messagePage{Heading: "Request refused",
-			Text: "This form was sent from another site, so it was refused. Go back and try again.", Link: "/", LinkLabel: "Start again"})
+		l := h.loc(r)
+		h.message(w, r, http.StatusForbidden, messagePage{Heading: l.T("Request refused"),
+			Text: l.T("This form was sent from another site, so it was refused. Go back and try again."), Link: "/", LinkLabel: l.T("Start again")})
 	})))
-	h.h = httpx.SecurityHeaders(cop.Handler(sm.LoadAndSave(h.readForms(httpx.Routed(h.mux)))))
+	h.h = httpx.SecurityHeaders(h.withLocale(cop.Handler(sm.LoadAndSave(h.readForms(httpx.Routed(h.mux))))))
 	return h, nil
 }
 
@@ -161,8 +167,9 @@ func (h *Handler) requireUser(next func(http.ResponseWriter, *http.Request, *mfa
 func (h *Handler) requireAdmin(next func(http.ResponseWriter, *http.Request, *mfa.User)) http.HandlerFunc {
 	return h.requireUser(func(w http.ResponseWriter, r *http.Request, u *mfa.User) {
 		if !u.Admin {
-			h.message(w, r, http.StatusForbidden, messagePage{Heading: "Admins only",
-				Text: "You need to be an administrator to open the admin console.", Link: "/account", LinkLabel: "Go to your account"})
+			l := h.loc(r)
+			h.message(w, r, http.StatusForbidden, messagePage{Heading: l.T("Admins only"),
+				Text: l.T("You need to be an administrator to open the admin console."), Link: "/account", LinkLabel: l.T("Go to your account")})
 			return
 		}
 		next(w, r, u)

@@ -38,6 +38,11 @@
   function start(form) {
     var status = document.getElementById('passkey-status');
     var button = document.getElementById('passkey-go');
+    // The messages come in the page's language from the form's
+    // data-msg-* attributes; the English ones are the fallback.
+    function msg(name, english) {
+      return form.getAttribute('data-msg-' + name) || english;
+    }
     function say(text, isError) {
       status.textContent = text;
       status.className = isError ? 'alert error' : 'hint';
@@ -45,14 +50,14 @@
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       if (!window.PublicKeyCredential || !navigator.credentials) {
-        say('This browser cannot use passkeys. Use another browser, or verify another way.', true);
+        say(msg('unsupported', 'This browser cannot use passkeys. Use another browser, or verify another way.'), true);
         return;
       }
       var opts;
       try {
         opts = JSON.parse(form.getAttribute('data-options'));
       } catch (e) {
-        say('This page is damaged. Reload it and try again.', true);
+        say(msg('damaged', 'This page is damaged. Reload it and try again.'), true);
         return;
       }
       var pending;
@@ -66,7 +71,7 @@
         pending = navigator.credentials.get({ publicKey: opts });
       }
       button.disabled = true;
-      say('Follow your browser\u2019s steps\u2026', false);
+      say(msg('follow', 'Follow your browser\u2019s steps\u2026'), false);
       pending.then(function (cred) {
         var r = cred.response;
         var out = { id: cred.id, rawId: toBase64url(cred.rawId), type: cred.type,
@@ -85,11 +90,11 @@
         form.submit();
       }, function (err) {
         button.disabled = false;
-        var msg = 'The passkey request was cancelled or timed out. Try again.';
+        var text = msg('cancelled', 'The passkey request was cancelled or timed out. Try again.');
         if (err && err.name === 'InvalidStateError') {
-          msg = 'This authenticator is already set up for your account.';
+          text = msg('exists', 'This authenticator is already set up for your account.');
         }
-        say(msg, true);
+        say(text, true);
       });
     });
   }
