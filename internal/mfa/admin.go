@@ -292,7 +292,11 @@ var EventTypes = []string{EvSignIn, EvSignOut, EvReauth, EvMFAVerify, EvAccountL
 	EvBudgetWarning, EvBudgetExceeded, EvNumberBlocked, EvNumberTrusted, EvNumberUnblocked, EvPhoneRefused, EvNumberEnrolledByOther, EvOrgFactorActivate,
 	EvOrgFactorDisable, EvSettingsUpdate, EvCallbackRefused, EvUserCreate, EvUserActivate, EvUserDeactivate, EvUserDelete, EvTokenCreate, EvTokenRevoke,
 	EvSessionExchange, EvTokenRefused, EvAdminGrant, EvAdminRevoke, EvRequestBlocked, EvFraudThrottle, EvFraudLift, EvFraudTrust, EvFraudForget,
-	EvCallEnrollCode, EvCallVerifyCode}
+	EvCallEnrollCode, EvCallVerifyCode,
+	EvProviderAdd, EvProviderUpdate, EvProviderRemove, EvProviderTest, EvTemplateUpdate, EvOptOut, EvOptIn, EvDeliveryReceipt,
+	EvAppCreate, EvAppUpdate, EvAppDelete, EvOAuthAuthorize, EvOAuthSessionTok, EvOAuthCode, EvOAuthGrant, EvOAuthAccess, EvOAuthRefresh,
+	EvOAuthRevoke, EvOAuthReuse, EvOAuthKeyRotate, EvRadiusClientAdd, EvRadiusClientUpdate, EvRadiusClientRemove, EvRadiusNoFactor,
+	EvMasterKeyRotate, EvSetupCode, EvSetupRefused, EvSetupComplete}
 
 // Limit is the state of one rate limit after a request was counted.
 type Limit struct {

@@ -1,0 +1,55 @@
+package mfa_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"smsmfa/internal/mfa"
+)
+
+// Every event type the package records is one the system log's filter
+// offers (the console's type list and the API's filter read EventTypes):
+// an admin must be able to find each security decision by its type.
+func TestEveryEventTypeCanBeFiltered(t *testing.T) {
+	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", func(fi fs.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, f := range pkgs["mfa"].Files {
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, s := range g.Specs {
+				vs := s.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if !strings.HasPrefix(n.Name, "Ev") || i >= len(vs.Values) {
+						continue
+					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					v, _ := strconv.Unquote(lit.Value)
+					seen++
+					if !slices.Contains(mfa.EventTypes, v) {
+						t.Errorf("%s = %q is not in EventTypes", n.Name, v)
+					}
+				}
+			}
+		}
+	}
+	if seen < 40 {
+		t.Fatalf("found only %d event type constants: the scan is broken", seen)
+	}
+}
