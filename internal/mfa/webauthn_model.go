@@ -74,4 +74,3 @@ func notSMS() *Error {
 // WebAuthnAMR returns the methods of a sign-in by password and a passkey:
 // proof of possession of a key, as Okta's inbound table maps WebAuthn.
 func WebAuthnAMR() AMR { return AMR{"pwd", "pop", "mfa"} }
-
