@@ -31,6 +31,8 @@ var smsmfaBin string
 var roomy = []string{
 	"limit_phone_15m=1000", "limit_phone_day=10000", "limit_user_hour=1000",
 	"limit_ip_hour=100000", "shared_number_max_users=10000",
+	// The other factors are on too: SMS flows must not change beside them.
+	"call_enabled=true", "totp_enabled=true", "webauthn_enabled=true",
 }
 
 var (

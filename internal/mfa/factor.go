@@ -465,6 +465,9 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 	if f.Status != FactorActive {
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
+	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+		return nil, err
+	}
 	switch f.Type {
 	case FactorTypeTOTP: // nothing to send: the app shows the code
 		return nil, nil
@@ -488,6 +491,9 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	}
 	if f.Status != FactorActive {
 		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
+	}
+	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+		return err
 	}
 	switch f.Type {
 	case FactorTypeTOTP:

@@ -85,18 +85,61 @@ func TypeEnabled(set Settings, typ string) bool {
 	return ok && k.Enabled(set)
 }
 
-// usableFactors returns the user's active factors of enabled kinds, the
-// most recently set up, changed or used first: the order sign-in offers
-// them.
+// usableFactors returns the factors a sign-in may verify, the most
+// recently set up, changed or used first (the order sign-in offers them):
+// the user's active factors of enabled kinds. A user stranded by a switch
+// (every active factor of a kind the org turned off) keeps those until an
+// enabled kind is set up: they prove the sign-in, which then continues to
+// MFA_ENROLL (see verified). Sending such a user straight to MFA_ENROLL
+// would let whoever knows the password set up their own factor.
 func usableFactors(set Settings, fs []Factor) []Factor {
-	var out []Factor
+	var on, off []Factor
 	for _, f := range fs {
-		if f.Status == FactorActive && TypeEnabled(set, f.Type) {
-			out = append(out, f)
+		switch {
+		case f.Status != FactorActive:
+		case TypeEnabled(set, f.Type):
+			on = append(on, f)
+		default:
+			off = append(off, f)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Factor) int { return recent(b).Compare(recent(a)) })
-	return out
+	if len(on) == 0 && MFARequired(set) {
+		on = off
+	}
+	slices.SortStableFunc(on, func(a, b Factor) int { return recent(b).Compare(recent(a)) })
+	return on
+}
+
+// factorUsable refuses a sign-in step on f when it is not one of the
+// user's usable factors: a kind the org turned off, while the user has a
+// factor of a kind it offers. Refusal: RFactorDisabled.
+func factorUsable(ctx context.Context, tx Tx, set Settings, u *User, f *Factor) error {
+	if TypeEnabled(set, f.Type) {
+		return nil
+	}
+	fs, err := tx.ListFactors(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(usableFactors(set, fs), func(o Factor) bool { return o.ID == f.ID }) {
+		return nil
+	}
+	label := f.Type
+	if k, ok := FactorKindByName(f.Type); ok {
+		label = k.Label
+	}
+	return Errorf(EForbidden, RFactorDisabled, "%s is not enabled for this organization.", label)
+}
+
+// verified ends a sign-in step that proved the user with a factor of type
+// typ: SUCCESS, or MFA_ENROLL when typ is a kind the org turned off (the
+// user was stranded by the switch and sets up an enabled kind next).
+func (s *Signin) verified(set Settings, t *Transaction, u *User, typ string) {
+	if typ != "" && !TypeEnabled(set, typ) && MFARequired(set) {
+		t.Status, t.FactorID = TxnMFAEnroll, ""
+		return
+	}
+	s.succeed(t, u, s.clock.Now())
 }
 
 // recent is when f was last set up, changed or used.

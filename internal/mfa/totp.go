@@ -322,11 +322,9 @@ func (s *core) activateTOTP(ctx context.Context, tx Tx, set Settings, u *User, f
 		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeTOTP, "provider": f.Provider}})
 }
 
-// verifyTOTP checks a sign-in code of an active TOTP factor.
+// verifyTOTP checks a sign-in code of an active TOTP factor f; core.verify has checked that f
+// may answer (factorUsable).
 func (s *core) verifyTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, code string) error {
-	if !set.TOTPEnabled {
-		return Errorf(EForbidden, RFactorDisabled, "Authenticator apps are not enabled for your organisation.")
-	}
 	if err := s.checkTOTP(ctx, tx, set, u, f, PurposeVerify, code); err != nil {
 		return err
 	}

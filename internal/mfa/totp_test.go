@@ -324,10 +324,13 @@ func TestSignInWithTOTPAndChoice(t *testing.T) {
 	wantReason(t, err, mfa.RFactorDisabled)
 }
 
-func TestUserWithOnlyDisabledFactorEnrollsAnother(t *testing.T) {
+// A user whose only factor is of a kind the org turned off proves the
+// sign-in with it, then sets up an enabled kind: the password alone must
+// not open the enrollment (whoever knows it would set up their own factor).
+func TestUserStrandedByASwitchVerifiesThenEnrollsAnother(t *testing.T) {
 	e := totpEnv(t)
 	u := e.user(t, "ann@example.com")
-	e.activeTOTP(t, u)
+	f, sec := e.activeTOTP(t, u)
 	if err := e.svc.Org.SetFactorEnabled(e.ctx, "totp", false); err != nil {
 		t.Fatal(err)
 	}
@@ -335,9 +338,33 @@ func TestUserWithOnlyDisabledFactorEnrollsAnother(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Txn.Status != mfa.TxnMFAEnroll || len(v.Kinds) != 1 || v.Kinds[0].Type != mfa.FactorTypeSMS {
-		t.Fatalf("status %s kinds %+v", v.Txn.Status, v.Kinds)
+	if v.Txn.Status != mfa.TxnMFARequired || len(v.Factors) != 1 || v.Factors[0].ID != f.ID {
+		t.Fatalf("status %s factors %+v: want the app factor to prove the sign-in", v.Txn.Status, v.Factors)
 	}
+	_, _, err = e.svc.Signin.TxnEnroll(e.ctx, v.Txn.StateToken, mfa.EnrollRequest{Phone: "+14155550123"})
+	wantReason(t, err, mfa.RWrongState)
+	_, err = e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, f.ID, wrong(e.totpAt(sec, mfa.TOTPPeriod)))
+	wantReason(t, err, mfa.RCodeWrong)
+	v, err = e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, f.ID, e.totpAt(sec, mfa.TOTPPeriod))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Txn.Status != mfa.TxnMFAEnroll || v.Txn.SessionToken != "" || len(v.Kinds) != 1 || v.Kinds[0].Type != mfa.FactorTypeSMS {
+		t.Fatalf("after the app code: status %s kinds %+v, want MFA_ENROLL for SMS and no session", v.Txn.Status, v.Kinds)
+	}
+	if _, _, err := e.svc.Signin.TxnEnroll(e.ctx, v.Txn.StateToken, mfa.EnrollRequest{Phone: "+14155550123"}); err != nil {
+		t.Fatalf("enrolling SMS after proving the sign-in: %v", err)
+	}
+	if v, err = e.svc.Signin.TxnActivate(e.ctx, v.Txn.StateToken, "", e.lastCode(t, "+14155550123")); err != nil || v.Txn.Status != mfa.TxnSuccess {
+		t.Fatalf("activating SMS: %v %v", v, err)
+	}
+	// With an enabled kind set up, the app factor no longer answers.
+	v, err = e.svc.Signin.PrimaryAuth(e.ctx, "ann@example.com", "Correct-Horse-9", "")
+	if err != nil || v.Txn.Status != mfa.TxnMFARequired || len(v.Factors) != 1 || v.Factors[0].Type != mfa.FactorTypeSMS {
+		t.Fatalf("next sign-in: %v %+v", err, v)
+	}
+	_, err = e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, f.ID, e.totpAt(sec, 3*mfa.TOTPPeriod))
+	wantReason(t, err, mfa.RFactorDisabled)
 	// Every factor off: MFA is off.
 	if err := e.svc.Org.SetFactorEnabled(e.ctx, "sms", false); err != nil {
 		t.Fatal(err)

@@ -470,9 +470,6 @@ func (s *Signin) TxnChallenge(ctx context.Context, stateToken, factorID string) 
 		if err != nil {
 			return nil, err
 		}
-		if err := smsOffered(ctx, tx, set, u, factorID); err != nil {
-			return nil, err
-		}
 		sent, err := s.challenge(ctx, tx, set, u, factorID, t.ID)
 		if err != nil {
 			return sent, err
@@ -506,14 +503,15 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
 			return FactorNotFound(factorID)
 		}
-		if err := smsOffered(ctx, tx, set, u, factorID); err != nil {
-			return err
-		}
 		if err := s.verify(ctx, tx, set, u, factorID, code, t.ID); err != nil {
 			return err
 		}
+		f, err := getFactor(ctx, tx, u.ID, factorID)
+		if err != nil {
+			return err
+		}
 		t.FactorID = factorID // the factor verified: the sign-in's amr says so
-		s.succeed(t, u, s.clock.Now())
+		s.verified(set, t, u, f.Type)
 		return tx.UpdateUser(ctx, *u)
 	})
 	if !stepped && ReasonOf(err) == RUserLocked {

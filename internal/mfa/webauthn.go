@@ -349,15 +349,18 @@ func clipDetail(s string) string {
 // beginWebAuthnLogin returns the options of a sign-in with the user's
 // passkeys.
 func (s *core) beginWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *User, scope string) (*Factor, *RequestOptions, error) {
-	if !set.WebAuthnEnabled {
-		return nil, nil, webauthnDisabled()
-	}
 	f, err := webauthnFactor(ctx, tx, u.ID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if f == nil || f.Status != FactorActive {
+		if !set.WebAuthnEnabled {
+			return nil, nil, webauthnDisabled()
+		}
 		return nil, nil, Errorf(EForbidden, RFactorNotActive, "No security key or biometric authenticator is set up.")
+	}
+	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+		return nil, nil, err
 	}
 	creds, err := tx.ListWebAuthnCredentials(ctx, u.ID)
 	if err != nil {
@@ -382,15 +385,18 @@ func (s *core) beginWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *U
 // client's wrong guesses.
 func (s *core) finishWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *User, in AssertionInput, scope string) (*Factor, error) {
 	now := s.clock.Now()
-	if !set.WebAuthnEnabled {
-		return nil, webauthnDisabled()
-	}
 	f, err := webauthnFactor(ctx, tx, u.ID)
 	if err != nil {
 		return nil, err
 	}
 	if f == nil || f.Status != FactorActive {
+		if !set.WebAuthnEnabled {
+			return nil, webauthnDisabled()
+		}
 		return nil, Errorf(EForbidden, RFactorNotActive, "No security key or biometric authenticator is set up.")
+	}
+	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+		return nil, err
 	}
 	target := userParty(u)
 	refuse := func(e *Error) (*Factor, error) {

@@ -107,7 +107,7 @@ func (s *Signin) TxnWebAuthnVerify(ctx context.Context, stateToken, factorID str
 			return err
 		}
 		t.FactorID = f.ID
-		s.succeed(t, u, s.clock.Now())
+		s.verified(set, t, u, f.Type)
 		return tx.UpdateUser(ctx, *u)
 	})
 }

@@ -74,21 +74,3 @@ func notSMS() *Error {
 // WebAuthnAMR returns the methods of a sign-in by password and a passkey:
 // proof of possession of a key, as Okta's inbound table maps WebAuthn.
 func WebAuthnAMR() AMR { return AMR{"pwd", "pop", "mfa"} }
-
-// smsOffered refuses a text message step on an SMS factor in a sign-in
-// when the org offers passkeys and not text messages.
-func smsOffered(ctx context.Context, tx Tx, set Settings, u *User, factorID string) error {
-	if set.SMSEnabled || !set.WebAuthnEnabled {
-		return nil
-	}
-	if f, err := tx.GetFactor(ctx, u.ID, factorID); err == nil && f.Type == FactorTypeSMS {
-		return smsOff()
-	}
-	return nil
-}
-
-// smsOff is the refusal for a text message step in a sign-in when the org
-// offers passkeys and not text messages.
-func smsOff() *Error {
-	return Errorf(EForbidden, RFactorDisabled, "Text Message Code is not enabled for this organization.")
-}

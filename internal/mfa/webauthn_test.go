@@ -394,8 +394,10 @@ func TestPasskeyOffWhenDisabled(t *testing.T) {
 	wantReason(t, err, mfa.RFactorDisabled)
 }
 
-// With passkeys on and text messages off, a leftover SMS factor neither
-// skips the passkey nor answers for it.
+// With passkeys on and text messages off, a leftover SMS factor proves
+// the sign-in only until a passkey is set up (then the sign-in goes on to
+// set one up, not to SUCCESS); after that it neither skips the passkey nor
+// answers for it.
 func TestPasskeyOnlyOrgRefusesTextMessages(t *testing.T) {
 	e := newEnv(t)
 	u := e.user(t, "alice@example.com")
@@ -404,10 +406,27 @@ func TestPasskeyOnlyOrgRefusesTextMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := e.signIn(t, u.Login)
-	if v.Txn.Status != mfa.TxnMFAEnroll {
-		t.Fatalf("status %s, want MFA_ENROLL (a passkey to set up)", v.Txn.Status)
+	if v.Txn.Status != mfa.TxnMFARequired || len(v.Factors) != 1 || v.Factors[0].Type != mfa.FactorTypeSMS {
+		t.Fatalf("status %s factors %+v, want the SMS factor to prove the sign-in", v.Txn.Status, v.Factors)
 	}
-	e.enrollPasskey(t, u.Login)
+	if _, err := e.svc.Signin.TxnWebAuthnEnroll(e.ctx, v.Txn.StateToken); mfa.ReasonOf(err) != mfa.RWrongState {
+		t.Fatalf("passkey enrollment on the password alone: %v", err)
+	}
+	if _, _, err := e.svc.Signin.TxnChallenge(e.ctx, v.Txn.StateToken, v.Factors[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, "", e.lastCode(t, "+14155550101"))
+	if err != nil || v.Txn.Status != mfa.TxnMFAEnroll {
+		t.Fatalf("after the text message code: %v %v, want MFA_ENROLL", v, err)
+	}
+	if v, err = e.svc.Signin.TxnWebAuthnEnroll(e.ctx, v.Txn.StateToken); err != nil {
+		t.Fatal(err)
+	}
+	cd, att := passkeytest.New().Create(waRP, waOrigin, v.Creation.Challenge)
+	v, err = e.svc.Signin.TxnWebAuthnActivate(e.ctx, v.Txn.StateToken, "", mfa.AttestationInput{ClientDataJSON: cd, AttestationObject: att}, "Laptop")
+	if err != nil || v.Txn.Status != mfa.TxnSuccess {
+		t.Fatalf("passkey set up after the text message code: %v %v", v, err)
+	}
 	v = e.signIn(t, u.Login)
 	if v.Txn.Status != mfa.TxnMFARequired || len(v.Factors) != 1 || v.Factors[0].Type != mfa.FactorTypeWebAuthn {
 		t.Fatalf("status %s, factors %+v", v.Txn.Status, v.Factors)
