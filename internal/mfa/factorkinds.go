@@ -124,9 +124,9 @@ func factorUsable(ctx context.Context, tx Tx, set Settings, u *User, f *Factor) 
 	if slices.ContainsFunc(usableFactors(set, fs), func(o Factor) bool { return o.ID == f.ID }) {
 		return nil
 	}
-	label := f.Type
+	label := Phrase{Format: f.Type}
 	if k, ok := FactorKindByName(f.Type); ok {
-		label = k.Label
+		label = Phrase{Format: k.Label} // worded by the UI: the kinds' labels are catalogue keys
 	}
 	return Errorf(EForbidden, RFactorDisabled, "%s is not enabled for this organization.", label)
 }

@@ -208,6 +208,9 @@ func usedKeys(t *testing.T) map[string]bool {
 	for _, d := range mfa.SettingDefs { // t .Help on the settings and traffic pages
 		keys[d.Help] = true
 	}
+	for _, k := range mfa.FactorKinds { // a refusal's Phrase: "%s is not enabled for this organization."
+		keys[k.Label] = true
+	}
 	goKeys(t, ".", keys, map[string]int{"T": 0, "TW": 0, "msgKey": 0, "count": 1, "Errorf": 2})
 	goKeys(t, "../mfa", keys, map[string]int{"Errorf": 2, "phraseErrorf": 0})
 	goKeys(t, "../phone", keys, nil)
