@@ -260,6 +260,10 @@ func (d *Doc) secret(path, v string, getenv func(string) string) string {
 		d.problem(path, "a secret must be an environment reference such as ${SMSMFA_SECRET}, never the secret itself")
 		return placeholder
 	}
+	if ownVariable(m[1]) {
+		d.problem(path, "%s is one of the server's own variables (its master key, database, …): a file must not send it to a provider; use a name such as SMSMFA_PROVIDER_<NAME>_<FIELD>", m[1])
+		return placeholder
+	}
 	val := getenv(m[1])
 	if val == "" {
 		d.problem(path, "the environment variable %s is not set", m[1])
@@ -407,6 +411,22 @@ func (d *Doc) Explain(ps []mfa.ConfigProblem) Problems {
 		out = append(out, d.at(path, p.Message))
 	}
 	return out
+}
+
+// ownVariable reports whether name is a variable of the server's own
+// (SMSMFA_KEY, SMSMFA_DATABASE, …: every SMSMFA_ name but those export
+// writes for secrets). A reviewed file could otherwise hand the master key
+// to a webhook provider whose URL it also sets.
+func ownVariable(name string) bool {
+	if !strings.HasPrefix(name, "SMSMFA_") {
+		return false
+	}
+	for _, p := range []string{"SMSMFA_PROVIDER_", "SMSMFA_RADIUS_", "SMSMFA_APP_"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // EnvName is the variable export names for a secret of an object:

@@ -71,6 +71,36 @@ func TestParseRefusesMalformed(t *testing.T) {
 	}
 }
 
+// A file cannot hand the server's own variables (its master key, its
+// database URL) to a provider, e.g. a webhook whose URL it also sets; the
+// names export writes, and names of the operator's own, are accepted.
+func TestServersOwnVariablesAreRefused(t *testing.T) {
+	env := map[string]string{"SMSMFA_KEY": "master-key-material", "SMSMFA_DATABASE": "postgres://x", "SMSMFA_PROVIDER_HOOK_SECRET": "s1", "HOOK_TOKEN": "s2"}
+	doc, err := confcode.Parse([]byte(`apiVersion: smsmfa/v1
+providers:
+  - {name: a, type: webhook, url: "https://hooks.example.net/a", credentials: {secret: "${SMSMFA_KEY}"}}
+  - {name: b, type: webhook, url: "https://hooks.example.net/b", credentials: {secret: "${SMSMFA_DATABASE}"}}
+  - {name: c, type: webhook, url: "https://hooks.example.net/c", credentials: {secret: "${SMSMFA_PROVIDER_HOOK_SECRET}"}}
+  - {name: d, type: webhook, url: "https://hooks.example.net/d", credentials: {secret: "${HOOK_TOKEN}"}}
+`), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, p := range doc.Problems {
+		paths = append(paths, p.Path)
+	}
+	if got := strings.Join(paths, " "); got != "$.providers[0].credentials.secret $.providers[1].credentials.secret" {
+		t.Errorf("problems at %q: %v", got, doc.Problems)
+	}
+	if strings.Contains(doc.Problems.Error(), "master-key-material") {
+		t.Errorf("a problem shows the key: %v", doc.Problems)
+	}
+	if c := doc.Config.Providers; len(c) != 4 || c[2].Credentials["secret"] != "s1" || c[3].Credentials["secret"] != "s2" {
+		t.Errorf("accepted references: %+v", c)
+	}
+}
+
 func TestEnvName(t *testing.T) {
 	if got := confcode.EnvName("provider", "twilio-eu.2", "auth_token"); got != "SMSMFA_PROVIDER_TWILIO_EU_2_AUTH_TOKEN" {
 		t.Errorf("EnvName: %s", got)

@@ -54,14 +54,14 @@ func New() *Metrics {
 	m.Lockouts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "smsmfa_lockouts_total",
 		Help: "Users locked out, by cause: password (too many wrong passwords) or code (too many wrong codes)."}, []string{"cause"})
 	m.Refusals = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "smsmfa_limit_refusals_total",
-		Help: "Requests refused by a limit, by rule: per_number, per_user, per_ip, budget, fraud_throttle, country_cap, number_blocked, resend_cooldown, activation_limit, guess_limit, password_rate, busy, authn_rate, api_rate."}, []string{"rule"})
+		Help: "Requests refused by a limit, by rule: per_number, per_user, per_ip, budget, fraud_throttle, country_cap, number_blocked, resend_cooldown, voice_budget, activation_limit, guess_limit, password_rate, busy, authn_rate, api_rate."}, []string{"rule"})
 	// The series of fixed label values exist from the start (at 0), so
 	// that a rate or an alert over them works before the first event.
 	for vec, values := range map[*prometheus.CounterVec][]string{
 		m.SignIns:       {"success", "wrong_password", "unknown_user", "locked", "inactive", "rate_limited", "busy", "refused"},
 		m.Verifications: {"success", "wrong_code", "expired", "used", "missing", "locked", "rate_limited", "refused"},
 		m.Lockouts:      {"password", "code", "other"},
-		m.Refusals: {"per_number", "per_user", "per_ip", "budget", "fraud_throttle", "country_cap", "number_blocked", "resend_cooldown",
+		m.Refusals: {"per_number", "per_user", "per_ip", "budget", "voice_budget", "fraud_throttle", "country_cap", "number_blocked", "resend_cooldown",
 			"activation_limit", "guess_limit", "password_rate", "busy", "authn_rate", "api_rate"},
 		m.Radius: {"accept", "reject", "challenge", "duplicate", "unknown_client", "no_authenticator", "bad_authenticator", "malformed", "unsupported", "busy", "error"},
 	} {

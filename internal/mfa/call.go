@@ -232,6 +232,9 @@ func (s *core) enrollCall(ctx context.Context, tx Tx, set Settings, u *User, req
 	if !set.CallEnabled {
 		return nil, nil, callsDisabled()
 	}
+	if err := checkSeveral(ctx, tx, set, u, FactorTypeCall); err != nil {
+		return nil, nil, err
+	}
 	f, err := factorOfType(ctx, tx, u.ID, FactorTypeCall)
 	if err != nil {
 		return nil, nil, err
@@ -337,10 +340,17 @@ func (s *core) callInstead(ctx context.Context, tx Tx, set Settings, u *User, fa
 	}
 	number := f.PhoneNumber
 	switch {
+	case f.Type != FactorTypeSMS && f.Type != FactorTypeCall, number == "":
+		// An app or a passkey has no number to call.
+		return nil, Errorf(EInvalid, RFactorType, "This factor has no phone number to call.")
 	case purpose == PurposeVerify && f.Status != FactorActive:
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	case purpose == PurposeEnroll && f.Status == FactorActive:
 		return nil, Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify.")
+	case purpose == PurposeVerify:
+		if err := factorUsable(ctx, tx, set, u, f); err != nil {
+			return nil, err
+		}
 	}
 	return s.sendCodeVia(ctx, tx, set, u, f, purpose, number, scope, ChannelVoice)
 }

@@ -116,7 +116,7 @@ func verifyOutcome(e Event) string {
 		return "wrong_code"
 	case RCodeExpired:
 		return "expired"
-	case RCodeUsed:
+	case RCodeUsed, RCodeReplayed:
 		return "used"
 	case RCodeMissing:
 		return "missing"
@@ -144,8 +144,10 @@ func refusalRule(r Reason) string {
 		return "country_cap"
 	case RNumberBlocked:
 		return "number_blocked"
-	case RResendTooSoon:
+	case RResendTooSoon, RCallTooSoon:
 		return "resend_cooldown"
+	case RVoiceBudget:
+		return "voice_budget"
 	case RActivationLimit:
 		return "activation_limit"
 	case RGuessLimit:

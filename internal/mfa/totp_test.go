@@ -417,6 +417,44 @@ func TestOneFactorPerUserPolicy(t *testing.T) {
 	e.activeTOTP(t, v)
 	_, _, err = e.svc.Factors.EnrollSMS(e.ctx, v.ID, mfa.EnrollRequest{Phone: "+14155550101"})
 	wantReason(t, err, mfa.RFactorExists)
+	// Voice Call and passkeys follow the same rule.
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"call_enabled": "true", "webauthn_enabled": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.svc.Factors.EnrollCall(e.ctx, u.ID, mfa.CallEnrollRequest{Phone: "+442079460958"})
+	wantReason(t, err, mfa.RFactorExists)
+	_, _, err = e.svc.Factors.BeginWebAuthnEnroll(e.ctx, v.ID, "web:bob", false)
+	wantReason(t, err, mfa.RFactorExists)
+	if n := e.sentTo("+442079460958"); n != 0 {
+		t.Fatalf("%d calls placed for a refused enrollment", n)
+	}
+}
+
+// "Call me instead" needs a factor with a number: on an authenticator app
+// challenge it is refused and places no call (it would have called the
+// empty number and spent the voice budget).
+func TestCallInsteadNeedsANumber(t *testing.T) {
+	e := totpEnv(t)
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"call_enabled": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	u := e.user(t, "ann@example.com")
+	f, _ := e.activeTOTP(t, u)
+	v, err := e.svc.Signin.PrimaryAuth(e.ctx, "ann@example.com", "Correct-Horse-9", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _, err = e.svc.Signin.TxnChallenge(e.ctx, v.Txn.StateToken, f.ID); err != nil || v.Txn.Status != mfa.TxnMFAChallenge {
+		t.Fatalf("challenge: %v %v", v, err)
+	}
+	before := len(e.sink.Messages())
+	_, _, err = e.svc.Signin.TxnCallInstead(e.ctx, v.Txn.StateToken)
+	wantReason(t, err, mfa.RFactorType)
+	_, err = e.svc.Factors.CallInstead(e.ctx, u.ID, f.ID)
+	wantReason(t, err, mfa.RFactorType)
+	if after := len(e.sink.Messages()); after != before {
+		t.Fatalf("%d messages queued for an app factor", after-before)
+	}
 }
 
 func TestLastUsedFactorOfferedFirst(t *testing.T) {

@@ -176,6 +176,9 @@ func (s *core) beginWebAuthnEnroll(ctx context.Context, tx Tx, set Settings, u *
 	if !set.WebAuthnEnabled {
 		return nil, nil, webauthnDisabled()
 	}
+	if err := checkSeveral(ctx, tx, set, u, FactorTypeWebAuthn); err != nil {
+		return nil, nil, err
+	}
 	f, err := webauthnFactor(ctx, tx, u.ID)
 	if err != nil {
 		return nil, nil, err
