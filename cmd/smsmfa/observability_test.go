@@ -100,7 +100,8 @@ func TestOperatorMetricsAfterUse(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "smsmfa.db")
 	mustRun(t, "user", "create", "--database", db, "--login", "ann@example.com", "--password", "Ann-Pass-2026-long")
 	mustRun(t, "sms", "enable", "--database", db)
-	base, logs, shutdown := startServe(t, db, "--dev", "--metrics-public")
+	// The test is the trusted proxy in front (it passes a request id).
+	base, logs, shutdown := startServe(t, db, "--dev", "--metrics-public", "--trusted-proxies", "127.0.0.1")
 	defer shutdown()
 
 	if st, _, _ := call(t, "POST", base+"/api/v1/authn", `{"username":"ann@example.com","password":"not-her-password"}`, nil); st != http.StatusUnauthorized {

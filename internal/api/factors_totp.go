@@ -38,8 +38,8 @@ type qrLink struct {
 }
 
 // qrPath is the path of a pending TOTP factor's QR code.
-func qrPath(f *mfa.Factor) string {
-	return "/api/v1/users/" + f.UserID + "/factors/" + f.ID + "/qr/" + mfa.TOTPQRKey(f)
+func (h *Handler) qrPath(f *mfa.Factor) string {
+	return "/api/v1/users/" + f.UserID + "/factors/" + f.ID + "/qr/" + h.svc.Factors.TOTPQRKey(f)
 }
 
 // totpActivationOf is the _embedded of a pending TOTP factor with setup st.
@@ -48,7 +48,7 @@ func (h *Handler) totpActivationOf(f *mfa.Factor, st *mfa.TOTPSetup) *totpEmbedd
 		return nil
 	}
 	return &totpEmbedded{Activation: totpActivation{TimeStep: int(mfa.TOTPPeriod.Seconds()), SharedSecret: st.Secret, Encoding: "base32",
-		KeyLength: mfa.TOTPDigits, Links: qrLinks{QRCode: qrLink{Href: h.base + qrPath(f), Type: "image/png"}}}}
+		KeyLength: mfa.TOTPDigits, Links: qrLinks{QRCode: qrLink{Href: h.base + h.qrPath(f), Type: "image/png"}}}}
 }
 
 // anyFactor is f of user u as the Factors API shows it; st is the setup

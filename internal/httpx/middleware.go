@@ -76,17 +76,33 @@ func (c ClientIP) trusted(a netip.Addr) bool {
 	return false
 }
 
-// Of returns the client address of r.
-func (c ClientIP) Of(r *http.Request) string {
+// requestID is r's request id: its X-Request-Id (RequestIDOf) when the
+// peer is a trusted proxy, else a new one. The id goes into the system
+// log: a client must not pick it (say, another request's, to blur an
+// incident's trail).
+func (c ClientIP) requestID(r *http.Request) string {
+	if _, peer, err := peerOf(r); err == nil && c.trusted(peer) {
+		return RequestIDOf(r)
+	}
+	return NewRequestID()
+}
+
+// peerOf is the host r came from, and its address when it is one.
+func peerOf(r *http.Request) (string, netip.Addr, error) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	peer, err := netip.ParseAddr(host)
+	a, err := netip.ParseAddr(host)
+	return host, a.Unmap(), err
+}
+
+// Of returns the client address of r.
+func (c ClientIP) Of(r *http.Request) string {
+	host, peer, err := peerOf(r)
 	if err != nil {
 		return host
 	}
-	peer = peer.Unmap()
 	if !c.trusted(peer) {
 		return peer.String()
 	}
@@ -170,7 +186,7 @@ func Common(next http.Handler, ip ClientIP, log *slog.Logger, obs ...RequestObse
 	log = slog.New(WithRequestID(log.Handler()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := RequestIDOf(r)
+		id := ip.requestID(r)
 		w.Header().Set(RequestIDHeader, id)
 		w.Header().Set(IncomingRequestIDHeader, id)
 		client := mfa.Client{IP: ip.Of(r), UserAgent: r.UserAgent(), RequestID: id}
@@ -193,7 +209,11 @@ func Common(next http.Handler, ip ClientIP, log *slog.Logger, obs ...RequestObse
 				level = slog.LevelInfo
 			}
 			if log.Enabled(r.Context(), level) {
-				log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+				path := r.URL.Path
+				if route := slot.route(); strings.Contains(route, "{key}") {
+					path = route // the wildcard is a credential (a QR code link's key)
+				}
+				log.Log(r.Context(), level, "http", "method", r.Method, "path", path, "status", sw.status,
 					"bytes", sw.bytes, "ms", time.Since(start).Milliseconds(), "ip", client.IP)
 			}
 		}()

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -47,7 +48,8 @@ func server(obs httpx.RequestObserver, log *slog.Logger) http.Handler {
 	outer := http.NewServeMux()
 	outer.Handle("/api/", httpx.Routed(inner))
 	outer.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
-	return httpx.Common(httpx.Routed(outer), httpx.ClientIP{}, log, obs)
+	// httptest.NewRequest comes from 192.0.2.1: the test's trusted proxy.
+	return httpx.Common(httpx.Routed(outer), httpx.ClientIP{Trusted: []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}}, log, obs)
 }
 
 func TestRequestsAreCountedUnderTheirPattern(t *testing.T) {
@@ -147,6 +149,34 @@ func TestRequestIDInHeadersAndLogLines(t *testing.T) {
 				t.Errorf("the log holds the refused incoming id:\n%.300s", buf.String())
 			}
 		})
+	}
+}
+
+// A request id is taken from a trusted proxy only: a client cannot name
+// the id the system log files its request under.
+func TestRequestIDFromAnUntrustedPeerIsReplaced(t *testing.T) {
+	h := server(nil, nil)
+	r := httptest.NewRequest("GET", "/api/v1/users/00u1", nil)
+	r.RemoteAddr = "198.51.100.7:4444"
+	r.Header.Set("X-Request-Id", "edge-7f3a")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if id := w.Header().Get("X-Request-Id"); id == "edge-7f3a" || !strings.HasPrefix(id, "req") {
+		t.Fatalf("a client's own request id was kept: %q", id)
+	}
+}
+
+// The access log does not write the key of a QR code link (a credential in
+// the path): it logs the route instead.
+func TestAccessLogHidesKeysInPaths(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	inner := http.NewServeMux()
+	inner.HandleFunc("GET /api/v1/users/{uid}/factors/{fid}/qr/{key}", func(http.ResponseWriter, *http.Request) {})
+	h := httpx.Common(httpx.Routed(inner), httpx.ClientIP{}, log)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/v1/users/00u1/factors/ost1/qr/0123456789abcdef0123456789abcdef", nil))
+	if strings.Contains(buf.String(), "0123456789abcdef") || !strings.Contains(buf.String(), "{key}") {
+		t.Fatalf("access log: %s", buf.String())
 	}
 }
 

@@ -157,7 +157,7 @@ func readsAll(t *testing.T, db *store.DB, in *instance, f fixture) {
 	if err != nil || len(fs) != 1 {
 		t.Fatalf("totp factor: %v %v", fs, err)
 	}
-	if st, err := in.svc.Factors.TOTPSetupOf(ctx, f.totpUser, fs[0].ID, mfa.TOTPQRKey(&fs[0])); err != nil || st.Secret != f.totpSecret {
+	if st, err := in.svc.Factors.TOTPSetupOf(ctx, f.totpUser, fs[0].ID, in.svc.Factors.TOTPQRKey(&fs[0])); err != nil || st.Secret != f.totpSecret {
 		t.Fatalf("totp secret: %v", err)
 	}
 	for id, want := range map[string]string{"msg-new": bodyNew, "msg-legacy": bodyLegacy} {

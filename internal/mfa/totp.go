@@ -363,12 +363,15 @@ func (s *Factors) ActivateTOTP(ctx context.Context, userID, factorID, code strin
 }
 
 // TOTPQRKey is the opaque part of the QR code link of a pending TOTP
-// factor: a hash of its sealed secret (which holds a random nonce), so it
-// is unguessable, known only to whoever was given the enrollment, and
-// stale once the factor is enrolled again.
-func TOTPQRKey(f *Factor) string {
-	sum := sha256.Sum256(append([]byte("totp-qr:"), f.Secret...))
-	return hex.EncodeToString(sum[:16])
+// factor: an HMAC, under a key only the server holds, of the factor id and
+// its sealed secret (which holds a random nonce). It is unguessable, known
+// only to whoever was given the enrollment, stale once the factor is
+// enrolled again, and cannot be computed from a copy of the database.
+func (s *Factors) TOTPQRKey(f *Factor) string {
+	m := hmac.New(sha256.New, s.phoneID)
+	m.Write([]byte("totp-qr:" + f.ID + ":"))
+	m.Write(f.Secret)
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // TOTPSetupOf returns the setup of a pending authenticator app factor
@@ -381,7 +384,7 @@ func (s *Factors) TOTPSetupOf(ctx context.Context, userID, factorID, key string)
 		if err != nil {
 			return err
 		}
-		if f.Status != FactorPending || subtle.ConstantTimeCompare([]byte(TOTPQRKey(f)), []byte(key)) != 1 {
+		if f.Status != FactorPending || subtle.ConstantTimeCompare([]byte(s.TOTPQRKey(f)), []byte(key)) != 1 {
 			return FactorNotFound(factorID)
 		}
 		st, err = s.totpSetup(set, u, f)

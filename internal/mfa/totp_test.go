@@ -1,7 +1,9 @@
 package mfa_test
 
 import (
+	"crypto/sha256"
 	"encoding/base32"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -486,5 +488,30 @@ func TestLastUsedFactorOfferedFirst(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	if first() != totp.ID {
 		t.Fatal("the factor used last is not offered first")
+	}
+}
+
+// The QR code link's key cannot be computed from a copy of the database
+// (the sealed secret and the factor id): it is an HMAC under a key only the
+// server holds.
+func TestQRKeyNeedsTheServersKey(t *testing.T) {
+	e := totpEnv(t)
+	u := e.user(t, "ann@example.com")
+	f, _, err := e.svc.Factors.EnrollTOTP(e.ctx, u.ID, "GOOGLE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.svc.Factors.UserFactors(e.ctx, u.ID)
+	if err != nil || len(fs) != 1 || len(fs[0].Secret) == 0 {
+		t.Fatalf("factors %+v %v", fs, err)
+	}
+	stored := fs[0]
+	plain := sha256.Sum256(append([]byte("totp-qr:"), stored.Secret...))
+	for _, guess := range []string{hex.EncodeToString(plain[:16]), hex.EncodeToString(plain[:]), ""} {
+		_, err := e.svc.Factors.TOTPSetupOf(e.ctx, u.ID, f.ID, guess)
+		wantReason(t, err, mfa.RFactorNotFound)
+	}
+	if st, err := e.svc.Factors.TOTPSetupOf(e.ctx, u.ID, f.ID, e.svc.Factors.TOTPQRKey(&stored)); err != nil || st == nil {
+		t.Fatalf("the server's own link: %v", err)
 	}
 }

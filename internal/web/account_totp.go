@@ -77,7 +77,7 @@ func (h *Handler) accountTOTPCode(w http.ResponseWriter, r *http.Request, u *mfa
 		h.fail(w, r, e)
 		return
 	}
-	st, err := h.svc.Factors.TOTPSetupOf(r.Context(), u.ID, f.ID, mfa.TOTPQRKey(f))
+	st, err := h.svc.Factors.TOTPSetupOf(r.Context(), u.ID, f.ID, h.svc.Factors.TOTPQRKey(f))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -68,6 +68,7 @@ type Factors interface {
 	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 	EnrollTOTP(ctx context.Context, userID, provider string) (*mfa.Factor, *mfa.TOTPSetup, error)
 	TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*mfa.TOTPSetup, error)
+	TOTPQRKey(f *mfa.Factor) string
 	UserFactors(ctx context.Context, userID string) ([]mfa.Factor, error)
 	WebAuthn(ctx context.Context, userID string) (mfa.WebAuthnState, error)
 	BeginWebAuthnEnroll(ctx context.Context, userID, scope string, only bool) (*mfa.Factor, *mfa.CreationOptions, error)
