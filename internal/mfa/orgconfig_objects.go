@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func providerChanges(old, p ProviderConfig) []string {
 		out = append(out, "type "+old.Type+" -> "+p.Type)
 	}
 	if old.BaseURL != p.BaseURL {
-		out = append(out, "url "+quoteEmpty(old.BaseURL)+" -> "+quoteEmpty(p.BaseURL))
+		out = append(out, "url "+quoteEmpty(shownURL(old.BaseURL))+" -> "+quoteEmpty(shownURL(p.BaseURL)))
 	}
 	if old.Priority != p.Priority {
 		out = append(out, "priority "+strconv.Itoa(old.Priority)+" -> "+strconv.Itoa(p.Priority))
@@ -173,4 +174,15 @@ func (s *Configs) diffApps(cur, want []AppConfig, gone func(kind, name string, d
 		})
 	}
 	return steps, nil
+}
+
+// shownURL is u as a diff and the system log show it: without user
+// information and query, which can carry a token.
+func shownURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return u
+	}
+	p.User, p.RawQuery, p.Fragment = nil, "", ""
+	return p.String()
 }
