@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -19,15 +18,6 @@ func factorType(f *mfa.Factor) string {
 		return mfa.FactorTypeSMS
 	}
 	return f.Type
-}
-
-// callFactor returns the user's voice call factor, or nil.
-func (h *Handler) callFactor(ctx context.Context, userID string) (*mfa.Factor, error) {
-	st, err := h.svc.Factors.CallState(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	return st.Factor, nil
 }
 
 // callCatalogEntry is the call entry of a user's factor catalog, while
