@@ -15,6 +15,17 @@ type adminFactorRow struct {
 	On          bool
 }
 
+// OthersOn reports whether a factor kind other than SMS is on: with SMS
+// off, users then verify with those rather than their password only.
+func (p adminOverviewPage) OthersOn() bool {
+	for _, f := range p.Factors {
+		if f.On && f.Name != "sms" {
+			return true
+		}
+	}
+	return false
+}
+
 // adminFactorRows lists the kinds with their state.
 func (h *Handler) adminFactorRows(r *http.Request) ([]adminFactorRow, bool, error) {
 	p, err := h.svc.Org.FactorPolicy(r.Context())

@@ -195,3 +195,29 @@ func trafficSample(l *Locale, user *mfa.User, now time.Time, period time.Duratio
 	}, mfa.DefaultSettings(), now)
 	return p
 }
+
+// With SMS off but another factor on, the overview does not tell the admin
+// that users sign in with their password only.
+func TestOverviewSaysWhichFactorsVerify(t *testing.T) {
+	tpl, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := testLocale(t, "en")
+	user := &mfa.User{Login: "admin@example.com", Admin: true}
+	for _, c := range []struct {
+		rows []adminFactorRow
+		want string
+	}{
+		{[]adminFactorRow{{Name: "sms"}, {Name: "totp", On: true}}, "Users verify with the other factors turned on below."},
+		{[]adminFactorRow{{Name: "sms"}, {Name: "totp"}}, "Users sign in with their password only."},
+	} {
+		b, err := tpl.execute(en, "admin_overview", &adminOverviewPage{common: common{User: user}, Factors: c.rows})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte(c.want)) {
+			t.Errorf("factors %+v: no %q", c.rows, c.want)
+		}
+	}
+}
