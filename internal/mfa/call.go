@@ -216,14 +216,9 @@ func checkExtension(ext string) (string, *Error) {
 // phone policy reasons (with call_phone_types), RInvalidInput (extension),
 // and the sending limits (the voice budget among them).
 func (s *Factors) EnrollCall(ctx context.Context, userID string, req CallEnrollRequest) (*Factor, *Sent, error) {
-	var f *Factor
-	sent, err := s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
-		var snt *Sent
-		var err error
-		f, snt, err = s.enrollCall(ctx, tx, set, u, req, NoScope)
-		return snt, err
+	return s.enrolling(ctx, userID, func(tx Tx, set Settings, u *User) (*Factor, *Sent, error) {
+		return s.enrollCall(ctx, tx, set, u, req, NoScope)
 	})
-	return f, sent, err
 }
 
 // enrollCall is EnrollCall inside a unit of work.

@@ -229,11 +229,19 @@ func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, 
 // policy reasons, RPhoneExists (another verified number on file and no
 // UpdatePhone), and the sending limits.
 func (s *Factors) EnrollSMS(ctx context.Context, userID string, req EnrollRequest) (*Factor, *Sent, error) {
+	return s.enrolling(ctx, userID, func(tx Tx, set Settings, u *User) (*Factor, *Sent, error) {
+		return s.enroll(ctx, tx, set, u, req, NoScope)
+	})
+}
+
+// enrolling runs fn, which sets up a factor and may send a code, in a unit
+// of work for the user (see sending), and returns its factor and message.
+func (s *Factors) enrolling(ctx context.Context, userID string, fn func(tx Tx, set Settings, u *User) (*Factor, *Sent, error)) (*Factor, *Sent, error) {
 	var f *Factor
 	sent, err := s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
 		var snt *Sent
 		var err error
-		f, snt, err = s.enroll(ctx, tx, set, u, req, NoScope)
+		f, snt, err = fn(tx, set, u)
 		return snt, err
 	})
 	return f, sent, err

@@ -264,44 +264,11 @@ func (s *core) wrongTOTP(ctx context.Context, tx Tx, set Settings, u *User, f *F
 // app code, a recovery code) against the user (the same lockout as SMS
 // codes) and the request's address, and records it with details.
 func (s *core) wrongSecret(ctx context.Context, tx Tx, set Settings, u *User, now time.Time, details map[string]string, msg Phrase) error {
-	if err := s.countGuess(ctx, tx, set, now); err != nil {
-		return err
-	}
-	u.FailedMFA++
-	u.LastUpdated = now
-	if u.MissedCodes == 0 {
-		u.MissedSince = now
-	}
-	u.MissedCodes++
-	locked := u.FailedMFA >= set.MFALockFailures
-	if locked {
-		lockOut(u, set, now)
-		if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
-			return err
-		}
-	}
-	if err := tx.UpdateUser(ctx, *u); err != nil {
-		return err
-	}
-	left := max(set.MFALockFailures-u.FailedMFA, 0)
-	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeFailure, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}); err != nil {
-		return err
-	}
-	if locked {
-		msg := "User locked out until " + u.LockedUntil.Format(time.RFC3339)
-		if u.LockedUntilUnlocked() {
-			msg = "User locked out until an administrator unlocks them"
-		}
-		if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: userParty(u), Outcome: OutcomeSuccess,
-			Reason: "too many failed verifications", Message: msg,
-			Details: map[string]string{"lockouts_in_24h": strconv.Itoa(u.MFALockouts), "failed_codes_since_sign_in": strconv.Itoa(u.MissedCodes)}}); err != nil {
-			return err
-		}
-		return lockedError(u)
-	}
-	e := Errorf(EForbidden, RCodeWrong, "%s", msg)
-	e.Remaining = left
-	return e
+	return s.failedFactor(ctx, tx, set, u, now, Event{Type: EvMFAVerify, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}, func() *Error {
+		e := Errorf(EForbidden, RCodeWrong, "%s", msg)
+		e.Remaining = max(set.MFALockFailures-u.FailedMFA, 0)
+		return e
+	})
 }
 
 // activateTOTP checks the first code of a pending TOTP factor and makes it

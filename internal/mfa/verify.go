@@ -89,8 +89,23 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	if err != nil {
 		return nil, err
 	}
+	left := max(ch.MaxAttempts-attempts, 0)
+	details := map[string]string{"factor_id": f.ID, "factor_type": f.Type, "purpose": string(purpose), "phone": phone.Mask(ch.PhoneNumber), "tries_left": strconv.Itoa(left)}
+	return nil, s.failedFactor(ctx, tx, set, u, now, Event{Type: EvMFAVerify, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}, func() *Error {
+		e := Errorf(EForbidden, RCodeWrong, "That code is not right. %s", triesLeft(left))
+		e.Remaining = left
+		return e
+	})
+}
+
+// failedFactor counts a failed answer to a factor (a wrong code, a refused
+// passkey assertion) against the client's wrong guesses and the user: at
+// the org's limit in a row the user is locked out and their challenges
+// die. It records failure (Outcome FAILURE, about u) and any lockout, and
+// returns refusal() — or the lockout's refusal.
+func (s *core) failedFactor(ctx context.Context, tx Tx, set Settings, u *User, now time.Time, failure Event, refusal func() *Error) error {
 	if err := s.countGuess(ctx, tx, set, now); err != nil {
-		return nil, err
+		return err
 	}
 	u.FailedMFA++
 	u.LastUpdated = now
@@ -102,18 +117,15 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 	if locked {
 		lockOut(u, set, now)
 		if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := tx.UpdateUser(ctx, *u); err != nil {
-		return nil, err
+		return err
 	}
-	left := max(ch.MaxAttempts-attempts, 0)
-	e := Errorf(EForbidden, RCodeWrong, "That code is not right. %s", triesLeft(left))
-	e.Remaining = left
-	details := map[string]string{"factor_id": f.ID, "factor_type": f.Type, "purpose": string(purpose), "phone": phone.Mask(ch.PhoneNumber), "tries_left": strconv.Itoa(left)}
-	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeFailure, Reason: string(RCodeWrong), Message: "Wrong code", Details: details}); err != nil {
-		return nil, err
+	failure.Target, failure.Outcome = userParty(u), OutcomeFailure
+	if err := s.record(ctx, tx, failure); err != nil {
+		return err
 	}
 	if locked {
 		msg := "User locked out until " + u.LockedUntil.Format(time.RFC3339)
@@ -123,11 +135,11 @@ func (s *core) wrongCode(ctx context.Context, tx Tx, set Settings, u *User, f *F
 		if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: userParty(u), Outcome: OutcomeSuccess,
 			Reason: "too many failed verifications", Message: msg,
 			Details: map[string]string{"lockouts_in_24h": strconv.Itoa(u.MFALockouts), "failed_codes_since_sign_in": strconv.Itoa(u.MissedCodes)}}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, lockedError(u)
+		return lockedError(u)
 	}
-	return nil, e
+	return refusal()
 }
 
 func triesLeft(n int) Phrase {

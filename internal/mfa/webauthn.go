@@ -495,41 +495,8 @@ func (s *core) finishWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *
 // failedProof counts a refused assertion as a wrong code: against the
 // user (locked after the org's limit in a row) and the client's guesses.
 func (s *core) failedProof(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, detail string, now time.Time) (*Factor, error) {
-	if err := s.countGuess(ctx, tx, set, now); err != nil {
-		return nil, err
-	}
-	u.FailedMFA++
-	u.LastUpdated = now
-	if u.MissedCodes == 0 {
-		u.MissedSince = now
-	}
-	u.MissedCodes++
-	locked := u.FailedMFA >= set.MFALockFailures
-	if locked {
-		lockOut(u, set, now)
-		if err := tx.KillAllChallenges(ctx, u.ID, now); err != nil {
-			return nil, err
-		}
-	}
-	if err := tx.UpdateUser(ctx, *u); err != nil {
-		return nil, err
-	}
-	e := Errorf(EForbidden, RCodeWrong, "Your security key's answer could not be verified. Try again.")
-	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeFailure, Reason: string(RCodeWrong), Message: "Passkey assertion refused",
-		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeWebAuthn, "detail": clipDetail(detail)}}); err != nil {
-		return nil, err
-	}
-	if locked {
-		msg := "User locked out until " + u.LockedUntil.Format(time.RFC3339)
-		if u.LockedUntilUnlocked() {
-			msg = "User locked out until an administrator unlocks them"
-		}
-		if err := s.record(ctx, tx, Event{Type: EvAccountLock, Severity: SeverityWarn, Target: userParty(u), Outcome: OutcomeSuccess,
-			Reason: "too many failed verifications", Message: msg,
-			Details: map[string]string{"lockouts_in_24h": strconv.Itoa(u.MFALockouts), "failed_codes_since_sign_in": strconv.Itoa(u.MissedCodes)}}); err != nil {
-			return nil, err
-		}
-		return nil, lockedError(u)
-	}
-	return nil, e
+	return nil, s.failedFactor(ctx, tx, set, u, now, Event{Type: EvMFAVerify, Reason: string(RCodeWrong), Message: "Passkey assertion refused",
+		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeWebAuthn, "detail": clipDetail(detail)}}, func() *Error {
+		return Errorf(EForbidden, RCodeWrong, "Your security key's answer could not be verified. Try again.")
+	})
 }
