@@ -3,7 +3,6 @@ package awseum
 import (
 	"context"
 	"encoding/xml"
-	"math"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
 
 	"smsmfa/internal/sms"
-	"smsmfa/internal/sms/internal/awsx"
 )
 
 var _ sms.Caller = (*Provider)(nil)
@@ -77,22 +75,10 @@ func (p *Provider) Call(ctx context.Context, msg sms.Message) (string, error) {
 		MessageBodyTextType:    types.VoiceMessageBodyTextTypeSsml,
 		VoiceId:                VoiceFor(msg.Speech.Language),
 	}
-	if p.configurationSet != "" {
-		in.ConfigurationSetName = aws.String(p.configurationSet)
-	}
-	if !msg.Expires.IsZero() {
-		secs := math.Ceil(msg.Expires.Sub(p.now()).Seconds())
-		in.TimeToLive = aws.Int32(int32(min(max(secs, minTTL), maxTTL)))
-	}
-	if msg.ID != "" {
-		in.Context = map[string]string{ContextKey: msg.ID}
-	}
+	in.ConfigurationSetName, in.TimeToLive, in.Context = p.envelope(msg)
 	out, err := p.client.SendVoiceMessage(ctx, in)
 	if err != nil {
-		return "", awsx.MapError(ctx, err, p.now(), refine, append(msg.Sensitive(), p.secret, p.keyID)...)
+		return p.answer(ctx, msg, nil, err)
 	}
-	if out.MessageId == nil || *out.MessageId == "" {
-		return "", sms.NewError(sms.ProviderDown, "", "answer without a MessageId")
-	}
-	return *out.MessageId, nil
+	return p.answer(ctx, msg, out.MessageId, nil)
 }

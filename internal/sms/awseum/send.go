@@ -56,24 +56,40 @@ func (p *Provider) Send(ctx context.Context, msg sms.Message) (string, error) {
 	if msg.From != "" {
 		in.OriginationIdentity = aws.String(msg.From)
 	}
+	in.ConfigurationSetName, in.TimeToLive, in.Context = p.envelope(msg)
+	out, err := p.client.SendTextMessage(ctx, in)
+	if err != nil {
+		return p.answer(ctx, msg, nil, err)
+	}
+	return p.answer(ctx, msg, out.MessageId, nil)
+}
+
+// envelope is what a text and a call share: the configuration set, a time
+// to live from the message's expiry, and the message id in the context.
+func (p *Provider) envelope(msg sms.Message) (set *string, ttl *int32, context map[string]string) {
 	if p.configurationSet != "" {
-		in.ConfigurationSetName = aws.String(p.configurationSet)
+		set = aws.String(p.configurationSet)
 	}
 	if !msg.Expires.IsZero() {
 		secs := math.Ceil(msg.Expires.Sub(p.now()).Seconds())
-		in.TimeToLive = aws.Int32(int32(min(max(secs, minTTL), maxTTL)))
+		ttl = aws.Int32(int32(min(max(secs, minTTL), maxTTL)))
 	}
 	if msg.ID != "" {
-		in.Context = map[string]string{ContextKey: msg.ID}
+		context = map[string]string{ContextKey: msg.ID}
 	}
-	out, err := p.client.SendTextMessage(ctx, in)
+	return set, ttl, context
+}
+
+// answer is the outcome of a send: the service's message id, or its error
+// mapped (and redacted of the message's secrets and the keys).
+func (p *Provider) answer(ctx context.Context, msg sms.Message, id *string, err error) (string, error) {
 	if err != nil {
 		return "", awsx.MapError(ctx, err, p.now(), refine, append(msg.Sensitive(), p.secret, p.keyID)...)
 	}
-	if out.MessageId == nil || *out.MessageId == "" {
+	if id == nil || *id == "" {
 		return "", sms.NewError(sms.ProviderDown, "", "answer without a MessageId")
 	}
-	return *out.MessageId, nil
+	return *id, nil
 }
 
 // refine maps the service's typed errors, whose Reason field says more
