@@ -343,7 +343,7 @@ func (s *core) callInstead(ctx context.Context, tx Tx, set Settings, u *User, fa
 	case purpose == PurposeEnroll && f.Status == FactorActive:
 		return nil, Errorf(EForbidden, RFactorNotPending, "The factor is already active; there is no number to verify.")
 	case purpose == PurposeVerify:
-		if err := factorUsable(ctx, tx, set, u, f); err != nil {
+		if err := s.factorUsable(ctx, tx, set, u, f); err != nil {
 			return nil, err
 		}
 	}

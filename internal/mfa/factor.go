@@ -473,7 +473,7 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 	if f.Status != FactorActive {
 		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet. Activate it with the code sent at enrollment.")
 	}
-	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+	if err := s.factorUsable(ctx, tx, set, u, f); err != nil {
 		return nil, err
 	}
 	switch f.Type {
@@ -500,7 +500,7 @@ func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorI
 	if f.Status != FactorActive {
 		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
 	}
-	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+	if err := s.factorUsable(ctx, tx, set, u, f); err != nil {
 		return err
 	}
 	switch f.Type {

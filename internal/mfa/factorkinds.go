@@ -112,8 +112,9 @@ func usableFactors(set Settings, fs []Factor) []Factor {
 
 // factorUsable refuses a sign-in step on f when it is not one of the
 // user's usable factors: a kind the org turned off, while the user has a
-// factor of a kind it offers. Refusal: RFactorDisabled.
-func factorUsable(ctx context.Context, tx Tx, set Settings, u *User, f *Factor) error {
+// factor of a kind it offers (logged: someone holding that old factor, a
+// SIM swapper say, tries it). Refusal: RFactorDisabled.
+func (s *core) factorUsable(ctx context.Context, tx Tx, set Settings, u *User, f *Factor) error {
 	if TypeEnabled(set, f.Type) {
 		return nil
 	}
@@ -128,7 +129,12 @@ func factorUsable(ctx context.Context, tx Tx, set Settings, u *User, f *Factor) 
 	if k, ok := FactorKindByName(f.Type); ok {
 		label = Phrase{Format: k.Label} // worded by the UI: the kinds' labels are catalogue keys
 	}
-	return Errorf(EForbidden, RFactorDisabled, "%s is not enabled for this organization.", label)
+	e := Errorf(EForbidden, RFactorDisabled, "%s is not enabled for this organization.", label)
+	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(RFactorDisabled),
+		Message: "Factor of a kind the org turned off refused", Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type}}); err != nil {
+		return err
+	}
+	return e
 }
 
 // verified ends a sign-in step that proved the user with a factor of type

@@ -367,6 +367,15 @@ func TestUserStrandedByASwitchVerifiesThenEnrollsAnother(t *testing.T) {
 	}
 	_, err = e.svc.Signin.TxnVerify(e.ctx, v.Txn.StateToken, f.ID, e.totpAt(sec, 3*mfa.TOTPPeriod))
 	wantReason(t, err, mfa.RFactorDisabled)
+	refused := 0
+	for _, ev := range e.events(t, mfa.EvMFAVerify) {
+		if ev.Reason == string(mfa.RFactorDisabled) && ev.Outcome == mfa.OutcomeDeny && ev.Details["factor_id"] == f.ID {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d system-log events for the refused app factor, want 1", refused)
+	}
 	// Every factor off: MFA is off.
 	if err := e.svc.Org.SetFactorEnabled(e.ctx, "sms", false); err != nil {
 		t.Fatal(err)

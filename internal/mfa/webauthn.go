@@ -362,7 +362,7 @@ func (s *core) beginWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *U
 		}
 		return nil, nil, Errorf(EForbidden, RFactorNotActive, "No security key or biometric authenticator is set up.")
 	}
-	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+	if err := s.factorUsable(ctx, tx, set, u, f); err != nil {
 		return nil, nil, err
 	}
 	creds, err := tx.ListWebAuthnCredentials(ctx, u.ID)
@@ -398,7 +398,7 @@ func (s *core) finishWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *
 		}
 		return nil, Errorf(EForbidden, RFactorNotActive, "No security key or biometric authenticator is set up.")
 	}
-	if err := factorUsable(ctx, tx, set, u, f); err != nil {
+	if err := s.factorUsable(ctx, tx, set, u, f); err != nil {
 		return nil, err
 	}
 	target := userParty(u)
