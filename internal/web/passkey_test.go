@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -95,5 +96,36 @@ func TestPasskeyPagesAndTheirScript(t *testing.T) {
 	_, page = s.get(t, c, "/account")
 	if !strings.Contains(page, "My laptop") || strings.Contains(page, "<script") {
 		t.Fatalf("account page:\n%s", page)
+	}
+}
+
+// A page of another site (or a browser's prefetch) cannot start a passkey
+// ceremony for a sign-in in progress: the GET that starts one goes back to
+// the list, and the sign-in has not moved.
+func TestPasskeyCeremonyIsNotStartedFromElsewhere(t *testing.T) {
+	s := newSite(t, "http://localhost", false)
+	if err := s.svc.Org.UpdateSettings(context.Background(), map[string]string{"sms_enabled": "false", "webauthn_enabled": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	s.post(t, c, "/login", url.Values{"username": {"user@example.com"}, "password": {"User-Pass-2026"}})
+	for _, h := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Sec-Fetch-Site", "same-site"}, {"Sec-Purpose", "prefetch"}} {
+		req, _ := http.NewRequest("GET", s.srv.URL+"/signin/enroll/webauthn", nil)
+		req.Header.Set(h[0], h[1])
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); loc != "/signin/enroll" {
+			t.Fatalf("%s: %s: %d %q, want a redirect to the list", h[0], h[1], resp.StatusCode, loc)
+		}
+	}
+	// Still MFA_ENROLL: the list shows, and the user's own click starts it.
+	if _, page := s.get(t, c, "/signin/enroll"); !strings.Contains(page, "Security Key or Biometric Authenticator") {
+		t.Fatalf("the list after the refused starts:\n%s", page)
+	}
+	if resp, page := s.get(t, c, "/signin/enroll/webauthn"); resp.StatusCode != 200 || !dataOptions.MatchString(page) {
+		t.Fatalf("the user's own start: %d", resp.StatusCode)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"smsmfa/internal/mfa"
 	"smsmfa/internal/randid"
@@ -112,7 +113,23 @@ func setupPasskeyPage(l *Locale, opts *mfa.CreationOptions, action string) *pass
 // enrollPasskeyPage starts a passkey setup in the sign-in (MFA_ENROLL, or
 // again in MFA_ENROLL_ACTIVATE of the passkey) and shows its page.
 func (h *Handler) enrollPasskeyPage(w http.ResponseWriter, r *http.Request) {
+	if !startedHere(r) {
+		redirect(w, r, "/signin/enroll")
+		return
+	}
 	h.showEnrollPasskey(w, r, nil)
+}
+
+// startedHere reports whether a GET that starts a passkey ceremony (it
+// moves the sign-in on a step) comes from the user on this site: not from
+// another site's page nor a browser's prefetch (Sec-Fetch-Site,
+// Sec-Purpose). A browser that sends neither header is believed.
+func startedHere(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return false
+	}
+	return !strings.Contains(r.Header.Get("Sec-Purpose"), "prefetch") && !strings.Contains(r.Header.Get("Purpose"), "prefetch")
 }
 
 func (h *Handler) showEnrollPasskey(w http.ResponseWriter, r *http.Request, refusal *mfa.Error) {
@@ -158,6 +175,10 @@ func (h *Handler) enrollPasskeyBack(w http.ResponseWriter, r *http.Request) {
 
 // verifyPasskeyPage starts a passkey sign-in and shows its page.
 func (h *Handler) verifyPasskeyPage(w http.ResponseWriter, r *http.Request) {
+	if !startedHere(r) {
+		redirect(w, r, "/signin/verify/choose")
+		return
+	}
 	h.showVerifyPasskey(w, r, nil)
 }
 
