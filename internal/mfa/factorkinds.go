@@ -157,7 +157,8 @@ func recent(f Factor) time.Time {
 }
 
 // checkSeveral refuses setting up a factor of type typ when the org
-// allows one factor per user and the user has another usable one.
+// allows one factor per user and the user has another active one of an
+// enabled kind.
 func checkSeveral(ctx context.Context, tx Tx, set Settings, u *User, typ string) error {
 	if set.FactorsSeveral {
 		return nil
@@ -166,8 +167,10 @@ func checkSeveral(ctx context.Context, tx Tx, set Settings, u *User, typ string)
 	if err != nil {
 		return err
 	}
-	for _, f := range usableFactors(set, fs) {
-		if f.Type != typ {
+	for _, f := range fs {
+		// Factors of kinds turned off do not count: a user stranded by
+		// the switch must be able to set up an enabled kind.
+		if f.Status == FactorActive && TypeEnabled(set, f.Type) && f.Type != typ {
 			return Errorf(EConflict, RFactorExists, "Your organisation allows one factor per user, and you have one set up already. Remove it first.")
 		}
 	}

@@ -83,12 +83,11 @@ func (s *core) observe(events []Event, refusal *Error) {
 	if rule := refusalRule(refusal.Reason); rule != "" {
 		s.obs.Refusal(rule)
 	}
-	switch refusal.Reason {
-	case RPasswordRate:
+	if refusal.Reason == RPasswordRate {
 		s.obs.SignIn("rate_limited")
-	case RGuessLimit:
-		s.obs.Verification("rate_limited")
 	}
+	// A guess-limit refusal is a verification event (FAILURE, reason
+	// guess_limit): verifyOutcome counts it as rate_limited, once.
 }
 
 func signInOutcome(e Event) string {
@@ -118,6 +117,8 @@ func verifyOutcome(e Event) string {
 		return "expired"
 	case RCodeUsed, RCodeReplayed:
 		return "used"
+	case RGuessLimit:
+		return "rate_limited"
 	case RCodeMissing:
 		return "missing"
 	case RUserLocked:

@@ -122,3 +122,25 @@ func TestObserverSeesTheSecurityDecisions(t *testing.T) {
 		t.Errorf("the system log holds %d wrong codes, the observer saw %d", logged, e.obs.get("verify:wrong_code"))
 	}
 }
+
+// A verification refused by the per-address guess limit is one
+// verification, rate_limited, and one limit refusal — not also "refused".
+func TestGuessLimitRefusalCountsOnce(t *testing.T) {
+	e := newEnv(t)
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"limit_ip_failed_hour": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	u := e.user(t, "guessed@example.com")
+	f := e.activeFactor(t, u, alicePhone)
+	e.clock.Advance(time.Minute) // past the resend wait of the enrollment's code
+	if _, err := e.svc.Factors.ChallengeSMS(e.ctx, u.ID, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	code := e.lastCode(t, alicePhone)
+	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, wrong(code)), mfa.RCodeWrong)
+	before := e.obs.String()
+	wantReason(t, e.svc.Factors.VerifySMS(e.ctx, u.ID, f.ID, code), mfa.RGuessLimit)
+	if e.obs.get("verify:rate_limited") != 1 || e.obs.get("verify:refused") != 0 || e.obs.get("refusal:guess_limit") != 1 {
+		t.Fatalf("before %q, after the refused verification %q", before, e.obs.String())
+	}
+}

@@ -331,6 +331,11 @@ func TestSignInWithTOTPAndChoice(t *testing.T) {
 // not open the enrollment (whoever knows it would set up their own factor).
 func TestUserStrandedByASwitchVerifiesThenEnrollsAnother(t *testing.T) {
 	e := totpEnv(t)
+	// One factor per user: the old factor must not count against the new
+	// one (else the stranded user could never finish a sign-in).
+	if err := e.svc.Org.UpdateSettings(e.ctx, map[string]string{"factors_several": "false"}); err != nil {
+		t.Fatal(err)
+	}
 	u := e.user(t, "ann@example.com")
 	f, sec := e.activeTOTP(t, u)
 	if err := e.svc.Org.SetFactorEnabled(e.ctx, "totp", false); err != nil {
