@@ -456,6 +456,28 @@ func TestApplyChangesAppsAndRadiusInPlace(t *testing.T) {
 	}
 }
 
+// Renaming a RADIUS client in the file, with --prune, removes the old one
+// before adding the new one at the same address (the address is unique).
+func TestApplyRenamesWithPrune(t *testing.T) {
+	for engine, dbURL := range testDatabases(t) {
+		t.Run(engine, func(t *testing.T) {
+			env := confEnv(t)
+			db := "--database=" + dbURL
+			mustCLI(t, env, fullConfig, "apply", db, "-f", "-")
+			renamed := strings.Replace(fullConfig, "name: vpn1", "name: vpn-main", 1)
+			out := mustCLI(t, env, renamed, "apply", db, "--prune", "-f", "-")
+			for _, want := range []string{"+ radius-client vpn-main", "- radius-client vpn1"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("apply lacks %q:\n%s", want, out)
+				}
+			}
+			if out := mustCLI(t, env, "", "radius-client", "list", db); !strings.Contains(out, "vpn-main") || strings.Contains(out, "vpn1") {
+				t.Errorf("RADIUS clients after the rename:\n%s", out)
+			}
+		})
+	}
+}
+
 // Apply is one unit of work: when a late change fails (a RADIUS client
 // whose address a kept client has), the changes before it are undone too.
 func TestApplyIsAllOrNothing(t *testing.T) {

@@ -405,14 +405,20 @@ func (s *Configs) Apply(ctx context.Context, want OrgConfig, prune []string) ([]
 		}
 		for _, st := range steps {
 			out = append(out, st.ConfigDiff)
-			if st.do == nil {
-				continue
-			}
-			if err := st.do(ctx, tx); err != nil {
-				if errors.Is(err, ErrConflict) {
-					return rollback(Errorf(EConflict, RInvalidInput, "%s %s: the name or address is taken", st.Kind, st.Name))
+		}
+		// Removals first: an object renamed in the file (its old name
+		// pruned) may take an address or a number its old row still holds.
+		for _, removals := range []bool{true, false} {
+			for _, st := range steps {
+				if st.do == nil || (st.Op == ConfigRemove) != removals {
+					continue
 				}
-				return fmt.Errorf("%s %s: %w", st.Kind, st.Name, err)
+				if err := st.do(ctx, tx); err != nil {
+					if errors.Is(err, ErrConflict) {
+						return rollback(Errorf(EConflict, RInvalidInput, "%s %s: the name or address is taken", st.Kind, st.Name))
+					}
+					return fmt.Errorf("%s %s: %w", st.Kind, st.Name, err)
+				}
 			}
 		}
 		return nil
