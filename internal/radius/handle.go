@@ -284,7 +284,9 @@ func (s *Server) fromApp(ctx context.Context, req *radius.Packet, client mfa.Rad
 		}
 	}
 	if !sms || smsID == "" {
-		if v, _, err = s.o.Signin.TxnChallenge(ctx, token, ""); err != nil {
+		// The same factor as the first challenge (radiusFactor): never a
+		// passkey, even when one was used more recently.
+		if v, _, err = s.o.Signin.TxnChallenge(ctx, token, radiusFactor(v)); err != nil {
 			s.cancel(ctx, token)
 			return s.refused(req, err, "")
 		}
