@@ -36,7 +36,7 @@ func (h *Handler) listFactors(w http.ResponseWriter, r *http.Request) {
 	out := []userFactor{}
 	for i := range fs {
 		if fs[i].Type == mfa.FactorTypeWebAuthn { // with its passkeys (factors_webauthn.go)
-			wf, found := h.passkeyFactor(w, r, &fs[i])
+			wf, found := h.passkeyFactor(w, r, fs[i].UserID)
 			if !found {
 				return
 			}
@@ -117,7 +117,7 @@ func (h *Handler) factorOf(w http.ResponseWriter, r *http.Request, u *mfa.User) 
 
 func (h *Handler) getFactor(w http.ResponseWriter, r *http.Request) {
 	if u := h.userOf(w, r); u != nil {
-		if wf, found := h.passkeyFactor(w, r, &mfa.Factor{UserID: u.ID}); !found {
+		if wf, found := h.passkeyFactor(w, r, u.ID); !found {
 			return
 		} else if wf != nil && wf.ID == r.PathValue("fid") {
 			ok(w, *wf)

@@ -100,13 +100,9 @@ func (h *Handler) webauthnFactor(f *mfa.Factor, creds []mfa.WebAuthnCredential, 
 	return out
 }
 
-// passkeyFactor returns the user's webauthn factor as the Factors API
+// passkeyFactor returns userID's webauthn factor as the Factors API
 // shows it, or nil; on failure it answers and found is false.
-func (h *Handler) passkeyFactor(w http.ResponseWriter, r *http.Request, sms *mfa.Factor) (uf *userFactor, found bool) {
-	userID := r.PathValue("uid")
-	if sms != nil && sms.UserID != "" {
-		userID = sms.UserID
-	}
+func (h *Handler) passkeyFactor(w http.ResponseWriter, r *http.Request, userID string) (uf *userFactor, found bool) {
 	st, err := h.svc.Factors.WebAuthn(r.Context(), userID)
 	if err != nil {
 		h.fail(w, r, err, "")

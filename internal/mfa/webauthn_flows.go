@@ -25,12 +25,16 @@ func (s *Signin) TxnWebAuthnEnroll(ctx context.Context, stateToken string) (*Txn
 				return wrongState()
 			}
 		}
+		// An active passkey factor is refused before a ceremony is saved
+		// (a refusal commits).
+		if f, err := webauthnFactor(ctx, tx, u.ID); err != nil {
+			return err
+		} else if f != nil && f.Status == FactorActive {
+			return Errorf(EConflict, RFactorExists, "A factor of this type is already set up.")
+		}
 		f, o, err := s.beginWebAuthnEnroll(ctx, tx, set, u, t.ID)
 		if err != nil {
 			return err
-		}
-		if f.Status == FactorActive {
-			return Errorf(EConflict, RFactorExists, "A factor of this type is already set up.")
 		}
 		t.FactorID, t.Status, opts = f.ID, TxnMFAEnrollActivate, o
 		return nil

@@ -229,6 +229,10 @@ func (h *Handler) passkeyScope(r *http.Request) string {
 }
 
 func (h *Handler) accountPasskeyPage(w http.ResponseWriter, r *http.Request, u *mfa.User) {
+	if !startedHere(r) {
+		redirect(w, r, "/account")
+		return
+	}
 	h.showAccountPasskey(w, r, u, nil)
 }
 
