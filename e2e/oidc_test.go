@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -35,6 +36,17 @@ type rp struct {
 		Nonce string   `json:"nonce"`
 	}
 	refresh string
+	// mu serialises serve (a browser may ask for a favicon beside a
+	// callback) and the test's reads of what it saw (last).
+	mu sync.Mutex
+}
+
+// last returns the client configuration, the claims and the refresh
+// token of the last callback.
+func (r *rp) last() (oauth2.Config, []string, string, string, string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.conf, slices.Clone(r.claims.AMR), r.claims.ACR, r.claims.Sub, r.refresh
 }
 
 func newRP(t *testing.T, issuer string) *rp {
@@ -45,6 +57,8 @@ func newRP(t *testing.T, issuer string) *rp {
 }
 
 func (r *rp) serve(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	ctx := req.Context()
 	page := func(status int, id, text string) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -126,8 +140,8 @@ func TestOIDCRelyingPartySignsInWithSMS(t *testing.T) {
 	b.enrollSMS(s, "(415) 555-0123", "+14155550123")
 	b.waitFor("rp", "#amr", "sms")
 	b.shot("rp-signed-in")
-	if !slices.Contains(r.claims.AMR, "mfa") || !slices.Contains(r.claims.AMR, "pwd") || r.claims.ACR != "urn:okta:loa:2fa:any" || r.claims.Sub == "" {
-		t.Fatalf("ID token claims: %+v", r.claims)
+	if _, amr, acr, sub, _ := r.last(); !slices.Contains(amr, "mfa") || !slices.Contains(amr, "pwd") || acr != "urn:okta:loa:2fa:any" || sub == "" {
+		t.Fatalf("ID token claims: amr %v acr %q sub %q", amr, acr, sub)
 	}
 
 	// A second visit while the smsmfa session lives: straight back to the
@@ -152,15 +166,15 @@ func TestOIDCRelyingPartySignsInWithSMS(t *testing.T) {
 
 	// The refresh token rotates; the old one, used again, kills the family.
 	ctx := context.Background()
-	old := r.refresh
-	fresh, err := r.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: old}).Token()
+	conf, _, _, _, old := r.last()
+	fresh, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: old}).Token()
 	if err != nil || fresh.RefreshToken == "" || fresh.RefreshToken == old {
 		t.Fatalf("refresh: %v %+v", err, fresh)
 	}
-	if _, err := r.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: old}).Token(); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: old}).Token(); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Fatalf("reused refresh token: %v", err)
 	}
-	if _, err := r.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: fresh.RefreshToken}).Token(); err == nil {
+	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: fresh.RefreshToken}).Token(); err == nil {
 		t.Fatal("the rotated refresh token still works after its family was revoked")
 	}
 }
