@@ -267,33 +267,7 @@ func (s *core) enrollCall(ctx context.Context, tx Tx, set Settings, u *User, req
 	if changed {
 		f.LastUpdated = now
 	}
-	save := func() error {
-		switch {
-		case isNew:
-			return tx.InsertFactor(ctx, *f)
-		case changed:
-			return tx.UpdateFactor(ctx, *f)
-		}
-		return nil
-	}
-	if req.Activate {
-		if err := save(); err != nil {
-			return nil, nil, err
-		}
-		return f, nil, s.activate(ctx, tx, u, f, number, now)
-	}
-	// The call first: a refusal (cooldown, limits, budget) leaves the
-	// factor as it was.
-	sent, err := s.sendCodeVia(ctx, tx, set, u, f, PurposeEnroll, number, scope, ChannelVoice)
-	if err != nil {
-		return nil, sent, err
-	}
-	if err := save(); err != nil {
-		return nil, nil, err
-	}
-	err = s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Voice call factor enrollment started",
-		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeCall, "phone": phone.Mask(number)}})
-	return f, sent, err
+	return s.startEnrollment(ctx, tx, set, u, f, isNew, changed, req.Activate, scope)
 }
 
 // activateCall makes a call factor active on number. Unlike the SMS

@@ -292,6 +292,16 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	if changed {
 		f.LastUpdated = now
 	}
+	return s.startEnrollment(ctx, tx, set, u, f, isNew, changed, req.Activate, scope)
+}
+
+// startEnrollment finishes setting up f, an SMS or call factor on
+// f.PhoneNumber that is new or changed (or neither: a code again). With
+// activate it is saved and made active at once. Otherwise the code goes
+// out first — a refusal (cooldown, limits, budget, blocked number) leaves
+// the factor as it was — then the factor is saved and the enrollment
+// logged.
+func (s *core) startEnrollment(ctx context.Context, tx Tx, set Settings, u *User, f *Factor, isNew, changed, activate bool, scope string) (*Factor, *Sent, error) {
 	save := func() error {
 		switch {
 		case isNew:
@@ -301,23 +311,21 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 		}
 		return nil
 	}
-	if req.Activate {
+	if activate {
 		if err := save(); err != nil {
 			return nil, nil, err
 		}
-		return f, nil, s.activate(ctx, tx, u, f, number, now)
+		return f, nil, s.activate(ctx, tx, u, f, f.PhoneNumber, s.clock.Now())
 	}
-	// The code first: a refusal (cooldown, limits, blocked number) leaves
-	// the factor as it was.
-	sent, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, number, scope)
+	sent, err := s.sendCode(ctx, tx, set, u, f, PurposeEnroll, f.PhoneNumber, scope)
 	if err != nil {
 		return nil, sent, err
 	}
 	if err := save(); err != nil {
 		return nil, nil, err
 	}
-	err = s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: "SMS factor enrollment started",
-		Details: map[string]string{"factor_id": f.ID, "factor_type": FactorTypeSMS, "phone": phone.Mask(number)}})
+	err = s.record(ctx, tx, Event{Type: EvFactorEnroll, Target: userParty(u), Outcome: OutcomeSuccess, Message: KindLabel(f.Type) + " factor enrollment started",
+		Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type, "phone": phone.Mask(f.PhoneNumber)}})
 	return f, sent, err
 }
 
@@ -542,11 +550,7 @@ func (s *Factors) DeleteFactor(ctx context.Context, userID, factorID string) err
 		if f.PhoneNumber != "" {
 			d["phone"] = phone.Mask(f.PhoneNumber)
 		}
-		label := "SMS"
-		if k, ok := FactorKindByName(f.Type); ok {
-			label = k.Label
-		}
-		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: label + " factor removed", Details: d})
+		return s.record(ctx, tx, Event{Type: EvFactorDeactivate, Target: userParty(u), Outcome: OutcomeSuccess, Message: KindLabel(f.Type) + " factor removed", Details: d})
 	})
 }
 

@@ -54,6 +54,15 @@ func FactorKindByName(name string) (FactorKind, bool) {
 	return FactorKind{}, false
 }
 
+// KindLabel is the label of the kind of factor type typ ("SMS", "Voice
+// call", …), or typ itself for a type no kind has.
+func KindLabel(typ string) string {
+	if k, ok := FactorKindByName(typ); ok {
+		return k.Label
+	}
+	return typ
+}
+
 // FactorKindBySetting finds the kind a setting turns on.
 func FactorKindBySetting(setting string) (FactorKind, bool) {
 	for _, k := range FactorKinds {
@@ -125,11 +134,8 @@ func (s *core) factorUsable(ctx context.Context, tx Tx, set Settings, u *User, f
 	if slices.ContainsFunc(usableFactors(set, fs), func(o Factor) bool { return o.ID == f.ID }) {
 		return nil
 	}
-	label := Phrase{Format: f.Type}
-	if k, ok := FactorKindByName(f.Type); ok {
-		label = Phrase{Format: k.Label} // worded by the UI: the kinds' labels are catalogue keys
-	}
-	e := Errorf(EForbidden, RFactorDisabled, "%s is not enabled for this organization.", label)
+	// The label is worded by the UI: the kinds' labels are catalogue keys.
+	e := Errorf(EForbidden, RFactorDisabled, "%s is not enabled for this organization.", Phrase{Format: KindLabel(f.Type)})
 	if err := s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeDeny, Reason: string(RFactorDisabled),
 		Message: "Factor of a kind the org turned off refused", Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type}}); err != nil {
 		return err
