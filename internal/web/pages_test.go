@@ -37,7 +37,11 @@ func TestEveryTemplateRendersItsPage(t *testing.T) {
 		}
 		drawn[p.template()] = true
 	}
-	for name := range tpl.pages["en"] {
+	enPages, err := tpl.pages["en"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range enPages {
 		if !drawn[name] {
 			t.Errorf("template %s has no sample page in this test", name)
 		}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"smsmfa/internal/mfa"
 )
@@ -24,7 +25,10 @@ var staticFS embed.FS
 // (the functions t, num, fmtTime… speak it), and the stylesheet with its
 // content-hashed URL.
 type templates struct {
-	pages    map[string]map[string]*template.Template // language code → page name → template
+	// pages parses a language's pages (page name → template) on its first
+	// use, by language code: a server keeps only the languages its users
+	// ask for (each set is some 2 MB of parsed templates).
+	pages    map[string]func() (map[string]*template.Template, error)
 	css      string
 	cssBytes []byte
 	// js is the passkey script's content-hashed URL: the only script,
@@ -87,7 +91,7 @@ func parseTemplates() (*templates, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(css)
-	t := &templates{pages: map[string]map[string]*template.Template{}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css", cssBytes: css}
+	t := &templates{pages: map[string]func() (map[string]*template.Template, error){}, css: "/static/" + hex.EncodeToString(sum[:6]) + "/style.css", cssBytes: css}
 	if t.jsBytes, err = staticFS.ReadFile("static/webauthn.js"); err != nil {
 		return nil, err
 	}
@@ -98,25 +102,40 @@ func parseTemplates() (*templates, error) {
 		return nil, err
 	}
 	for _, l := range ls.list {
-		pages := map[string]*template.Template{}
-		for _, n := range names {
-			if strings.HasSuffix(n, "/layout.html") {
-				continue
+		t.pages[l.Code] = sync.OnceValues(func() (map[string]*template.Template, error) {
+			pages := map[string]*template.Template{}
+			for _, n := range names {
+				if strings.HasSuffix(n, "/layout.html") {
+					continue
+				}
+				page, err := template.New("layout").Funcs(funcs).Funcs(localeFuncs(l)).ParseFS(templateFS, "templates/layout.html", n)
+				if err != nil {
+					return nil, fmt.Errorf("web: template %s: %w", n, err)
+				}
+				pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = page
 			}
-			page, err := template.New("layout").Funcs(funcs).Funcs(localeFuncs(l)).ParseFS(templateFS, "templates/layout.html", n)
-			if err != nil {
-				return nil, fmt.Errorf("web: template %s: %w", n, err)
-			}
-			pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = page
-		}
-		t.pages[l.Code] = pages
+			return pages, nil
+		})
+	}
+	// English at once: a template that does not parse stops the start (the
+	// other languages parse the same files with the same functions).
+	if _, err := t.pages[ls.english().Code](); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
 // execute draws the page named name with data in the language l.
 func (t *templates) execute(l *Locale, name string, data page) ([]byte, error) {
-	tpl, ok := t.pages[l.Code][name]
+	parse, ok := t.pages[l.Code]
+	if !ok {
+		return nil, fmt.Errorf("web: no language %q", l.Code)
+	}
+	pages, err := parse()
+	if err != nil {
+		return nil, err
+	}
+	tpl, ok := pages[name]
 	if !ok {
 		return nil, fmt.Errorf("web: no page %q in %s", name, l.Code)
 	}
