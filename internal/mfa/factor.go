@@ -137,20 +137,6 @@ func (s *core) number(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	return n.E164, nil
 }
 
-// smsFactor returns the user's SMS factor, or nil.
-func smsFactor(ctx context.Context, tx Tx, userID string) (*Factor, error) {
-	fs, err := tx.ListFactors(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range fs {
-		if fs[i].Type == FactorTypeSMS {
-			return &fs[i], nil
-		}
-	}
-	return nil, nil
-}
-
 func verifiedPhone(ctx context.Context, tx Tx, userID string) (*Phone, error) {
 	p, err := tx.GetPhone(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
@@ -203,7 +189,7 @@ func (s *Factors) FactorState(ctx context.Context, userID string) (FactorState, 
 		} else if !last.IsZero() {
 			st.ResendAt = last.Add(set.ResendCooldown)
 		}
-		if st.Factor, err = smsFactor(ctx, tx, userID); err != nil {
+		if st.Factor, err = factorOfType(ctx, tx, userID, FactorTypeSMS); err != nil {
 			return err
 		}
 		if st.Phone, err = verifiedPhone(ctx, tx, userID); err != nil {
@@ -253,7 +239,7 @@ func (s *core) enroll(ctx context.Context, tx Tx, set Settings, u *User, req Enr
 	if !set.SMSEnabled {
 		return nil, nil, Errorf(EForbidden, RFactorDisabled, "Text message codes are not enabled for your organisation.")
 	}
-	f, err := smsFactor(ctx, tx, u.ID)
+	f, err := factorOfType(ctx, tx, u.ID, FactorTypeSMS)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -365,7 +351,7 @@ func (s *core) activate(ctx context.Context, tx Tx, u *User, f *Factor, number s
 // ActivateSMS checks that code.
 func (s *Factors) ChangePhone(ctx context.Context, userID string, req EnrollRequest) (*Sent, error) {
 	return s.sending(ctx, userID, func(tx Tx, set Settings, u *User) (*Sent, error) {
-		f, err := smsFactor(ctx, tx, userID)
+		f, err := factorOfType(ctx, tx, userID, FactorTypeSMS)
 		if err != nil {
 			return nil, err
 		}

@@ -321,7 +321,7 @@ func (s *Factors) ActivateTOTP(ctx context.Context, userID, factorID, code strin
 	var f *Factor
 	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		var err error
-		if f, err = totpFactor(ctx, tx, u.ID, factorID); err != nil {
+		if f, err = factorByIDOfType(ctx, tx, u.ID, factorID, FactorTypeTOTP); err != nil {
 			return err
 		}
 		return s.activateTOTP(ctx, tx, set, u, f, code)
@@ -347,7 +347,7 @@ func (s *Factors) TOTPQRKey(f *Factor) string {
 func (s *Factors) TOTPSetupOf(ctx context.Context, userID, factorID, key string) (*TOTPSetup, error) {
 	var st *TOTPSetup
 	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
-		f, err := totpFactor(ctx, tx, u.ID, factorID)
+		f, err := factorByIDOfType(ctx, tx, u.ID, factorID, FactorTypeTOTP)
 		if err != nil {
 			return err
 		}
@@ -376,13 +376,14 @@ func (s *Factors) UserFactors(ctx context.Context, userID string) ([]Factor, err
 	return out, err
 }
 
-// totpFactor loads a TOTP factor of the user, or refuses ENotFound.
-func totpFactor(ctx context.Context, tx Tx, userID, factorID string) (*Factor, error) {
+// factorByIDOfType returns the user's factor factorID when it is of type
+// typ. Refusal: RFactorNotFound for any other.
+func factorByIDOfType(ctx context.Context, tx Tx, userID, factorID, typ string) (*Factor, error) {
 	f, err := getFactor(ctx, tx, userID, factorID)
 	if err != nil {
 		return nil, err
 	}
-	if f.Type != FactorTypeTOTP {
+	if f.Type != typ {
 		return nil, FactorNotFound(factorID)
 	}
 	return f, nil

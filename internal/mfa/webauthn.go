@@ -114,20 +114,6 @@ func (s *core) relyingParty(set Settings) (*webauthn.WebAuthn, error) {
 	})
 }
 
-// webauthnFactor returns the user's webauthn factor, or nil.
-func webauthnFactor(ctx context.Context, tx Tx, userID string) (*Factor, error) {
-	fs, err := tx.ListFactors(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range fs {
-		if fs[i].Type == FactorTypeWebAuthn {
-			return &fs[i], nil
-		}
-	}
-	return nil, nil
-}
-
 func webauthnDisabled() *Error {
 	return Errorf(EForbidden, RFactorDisabled, "Security Key or Biometric Authenticator is not enabled for this organization.")
 }
@@ -179,7 +165,7 @@ func (s *core) beginWebAuthnEnroll(ctx context.Context, tx Tx, set Settings, u *
 	if err := checkSeveral(ctx, tx, set, u, FactorTypeWebAuthn); err != nil {
 		return nil, nil, err
 	}
-	f, err := webauthnFactor(ctx, tx, u.ID)
+	f, err := factorOfType(ctx, tx, u.ID, FactorTypeWebAuthn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -233,7 +219,7 @@ func (s *core) finishWebAuthnEnroll(ctx context.Context, tx Tx, set Settings, u 
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := webauthnFactor(ctx, tx, u.ID)
+	f, err := factorOfType(ctx, tx, u.ID, FactorTypeWebAuthn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -352,7 +338,7 @@ func clipDetail(s string) string {
 // beginWebAuthnLogin returns the options of a sign-in with the user's
 // passkeys.
 func (s *core) beginWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *User, scope string) (*Factor, *RequestOptions, error) {
-	f, err := webauthnFactor(ctx, tx, u.ID)
+	f, err := factorOfType(ctx, tx, u.ID, FactorTypeWebAuthn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -388,7 +374,7 @@ func (s *core) beginWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *U
 // client's wrong guesses.
 func (s *core) finishWebAuthnLogin(ctx context.Context, tx Tx, set Settings, u *User, in AssertionInput, scope string) (*Factor, error) {
 	now := s.clock.Now()
-	f, err := webauthnFactor(ctx, tx, u.ID)
+	f, err := factorOfType(ctx, tx, u.ID, FactorTypeWebAuthn)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func (s *Signin) TxnWebAuthnEnroll(ctx context.Context, stateToken string) (*Txn
 		}
 		// An active passkey factor is refused before a ceremony is saved
 		// (a refusal commits).
-		if f, err := webauthnFactor(ctx, tx, u.ID); err != nil {
+		if f, err := factorOfType(ctx, tx, u.ID, FactorTypeWebAuthn); err != nil {
 			return err
 		} else if f != nil && f.Status == FactorActive {
 			return Errorf(EConflict, RFactorExists, "A factor of this type is already set up.")
@@ -73,7 +73,7 @@ func (s *Signin) TxnWebAuthnActivate(ctx context.Context, stateToken, factorID s
 func (s *Signin) TxnWebAuthnChallenge(ctx context.Context, stateToken, factorID string) (*TxnView, error) {
 	var opts *RequestOptions
 	v, err := s.txnStep(ctx, stateToken, []TxnStatus{TxnMFARequired, TxnMFAChallenge}, func(tx Tx, set Settings, t *Transaction, u *User) error {
-		f, err := webauthnFactor(ctx, tx, u.ID)
+		f, err := factorOfType(ctx, tx, u.ID, FactorTypeWebAuthn)
 		if err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func (s *Factors) WebAuthn(ctx context.Context, userID string) (WebAuthnState, e
 			return err
 		}
 		st.Enabled = set.WebAuthnEnabled
-		if st.Factor, err = webauthnFactor(ctx, tx, userID); err != nil {
+		if st.Factor, err = factorOfType(ctx, tx, userID, FactorTypeWebAuthn); err != nil {
 			return err
 		}
 		st.Credentials, err = tx.ListWebAuthnCredentials(ctx, userID)
@@ -156,7 +156,7 @@ func (s *Factors) BeginWebAuthnEnroll(ctx context.Context, userID, scope string,
 	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
 		var err error
 		if only {
-			if cur, err := webauthnFactor(ctx, tx, u.ID); err != nil {
+			if cur, err := factorOfType(ctx, tx, u.ID, FactorTypeWebAuthn); err != nil {
 				return err
 			} else if cur != nil && cur.Status == FactorActive {
 				return Errorf(EConflict, RFactorExists, "A factor of this type is already set up.")
@@ -187,7 +187,7 @@ func (s *Factors) BeginWebAuthnLogin(ctx context.Context, userID, factorID, scop
 	var f *Factor
 	var opts *RequestOptions
 	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
-		if _, err := webauthnFactorByID(ctx, tx, u.ID, factorID); err != nil {
+		if _, err := factorByIDOfType(ctx, tx, u.ID, factorID, FactorTypeWebAuthn); err != nil {
 			return err
 		}
 		var err error
@@ -201,7 +201,7 @@ func (s *Factors) BeginWebAuthnLogin(ctx context.Context, userID, factorID, scop
 func (s *Factors) FinishWebAuthnLogin(ctx context.Context, userID, factorID, scope string, in AssertionInput) (*Factor, error) {
 	var f *Factor
 	err := s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
-		if _, err := webauthnFactorByID(ctx, tx, u.ID, factorID); err != nil {
+		if _, err := factorByIDOfType(ctx, tx, u.ID, factorID, FactorTypeWebAuthn); err != nil {
 			return err
 		}
 		var err error
@@ -209,19 +209,6 @@ func (s *Factors) FinishWebAuthnLogin(ctx context.Context, userID, factorID, sco
 		return err
 	})
 	return f, err
-}
-
-// webauthnFactorByID returns the user's factor factorID, which must be
-// of type webauthn.
-func webauthnFactorByID(ctx context.Context, tx Tx, userID, factorID string) (*Factor, error) {
-	f, err := getFactor(ctx, tx, userID, factorID)
-	if err != nil {
-		return nil, err
-	}
-	if f.Type != FactorTypeWebAuthn {
-		return nil, FactorNotFound(factorID)
-	}
-	return f, nil
 }
 
 // RemoveWebAuthnCredential removes one passkey of the user; removing the
