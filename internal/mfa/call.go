@@ -3,9 +3,7 @@ package mfa
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -103,30 +101,6 @@ func voiceContent(locale, org, code string) MessageContent {
 	digits := spokenDigits(code)
 	parts := []string{strings.ReplaceAll(sc.intro, "{org}", org), digits, sc.again, digits, sc.outro}
 	return MessageContent{Body: strings.Join(parts, " "), Code: code, Channel: ChannelVoice, Language: sc.language, Parts: parts}
-}
-
-// countVoiceBudget adds one call to the org's daily voice budget, or
-// refuses it when the budget is spent; it warns the system log once when
-// the budget reaches its alert share.
-func (s *core) countVoiceBudget(ctx context.Context, tx Tx, set Settings, now time.Time) error {
-	w := windowStart(now, 24*time.Hour)
-	n, err := tx.AddCount(ctx, "budgetvoice", w, 1)
-	if err != nil {
-		return err
-	}
-	if n > set.VoiceBudgetDaily {
-		end := w.Add(24 * time.Hour)
-		e := Errorf(ERateLimited, RVoiceBudget, "Voice calls cannot be made right now. Try again in %s or contact your administrator.",
-			Duration(max(end.Sub(now).Round(time.Minute), time.Minute)))
-		e.RetryAt, e.Limit = end, set.VoiceBudgetDaily
-		return e
-	}
-	if n == (set.VoiceBudgetDaily*set.BudgetAlertPct+99)/100 {
-		return s.record(ctx, tx, Event{Type: EvBudgetWarning, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeAllow,
-			Message: fmt.Sprintf("%d%% of the daily voice call budget is spent", set.BudgetAlertPct),
-			Details: map[string]string{"sent": strconv.Itoa(n), "budget": strconv.Itoa(set.VoiceBudgetDaily), "channel": "voice"}})
-	}
-	return nil
 }
 
 // CallEnrollRequest asks to set up the voice call factor.

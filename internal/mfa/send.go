@@ -355,28 +355,35 @@ func (s *core) countSend(ctx context.Context, tx Tx, set Settings, u *User, numb
 	return "", nil
 }
 
-// countBudget adds one text to the org's daily budget, or refuses it when
-// the budget is spent; it warns the system log once when the budget
-// reaches its alert share.
+// countBudget adds one text (or call) to the org's daily SMS (or voice)
+// budget, or refuses it when the budget is spent; it warns the system log
+// once when the budget reaches its alert share.
 func (s *core) countBudget(ctx context.Context, tx Tx, set Settings, now time.Time, channel Channel) error {
-	if channel == ChannelVoice {
-		return s.countVoiceBudget(ctx, tx, set, now)
+	key, budget, what, details := "budget", set.BudgetDaily, "SMS", map[string]string{}
+	refuse := func(wait Duration) *Error {
+		return Errorf(ERateLimited, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator.", wait)
+	}
+	if channel == ChannelVoice { // counted apart: a call costs several texts
+		key, budget, what, details["channel"] = "budgetvoice", set.VoiceBudgetDaily, "voice call", "voice"
+		refuse = func(wait Duration) *Error {
+			return Errorf(ERateLimited, RVoiceBudget, "Voice calls cannot be made right now. Try again in %s or contact your administrator.", wait)
+		}
 	}
 	w := windowStart(now, 24*time.Hour)
-	n, err := tx.AddCount(ctx, "budget", w, 1)
+	n, err := tx.AddCount(ctx, key, w, 1)
 	if err != nil {
 		return err
 	}
-	if n > set.BudgetDaily {
+	if n > budget {
 		end := w.Add(24 * time.Hour)
-		e := Errorf(ERateLimited, RBudget, "Text messages cannot be sent right now. Try again in %s or contact your administrator.",
-			Duration(max(end.Sub(now).Round(time.Minute), time.Minute)))
-		e.RetryAt, e.Limit = end, set.BudgetDaily
+		e := refuse(Duration(max(end.Sub(now).Round(time.Minute), time.Minute)))
+		e.RetryAt, e.Limit = end, budget
 		return e
 	}
-	if n == (set.BudgetDaily*set.BudgetAlertPct+99)/100 {
+	if n == (budget*set.BudgetAlertPct+99)/100 {
+		details["sent"], details["budget"] = strconv.Itoa(n), strconv.Itoa(budget)
 		return s.record(ctx, tx, Event{Type: EvBudgetWarning, Severity: SeverityWarn, Target: SystemActor, Outcome: OutcomeAllow,
-			Message: fmt.Sprintf("%d%% of the daily SMS budget is spent", set.BudgetAlertPct), Details: map[string]string{"sent": strconv.Itoa(n), "budget": strconv.Itoa(set.BudgetDaily)}})
+			Message: fmt.Sprintf("%d%% of the daily %s budget is spent", set.BudgetAlertPct, what), Details: details})
 	}
 	return nil
 }
