@@ -482,35 +482,36 @@ func (s *core) challenge(ctx context.Context, tx Tx, set Settings, u *User, fact
 // VerifySMS checks a sign-in code for an active factor.
 func (s *Factors) VerifySMS(ctx context.Context, userID, factorID, code string) error {
 	return s.onUser(ctx, userID, func(tx Tx, set Settings, u *User) error {
-		return s.verify(ctx, tx, set, u, factorID, code, NoScope)
+		_, err := s.verify(ctx, tx, set, u, factorID, code, NoScope)
+		return err
 	})
 }
 
-func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorID, code, scope string) error {
+// verify checks a sign-in code of factorID and returns the factor.
+func (s *core) verify(ctx context.Context, tx Tx, set Settings, u *User, factorID, code, scope string) (*Factor, error) {
 	f, err := getFactor(ctx, tx, u.ID, factorID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if f.Status != FactorActive {
-		return Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
+		return nil, Errorf(EForbidden, RFactorNotActive, "This factor is not active yet.")
 	}
 	if err := s.factorUsable(ctx, tx, set, u, f); err != nil {
-		return err
+		return nil, err
 	}
 	switch f.Type {
 	case FactorTypeTOTP:
-		return s.verifyTOTP(ctx, tx, set, u, f, code)
+		return f, s.verifyTOTP(ctx, tx, set, u, f, code)
 	case FactorTypeWebAuthn:
-		return notSMS()
+		return nil, notSMS()
 	}
-	_, err = s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope)
-	if err != nil {
-		return err
+	if _, err := s.checkCode(ctx, tx, set, u, f, PurposeVerify, code, scope); err != nil {
+		return nil, err
 	}
 	if err := tx.FactorUsed(ctx, f.ID, s.clock.Now()); err != nil {
-		return err
+		return nil, err
 	}
-	return s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
+	return f, s.record(ctx, tx, Event{Type: EvMFAVerify, Target: userParty(u), Outcome: OutcomeSuccess, Message: "Code verified",
 		Details: map[string]string{"factor_id": f.ID, "factor_type": f.Type, "phone": phone.Mask(f.PhoneNumber)}})
 }
 

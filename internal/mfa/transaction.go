@@ -503,10 +503,7 @@ func (s *Signin) TxnVerify(ctx context.Context, stateToken, factorID, code strin
 		if t.Status == TxnMFAChallenge && factorID != t.FactorID {
 			return FactorNotFound(factorID)
 		}
-		if err := s.verify(ctx, tx, set, u, factorID, code, t.ID); err != nil {
-			return err
-		}
-		f, err := getFactor(ctx, tx, u.ID, factorID)
+		f, err := s.verify(ctx, tx, set, u, factorID, code, t.ID)
 		if err != nil {
 			return err
 		}
