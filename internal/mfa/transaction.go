@@ -31,8 +31,6 @@ type TxnView struct {
 	ResendAt time.Time
 	// SMSEnabled reports whether the org's SMS factor is on.
 	SMSEnabled bool
-	// CallEnabled reports whether the org's voice call factor is on.
-	CallEnabled bool
 	// CodeLength is the number of digits in a code.
 	CodeLength int
 	// Kinds are the factor kinds the org offers (MFA_ENROLL lists them);
@@ -45,14 +43,18 @@ type TxnView struct {
 	// RecoveryLeft is the user's unused recovery codes (MFA_REQUIRED,
 	// MFA_CHALLENGE).
 	RecoveryLeft int
-	// WebAuthnEnabled reports whether the org's webauthn factor is on;
 	// Creation and Request are the options of the webauthn ceremony the
 	// step started (registration or sign-in), for the browser.
-	WebAuthnEnabled bool
-	Creation        *CreationOptions
-	Request         *RequestOptions
+	Creation *CreationOptions
+	Request  *RequestOptions
 	// Passkeys are the user's webauthn credentials (when the factor is on).
 	Passkeys []WebAuthnCredential
+}
+
+// Offers reports whether the org offers factors of type typ (one of
+// v.Kinds).
+func (v *TxnView) Offers(typ string) bool {
+	return slices.ContainsFunc(v.Kinds, func(k FactorKind) bool { return k.Type == typ })
 }
 
 // invalidToken is the refusal for an unknown, expired, used or cancelled
@@ -328,8 +330,7 @@ func (s *Signin) txnSend(ctx context.Context, stateToken string, allowed []TxnSt
 
 // txnView builds the TxnView of t.
 func (s *Signin) txnView(ctx context.Context, tx Tx, set Settings, t Transaction, u User) (*TxnView, error) {
-	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CallEnabled: set.CallEnabled, CodeLength: set.CodeLength, Kinds: EnabledKinds(set), Several: set.FactorsSeveral,
-		WebAuthnEnabled: set.WebAuthnEnabled}
+	v := &TxnView{Txn: t, User: u, SMSEnabled: set.SMSEnabled, CodeLength: set.CodeLength, Kinds: EnabledKinds(set), Several: set.FactorsSeveral}
 	fs, err := tx.ListFactors(ctx, u.ID)
 	if err != nil {
 		return nil, err

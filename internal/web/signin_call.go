@@ -86,7 +86,7 @@ func (h *Handler) enrollCallPage(w http.ResponseWriter, r *http.Request) {
 	if v == nil {
 		return
 	}
-	if !v.CallEnabled {
+	if !v.Offers(mfa.FactorTypeCall) {
 		redirect(w, r, "/signin/enroll")
 		return
 	}

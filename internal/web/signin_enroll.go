@@ -56,7 +56,7 @@ func (h *Handler) enrollCodeData(l *Locale, v *mfa.TxnView) *codePage {
 	p.Back = &formLink{Method: "post", URL: "/signin/enroll/sms/back", Label: l.T("Use a different number")}
 	if isCall(v.Factor) {
 		p.Back.URL = "/signin/enroll/call/back"
-	} else if v.CallEnabled {
+	} else if v.Offers(mfa.FactorTypeCall) {
 		p.CallAction = "/signin/enroll/sms/call"
 	}
 	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: l.T("Back to sign in")}

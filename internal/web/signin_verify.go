@@ -33,7 +33,7 @@ func (h *Handler) verifyCodeData(l *Locale, v *mfa.TxnView) *codePage {
 		to = phone.Mask(f.PhoneNumber)
 	}
 	p := h.newCodeData(l, codeHeading(l, f, to), "/signin/verify", "/signin/verify/resend", v.Pending, v.ResendAt, v.CodeLength)
-	if v.CallEnabled && !isCall(f) {
+	if v.Offers(mfa.FactorTypeCall) && !isCall(f) {
 		p.CallAction = "/signin/verify/call"
 	}
 	p.Cancel = &formLink{Method: "post", URL: "/signin/cancel", Label: l.T("Back to sign in")}
